@@ -1,0 +1,15 @@
+/* commands.h: the subcommands of the optiscope binary. Each takes the arguments after its own
+ * name (argv[0] is the command name) and returns the process exit status: 0 success, 1 a
+ * runtime failure, 2 bad input. */
+#ifndef OPTISCOPE_CLI_COMMANDS_H
+#define OPTISCOPE_CLI_COMMANDS_H
+
+int cmd_list(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
+int cmd_render(int argc, char **argv);
+int cmd_view(int argc, char **argv);
+int cmd_train(int argc, char **argv);          /* cmd_train.c (nn/) */
+int cmd_bench(int argc, char **argv);          /* dispatches to the bench_* below */
+int bench_train(int argc, char **argv);        /* cmd_bench_train.c: `optiscope bench train` */
+
+#endif

@@ -1,0 +1,105 @@
+/* race.h: one function, several optimizers from one start, stepped together; each keeps a
+ * bounded trajectory (recent points exact, older ones thinned) and stops when it diverges. */
+#ifndef OPTISCOPE_SIM_RACE_H
+#define OPTISCOPE_SIM_RACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/expr.h"
+#include "sim/optim.h"
+#include "sim/sched.h"
+#include "sim/util.h"
+
+#define RACE_MAX 16
+
+/* ------------------------------------------------------------------ trajectory */
+
+/* A trajectory in bounded memory: the first `cap` points are kept one per `stride` steps;
+ * when full, every other kept point is dropped and the stride doubles. The newest `TRAJ_RECENT`
+ * points are always exact (a ring), so the head of a trail is smooth however long the run. */
+#define TRAJ_RECENT 4096
+
+struct traj_point {
+    double x, y;     /* position */
+    double loss;     /* objective at (x, y) */
+    long step;       /* steps taken when here */
+};
+
+struct traj {
+    struct traj_point *old;     /* (cap) thinned history, oldest first */
+    size_t nold, cap;           /* used and capacity of old */
+    long stride;                /* steps between kept old points */
+    struct traj_point *recent;  /* (TRAJ_RECENT) ring of the newest points */
+    size_t nrecent, head;       /* used entries; index of the oldest entry in the ring */
+};
+
+void traj_init(struct traj *t, size_t cap);
+void traj_finish(struct traj *t);
+void traj_clear(struct traj *t);
+void traj_push(struct traj *t, struct traj_point p);
+size_t traj_count(const struct traj *t);                  /* points available, old + recent */
+struct traj_point traj_get(const struct traj *t, size_t i);   /* 0 = oldest */
+struct traj_point traj_last(const struct traj *t);        /* requires traj_count > 0 */
+
+/* ------------------------------------------------------------------ race */
+
+struct race_runner {
+    struct optim_params params;   /* hyperparameters; params.lr may change live */
+    struct optim_state *state;    /* n = 2 */
+    char label[96];               /* "adam(lr=0.1)" */
+    double p[2];                  /* current position */
+    double grad[2];               /* gradient of the objective at p (noise included) */
+    double loss;                  /* objective at p, without noise */
+    double lr;                    /* learning rate of the last step (of the next at step 0) */
+    long step;                    /* steps taken */
+    bool enabled;                 /* false: skipped by race_step (toggled in the window) */
+    bool diverged;                /* stopped: NaN, Inf or far outside the domain */
+    long diverged_step;           /* the step that produced the non-finite / far point */
+    struct traj traj;             /* path so far */
+};
+
+struct race {
+    const struct expr *f;         /* the function (not owned) */
+    double xmin, xmax, ymin, ymax;  /* domain; leaving it by far counts as divergence */
+    struct sched sched;           /* shared by every runner, on each runner's base lr */
+    double l1, l2;                /* objective = f + l1*(|x|+|y|) + l2*(x^2+y^2) */
+    double noise;                 /* sigma of Gaussian noise added to each gradient component */
+    unsigned long long seed;      /* noise seed */
+    double start[2];              /* where every runner starts */
+    int n;                        /* runners in use */
+    struct race_runner r[RACE_MAX];
+    struct util_rng rng[RACE_MAX];  /* one noise stream per runner, so toggling one runner
+                                       does not change the others' noise */
+};
+
+struct race_desc {
+    const struct expr *f;
+    double xmin, xmax, ymin, ymax;
+    const struct sched *sched;    /* NULL: constant */
+    double l1, l2, noise;
+    unsigned long long seed;
+    double start[2];
+    int n;
+    const struct optim_params *params;   /* (n) */
+    size_t traj_cap;              /* 0: default */
+};
+
+void race_init(struct race *race, const struct race_desc *desc);
+void race_finish(struct race *race);
+/* Puts every runner back at `start` (and on the runner's trajectory) with fresh state. */
+void race_reset(struct race *race, const double start[2]);
+
+/* Objective and its gradient at (x, y), penalties included, no noise. */
+double race_objective(const struct race *race, double x, double y, double grad[2]);
+
+/* One step of every enabled runner that has not diverged. Returns a bitmask of the runners that
+ * diverged during this step (bit i for runner i). */
+unsigned race_step(struct race *race);
+/* Steps of one runner only (same rules). Returns true if it diverged during the step. */
+bool race_step_runner(struct race *race, int i);
+
+/* Runners still going (enabled and not diverged). */
+int race_active(const struct race *race);
+
+#endif

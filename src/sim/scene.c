@@ -1,0 +1,2 @@
+/* scene.c: placeholder until the module lands. */
+#include "sim/scene.h"

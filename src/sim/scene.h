@@ -1,0 +1,71 @@
+/* scene.h: everything that defines a race on a 2-D function, as `key = value` settings shared
+ * by scene files, presets and command-line options, and its resolution into a race. */
+#ifndef OPTISCOPE_SIM_SCENE_H
+#define OPTISCOPE_SIM_SCENE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/catalog.h"
+#include "sim/expr.h"
+#include "sim/optim.h"
+#include "sim/race.h"
+#include "sim/sched.h"
+
+enum scene_scale { SCENE_SCALE_AUTO, SCENE_SCALE_LINEAR, SCENE_SCALE_LOG };
+
+struct scene {
+    char function[64];            /* catalog name; ignored when expr is set */
+    char *expr;                   /* user expression (owned), or NULL */
+    int nopt;                     /* optimizers in the race */
+    struct optim_params opt[RACE_MAX];
+    bool opt_from_cli;            /* the command line replaced the file's optimizer list */
+    bool has_start;               /* start given; else the function's default */
+    double start[2];
+    long steps;                   /* steps to run (trace, render) */
+    struct sched sched;
+    double l1, l2;                /* penalties */
+    double noise;                 /* gradient noise sigma */
+    unsigned long long seed;
+    enum scene_scale scale;       /* colour scale */
+    bool has_domain;              /* view given; else the function's */
+    double domain[4];             /* xmin, xmax, ymin, ymax */
+    char title[128];              /* figure title; empty: derived */
+};
+
+/* The keys a scene understands, for `--help` and suggestions. */
+const char *const *scene_keys(size_t *count);
+
+void scene_init(struct scene *s);      /* defaults: beale, all optimizers' defaults unset */
+void scene_finish(struct scene *s);
+
+/* Sets one key. `from_cli` selects replace-then-append semantics for `optimizer`: the first
+ * optimizer given on the command line replaces the list a scene file set. Errors name the key
+ * and the problem, with a suggestion for unknown names. */
+bool scene_set(struct scene *s, const char *key, const char *value, bool from_cli,
+               char *err, size_t errlen);
+
+/* Reads a scene file (`key = value` lines, `#` comments). Errors are "PATH:LINE: problem". */
+bool scene_load_file(struct scene *s, const char *path, char *err, size_t errlen);
+
+/* What a scene resolves to: the compiled function and its metadata. */
+struct scene_resolved {
+    struct expr *f;                      /* owned */
+    const struct catalog_entry *entry;   /* NULL for a user expression */
+    double domain[4];                    /* xmin, xmax, ymin, ymax */
+    double start[2];
+    bool log_scale;
+    int nminima;
+    double minima[CATALOG_MAX_MINIMA][2];
+    char name[64];                       /* catalog name or "custom" */
+};
+
+/* Compiles the function and fills in defaults (domain, start, optimizers when none: the
+ * default race). Errors as scene_set. */
+bool scene_resolve(struct scene *s, struct scene_resolved *out, char *err, size_t errlen);
+void scene_resolved_finish(struct scene_resolved *r);
+
+/* Builds the race a resolved scene describes. */
+void scene_make_race(const struct scene *s, const struct scene_resolved *r, struct race *race);
+
+#endif

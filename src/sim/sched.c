@@ -1,0 +1,2 @@
+/* sched.c: placeholder until the module lands. */
+#include "sim/sched.h"

@@ -1,0 +1,190 @@
+/* spec.c: splitting `name(key=value,...)` strings and comma-separated lists of them. */
+#include "sim/spec.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *skip_ws(const char *p)
+{
+    while (isspace((unsigned char)*p)) {
+        p++;
+    }
+    return p;
+}
+
+/* Copies an identifier [A-Za-z_][A-Za-z0-9_]* from *pp into dst; advances *pp. */
+static bool read_ident(const char **pp, char *dst, size_t cap)
+{
+    const char *p = *pp;
+    size_t n = 0;
+    if (!(isalpha((unsigned char)*p) || *p == '_')) {
+        return false;
+    }
+    while (isalnum((unsigned char)*p) || *p == '_') {
+        if (n + 1 >= cap) {
+            return false;
+        }
+        dst[n++] = *p++;
+    }
+    dst[n] = '\0';
+    *pp = p;
+    return true;
+}
+
+bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    const char *p = skip_ws(text);
+    if (!read_ident(&p, out->name, sizeof out->name)) {
+        snprintf(err, errlen, "'%s': expected a name at position %d", text,
+                 (int)(p - text) + 1);
+        return false;
+    }
+    p = skip_ws(p);
+    if (*p == '\0') {
+        return true;
+    }
+    if (*p != '(') {
+        snprintf(err, errlen, "'%s': expected '(' after '%s' at position %d", text, out->name,
+                 (int)(p - text) + 1);
+        return false;
+    }
+    p = skip_ws(p + 1);
+    if (*p == ')') {
+        p = skip_ws(p + 1);
+        if (*p) {
+            snprintf(err, errlen, "'%s': unexpected text after ')' at position %d", text,
+                     (int)(p - text) + 1);
+            return false;
+        }
+        return true;
+    }
+    for (;;) {
+        if (out->nargs == SPEC_MAX_ARGS) {
+            snprintf(err, errlen, "'%s': too many arguments (at most %d)", text, SPEC_MAX_ARGS);
+            return false;
+        }
+        struct spec_arg *a = &out->args[out->nargs];
+        p = skip_ws(p);
+        if (!read_ident(&p, a->key, sizeof a->key)) {
+            snprintf(err, errlen, "'%s': expected key=value at position %d", text,
+                     (int)(p - text) + 1);
+            return false;
+        }
+        p = skip_ws(p);
+        if (*p != '=') {
+            snprintf(err, errlen, "'%s': missing '=' after '%s' at position %d", text, a->key,
+                     (int)(p - text) + 1);
+            return false;
+        }
+        p = skip_ws(p + 1);
+        const char *v = p;
+        while (*p && *p != ',' && *p != ')') {
+            p++;
+        }
+        const char *vend = p;
+        while (vend > v && isspace((unsigned char)vend[-1])) {
+            vend--;
+        }
+        size_t vlen = (size_t)(vend - v);
+        if (vlen == 0) {
+            snprintf(err, errlen, "'%s': missing value for '%s' at position %d", text, a->key,
+                     (int)(v - text) + 1);
+            return false;
+        }
+        if (vlen >= sizeof a->value) {
+            snprintf(err, errlen, "'%s': value for '%s' is too long", text, a->key);
+            return false;
+        }
+        memcpy(a->value, v, vlen);
+        a->value[vlen] = '\0';
+        for (int i = 0; i < out->nargs; i++) {
+            if (strcmp(out->args[i].key, a->key) == 0) {
+                snprintf(err, errlen, "'%s': '%s' is given twice", text, a->key);
+                return false;
+            }
+        }
+        out->nargs++;
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        if (*p == ')') {
+            p = skip_ws(p + 1);
+            if (*p) {
+                snprintf(err, errlen, "'%s': unexpected text after ')' at position %d", text,
+                         (int)(p - text) + 1);
+                return false;
+            }
+            return true;
+        }
+        snprintf(err, errlen, "'%s': missing ')' at the end", text);
+        return false;
+    }
+}
+
+int spec_split_list(const char *text, char items[][256], int max, char *err, size_t errlen)
+{
+    int n = 0, depth = 0;
+    const char *start = text;
+    for (const char *p = text;; p++) {
+        if (*p == '(') {
+            depth++;
+        } else if (*p == ')') {
+            depth--;
+            if (depth < 0) {
+                snprintf(err, errlen, "'%s': unbalanced ')' at position %d", text,
+                         (int)(p - text) + 1);
+                return -1;
+            }
+        }
+        if ((*p == ',' && depth == 0) || *p == '\0') {
+            const char *b = skip_ws(start);
+            const char *e = p;
+            while (e > b && isspace((unsigned char)e[-1])) {
+                e--;
+            }
+            if (e == b) {
+                snprintf(err, errlen, "'%s': empty item at position %d", text,
+                         (int)(b - text) + 1);
+                return -1;
+            }
+            if (n == max) {
+                snprintf(err, errlen, "'%s': too many items (at most %d)", text, max);
+                return -1;
+            }
+            size_t len = (size_t)(e - b);
+            if (len >= 256) {
+                snprintf(err, errlen, "'%s': item too long", text);
+                return -1;
+            }
+            memcpy(items[n], b, len);
+            items[n][len] = '\0';
+            n++;
+            if (*p == '\0') {
+                break;
+            }
+            start = p + 1;
+        }
+    }
+    if (depth != 0) {
+        snprintf(err, errlen, "'%s': missing ')'", text);
+        return -1;
+    }
+    return n;
+}
+
+bool spec_parse_bool(const char *s, bool *out)
+{
+    if (!strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "yes")) {
+        *out = true;
+        return true;
+    }
+    if (!strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "no")) {
+        *out = false;
+        return true;
+    }
+    return false;
+}

@@ -1,0 +1,33 @@
+/* spec.h: the `name(key=value,...)` syntax shared by optimizer and schedule specs.
+ * Parsing only splits and checks the shape; meaning belongs to optim.c and sched.c. */
+#ifndef OPTISCOPE_SIM_SPEC_H
+#define OPTISCOPE_SIM_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SPEC_MAX_ARGS 16
+
+struct spec_arg {
+    char key[32];     /* e.g. "lr" */
+    char value[64];   /* e.g. "0.01", kept as text */
+};
+
+struct spec {
+    char name[32];                        /* e.g. "adam" */
+    int nargs;                            /* used entries of args */
+    struct spec_arg args[SPEC_MAX_ARGS];  /* in the order written */
+};
+
+/* Parses "name" or "name(k=v, k2=v2)". On failure writes a message into err (size errlen)
+ * naming the problem and the character position (1-based) and returns false. */
+bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen);
+
+/* Splits a comma-separated list of specs ("sgd(lr=0.1),adam") into its items, respecting
+ * parentheses. Returns the number of items written (at most max), or -1 with err set. */
+int spec_split_list(const char *text, char items[][256], int max, char *err, size_t errlen);
+
+/* Boolean values: true/false/1/0/yes/no. */
+bool spec_parse_bool(const char *s, bool *out);
+
+#endif

@@ -1,0 +1,47 @@
+/* util.h: small helpers every layer shares: the one checked allocator, name suggestions,
+ * a seeded random generator, and strict number parsing. libc only. */
+#ifndef OPTISCOPE_SIM_UTIL_H
+#define OPTISCOPE_SIM_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- allocation: out-of-memory aborts with a message, so callers never check ---- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+
+/* ---- names ---- */
+/* The candidate closest to `name` by edit distance (case-insensitive), or NULL when none is
+ * close enough to be a plausible typo (distance > max(2, len/3)). */
+const char *util_suggest(const char *name, const char *const *candidates, size_t count);
+/* Appends " (did you mean X?)" to buf (of size len) when a suggestion exists. */
+void util_append_suggestion(char *buf, size_t len, const char *name,
+                            const char *const *candidates, size_t count);
+
+/* ---- numbers ---- */
+/* Parses all of s (leading/trailing blanks allowed) as a finite double. */
+bool util_parse_double(const char *s, double *out);
+/* Parses all of s as a long in [min, max]. */
+bool util_parse_long(const char *s, long min, long max, long *out);
+/* Parses "X,Y" into two finite doubles. */
+bool util_parse_pair(const char *s, double *a, double *b);
+
+/* ---- random numbers: xoshiro256** seeded by splitmix64; same seed, same stream ---- */
+struct util_rng {
+    uint64_t s[4];     /* generator state */
+    bool has_spare;    /* Box-Muller makes normals in pairs */
+    double spare;      /* the second normal of the last pair */
+};
+void util_rng_seed(struct util_rng *rng, uint64_t seed);
+uint64_t util_rng_next(struct util_rng *rng);
+double util_rng_uniform(struct util_rng *rng);   /* [0, 1) with 53 random bits */
+double util_rng_normal(struct util_rng *rng);    /* N(0, 1) */
+
+/* ---- files ---- */
+/* Reads a whole file into a NUL-terminated buffer; NULL with errno set on failure. */
+char *util_read_file(const char *path, size_t *len_out);
+
+#endif
