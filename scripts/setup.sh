@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# setup.sh: installs what optiscope needs to build, run and test on Debian 12 (as root, or
+# through sudo), skipping packages that are already there.
+set -euo pipefail
+packages=(
+  build-essential meson ninja-build pkg-config python3
+  libsdl2-dev libcairo2-dev libopenblas-dev libepoxy-dev zlib1g-dev libgif-dev
+  libegl-dev libgl-dev libegl1-mesa-dev libgl1-mesa-dri
+  fonts-dejavu-core dataset-fashion-mnist
+  xvfb xdotool x11-apps imagemagick
+)
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "setup: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# test.sh: sets up, builds with warnings as errors, runs every test, then builds again with
+# AddressSanitizer and UndefinedBehaviorSanitizer and runs every test there too. The last line
+# is "N passed, N failed" over both runs.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0
+failed=0
+count() {   # count BUILDDIR: adds that build's test results to the totals
+  local log="$1/meson-logs/testlog.json"
+  if [ ! -f "$log" ]; then
+    failed=$((failed + 1))
+    return
+  fi
+  read -r p f < <(python3 - "$log" <<'PY'
+import json, sys
+p = f = 0
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if not line:
+        continue
+    r = json.loads(line).get("result")
+    if r in ("OK", "EXPECTEDFAIL"):
+        p += 1
+    elif r != "SKIP":
+        f += 1
+print(p, f)
+PY
+)
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+run_build() {   # run_build DIR MESON-ARGS...: configure, build, test
+  local dir="$1"
+  shift
+  rm -f "$dir/meson-logs/testlog.json"
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$@" >/dev/null || { failed=$((failed + 1)); return; }
+  fi
+  if ! ninja -C "$dir"; then
+    echo "test: build in $dir failed" >&2
+    failed=$((failed + 1))
+    return
+  fi
+  meson test -C "$dir" --print-errorlogs --num-processes 2 || true
+  count "$dir"
+}
+
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+run_build build-ci --werror --buildtype=debugoptimized
+ASAN_OPTIONS="detect_leaks=1" run_build build-asan --werror --buildtype=debug \
+  -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,53 @@
+/* cli.h: what the commands share: scene-option parsing with file/preset/override semantics,
+ * the data directory (presets, shaders), atomic output files, and error reporting. */
+#ifndef OPTISCOPE_CLI_CLI_H
+#define OPTISCOPE_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sim/scene.h"
+
+/* An option a command adds to the scene options, e.g. -o FILE. */
+struct cli_extra {
+    const char *name;     /* "--size" or "-o" */
+    const char *alias;    /* another spelling ("--output"), or NULL */
+    bool takes_value;     /* false: a flag */
+    const char **value;   /* where the value goes (flags get "1") */
+};
+
+/* Parses argv[1..argc) (argv[0] is the command name): --scene FILE and --preset NAME first,
+ * then every scene key as --key VALUE or --key=VALUE (later wins over the file), then the
+ * extras. On a problem prints "optiscope CMD: ..." to stderr and returns false. Sets *help when
+ * --help or -h is given. */
+bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cli_extra *extras,
+                     bool *help);
+
+/* Prints the scene options' help text. */
+void cli_print_scene_help(FILE *out);
+
+/* Where presets and shaders live: $OPTISCOPE_DATA, then the installed share/optiscope next to
+ * the binary (../share/optiscope), then the configured install path, then the source tree's
+ * assets/ (only when the binary runs from its build folder). NULL if none has presets/. */
+const char *cli_datadir(void);
+/* PATH of a preset; false with a message (and a suggestion) if unknown. */
+bool cli_preset_path(const char *name, char *path, size_t len, char *err, size_t errlen);
+/* The names of the presets found, sorted; returns the count (at most max). */
+int cli_preset_names(char names[][64], int max);
+
+/* Atomic output: open a temporary file beside `path`; commit renames it into place, abort
+ * removes it. */
+struct cli_outfile {
+    FILE *f;            /* write here */
+    char tmp[4096];     /* the temporary path */
+    char path[4096];    /* the final path */
+};
+bool cli_outfile_open(struct cli_outfile *o, const char *path, char *err, size_t errlen);
+bool cli_outfile_commit(struct cli_outfile *o, char *err, size_t errlen);
+void cli_outfile_abort(struct cli_outfile *o);
+
+/* "optiscope CMD: message" on stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

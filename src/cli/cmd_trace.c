@@ -1,0 +1,115 @@
+/* cmd_trace.c: `optiscope trace`: runs a race and writes every optimizer's every step as CSV
+ * (optimizer,step,x,y,loss,lr), streaming, so a million steps need no more memory than ten. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "sim/race.h"
+#include "sim/scene.h"
+
+/* Labels contain commas ("adam(lr=0.1,beta1=0.8)"): quote them as CSV requires. */
+static void write_label(FILE *f, const char *label)
+{
+    if (strpbrk(label, ",\"")) {
+        fputc('"', f);
+        for (const char *p = label; *p; p++) {
+            if (*p == '"') {
+                fputc('"', f);
+            }
+            fputc(*p, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(label, f);
+    }
+}
+
+static void write_row(FILE *f, const struct race_runner *r)
+{
+    write_label(f, r->label);
+    fprintf(f, ",%ld,%.17g,%.17g,%.17g,%.17g\n", r->step, r->p[0], r->p[1], r->loss, r->lr);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    struct scene scene;
+    scene_init(&scene);
+    const char *output = NULL;
+    const struct cli_extra extras[] = {
+        {"-o", "--output", true, &output},
+        {0},
+    };
+    bool help;
+    if (!cli_parse_scene(argc, argv, &scene, extras, &help)) {
+        scene_finish(&scene);
+        return 2;
+    }
+    if (help) {
+        printf("usage: optiscope trace [SCENE OPTIONS] [-o FILE.csv]\n"
+               "Runs the race and writes optimizer,step,x,y,loss,lr for every optimizer at\n"
+               "every step (step 0 is the start; lr is the rate used for the step that led\n"
+               "there). Diverging optimizers stop; stderr says at which step.\n\n");
+        cli_print_scene_help(stdout);
+        printf("  -o, --output FILE      write the CSV to FILE (atomically) instead of stdout\n");
+        scene_finish(&scene);
+        return 0;
+    }
+    char err[1024];
+    struct scene_resolved res;
+    if (!scene_resolve(&scene, &res, err, sizeof err)) {
+        cli_error("trace", "%s", err);
+        scene_finish(&scene);
+        return 2;
+    }
+    struct cli_outfile out = {0};
+    FILE *f = stdout;
+    if (output) {
+        if (!cli_outfile_open(&out, output, err, sizeof err)) {
+            cli_error("trace", "%s", err);
+            scene_resolved_finish(&res);
+            scene_finish(&scene);
+            return 2;
+        }
+        f = out.f;
+    }
+    static char buf[1 << 16];
+    if (f == stdout) {
+        setvbuf(stdout, buf, _IOFBF, sizeof buf);
+    }
+    struct race race;
+    scene_make_race(&scene, &res, &race);
+    fprintf(f, "optimizer,step,x,y,loss,lr\n");
+    for (int i = 0; i < race.n; i++) {
+        write_row(f, &race.r[i]);
+    }
+    for (long s = 1; s <= scene.steps && race_active(&race) > 0; s++) {
+        for (int i = 0; i < race.n; i++) {
+            struct race_runner *r = &race.r[i];
+            if (r->diverged) {
+                continue;
+            }
+            if (race_step_runner(&race, i)) {
+                fflush(f);
+                fprintf(stderr, "optiscope trace: %s diverged at step %ld (last finite point "
+                        "(%.6g, %.6g), loss %.6g)\n", r->label, r->diverged_step, r->p[0],
+                        r->p[1], r->loss);
+                continue;
+            }
+            write_row(f, r);
+        }
+    }
+    int status = 0;
+    if (output) {
+        if (!cli_outfile_commit(&out, err, sizeof err)) {
+            cli_error("trace", "%s", err);
+            status = 1;
+        }
+    } else if (fflush(stdout) != 0) {
+        status = 1;
+    }
+    race_finish(&race);
+    scene_resolved_finish(&res);
+    scene_finish(&scene);
+    return status;
+}

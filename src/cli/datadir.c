@@ -1,0 +1,126 @@
+/* datadir.c: finding presets and shaders at run time, installed or from the build folder, and
+ * listing the presets. */
+#include <dirent.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "config.h"
+#include "sim/util.h"
+
+static bool has_presets(const char *dir)
+{
+    char p[PATH_MAX + 16];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/presets", dir);
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *cli_datadir(void)
+{
+    static char found[PATH_MAX];
+    static bool done;
+    if (done) {
+        return found[0] ? found : NULL;
+    }
+    done = true;
+    const char *env = getenv("OPTISCOPE_DATA");
+    if (env && *env) {
+        snprintf(found, sizeof found, "%s", env);
+        if (!has_presets(found)) {
+            found[0] = '\0';
+        }
+        return found[0] ? found : NULL;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char exedir[PATH_MAX] = "";
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(exedir, sizeof exedir, "%s", exe);
+        }
+    }
+    char cand[PATH_MAX + 32];
+    /* Installed: PREFIX/bin/optiscope next to PREFIX/share/optiscope (works under DESTDIR). */
+    if (exedir[0]) {
+        snprintf(cand, sizeof cand, "%s/../share/optiscope", exedir);
+        if (has_presets(cand) && realpath(cand, found)) {
+            return found;
+        }
+    }
+    if (has_presets(OPTISCOPE_DATADIR)) {
+        snprintf(found, sizeof found, "%s", OPTISCOPE_DATADIR);
+        return found;
+    }
+    /* Uninstalled: the binary still sits in a build folder of this source tree. */
+    if (exedir[0] && !strncmp(exedir, OPTISCOPE_SRCDIR, strlen(OPTISCOPE_SRCDIR))) {
+        snprintf(cand, sizeof cand, "%s/assets", OPTISCOPE_SRCDIR);
+        if (has_presets(cand)) {
+            snprintf(found, sizeof found, "%s", cand);
+            return found;
+        }
+    }
+    found[0] = '\0';
+    return NULL;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp((const char *)a, (const char *)b);
+}
+
+int cli_preset_names(char names[][64], int max)
+{
+    const char *dir = cli_datadir();
+    if (!dir) {
+        return 0;
+    }
+    char p[PATH_MAX + 16];
+    snprintf(p, sizeof p, "%s/presets", dir);
+    DIR *d = opendir(p);
+    if (!d) {
+        return 0;
+    }
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < max) {
+        size_t len = strlen(e->d_name);
+        if (len > 6 && len < 64 + 6 && !strcmp(e->d_name + len - 6, ".scene")) {
+            memcpy(names[n], e->d_name, len - 6);
+            names[n][len - 6] = '\0';
+            n++;
+        }
+    }
+    closedir(d);
+    qsort(names, (size_t)n, sizeof names[0], cmp_names);
+    return n;
+}
+
+bool cli_preset_path(const char *name, char *path, size_t len, char *err, size_t errlen)
+{
+    const char *dir = cli_datadir();
+    if (!dir) {
+        snprintf(err, errlen, "cannot find the presets folder (set OPTISCOPE_DATA to the "
+                 "installed share/optiscope)");
+        return false;
+    }
+    char names[64][64];
+    int n = cli_preset_names(names, 64);
+    const char *ptrs[64];
+    for (int i = 0; i < n; i++) {
+        ptrs[i] = names[i];
+        if (!strcmp(names[i], name)) {
+            snprintf(path, len, "%s/presets/%s.scene", dir, name);
+            return true;
+        }
+    }
+    snprintf(err, errlen, "unknown preset '%s'", name);
+    util_append_suggestion(err, errlen, name, ptrs, (size_t)n);
+    return false;
+}

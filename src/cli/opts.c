@@ -1,0 +1,276 @@
+/* opts.c: scene options on the command line (scene file or preset first, then overrides),
+ * atomic output files and error reporting, shared by every command. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "sim/util.h"
+
+void cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "optiscope %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_print_scene_help(FILE *out)
+{
+    fprintf(out,
+            "scene options:\n"
+            "  --function NAME        a built-in function (`optiscope list functions`)\n"
+            "  --expr \"EXPR\"          your own f(x, y), e.g. \"(1-x)^2 + 100*(y-x^2)^2\"\n"
+            "  --optimizer SPEC[,..]  repeatable; SPEC is name(key=value,...) with torch's\n"
+            "                         keys, e.g. \"adam(lr=0.05,beta1=0.8)\" (`list optimizers`)\n"
+            "  --start X,Y            start point (default: the function's)\n"
+            "  --steps N              steps to run (default 500)\n"
+            "  --schedule SPEC        constant, step(step_size,gamma), exponential(gamma),\n"
+            "                         cosine(t_max,eta_min), inverse_time(decay); each with\n"
+            "                         optional warmup=N\n"
+            "  --l1 A  --l2 B         penalties: f + A*(|x|+|y|) + B*(x^2+y^2)\n"
+            "  --noise SIGMA          Gaussian noise on each gradient component\n"
+            "  --seed S               seed for the noise (default 1)\n"
+            "  --scale auto|linear|log  colour scale\n"
+            "  --domain XMIN,XMAX,YMIN,YMAX  the view\n"
+            "  --title TEXT           figure title\n"
+            "  --scene FILE           read `key = value` lines (the keys above); options given\n"
+            "                         on the command line override the file\n"
+            "  --preset NAME          a scene from the presets (`optiscope list presets`)\n");
+}
+
+/* The option name without its leading dashes, and its inline value after '=' if any. */
+static const char *split_option(const char *arg, char *name, size_t len)
+{
+    const char *p = arg + 2;
+    const char *eq = strchr(p, '=');
+    size_t n = eq ? (size_t)(eq - p) : strlen(p);
+    if (n >= len) {
+        n = len - 1;
+    }
+    memcpy(name, p, n);
+    name[n] = '\0';
+    return eq ? eq + 1 : NULL;
+}
+
+static bool is_scene_key(const char *name)
+{
+    size_t n;
+    const char *const *keys = scene_keys(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(keys[i], name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const struct cli_extra *find_extra(const struct cli_extra *extras, const char *arg)
+{
+    char name[64] = "";
+    if (!strncmp(arg, "--", 2)) {
+        split_option(arg, name, sizeof name);
+    }
+    for (const struct cli_extra *e = extras; e && e->name; e++) {
+        const char *spellings[2] = {e->name, e->alias};
+        for (int k = 0; k < 2; k++) {
+            const char *s = spellings[k];
+            if (!s) {
+                continue;
+            }
+            if (!strncmp(s, "--", 2)) {
+                if (!strncmp(arg, "--", 2) && !strcmp(name, s + 2)) {
+                    return e;
+                }
+            } else if (!strcmp(arg, s)) {
+                return e;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Every option spelling this command understands, for suggestions. */
+static size_t option_names(const struct cli_extra *extras, const char **out, size_t max)
+{
+    size_t n = 0, nk;
+    const char *const *keys = scene_keys(&nk);
+    static char buf[64][40];
+    for (size_t i = 0; i < nk && n < max && n < 64; i++) {
+        snprintf(buf[n], sizeof buf[n], "--%s", keys[i]);
+        out[n] = buf[n];
+        n++;
+    }
+    static const char *const fixed[] = {"--scene", "--preset", "--help"};
+    for (size_t i = 0; i < 3 && n < max; i++) {
+        out[n++] = fixed[i];
+    }
+    for (const struct cli_extra *e = extras; e && e->name && n < max; e++) {
+        out[n++] = e->name;
+    }
+    return n;
+}
+
+bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cli_extra *extras,
+                     bool *help)
+{
+    const char *cmd = argv[0];
+    char err[1024];
+    *help = false;
+    /* Pass 1: the scene file or preset, so that every other option overrides it. */
+    for (int i = 1; i < argc; i++) {
+        char name[64];
+        if (strncmp(argv[i], "--", 2)) {
+            continue;
+        }
+        const char *inline_value = split_option(argv[i], name, sizeof name);
+        bool is_scene = !strcmp(name, "scene"), is_preset = !strcmp(name, "preset");
+        if (!is_scene && !is_preset) {
+            continue;
+        }
+        const char *value = inline_value;
+        if (!value) {
+            if (i + 1 >= argc) {
+                cli_error(cmd, "--%s: missing value", name);
+                return false;
+            }
+            value = argv[++i];
+        }
+        char path[4096];
+        if (is_preset) {
+            if (!cli_preset_path(value, path, sizeof path, err, sizeof err)) {
+                cli_error(cmd, "--preset: %s", err);
+                return false;
+            }
+        } else {
+            snprintf(path, sizeof path, "%s", value);
+        }
+        if (!scene_load_file(scene, path, err, sizeof err)) {
+            cli_error(cmd, "%s", err);
+            return false;
+        }
+    }
+    /* Pass 2: everything else, in order. */
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            *help = true;
+            return true;
+        }
+        const struct cli_extra *ex = find_extra(extras, arg);
+        if (ex) {
+            const char *value = "1";
+            if (ex->takes_value) {
+                char name[64];
+                const char *inline_value = !strncmp(arg, "--", 2)
+                                               ? split_option(arg, name, sizeof name) : NULL;
+                if (inline_value) {
+                    value = inline_value;
+                } else if (i + 1 < argc) {
+                    value = argv[++i];
+                } else {
+                    cli_error(cmd, "%s: missing value", ex->name);
+                    return false;
+                }
+            }
+            *ex->value = value;
+            continue;
+        }
+        if (strncmp(arg, "--", 2)) {
+            cli_error(cmd, "unexpected argument '%s'; see `optiscope %s --help`", arg, cmd);
+            return false;
+        }
+        char name[64];
+        const char *value = split_option(arg, name, sizeof name);
+        bool file_opt = !strcmp(name, "scene") || !strcmp(name, "preset");
+        if (!file_opt && !is_scene_key(name)) {
+            const char *names[64];
+            size_t n = option_names(extras, names, 64);
+            char msg[256];
+            snprintf(msg, sizeof msg, "unknown option '%s'", arg);
+            char dashed[70];
+            snprintf(dashed, sizeof dashed, "--%s", name);
+            util_append_suggestion(msg, sizeof msg, dashed, names, n);
+            cli_error(cmd, "%s; see `optiscope %s --help`", msg, cmd);
+            return false;
+        }
+        if (!value) {
+            if (i + 1 >= argc) {
+                cli_error(cmd, "--%s: missing value", name);
+                return false;
+            }
+            value = argv[++i];
+        }
+        if (file_opt) {
+            continue;   /* done in pass 1 */
+        }
+        if (!scene_set(scene, name, value, true, err, sizeof err)) {
+            cli_error(cmd, "--%s", err);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ======================================================================== atomic files */
+
+bool cli_outfile_open(struct cli_outfile *o, const char *path, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    if (snprintf(o->path, sizeof o->path, "%s", path) >= (int)sizeof o->path ||
+        snprintf(o->tmp, sizeof o->tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof o->tmp) {
+        snprintf(err, errlen, "%s: path too long", path);
+        return false;
+    }
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return false;
+    }
+    fchmod(fd, 0644);
+    o->f = fdopen(fd, "wb");
+    if (!o->f) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        close(fd);
+        unlink(o->tmp);
+        return false;
+    }
+    return true;
+}
+
+bool cli_outfile_commit(struct cli_outfile *o, char *err, size_t errlen)
+{
+    bool ok = fflush(o->f) == 0 && !ferror(o->f);
+    int saved = errno;
+    if (fclose(o->f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    o->f = NULL;
+    if (ok && rename(o->tmp, o->path) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok) {
+        snprintf(err, errlen, "%s: cannot write: %s", o->path, strerror(saved));
+        unlink(o->tmp);
+    }
+    return ok;
+}
+
+void cli_outfile_abort(struct cli_outfile *o)
+{
+    if (o->f) {
+        fclose(o->f);
+        o->f = NULL;
+    }
+    if (o->tmp[0]) {
+        unlink(o->tmp);
+    }
+}

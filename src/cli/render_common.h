@@ -1,0 +1,20 @@
+/* render_common.h: the headless figure path shared by `render` and the window's no-display
+ * fallback: run a scene's race for its steps and export the drawing. */
+#ifndef OPTISCOPE_CLI_RENDER_COMMON_H
+#define OPTISCOPE_CLI_RENDER_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/scene.h"
+
+/* Resolves `scene`, runs its race, writes the figure to `path` (format by extension).
+ * Returns the exit status (0, 1 runtime failure, 2 bad input) after printing errors as
+ * "optiscope CMD: ...". Diverged optimizers are reported on stderr. */
+int render_scene_to_file(const char *cmd, struct scene *scene, const char *path, int width,
+                         int height);
+
+/* Parses "WxH" (each 16..16384). */
+bool render_parse_size(const char *s, int *w, int *h);
+
+#endif
