@@ -1,0 +1,167 @@
+/* test_race.c: races against closed forms (gradient descent on a quadratic, the minimizers of
+ * L1- and L2-penalized objectives), divergence handling, noise seeding and bounded trails. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "sim/race.h"
+
+static struct optim_params parse(const char *spec)
+{
+    struct optim_params p;
+    char err[256];
+    if (!optim_parse(spec, &p, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        abort();
+    }
+    return p;
+}
+
+static void race_on(struct race *race, const struct expr *f, const char *const *specs, int n,
+                    double x0, double y0, double l1, double l2, double noise,
+                    unsigned long long seed)
+{
+    struct optim_params params[RACE_MAX];
+    for (int i = 0; i < n; i++) {
+        params[i] = parse(specs[i]);
+    }
+    struct race_desc d = {
+        .f = f, .xmin = -3, .xmax = 3, .ymin = -3, .ymax = 3,
+        .l1 = l1, .l2 = l2, .noise = noise, .seed = seed,
+        .start = {x0, y0}, .n = n, .params = params,
+    };
+    race_init(race, &d);
+}
+
+static void test_trajectory_bounded(void)
+{
+    struct traj t;
+    traj_init(&t, 1000);
+    for (long s = 0; s < 1000000; s++) {
+        traj_push(&t, (struct traj_point){(double)s, 0, 0, s});
+    }
+    size_t n = traj_count(&t);
+    CHECK(n <= 1000 + TRAJ_RECENT);
+    CHECK(n > TRAJ_RECENT);
+    CHECK(traj_get(&t, 0).step == 0);
+    CHECK(traj_last(&t).step == 999999);
+    /* the newest TRAJ_RECENT points are exact and consecutive */
+    bool exact = true;
+    for (size_t i = n - TRAJ_RECENT; i < n; i++) {
+        exact &= traj_get(&t, i).step == 999999 - (long)(n - 1 - i);
+    }
+    CHECK(exact);
+    bool increasing = true;
+    for (size_t i = 1; i < n; i++) {
+        increasing &= traj_get(&t, i).step > traj_get(&t, i - 1).step;
+    }
+    CHECK(increasing);
+    traj_finish(&t);
+}
+
+int main(void)
+{
+    test_trajectory_bounded();
+
+    struct expr_error e;
+    struct expr *bowl = expr_compile("x^2 + y^2", &e);
+    CHECK(bowl != NULL);
+    struct race race;
+
+    /* SGD on x^2 + y^2: p_k = p_0 (1 - 2 lr)^k exactly. */
+    const char *const sgd[] = {"sgd(lr=0.1)"};
+    race_on(&race, bowl, sgd, 1, 2.0, -1.0, 0, 0, 0, 1);
+    CHECK(race.r[0].step == 0 && race.r[0].loss == 5.0);
+    for (int k = 0; k < 50; k++) {
+        race_step(&race);
+    }
+    CHECK(race.r[0].step == 50);
+    CHECK_REL(race.r[0].p[0], 2.0 * pow(0.8, 50), 1e-12, 1e-300);
+    CHECK_REL(race.r[0].p[1], -1.0 * pow(0.8, 50), 1e-12, 1e-300);
+    CHECK(traj_count(&race.r[0].traj) == 51);
+    CHECK(traj_last(&race.r[0].traj).step == 50);
+    double g[2];
+    CHECK_NEAR(race_objective(&race, 1.0, 2.0, g), 5.0, 0);
+    CHECK(g[0] == 2.0 && g[1] == 4.0);
+    race_reset(&race, (double[2]){1.0, 1.0});
+    CHECK(race.r[0].step == 0 && race.r[0].p[0] == 1.0 && traj_count(&race.r[0].traj) == 1);
+    race_finish(&race);
+
+    /* A runner with a huge learning rate diverges and stops at its last finite point; the
+     * other runner goes on. */
+    const char *const pair[] = {"sgd(lr=10)", "sgd(lr=0.1)"};
+    race_on(&race, bowl, pair, 2, 1.0, 1.0, 0, 0, 0, 1);
+    unsigned mask = 0;
+    for (int k = 0; k < 100; k++) {
+        mask |= race_step(&race);
+    }
+    CHECK(mask == 1u);
+    CHECK(race.r[0].diverged && !race.r[1].diverged);
+    CHECK(race.r[0].diverged_step > 1 && race.r[0].diverged_step < 10);
+    CHECK(race.r[0].step == race.r[0].diverged_step - 1);
+    CHECK(isfinite(race.r[0].p[0]) && isfinite(race.r[0].loss));
+    CHECK(race.r[1].step == 100);
+    CHECK(race_active(&race) == 1);
+    race_finish(&race);
+
+    /* NaN: log of a negative number. */
+    struct expr *logf_ = expr_compile("log(x) + y^2", &e);
+    const char *const big[] = {"sgd(lr=5)"};
+    race_on(&race, logf_, big, 1, 1.0, 0.0, 0, 0, 0, 1);
+    for (int k = 0; k < 10; k++) {
+        race_step(&race);
+    }
+    CHECK(race.r[0].diverged);
+    CHECK(isfinite(race.r[0].p[0]) && isfinite(race.r[0].loss));
+    race_finish(&race);
+    expr_destroy(logf_);
+
+    /* L2: minimizer of (x-0.5)^2 + (y-2)^2 + B(x^2+y^2) is (0.5, 2)/(1+B). L1 with A = 2:
+     * x's minimizer is exactly 0 (the penalty's slope beats the pull of 1); y's is 2 - A/2. */
+    struct expr *shifted = expr_compile("(x-0.5)^2 + (y-2)^2", &e);
+    const char *const gd[] = {"sgd(lr=0.05)"};
+    race_on(&race, shifted, gd, 1, 1.5, 1.5, 0, 1.0, 0, 1);
+    for (int k = 0; k < 2000; k++) {
+        race_step(&race);
+    }
+    CHECK_NEAR(race.r[0].p[0], 0.25, 1e-9);
+    CHECK_NEAR(race.r[0].p[1], 1.0, 1e-9);
+    race_finish(&race);
+    race_on(&race, shifted, gd, 1, 1.5, 1.5, 2.0, 0, 0, 1);
+    for (int k = 0; k < 2000; k++) {
+        race_step(&race);
+    }
+    /* subgradient steps hover around the kink within one step of lr * A */
+    CHECK(fabs(race.r[0].p[0]) <= 0.05 * 2.0 + 1e-12);
+    CHECK_NEAR(race.r[0].p[1], 1.0, 1e-6);
+    race_finish(&race);
+
+    /* Noise: the same seed gives the same path, another seed another path. */
+    double end[3][2];
+    unsigned long long seeds[3] = {5, 5, 6};
+    for (int s = 0; s < 3; s++) {
+        race_on(&race, shifted, gd, 1, 1.5, 1.5, 0, 0, 0.5, seeds[s]);
+        for (int k = 0; k < 100; k++) {
+            race_step(&race);
+        }
+        end[s][0] = race.r[0].p[0];
+        end[s][1] = race.r[0].p[1];
+        race_finish(&race);
+    }
+    CHECK(end[0][0] == end[1][0] && end[0][1] == end[1][1]);
+    CHECK(end[0][0] != end[2][0]);
+    CHECK(fabs(end[0][0] - 0.5) < 1.0);
+
+    /* A disabled runner does not move. */
+    const char *const two[] = {"sgd(lr=0.05)", "adam(lr=0.1)"};
+    race_on(&race, shifted, two, 2, 1.5, 1.5, 0, 0, 0, 1);
+    race.r[1].enabled = false;
+    race_step(&race);
+    CHECK(race.r[0].step == 1 && race.r[1].step == 0 && race.r[1].p[0] == 1.5);
+    race_finish(&race);
+
+    expr_destroy(shifted);
+    expr_destroy(bowl);
+    return check_done("race");
+}
