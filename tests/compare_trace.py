@@ -1,0 +1,78 @@
+"""compare_trace.py: replays every PyTorch fixture through `optiscope trace` and requires
+agreement to 1e-9 relative at every step. Usage: compare_trace.py OPTISCOPE FIXTURE_DIR."""
+import glob
+import os
+import subprocess
+import sys
+
+REL = 1e-9
+
+
+def cases(path):
+    """Yields (meta, rows) for each `# case` block of a fixture file."""
+    meta, rows = None, []
+    for line in open(path):
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            key, _, value = line[1:].strip().partition(" ")
+            if key == "case":
+                if meta is not None:
+                    yield meta, rows
+                meta, rows = {}, []
+            if meta is None:
+                meta, rows = {}, []
+            meta[key] = value.strip()
+        elif line[0].isdigit():
+            rows.append([float(v) for v in line.split(",")])
+    if meta is not None:
+        yield meta, rows
+
+
+def close(a, b, floor=1e-12):
+    return abs(a - b) <= REL * max(abs(a), abs(b), floor)
+
+
+def main():
+    exe, fixdir = sys.argv[1], sys.argv[2]
+    files = sorted(glob.glob(os.path.join(fixdir, "optim_*.csv")))
+    if not files:
+        print("no fixtures found in", fixdir)
+        return 1
+    ncases = bad = 0
+    for path in files:
+        for meta, rows in cases(path):
+            ncases += 1
+            args = [exe, "trace", "--expr", meta["expr"], "--optimizer", meta["optimizer"],
+                    "--start", meta["start"], "--steps", str(len(rows) - 1),
+                    "--schedule", meta.get("schedule", "constant"),
+                    "--l1", meta.get("l1", "0"), "--l2", meta.get("l2", "0"),
+                    "--domain", "-1000,1000,-1000,1000"]
+            out = subprocess.run(args, capture_output=True, text=True)
+            if out.returncode != 0:
+                print("FAIL", meta.get("case"), "exit", out.returncode, out.stderr.strip())
+                bad += 1
+                continue
+            got = []
+            for line in out.stdout.splitlines()[1:]:
+                # the label may be quoted and contain commas: take the last five fields
+                fields = line.rsplit(",", 5)[1:]
+                got.append([float(v) for v in fields])
+            if len(got) != len(rows):
+                print("FAIL", meta.get("case"), "rows", len(got), "expected", len(rows))
+                bad += 1
+                continue
+            for want, have in zip(rows, got):
+                if int(want[0]) != int(have[0]) or not all(
+                        close(a, b) for a, b in zip(want[1:], have[1:])):
+                    print("FAIL", meta.get("case"), "step", int(want[0]), "want", want,
+                          "got", have)
+                    bad += 1
+                    break
+    print(f"compare_trace: {ncases} cases, {bad} failed")
+    return 1 if bad or ncases == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

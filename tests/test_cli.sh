@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# test_cli.sh: drives the optiscope binary as a user would: listings, traces against PyTorch,
+# divergence, every kind of bad input (exit 2, one clear line, no file left), figures in every
+# format, bounded memory over a million steps, and an installed copy away from the source tree.
+# Usage: test_cli.sh OPTISCOPE TESTS_SRCDIR
+set -u
+OPT="$1"
+SRC="$2"
+T=$(mktemp -d /tmp/optiscope-cli-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+cd "$T"
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() { local what="$1"; shift; if "$@"; then ok; else bad "$what"; fi; }
+
+# expect_error WHAT PATTERN ARGS...: exit 2, stderr one line matching PATTERN
+expect_error() {
+  local what="$1" pattern="$2"
+  shift 2
+  "$OPT" "$@" >out.txt 2>err.txt
+  local rc=$?
+  if [ $rc -ne 2 ]; then bad "$what: exit $rc, expected 2"; return; fi
+  if ! grep -q -- "$pattern" err.txt; then bad "$what: stderr '$(cat err.txt)' lacks '$pattern'"; return; fi
+  if [ "$(wc -l < err.txt)" -ne 1 ]; then bad "$what: expected one line on stderr"; return; fi
+  ok
+}
+
+# --- basics
+check "version" bash -c "'$OPT' --version | grep -q '^optiscope [0-9]'"
+check "help" bash -c "'$OPT' --help | grep -q 'optiscope render'"
+for c in trace render list view; do
+  check "$c --help" bash -c "'$OPT' $c --help >/dev/null"
+done
+check "list functions" bash -c "[ \$('$OPT' list functions | grep -c '^[a-z]') -ge 13 ]"
+for f in bowl rosenbrock beale himmelblau saddle monkey_saddle rastrigin ackley booth \
+         goldstein_price six_hump_camel styblinski_tang banana; do
+  check "function $f listed" bash -c "'$OPT' list functions | grep -q '^$f '"
+done
+check "list optimizers" bash -c "[ \$('$OPT' list optimizers | wc -l) -eq 10 ]"
+check "list schedules" bash -c "'$OPT' list schedules | grep -q inverse_time"
+for p in beale rosenbrock saddle long_valley banana rastrigin himmelblau; do
+  check "preset $p listed" bash -c "'$OPT' list presets | grep -q '^$p '"
+done
+
+# --- trace
+"$OPT" trace --function rosenbrock --optimizer "sgd(lr=0.001),adam(lr=0.01)" --steps 20 \
+  --start -2,2 > t.csv 2>err.txt
+check "trace exit" [ $? -eq 0 ]
+check "trace header" [ "$(head -1 t.csv)" = "optimizer,step,x,y,loss,lr" ]
+check "trace rows" [ "$(wc -l < t.csv)" -eq $((1 + 2 * 21)) ]
+check "trace start" grep -q '^"\?sgd(lr=0.001)"\?,0,-2,2,409,0.001$' t.csv
+check "trace -o" bash -c "'$OPT' trace --function beale --steps 5 -o t2.csv && [ \$(wc -l < t2.csv) -gt 5 ]"
+check "trace quoted label" bash -c "'$OPT' trace --optimizer 'adam(lr=0.1,beta1=0.8)' --steps 1 | grep -q '^\"adam(lr=0.1,beta1=0.8)\",1,'"
+check "scene file overridden by option" bash -c "printf 'function = booth\nsteps = 3\n' > s.scene && [ \$('$OPT' trace --scene s.scene --steps 7 --optimizer sgd | wc -l) -eq 9 ]"
+check "same seed same noise" bash -c "[ \"\$('$OPT' trace --noise 0.3 --seed 4 --steps 50 | md5sum)\" = \"\$('$OPT' trace --noise 0.3 --seed 4 --steps 50 | md5sum)\" ]"
+check "other seed other noise" bash -c "[ \"\$('$OPT' trace --noise 0.3 --seed 4 --steps 50 | md5sum)\" != \"\$('$OPT' trace --noise 0.3 --seed 5 --steps 50 | md5sum)\" ]"
+
+# --- every optimizer, schedule and penalty against PyTorch's own numbers
+check "trace agrees with PyTorch" python3 "$SRC/compare_trace.py" "$OPT" "$SRC/fixtures"
+
+# --- divergence: normal, reported, the others go on
+"$OPT" trace --function beale --optimizer "sgd(lr=100),adam(lr=0.01)" --steps 50 > d.csv 2>err.txt
+check "divergence exit 0" [ $? -eq 0 ]
+check "divergence reported" grep -q 'sgd(lr=100) diverged at step [0-9]' err.txt
+check "others go on" grep -q '^adam(lr=0.01),50,' d.csv
+check "no non-finite numbers" bash -c "! grep -Eiq 'nan|inf' d.csv"
+
+# --- bad input: one line, exit 2, nothing written
+expect_error "unknown function" "unknown function 'bael' (did you mean beale?)" trace --function bael
+expect_error "unknown optimizer" "did you mean adam?" trace --optimizer adom
+expect_error "unknown key" "did you mean" trace --optimizer "adam(lrr=0.1)"
+expect_error "inapplicable key" "adam" trace --optimizer "adam(momentum=0.9)"
+expect_error "bad number" "steps" trace --steps 12x
+expect_error "bad lr" "lr" trace --optimizer "sgd(lr=abc)"
+expect_error "negative lr" "lr" trace --optimizer "sgd(lr=-1)"
+expect_error "missing value" "missing value" trace --steps
+expect_error "unknown option" "did you mean --optimizer?" trace --optimiser adam
+expect_error "bad expression" "position" trace --expr "x^2 + * y"
+expect_error "unknown identifier" "position" trace --expr "x + z"
+expect_error "bad start" "start" trace --start 1
+expect_error "bad schedule" "schedule" trace --schedule "cosine(tmax=3)"
+expect_error "unknown command" "did you mean render?" rendr
+expect_error "unknown preset" "did you mean beale?" render --preset beal -o p.png
+expect_error "unknown list" "did you mean functions?" list functons
+printf 'function = beale\n\noptimizer = adom\n' > broken.scene
+expect_error "scene file line" "broken.scene:3: optimizer: .*did you mean adam?" trace --scene broken.scene
+expect_error "missing scene" "nope.scene: cannot read" trace --scene nope.scene
+expect_error "render without -o" "missing -o" render
+expect_error "unknown format" "bmp" render --steps 5 -o fig.bmp
+check "unknown format leaves nothing" bash -c "! ls fig.bmp* 2>/dev/null | grep -q ."
+expect_error "unwritable" "no-such-dir/fig.png" render --steps 5 -o no-such-dir/fig.png
+expect_error "bad size" "size" render --size 10by10 -o fig.png
+expect_error "bad view" "view" render --view 4d -o fig.png
+check "failed renders leave nothing" bash -c "! ls fig.png* 2>/dev/null | grep -q ."
+mkdir ro && chmod 555 ro
+if [ "$(id -u)" -ne 0 ]; then
+  expect_error "read-only dir" "ro/t.csv" trace --steps 2 -o ro/t.csv
+fi
+
+# --- figures in every format, from the same drawing code
+"$OPT" render --preset beale -o beale.png >/dev/null 2>&1
+check "png written" bash -c "head -c 8 beale.png | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a'"
+check "png size" bash -c "python3 -c \"import struct;d=open('beale.png','rb').read(24);w,h=struct.unpack('>II',d[16:24]);exit(0 if (w,h)==(1600,1000) else 1)\""
+"$OPT" render --preset rosenbrock --size 800x600 -o r.svg >/dev/null 2>&1
+check "svg written" grep -q '<svg' r.svg
+"$OPT" render --preset banana -o b.pdf >/dev/null 2>&1
+check "pdf written" bash -c "head -c 5 b.pdf | grep -q '%PDF-'"
+check "no temp files" bash -c "! ls *.tmp-* 2>/dev/null | grep -q ."
+for p in rosenbrock saddle long_valley rastrigin himmelblau; do
+  check "preset $p renders" "$OPT" render --preset "$p" --size 400x300 -o "p-$p.png"
+done
+"$OPT" view --shot-dir "$T" > view.txt 2>/dev/null
+check "view fallback renders" bash -c "f=\$(sed -n 's/^rendered //p' view.txt); [ -s \"\$f\" ]"
+
+# --- a million steps in bounded memory (max RSS grows by less than 8 MB over 100x the steps)
+rss() { python3 -c "
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)" "$@"; }
+small=$(rss "$OPT" trace --function rosenbrock --optimizer "adam(lr=0.001)" --steps 10000)
+big=$(rss "$OPT" trace --function rosenbrock --optimizer "adam(lr=0.001)" --steps 1000000)
+check "trace 1e6 steps bounded ($small KB vs $big KB)" [ $((big - small)) -lt 8192 ]
+small=$(rss "$OPT" render --function rosenbrock --optimizer "adam(lr=0.001)" --steps 10000 --size 200x150 -o m1.png)
+big=$(rss "$OPT" render --function rosenbrock --optimizer "adam(lr=0.001)" --steps 1000000 --size 200x150 -o m2.png)
+check "render 1e6 steps bounded ($small KB vs $big KB)" [ $((big - small)) -lt 8192 ]
+
+# --- installed copy: finds its presets with no source tree
+BUILD=$(dirname "$OPT")
+if meson install -C "$BUILD" --no-rebuild --destdir "$T/inst" >/dev/null 2>&1; then
+  IBIN=$(find "$T/inst" -type f -name optiscope | head -1)
+  check "installed list presets" bash -c "cd / && '$IBIN' list presets | grep -q beale"
+  check "installed render preset" bash -c "cd '$T' && '$IBIN' render --preset banana --size 300x200 -o inst.png >/dev/null && [ -s inst.png ]"
+  check "installed shaders" bash -c "ls '$T'/inst/usr/local/share/optiscope/shaders >/dev/null"
+else
+  bad "meson install"
+fi
+
+echo "cli: $pass checks, $fail failed"
+[ "$fail" -eq 0 ]
