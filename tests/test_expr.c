@@ -25,7 +25,7 @@ static struct expr *compile_ok(const char *src)
  * shows the derivative is exact rather than merely close. */
 static void fd_grad(const struct expr *e, double x, double y, double g[2])
 {
-    double hx = 1e-3 * fmax(1.0, fabs(x)), hy = 1e-3 * fmax(1.0, fabs(y));
+    double hx = 1e-4 * fmax(1.0, fabs(x)), hy = 1e-4 * fmax(1.0, fabs(y));
     g[0] = (-expr_eval(e, x + 2 * hx, y) + 8 * expr_eval(e, x + hx, y) -
             8 * expr_eval(e, x - hx, y) + expr_eval(e, x - 2 * hx, y)) / (12 * hx);
     g[1] = (-expr_eval(e, x, y + 2 * hy) + 8 * expr_eval(e, x, y + hy) -
@@ -321,6 +321,32 @@ static void test_errors(void)
 
 /* ======================================================================== GLSL */
 
+/* Compiles a GLSL 3.30 fragment shader holding the prelude and one function per emitted
+ * expression with glslangValidator, when Debian's glslang-tools is installed. Returns -1 when
+ * the validator is absent (the test then checks nothing), 0 when the shader is valid. */
+static int glslang_check(char *const *glsl, size_t n)
+{
+    if (system("command -v glslangValidator > /dev/null 2>&1") != 0) {
+        return -1;
+    }
+    FILE *f = popen("glslangValidator --stdin -S frag 1>&2", "w");
+    if (!f) {
+        return -1;
+    }
+    fprintf(f, "#version 330 core\n%s\nout vec4 color;\nuniform vec2 p;\n",
+            expr_glsl_prelude());
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "float f%zu(float x, float y) { return %s; }\n", i, glsl[i]);
+    }
+    fprintf(f, "void main() {\n    float s = 0.0;\n");
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "    s += f%zu(p.x, p.y);\n", i);
+    }
+    fprintf(f, "    color = vec4(s);\n}\n");
+    return pclose(f) == 0 ? 0 : 1;
+}
+
+
 struct glsl_case {
     const char *src;
     const char *glsl;
@@ -354,7 +380,11 @@ static const struct glsl_case glsl_cases[] = {
 
 static void test_glsl(void)
 {
-    for (size_t i = 0; i < sizeof glsl_cases / sizeof glsl_cases[0]; i++) {
+    enum { NG = sizeof glsl_cases / sizeof glsl_cases[0] };
+    enum { NV = sizeof value_cases / sizeof value_cases[0] };
+    char *all[NG + NV];
+    size_t n = 0;
+    for (size_t i = 0; i < NG; i++) {
         struct expr *e = compile_ok(glsl_cases[i].src);
         if (!e) {
             continue;
@@ -366,8 +396,24 @@ static void test_glsl(void)
                     glsl_cases[i].glsl);
         }
         CHECK(ok);
-        free(g);
+        all[n++] = g;
         expr_destroy(e);
+    }
+    for (size_t i = 0; i < NV; i++) {
+        struct expr *e = compile_ok(value_cases[i].src);
+        if (e) {
+            all[n++] = expr_glsl(e);
+            expr_destroy(e);
+        }
+    }
+    int valid = glslang_check(all, n);
+    if (valid < 0) {
+        printf("expr: glslangValidator not installed, GLSL not compiled\n");
+    } else {
+        CHECK(valid == 0);
+    }
+    for (size_t i = 0; i < n; i++) {
+        free(all[i]);
     }
     const char *pre = expr_glsl_prelude();
     CHECK(strstr(pre, "float os_pow(float a, float b)") != NULL);

@@ -718,34 +718,37 @@ const char *expr_source(const struct expr *e)
 
 /* ======================================================================== evaluation */
 
+/* Both evaluators keep `t` one past the top of the stack: t[-1] is the top, t[-2] the one
+ * below. The stack lives in the caller's frame, so concurrent calls share nothing. */
+
 double expr_eval(const struct expr *e, double x, double y)
 {
     double st[MAX_STACK];
-    double *t = st - 1;   /* top of stack */
+    double *t = st;
     const struct ins *c = e->code, *end = c + e->ncode;
     for (; c < end; c++) {
         switch (c->op) {
-        case OP_CONST: *++t = c->k; break;
-        case OP_X: *++t = x; break;
-        case OP_Y: *++t = y; break;
-        case OP_ADD: t[-1] += t[0]; t--; break;
-        case OP_SUB: t[-1] -= t[0]; t--; break;
-        case OP_MUL: t[-1] *= t[0]; t--; break;
-        case OP_DIV: t[-1] /= t[0]; t--; break;
+        case OP_CONST: *t++ = c->k; break;
+        case OP_X: *t++ = x; break;
+        case OP_Y: *t++ = y; break;
+        case OP_ADD: t[-2] += t[-1]; t--; break;
+        case OP_SUB: t[-2] -= t[-1]; t--; break;
+        case OP_MUL: t[-2] *= t[-1]; t--; break;
+        case OP_DIV: t[-2] /= t[-1]; t--; break;
         case OP_POW: case OP_MIN: case OP_MAX:
-            t[-1] = value2(c->op, t[-1], t[0]);
+            t[-2] = value2(c->op, t[-2], t[-1]);
             t--;
             break;
-        case OP_ADDK: *t += c->k; break;
-        case OP_SUBK: *t -= c->k; break;
-        case OP_KSUB: *t = c->k - *t; break;
-        case OP_MULK: *t *= c->k; break;
-        case OP_DIVK: *t /= c->k; break;
-        case OP_KDIV: *t = c->k / *t; break;
-        case OP_SQR: *t *= *t; break;
-        case OP_POWI: *t = ipow(*t, c->n); break;
-        case OP_POWK: *t = pow(*t, c->k); break;
-        default: *t = value1(c->op, *t); break;
+        case OP_ADDK: t[-1] += c->k; break;
+        case OP_SUBK: t[-1] -= c->k; break;
+        case OP_KSUB: t[-1] = c->k - t[-1]; break;
+        case OP_MULK: t[-1] *= c->k; break;
+        case OP_DIVK: t[-1] /= c->k; break;
+        case OP_KDIV: t[-1] = c->k / t[-1]; break;
+        case OP_SQR: t[-1] *= t[-1]; break;
+        case OP_POWI: t[-1] = ipow(t[-1], c->n); break;
+        case OP_POWK: t[-1] = pow(t[-1], c->k); break;
+        default: t[-1] = value1(c->op, t[-1]); break;
         }
     }
     return st[0];
@@ -756,133 +759,117 @@ struct dual {
     double v, dx, dy;
 };
 
+/* a^b for a non-constant exponent b. */
+static struct dual dual_pow(struct dual a, struct dual b)
+{
+    double v = pow(a.v, b.v), dx, dy;
+    if (b.dx == 0.0 && b.dy == 0.0) {
+        /* exponent locally constant: w u^(w-1) u', defined for negative u */
+        double w = b.v, coef = w == 0.0 ? 0.0 : w * pow(a.v, w - 1.0);
+        dx = chain(coef, a.dx);
+        dy = chain(coef, a.dy);
+    } else {
+        /* u^w (w' ln u + w u'/u), each term only where its factor is non-zero */
+        double lu = log(a.v), q = b.v / a.v;
+        dx = v * ((b.dx != 0.0 ? b.dx * lu : 0.0) + (a.dx != 0.0 ? q * a.dx : 0.0));
+        dy = v * ((b.dy != 0.0 ? b.dy * lu : 0.0) + (a.dy != 0.0 ? q * a.dy : 0.0));
+    }
+    return (struct dual){v, dx, dy};
+}
+
+/* u^n, n an integer constant. */
+static inline struct dual dual_powi(struct dual a, int n)
+{
+    double v = ipow(a.v, n);
+    if (n >= 1) {
+        double coef = n * ipow(a.v, n - 1);
+        return (struct dual){v, coef * a.dx, coef * a.dy};
+    }
+    double coef = n == 0 ? 0.0 : n * ipow(a.v, n - 1);
+    return (struct dual){v, chain(coef, a.dx), chain(coef, a.dy)};
+}
+
 double expr_eval_grad(const struct expr *e, double x, double y, double grad[2])
 {
     struct dual st[MAX_STACK];
-    struct dual *t = st - 1;
+    struct dual *t = st;
     const struct ins *c = e->code, *end = c + e->ncode;
     for (; c < end; c++) {
-        double u = c->op >= OP_NEG ? t->v : 0.0, f;   /* f: derivative of the unary op */
+        struct dual *a, *b;
+        double u, f;   /* f: derivative of a one-argument function at u */
         switch (c->op) {
-        case OP_CONST: *++t = (struct dual){c->k, 0.0, 0.0}; continue;
-        case OP_X: *++t = (struct dual){x, 1.0, 0.0}; continue;
-        case OP_Y: *++t = (struct dual){y, 0.0, 1.0}; continue;
-        case OP_ADD:
-            t[-1].v += t[0].v;
-            t[-1].dx += t[0].dx;
-            t[-1].dy += t[0].dy;
-            t--;
-            continue;
-        case OP_SUB:
-            t[-1].v -= t[0].v;
-            t[-1].dx -= t[0].dx;
-            t[-1].dy -= t[0].dy;
-            t--;
-            continue;
-        case OP_MUL: {
-            struct dual a = t[-1], b = t[0];
-            t[-1] = (struct dual){a.v * b.v, a.dx * b.v + a.v * b.dx, a.dy * b.v + a.v * b.dy};
-            t--;
-            continue;
-        }
-        case OP_DIV: {
-            struct dual a = t[-1], b = t[0];
-            double v = a.v / b.v;
-            t[-1] = (struct dual){v, (a.dx - v * b.dx) / b.v, (a.dy - v * b.dy) / b.v};
-            t--;
-            continue;
-        }
-        case OP_POW: {
-            struct dual a = t[-1], b = t[0];
-            double v = pow(a.v, b.v), dx, dy;
-            if (b.dx == 0.0 && b.dy == 0.0) {
-                /* exponent locally constant: w u^(w-1) u', defined for negative u */
-                double w = b.v, coef = w == 0.0 ? 0.0 : w * pow(a.v, w - 1.0);
-                dx = chain(coef, a.dx);
-                dy = chain(coef, a.dy);
-            } else {
-                /* u^w (w' ln u + w u'/u) */
-                double lu = log(a.v), q = b.v / a.v;
-                dx = v * ((b.dx != 0.0 ? b.dx * lu : 0.0) + (a.dx != 0.0 ? q * a.dx : 0.0));
-                dy = v * ((b.dy != 0.0 ? b.dy * lu : 0.0) + (a.dy != 0.0 ? q * a.dy : 0.0));
-            }
-            t[-1] = (struct dual){v, dx, dy};
-            t--;
-            continue;
-        }
-        case OP_MIN:
-            if (t[0].v < t[-1].v) {
-                t[-1] = t[0];
-            }
-            t--;
-            continue;
+        case OP_CONST: *t++ = (struct dual){c->k, 0.0, 0.0}; continue;
+        case OP_X: *t++ = (struct dual){x, 1.0, 0.0}; continue;
+        case OP_Y: *t++ = (struct dual){y, 0.0, 1.0}; continue;
+        case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW: case OP_MIN:
         case OP_MAX:
-            if (t[0].v > t[-1].v) {
-                t[-1] = t[0];
-            }
+            a = t - 2;
+            b = t - 1;
             t--;
+            switch (c->op) {
+            case OP_ADD: *a = (struct dual){a->v + b->v, a->dx + b->dx, a->dy + b->dy}; break;
+            case OP_SUB: *a = (struct dual){a->v - b->v, a->dx - b->dx, a->dy - b->dy}; break;
+            case OP_MUL:
+                *a = (struct dual){a->v * b->v, a->dx * b->v + a->v * b->dx,
+                                   a->dy * b->v + a->v * b->dy};
+                break;
+            case OP_DIV: {
+                double v = a->v / b->v;
+                *a = (struct dual){v, (a->dx - v * b->dx) / b->v, (a->dy - v * b->dy) / b->v};
+                break;
+            }
+            case OP_POW: *a = dual_pow(*a, *b); break;
+            /* the chosen branch's derivative; ties keep the first argument */
+            case OP_MIN: if (b->v < a->v) { *a = *b; } break;
+            case OP_MAX: if (b->v > a->v) { *a = *b; } break;
+            default: break;
+            }
             continue;
-        case OP_ADDK: t->v += c->k; continue;
-        case OP_SUBK: t->v -= c->k; continue;
-        case OP_KSUB:
-            *t = (struct dual){c->k - t->v, -t->dx, -t->dy};
-            continue;
-        case OP_MULK:
-            *t = (struct dual){t->v * c->k, t->dx * c->k, t->dy * c->k};
-            continue;
-        case OP_DIVK:
-            *t = (struct dual){t->v / c->k, t->dx / c->k, t->dy / c->k};
-            continue;
+        default:
+            break;
+        }
+        a = t - 1;
+        u = a->v;
+        switch (c->op) {
+        case OP_ADDK: a->v = u + c->k; continue;
+        case OP_SUBK: a->v = u - c->k; continue;
+        case OP_KSUB: *a = (struct dual){c->k - u, -a->dx, -a->dy}; continue;
+        case OP_MULK: *a = (struct dual){u * c->k, a->dx * c->k, a->dy * c->k}; continue;
+        case OP_DIVK: *a = (struct dual){u / c->k, a->dx / c->k, a->dy / c->k}; continue;
         case OP_KDIV: {
             double v = c->k / u;
-            *t = (struct dual){v, -v / u * t->dx, -v / u * t->dy};
+            *a = (struct dual){v, -v / u * a->dx, -v / u * a->dy};
             continue;
         }
-        case OP_SQR:
-            *t = (struct dual){u * u, 2.0 * u * t->dx, 2.0 * u * t->dy};
-            continue;
-        case OP_POWI: {
-            int n = c->n;
-            double v = ipow(u, n);
-            if (n >= 1) {
-                double coef = n * ipow(u, n - 1);
-                *t = (struct dual){v, coef * t->dx, coef * t->dy};
-            } else {
-                double coef = n == 0 ? 0.0 : n * ipow(u, n - 1);
-                *t = (struct dual){v, chain(coef, t->dx), chain(coef, t->dy)};
-            }
-            continue;
-        }
+        case OP_SQR: *a = (struct dual){u * u, 2.0 * u * a->dx, 2.0 * u * a->dy}; continue;
+        case OP_POWI: *a = dual_powi(*a, c->n); continue;
         case OP_POWK: {
-            double w = c->k;
-            double coef = w == 0.0 ? 0.0 : w * pow(u, w - 1.0);
-            *t = (struct dual){pow(u, w), chain(coef, t->dx), chain(coef, t->dy)};
+            double w = c->k, coef = w == 0.0 ? 0.0 : w * pow(u, w - 1.0);
+            *a = (struct dual){pow(u, w), chain(coef, a->dx), chain(coef, a->dy)};
             continue;
         }
-        case OP_NEG: *t = (struct dual){-u, -t->dx, -t->dy}; continue;
-        case OP_SIN: t->v = sin(u); f = cos(u); break;
-        case OP_COS: t->v = cos(u); f = -sin(u); break;
-        case OP_TAN: t->v = tan(u); f = 1.0 + t->v * t->v; break;
-        case OP_EXP: t->v = exp(u); f = t->v; break;
+        case OP_NEG: *a = (struct dual){-u, -a->dx, -a->dy}; continue;
         case OP_LOG:
-            t->v = log(u);
-            t->dx = chain(1.0 / u, t->dx);
-            t->dy = chain(1.0 / u, t->dy);
+            *a = (struct dual){log(u), chain(1.0 / u, a->dx), chain(1.0 / u, a->dy)};
             continue;
-        case OP_SQRT:
-            t->v = sqrt(u);
-            t->dx = chain(0.5 / t->v, t->dx);
-            t->dy = chain(0.5 / t->v, t->dy);
+        case OP_SQRT: {
+            double v = sqrt(u);
+            *a = (struct dual){v, chain(0.5 / v, a->dx), chain(0.5 / v, a->dy)};
             continue;
-        case OP_ABS: t->v = fabs(u); f = (u > 0.0) - (u < 0.0); break;
-        case OP_TANH: t->v = tanh(u); f = 1.0 - t->v * t->v; break;
-        case OP_SINH: t->v = sinh(u); f = cosh(u); break;
-        case OP_COSH: t->v = cosh(u); f = sinh(u); break;
-        case OP_ATAN: t->v = atan(u); f = 1.0 / (1.0 + u * u); break;
+        }
+        case OP_SIN: a->v = sin(u); f = cos(u); break;
+        case OP_COS: a->v = cos(u); f = -sin(u); break;
+        case OP_TAN: a->v = tan(u); f = 1.0 + a->v * a->v; break;
+        case OP_EXP: a->v = exp(u); f = a->v; break;
+        case OP_ABS: a->v = fabs(u); f = (u > 0.0) - (u < 0.0); break;
+        case OP_TANH: a->v = tanh(u); f = 1.0 - a->v * a->v; break;
+        case OP_SINH: a->v = sinh(u); f = cosh(u); break;
+        case OP_COSH: a->v = cosh(u); f = sinh(u); break;
+        case OP_ATAN: a->v = atan(u); f = 1.0 / (1.0 + u * u); break;
         default: continue;
         }
-        t->dx *= f;
-        t->dy *= f;
+        a->dx *= f;
+        a->dy *= f;
     }
     grad[0] = st[0].dx;
     grad[1] = st[0].dy;
