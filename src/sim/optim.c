@@ -266,6 +266,12 @@ bool optim_parse(const char *spec, struct optim_params *out, char *err, size_t e
             list_keys(kind, keys, sizeof keys);
             if (k == KEY_COUNT) {
                 snprintf(err, errlen, "%s: unknown parameter '%s'", sp.name, a->key);
+            } else if (kind == OPTIM_SGD && k == KEY_MOMENTUM) {
+                snprintf(err, errlen, "sgd: parameter 'momentum' does not apply to sgd (it has "
+                         "none; use momentum(...) or nag(...))");
+            } else if (kind == OPTIM_NAG && k == KEY_DAMPENING) {
+                snprintf(err, errlen, "nag: parameter 'dampening' does not apply to nag "
+                         "(Nesterov momentum needs zero dampening)");
             } else {
                 snprintf(err, errlen, "%s: parameter '%s' does not apply to %s", sp.name,
                          a->key, sp.name);
