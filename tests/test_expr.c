@@ -250,6 +250,10 @@ static const struct error_case error_cases[] = {
     {"2 * 1e", 5, "malformed number '1e'"},
     {"x + 1e+", 5, "malformed number '1e+'"},
     {"1e999", 1, "out of range"},
+    {"1.00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+     1, "too long"},
     {"x +", 4, "unexpected end of expression after '+'"},
     {"x * / y", 5, "unexpected '/'"},
     {"x ** 2", 4, "use ^ for powers"},
@@ -370,6 +374,8 @@ static const struct glsl_case glsl_cases[] = {
     {"2*pi*x", "6.2831855 * x"},
     {"e", "2.7182817"},
     {"0.1", "0.1"},
+    {"1e300*x - 1e300*y + 0/0", "intBitsToFloat(0x7f800000) * x - intBitsToFloat(0x7f800000) * y"
+                                " + intBitsToFloat(0x7fc00000)"},
     {"100 + 1234567*x + 1e7*y + 0.00001", "100.0 + 1234567.0 * x + 1.0e7 * y + 0.00001"},
     {"sin(x)*max(x, y) + min(1, y)", "sin(x) * max(x, y) + min(1.0, y)"},
     {"sqrt(abs(x)) + exp(log(y)) + tan(cos(atan(x)))",

@@ -2,10 +2,9 @@
  * folding, code generation to a flat stack program, forward-mode AD evaluation, GLSL emission. */
 #include "sim/expr.h"
 
-#include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,16 +264,20 @@ static void lex_number(struct parser *p)
     p->tok = T_NUM;
     p->tlen = i - p->tpos;
     p->i = i;
-    char text[64], shown[48];
-    if (bad || p->tlen >= sizeof text) {
+    char text[256], shown[48];
+    p->num = 0.0;
+    if (bad) {
         fail(p, p->tpos, "malformed number '%s'", tok_text(p, shown, sizeof shown));
-        p->num = 0.0;
+        return;
+    }
+    if (p->tlen >= sizeof text) {
+        fail(p, p->tpos, "number '%s...' is too long", tok_text(p, shown, sizeof shown));
         return;
     }
     memcpy(text, s + p->tpos, p->tlen);
     text[p->tlen] = '\0';
-    /* strtod in the "C" locale; the program never calls setlocale for LC_NUMERIC. */
-    errno = 0;
+    /* strtod (and snprintf in the GLSL emitter) assume the "C" LC_NUMERIC locale, where the
+     * decimal point is '.': the program must not change LC_NUMERIC. */
     p->num = strtod(text, NULL);
     if (isinf(p->num)) {
         fail(p, p->tpos, "number '%s' is out of range", tok_text(p, shown, sizeof shown));
@@ -900,15 +903,16 @@ static void put(struct sbuf *b, const char *s)
  * literal: "2.0", "0.001", "1.0e-7", "6.2831855". */
 static void glsl_float(char *out, size_t n, double v)
 {
-    float f = (float)v;
-    if (isnan(f)) {
+    if (isnan(v)) {
         snprintf(out, n, "intBitsToFloat(0x7fc00000)");
         return;
     }
-    if (isinf(f)) {
-        snprintf(out, n, "%sintBitsToFloat(0x7f800000)", f < 0 ? "-" : "");
+    if (fabs(v) > FLT_MAX) {
+        /* also keeps the double -> float conversion below in range (else undefined) */
+        snprintf(out, n, "%sintBitsToFloat(0x7f800000)", v < 0 ? "-" : "");
         return;
     }
+    float f = (float)v;
     char buf[40];
     int prec = 1;
     for (; prec < 9; prec++) {
@@ -938,7 +942,7 @@ enum { P_SUM = 1, P_PRODUCT = 2, P_UNARY = 3, P_ATOM = 4 };
 static int glsl_prec(const struct node *nd)
 {
     switch (nd->op) {
-    case OP_CONST: return signbit((float)nd->k) ? P_UNARY : P_ATOM;
+    case OP_CONST: return signbit(nd->k) ? P_UNARY : P_ATOM;
     case OP_NEG: return P_UNARY;
     case OP_ADD: case OP_SUB: return P_SUM;
     case OP_MUL: case OP_DIV: return P_PRODUCT;
