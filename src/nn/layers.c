@@ -1,0 +1,614 @@
+/* layers.c: forward and backward of every CNN layer on caller memory; the fast convolution and
+ * dense layers go through one sgemm per batch, the naive ones stay as references for tests. */
+#include "nn/layers.h"
+
+#include <assert.h>
+#include <math.h>
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* ======================================================================== helpers */
+
+/* The sum of x[0..n) with eight running partial sums: the compiler can keep them in one vector
+ * register, where a single accumulator would serialize every addition on its latency. */
+static float sum_floats(const float *x, size_t n)
+{
+    float acc[8] = {0};
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int l = 0; l < 8; l++) {
+            acc[l] += x[i + l];
+        }
+    }
+    float s = 0.0f;
+    for (; i < n; i++) {
+        s += x[i];
+    }
+    for (int l = 0; l < 8; l++) {
+        s += acc[l];
+    }
+    return s;
+}
+
+/* ======================================================================== conv2d */
+
+int nn_conv_oh(const struct nn_conv_shape *s)
+{
+    return s->H + 2 * s->pad - s->k + 1;
+}
+
+int nn_conv_ow(const struct nn_conv_shape *s)
+{
+    return s->W + 2 * s->pad - s->k + 1;
+}
+
+size_t nn_conv_col_size(const struct nn_conv_shape *s)
+{
+    return (size_t)s->C * s->k * s->k * s->B * nn_conv_oh(s) * nn_conv_ow(s);
+}
+
+/* The output columns [lo, hi) whose input column ox - pad + kx lies inside the image. */
+static void valid_range(int kx, int pad, int W, int OW, int *lo, int *hi)
+{
+    *lo = pad - kx > 0 ? pad - kx : 0;
+    *hi = W + pad - kx < OW ? W + pad - kx : OW;
+    if (*hi < *lo) {
+        *hi = *lo;
+    }
+}
+
+void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in)
+{
+    int OH = nn_conv_oh(s), OW = nn_conv_ow(s), k = s->k;
+    size_t N = (size_t)s->B * OH * OW;   /* columns of col */
+    /* Image by image, so the image's planes stay in L1 while its 9*C strips are written. */
+    for (int b = 0; b < s->B; b++) {
+        for (int c = 0; c < s->C; c++) {
+            const float *plane = in + ((size_t)b * s->C + c) * s->H * s->W;   /* (H, W) */
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++) {
+                    size_t row = ((size_t)c * k + ky) * k + kx;
+                    float *dst = col + row * N + (size_t)b * OH * OW;   /* (OH, OW) */
+                    int lo, hi;
+                    valid_range(kx, s->pad, s->W, OW, &lo, &hi);
+                    for (int oy = 0; oy < OH; oy++, dst += OW) {
+                        int iy = oy - s->pad + ky;
+                        if (iy < 0 || iy >= s->H) {
+                            memset(dst, 0, (size_t)OW * sizeof(float));
+                            continue;
+                        }
+                        const float *src = plane + (size_t)iy * s->W - s->pad + kx;
+                        for (int ox = 0; ox < lo; ox++) {
+                            dst[ox] = 0.0f;
+                        }
+                        memcpy(dst + lo, src + lo, (size_t)(hi - lo) * sizeof(float));
+                        for (int ox = hi; ox < OW; ox++) {
+                            dst[ox] = 0.0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void nn_col2im(const struct nn_conv_shape *s, float *din, const float *col)
+{
+    int OH = nn_conv_oh(s), OW = nn_conv_ow(s), k = s->k;
+    size_t N = (size_t)s->B * OH * OW;
+    for (int b = 0; b < s->B; b++) {
+        for (int c = 0; c < s->C; c++) {
+            float *plane = din + ((size_t)b * s->C + c) * s->H * s->W;   /* (H, W) */
+            memset(plane, 0, (size_t)s->H * s->W * sizeof(float));
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++) {
+                    size_t row = ((size_t)c * k + ky) * k + kx;
+                    const float *src = col + row * N + (size_t)b * OH * OW;
+                    int lo, hi;
+                    valid_range(kx, s->pad, s->W, OW, &lo, &hi);
+                    for (int oy = 0; oy < OH; oy++, src += OW) {
+                        int iy = oy - s->pad + ky;
+                        if (iy < 0 || iy >= s->H) {
+                            continue;
+                        }
+                        float *dst = plane + (size_t)iy * s->W - s->pad + kx;
+                        for (int ox = lo; ox < hi; ox++) {
+                            dst[ox] += src[ox];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+void nn_conv2d_forward(struct nn_prof *prof, const struct nn_conv_shape *s, float *out,
+                       float *col, const float *in, const float *w, const float *b)
+{
+    int K = s->C * s->k * s->k;
+    int N = s->B * nn_conv_oh(s) * nn_conv_ow(s);
+    nn_im2col(s, col, in);
+    /* The bias goes in first and the product adds onto it (beta = 1): no extra pass. */
+    for (int oc = 0; oc < s->OC; oc++) {
+        float *row = out + (size_t)oc * N;
+        for (int j = 0; j < N; j++) {
+            row[j] = b[oc];
+        }
+    }
+    nn_sgemm(prof, false, false, s->OC, N, K, 1.0f, w, K, col, N, 1.0f, out, N);
+}
+
+void nn_conv2d_backward(struct nn_prof *prof, const struct nn_conv_shape *s, float *din,
+                        float *dw, float *db, float *dcol, const float *dout, const float *col,
+                        const float *w)
+{
+    int K = s->C * s->k * s->k;
+    int N = s->B * nn_conv_oh(s) * nn_conv_ow(s);
+    for (int oc = 0; oc < s->OC; oc++) {
+        db[oc] = sum_floats(dout + (size_t)oc * N, (size_t)N);
+    }
+    /* dw (OC, K) = dout (OC, N) x col^T (N, K) */
+    nn_sgemm(prof, false, true, s->OC, K, N, 1.0f, dout, N, col, N, 0.0f, dw, K);
+    if (din) {
+        /* dcol (K, N) = w^T (K, OC) x dout (OC, N), then scattered back onto the pixels */
+        nn_sgemm(prof, true, false, K, N, s->OC, 1.0f, w, K, dout, N, 0.0f, dcol, N);
+        nn_col2im(s, din, dcol);
+    }
+}
+
+void nn_conv2d_forward_naive(const struct nn_conv_shape *s, float *out, const float *in,
+                             const float *w, const float *b)
+{
+    int OH = nn_conv_oh(s), OW = nn_conv_ow(s), k = s->k;
+    for (int oc = 0; oc < s->OC; oc++) {
+        for (int n = 0; n < s->B; n++) {
+            for (int oy = 0; oy < OH; oy++) {
+                for (int ox = 0; ox < OW; ox++) {
+                    double acc = b[oc];
+                    for (int c = 0; c < s->C; c++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                int iy = oy - s->pad + ky, ix = ox - s->pad + kx;
+                                if (iy < 0 || iy >= s->H || ix < 0 || ix >= s->W) {
+                                    continue;
+                                }
+                                double x = in[(((size_t)n * s->C + c) * s->H + iy) * s->W + ix];
+                                acc += x * w[(((size_t)oc * s->C + c) * k + ky) * k + kx];
+                            }
+                        }
+                    }
+                    out[(((size_t)oc * s->B + n) * OH + oy) * OW + ox] = (float)acc;
+                }
+            }
+        }
+    }
+}
+
+void nn_conv2d_backward_naive(const struct nn_conv_shape *s, float *din, float *dw, float *db,
+                              const float *dout, const float *in, const float *w)
+{
+    int OH = nn_conv_oh(s), OW = nn_conv_ow(s), k = s->k;
+    size_t nin = (size_t)s->B * s->C * s->H * s->W;
+    size_t nw = (size_t)s->OC * s->C * k * k;
+    if (din) {
+        memset(din, 0, nin * sizeof(float));
+    }
+    memset(dw, 0, nw * sizeof(float));
+    memset(db, 0, (size_t)s->OC * sizeof(float));
+    for (int oc = 0; oc < s->OC; oc++) {
+        for (int n = 0; n < s->B; n++) {
+            for (int oy = 0; oy < OH; oy++) {
+                for (int ox = 0; ox < OW; ox++) {
+                    float g = dout[(((size_t)oc * s->B + n) * OH + oy) * OW + ox];
+                    db[oc] += g;
+                    for (int c = 0; c < s->C; c++) {
+                        for (int ky = 0; ky < k; ky++) {
+                            for (int kx = 0; kx < k; kx++) {
+                                int iy = oy - s->pad + ky, ix = ox - s->pad + kx;
+                                if (iy < 0 || iy >= s->H || ix < 0 || ix >= s->W) {
+                                    continue;
+                                }
+                                size_t ii = (((size_t)n * s->C + c) * s->H + iy) * s->W + ix;
+                                size_t wi = (((size_t)oc * s->C + c) * k + ky) * k + kx;
+                                dw[wi] += g * in[ii];
+                                if (din) {
+                                    din[ii] += g * w[wi];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/* ======================================================================== ReLU, max-pool */
+
+void nn_relu_forward(float *out, const float *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+    }
+}
+
+void nn_relu_backward(float *din, const float *dout, const float *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        din[i] = out[i] > 0.0f ? dout[i] : 0.0f;
+    }
+}
+
+/* One output pixel by the scalar rule: a tournament of pairs picks the same winner as scanning
+ * the window in row-major order with "strictly greater" (torch's first maximum). */
+static inline void pool_one(const float *r0, const float *r1, int px, bool relu, float *m_out,
+                            int8_t *a_out)
+{
+    float v0 = r0[2 * px], v1 = r0[2 * px + 1];
+    float v2 = r1[2 * px], v3 = r1[2 * px + 1];
+    bool t01 = v1 > v0, t23 = v3 > v2;
+    float m01 = t01 ? v1 : v0, m23 = t23 ? v3 : v2;
+    bool t = m23 > m01;
+    float m = t ? m23 : m01;
+    int a = t ? 2 + t23 : t01;
+    if (relu && !(m > 0.0f)) {
+        m = 0.0f;
+        a = -1;
+    }
+    *m_out = m;
+    *a_out = (int8_t)a;
+}
+
+/* One row of PW outputs from the input rows r0, r1 (2*PW each); four at a time with SSE2. */
+static void pool_row(float *po, int8_t *pa, const float *r0, const float *r1, int PW, bool relu)
+{
+    int px = 0;
+#ifdef __SSE2__
+    const __m128i one = _mm_set1_epi32(1), two = _mm_set1_epi32(2);
+    const __m128i minus1 = _mm_set1_epi32(-1);
+    for (; px + 4 <= PW; px += 4) {
+        __m128 a0 = _mm_loadu_ps(r0 + 2 * px), a1 = _mm_loadu_ps(r0 + 2 * px + 4);
+        __m128 b0 = _mm_loadu_ps(r1 + 2 * px), b1 = _mm_loadu_ps(r1 + 2 * px + 4);
+        __m128 v0 = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0));   /* even columns */
+        __m128 v1 = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1));   /* odd columns */
+        __m128 v2 = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0));
+        __m128 v3 = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+        __m128 t01 = _mm_cmpgt_ps(v1, v0), t23 = _mm_cmpgt_ps(v3, v2);
+        __m128 m01 = _mm_or_ps(_mm_and_ps(t01, v1), _mm_andnot_ps(t01, v0));
+        __m128 m23 = _mm_or_ps(_mm_and_ps(t23, v3), _mm_andnot_ps(t23, v2));
+        __m128 t = _mm_cmpgt_ps(m23, m01);
+        __m128 m = _mm_or_ps(_mm_and_ps(t, m23), _mm_andnot_ps(t, m01));
+        __m128i i01 = _mm_and_si128(_mm_castps_si128(t01), one);
+        __m128i i23 = _mm_add_epi32(two, _mm_and_si128(_mm_castps_si128(t23), one));
+        __m128i ti = _mm_castps_si128(t);
+        __m128i a = _mm_or_si128(_mm_and_si128(ti, i23), _mm_andnot_si128(ti, i01));
+        if (relu) {
+            __m128 pos = _mm_cmpgt_ps(m, _mm_setzero_ps());
+            m = _mm_and_ps(pos, m);
+            __m128i pi = _mm_castps_si128(pos);
+            a = _mm_or_si128(_mm_and_si128(pi, a), _mm_andnot_si128(pi, minus1));
+        }
+        _mm_storeu_ps(po + px, m);
+        __m128i packed = _mm_packs_epi16(_mm_packs_epi32(a, a), _mm_setzero_si128());
+        int32_t four = _mm_cvtsi128_si32(packed);
+        memcpy(pa + px, &four, 4);
+    }
+#endif
+    for (; px < PW; px++) {
+        pool_one(r0, r1, px, relu, &po[px], &pa[px]);
+    }
+}
+
+/* Shared by the plain and the fused pool: relu says whether to clip at zero. */
+static void pool_forward(float *out, int8_t *arg, const float *in, int C, int B, int H, int W,
+                         bool relu)
+{
+    assert(H % 2 == 0 && W % 2 == 0);
+    int PH = H / 2, PW = W / 2;
+    for (int c = 0; c < C; c++) {
+        for (int b = 0; b < B; b++) {
+            const float *plane = in + ((size_t)c * B + b) * H * W;       /* (H, W) */
+            size_t o = ((size_t)b * C + c) * PH * PW;                     /* (PH, PW) */
+            for (int py = 0; py < PH; py++, o += PW) {
+                const float *r0 = plane + (size_t)(2 * py) * W;
+                pool_row(out + o, arg + o, r0, r0 + W, PW, relu);
+            }
+        }
+    }
+}
+
+/* The gradient of one output row back onto its two input rows (every entry written). */
+static void unpool_row(float *r0, float *r1, const float *g, const int8_t *pa, int PW)
+{
+    int px = 0;
+#ifdef __SSE2__
+    for (; px + 4 <= PW; px += 4) {
+        int32_t four;
+        memcpy(&four, pa + px, 4);
+        __m128i a8 = _mm_cvtsi32_si128(four);
+        __m128i a16 = _mm_srai_epi16(_mm_unpacklo_epi8(a8, a8), 8);
+        __m128i a = _mm_srai_epi32(_mm_unpacklo_epi16(a16, a16), 16);   /* sign-extended */
+        __m128 gv = _mm_loadu_ps(g + px);
+        __m128 e0 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(0))), gv);
+        __m128 e1 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(1))), gv);
+        __m128 e2 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(2))), gv);
+        __m128 e3 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(3))), gv);
+        _mm_storeu_ps(r0 + 2 * px, _mm_unpacklo_ps(e0, e1));
+        _mm_storeu_ps(r0 + 2 * px + 4, _mm_unpackhi_ps(e0, e1));
+        _mm_storeu_ps(r1 + 2 * px, _mm_unpacklo_ps(e2, e3));
+        _mm_storeu_ps(r1 + 2 * px + 4, _mm_unpackhi_ps(e2, e3));
+    }
+#endif
+    for (; px < PW; px++) {
+        int a = pa[px];
+        r0[2 * px] = a == 0 ? g[px] : 0.0f;
+        r0[2 * px + 1] = a == 1 ? g[px] : 0.0f;
+        r1[2 * px] = a == 2 ? g[px] : 0.0f;
+        r1[2 * px + 1] = a == 3 ? g[px] : 0.0f;
+    }
+}
+
+static void pool_backward(float *din, const float *dout, const int8_t *arg, int C, int B, int H,
+                          int W)
+{
+    assert(H % 2 == 0 && W % 2 == 0);
+    int PH = H / 2, PW = W / 2;
+    for (int c = 0; c < C; c++) {
+        for (int b = 0; b < B; b++) {
+            float *plane = din + ((size_t)c * B + b) * H * W;
+            size_t o = ((size_t)b * C + c) * PH * PW;
+            for (int py = 0; py < PH; py++, o += PW) {
+                float *r0 = plane + (size_t)(2 * py) * W;
+                unpool_row(r0, r0 + W, dout + o, arg + o, PW);
+            }
+        }
+    }
+}
+
+void nn_maxpool2_forward(float *out, int8_t *arg, const float *in, int C, int B, int H, int W)
+{
+    pool_forward(out, arg, in, C, B, H, W, false);
+}
+
+void nn_maxpool2_backward(float *din, const float *dout, const int8_t *arg, int C, int B, int H,
+                          int W)
+{
+    pool_backward(din, dout, arg, C, B, H, W);
+}
+
+void nn_relu_maxpool2_forward(float *out, int8_t *arg, const float *in, int C, int B, int H,
+                              int W)
+{
+    pool_forward(out, arg, in, C, B, H, W, true);
+}
+
+void nn_relu_maxpool2_backward(float *din, const float *dout, const int8_t *arg, int C, int B,
+                               int H, int W)
+{
+    pool_backward(din, dout, arg, C, B, H, W);   /* arg -1 matches no position: zero */
+}
+
+/* ======================================================================== dense */
+
+void nn_dense_forward(struct nn_prof *prof, float *out, const float *in, const float *w,
+                      const float *b, int B, int I, int O)
+{
+    for (int n = 0; n < B; n++) {
+        memcpy(out + (size_t)n * O, b, (size_t)O * sizeof(float));
+    }
+    nn_sgemm(prof, false, true, B, O, I, 1.0f, in, I, w, I, 1.0f, out, O);
+}
+
+void nn_dense_backward(struct nn_prof *prof, float *din, float *dw, float *db, const float *dout,
+                       const float *in, const float *w, int B, int I, int O)
+{
+    for (int o = 0; o < O; o++) {
+        float acc = 0.0f;
+        for (int n = 0; n < B; n++) {
+            acc += dout[(size_t)n * O + o];
+        }
+        db[o] = acc;
+    }
+    /* dw (O, I) = dout^T (O, B) x in (B, I) */
+    nn_sgemm(prof, true, false, O, I, B, 1.0f, dout, O, in, I, 0.0f, dw, I);
+    if (din) {
+        /* din (B, I) = dout (B, O) x w (O, I) */
+        nn_sgemm(prof, false, false, B, I, O, 1.0f, dout, O, w, I, 0.0f, din, I);
+    }
+}
+
+void nn_dense_forward_naive(float *out, const float *in, const float *w, const float *b, int B,
+                            int I, int O)
+{
+    for (int n = 0; n < B; n++) {
+        for (int o = 0; o < O; o++) {
+            double acc = b[o];
+            for (int i = 0; i < I; i++) {
+                acc += (double)in[(size_t)n * I + i] * w[(size_t)o * I + i];
+            }
+            out[(size_t)n * O + o] = (float)acc;
+        }
+    }
+}
+
+void nn_dense_backward_naive(float *din, float *dw, float *db, const float *dout,
+                             const float *in, const float *w, int B, int I, int O)
+{
+    for (int o = 0; o < O; o++) {
+        double acc = 0.0;
+        for (int n = 0; n < B; n++) {
+            acc += dout[(size_t)n * O + o];
+        }
+        db[o] = (float)acc;
+        for (int i = 0; i < I; i++) {
+            double a = 0.0;
+            for (int n = 0; n < B; n++) {
+                a += (double)dout[(size_t)n * O + o] * in[(size_t)n * I + i];
+            }
+            dw[(size_t)o * I + i] = (float)a;
+        }
+    }
+    if (din) {
+        for (int n = 0; n < B; n++) {
+            for (int i = 0; i < I; i++) {
+                double a = 0.0;
+                for (int o = 0; o < O; o++) {
+                    a += (double)dout[(size_t)n * O + o] * w[(size_t)o * I + i];
+                }
+                din[(size_t)n * I + i] = (float)a;
+            }
+        }
+    }
+}
+
+/* ======================================================================== dropout */
+
+void nn_dropout_forward(float *out, float *mask, const float *in, size_t n, float p, bool train,
+                        struct util_rng *rng)
+{
+    if (!train || p <= 0.0f) {
+        if (out != in) {
+            memmove(out, in, n * sizeof(float));
+        }
+        return;
+    }
+    float scale = p < 1.0f ? 1.0f / (1.0f - p) : 0.0f;
+    for (size_t i = 0; i < n; i++) {
+        mask[i] = util_rng_uniform(rng) < (double)p ? 0.0f : scale;
+        out[i] = in[i] * mask[i];
+    }
+}
+
+void nn_dropout_backward(float *din, const float *dout, const float *mask, size_t n, bool train)
+{
+    if (!train || !mask) {
+        if (din != dout) {
+            memmove(din, dout, n * sizeof(float));
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        din[i] = dout[i] * mask[i];
+    }
+}
+
+/* ======================================================================== batch norm */
+
+void nn_batchnorm_forward(const struct nn_bn_shape *s, float *out, float *xhat, float *invstd,
+                          float *run_mean, float *run_var, const float *in, const float *gamma,
+                          const float *beta, bool train)
+{
+    size_t N = (size_t)s->N;
+    for (int c = 0; c < s->C; c++) {
+        const float *x = in + (size_t)c * N;
+        float *y = out + (size_t)c * N;
+        if (!train) {
+            float is = 1.0f / sqrtf(run_var[c] + s->eps);
+            float scale = gamma[c] * is, shift = beta[c] - run_mean[c] * scale;
+            for (size_t i = 0; i < N; i++) {
+                y[i] = x[i] * scale + shift;
+            }
+            continue;
+        }
+        /* Two passes in double: the mean, then the variance about it (no cancellation). */
+        double sum = 0.0;
+        for (size_t i = 0; i < N; i++) {
+            sum += x[i];
+        }
+        double mean = sum / (double)N;
+        double ss = 0.0;
+        for (size_t i = 0; i < N; i++) {
+            double d = x[i] - mean;
+            ss += d * d;
+        }
+        double var = ss / (double)N;
+        float is = (float)(1.0 / sqrt(var + s->eps));
+        invstd[c] = is;
+        float *xh = xhat + (size_t)c * N;
+        float m = (float)mean;
+        for (size_t i = 0; i < N; i++) {
+            xh[i] = (x[i] - m) * is;
+            y[i] = gamma[c] * xh[i] + beta[c];
+        }
+        double unbiased = N > 1 ? ss / (double)(N - 1) : var;
+        run_mean[c] = (float)((1.0 - s->momentum) * run_mean[c] + s->momentum * mean);
+        run_var[c] = (float)((1.0 - s->momentum) * run_var[c] + s->momentum * unbiased);
+    }
+}
+
+void nn_batchnorm_backward(const struct nn_bn_shape *s, float *din, float *dgamma, float *dbeta,
+                           const float *dout, const float *xhat, const float *invstd,
+                           const float *gamma)
+{
+    size_t N = (size_t)s->N;
+    for (int c = 0; c < s->C; c++) {
+        const float *dy = dout + (size_t)c * N;
+        const float *xh = xhat + (size_t)c * N;
+        double sdy = 0.0, sdyx = 0.0;
+        for (size_t i = 0; i < N; i++) {
+            sdy += dy[i];
+            sdyx += (double)dy[i] * xh[i];
+        }
+        dgamma[c] = (float)sdyx;
+        dbeta[c] = (float)sdy;
+        /* dx = gamma * invstd / N * (N dy - sum dy - xhat * sum(dy xhat)) */
+        float k = gamma[c] * invstd[c] / (float)N;
+        float a = (float)sdy, g = (float)sdyx, n = (float)N;
+        float *dx = din + (size_t)c * N;
+        for (size_t i = 0; i < N; i++) {
+            dx[i] = k * (n * dy[i] - a - xh[i] * g);
+        }
+    }
+}
+
+/* ======================================================================== loss */
+
+double nn_softmax_ce_forward(float *probs, const float *logits, const uint8_t *labels, int B,
+                             int K, int *correct)
+{
+    double loss = 0.0;
+    int hits = 0;
+    for (int n = 0; n < B; n++) {
+        const float *z = logits + (size_t)n * K;
+        float *p = probs + (size_t)n * K;
+        float zmax = z[0];
+        int best = 0;
+        for (int j = 1; j < K; j++) {
+            if (z[j] > zmax) {
+                zmax = z[j];
+                best = j;
+            }
+        }
+        double sum = 0.0;
+        for (int j = 0; j < K; j++) {
+            p[j] = expf(z[j] - zmax);
+            sum += p[j];
+        }
+        float inv = (float)(1.0 / sum);
+        for (int j = 0; j < K; j++) {
+            p[j] *= inv;
+        }
+        /* -log softmax = log(sum) - (z - zmax), exact even where p underflows */
+        loss += log(sum) - (double)(z[labels[n]] - zmax);
+        hits += best == labels[n];
+    }
+    if (correct) {
+        *correct = hits;
+    }
+    return loss / B;
+}
+
+void nn_softmax_ce_backward(float *dlogits, const float *probs, const uint8_t *labels, int B,
+                            int K)
+{
+    float inv = 1.0f / (float)B;
+    for (int n = 0; n < B; n++) {
+        for (int j = 0; j < K; j++) {
+            float t = j == labels[n] ? 1.0f : 0.0f;
+            dlogits[(size_t)n * K + j] = (probs[(size_t)n * K + j] - t) * inv;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+/* train.h: training the CNN with sim/'s optimizers and schedules: a race of several optimizers,
+ * each on its own copy from the same initial weights and the same batch order, with L1/L2
+ * penalties on weights, early stopping that restores the best weights, and evaluation. */
+#ifndef OPTISCOPE_NN_TRAIN_H
+#define OPTISCOPE_NN_TRAIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nn/cnn.h"
+#include "nn/dataset.h"
+#include "sim/optim.h"
+#include "sim/sched.h"
+
+#define NN_MAX_RACERS 8
+
+/* What to train and how. */
+struct nn_train_config {
+    struct cnn_config model;      /* the network; its batch is set to `batch` */
+    int batch;                    /* images per step (64) */
+    int epochs;                   /* passes over the training split */
+    double l1, l2;                /* penalty l1*sum|w| + l2*sum w^2 on weights only */
+    int patience;                 /* early stopping after this many epochs without a lower
+                                     validation loss; 0 for none */
+    uint64_t seed;                /* initial weights, batch order, dropout masks */
+    int nopt;                     /* racers: 1..NN_MAX_RACERS */
+    struct optim_params opt[NN_MAX_RACERS];   /* each racer's optimizer */
+    struct sched sched;           /* the schedule every racer follows, by its own step count */
+    int threads;                  /* OpenBLAS and worker threads; 0 or 1 for one */
+};
+
+/* One racer's one step, for the log and the progress bar. */
+struct nn_step_info {
+    int racer;                /* index into the trainer's racers */
+    int epoch;                /* 1-based */
+    long step;                /* the racer's update count, 1-based */
+    int batch;                /* batch in this epoch, 1-based */
+    int batches;              /* batches per epoch */
+    double loss;              /* mean cross-entropy of the batch (training mode) */
+    double penalty;           /* L1/L2 penalty before the step */
+    double accuracy;          /* share of the batch classified right */
+    double lr;                /* learning rate used */
+};
+
+/* One racer's metrics over an epoch. */
+struct nn_epoch_info {
+    int epoch;                /* 1-based */
+    double train_loss;        /* mean cross-entropy over the epoch's batches */
+    double train_acc;         /* share right over the epoch's batches */
+    double val_loss;          /* cross-entropy on the validation split, evaluation mode */
+    double val_acc;
+    double lr;                /* of the epoch's last step */
+    double seconds;           /* this racer's training time in the epoch */
+    double images_per_s;      /* training images per second of that time */
+    bool improved;            /* a new best validation loss */
+};
+
+struct nn_racer {
+    struct optim_params opt;      /* its optimizer */
+    char label[96];               /* "adam(lr=0.001)" */
+    struct optim_state *state;    /* the optimizer's state over net->nparams floats */
+    struct cnn *net;              /* its own copy of the network */
+    float *best_params;           /* (net->pl.total) weights at the best validation loss */
+    float *best_buffers;          /* (net->bl.total) running statistics then */
+    double best_val_loss;         /* lowest so far */
+    int best_epoch;               /* 1-based, 0 before the first */
+    int bad_epochs;               /* epochs since the best */
+    bool stopped;                 /* early stopping ended it */
+    bool diverged;                /* its loss went NaN or infinite: it stops */
+    long steps;                   /* updates made */
+    struct nn_epoch_info last;    /* the latest epoch */
+};
+
+struct nn_trainer {
+    struct nn_train_config cfg;   /* as given (model.batch = batch) */
+    const struct nn_data *data;   /* not owned */
+    int nracers;                  /* == cfg.nopt */
+    struct nn_racer r[NN_MAX_RACERS];
+    int *order;                   /* (data->train.n) this epoch's permutation */
+    float *x;                     /* (batch, 1, H, W) one batch of images */
+    uint8_t *y;                   /* (batch) its labels */
+    struct util_rng rng;          /* the batch order */
+    int epoch;                    /* epochs completed */
+};
+
+/* Builds every racer from the same initial weights. Fails (with a message) when the data do not
+ * fit the model (image size) or a split is empty. */
+struct nn_trainer *nn_trainer_create(const struct nn_train_config *cfg,
+                                     const struct nn_data *data, char *err, size_t errlen);
+void nn_trainer_destroy(struct nn_trainer *t);   /* accepts NULL */
+
+typedef void (*nn_step_fn)(void *user, const struct nn_step_info *info);
+
+/* One epoch: each batch, in one shuffled order, steps every racer still training; then each is
+ * evaluated on the validation split and early stopping is applied. on_step (may be NULL) sees
+ * every step. Returns true while some racer is still training. */
+bool nn_trainer_epoch(struct nn_trainer *t, nn_step_fn on_step, void *user);
+
+/* Ends training: with early stopping, every racer gets its best weights back. */
+void nn_trainer_finish(struct nn_trainer *t);
+
+/* Mean cross-entropy and accuracy of net over d in evaluation mode, in batches of the net's
+ * batch size; x and y are batch buffers as in the trainer. */
+void nn_evaluate(struct cnn *net, const struct nn_dataset *d, float *x, uint8_t *y,
+                 double *loss, double *accuracy);
+
+#endif
