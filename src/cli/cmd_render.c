@@ -72,7 +72,7 @@ int render_scene_to_file(const char *cmd, struct scene *scene, const char *path,
         .font_scale = 1.0,
         .highlight = -1,
     };
-    memcpy(fig.minima, res.minima, sizeof fig.minima);
+    memcpy(fig.minima_xy, res.minima, sizeof fig.minima_xy);
     int status = 0;
     if (!draw_export(path, width, height, &fig, err, sizeof err)) {
         cli_error(cmd, "%s", err);
