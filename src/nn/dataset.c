@@ -107,7 +107,8 @@ static bool read_idx(const char *path, bool images, int dims[3], uint8_t **data,
     unsigned char hdr[16];
     size_t hlen = images ? 16 : 8;
     uint32_t want = images ? IDX_MAGIC_IMAGES : IDX_MAGIC_LABELS;
-    if (!read_exact(f, path, hdr, hlen, "header", 0, hlen, err, errlen)) {
+    /* the magic number first, so a file of the other kind is named as such even if short */
+    if (!read_exact(f, path, hdr, 4, "header", 0, hlen, err, errlen)) {
         goto done;
     }
     uint32_t magic = be32(hdr);
@@ -120,6 +121,9 @@ static bool read_idx(const char *path, bool images, int dims[3], uint8_t **data,
             snprintf(err, errlen, "%s: not an IDX %s file (magic number 0x%08x, expected "
                      "0x%08x)", path, kind, magic, want);
         }
+        goto done;
+    }
+    if (!read_exact(f, path, hdr + 4, hlen - 4, "header", 4, hlen, err, errlen)) {
         goto done;
     }
     uint32_t n = be32(hdr + 4);
