@@ -72,7 +72,7 @@ int main(void)
     CHECK(strstr(err, "did you mean function?") != NULL);
     scene_finish(&s);
     CHECK(!load(&s, "function = bael\n", err, sizeof err));
-    CHECK(strstr(err, ":1: unknown function 'bael' (did you mean beale?)") != NULL);
+    CHECK(strstr(err, ":1: function: unknown function 'bael' (did you mean beale?)") != NULL);
     scene_finish(&s);
     CHECK(!load(&s, "steps = many\n", err, sizeof err));
     CHECK(strstr(err, ":1: steps: expected a whole number") != NULL);

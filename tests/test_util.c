@@ -11,6 +11,11 @@ int main(void)
     CHECK(util_suggest("RMSProp", names, 6) &&
           !strcmp(util_suggest("RMSProp", names, 6), "rmsprop"));
     CHECK(util_suggest("zzzzzzzz", names, 6) == NULL);
+    /* transpositions count once; ties go to the name that keeps more of what was typed */
+    static const char *const fns[] = {"bowl", "rosenbrock", "beale", "booth"};
+    CHECK(util_suggest("bael", fns, 4) && !strcmp(util_suggest("bael", fns, 4), "beale"));
+    CHECK(util_suggest("rosenbrokc", fns, 4) &&
+          !strcmp(util_suggest("rosenbrokc", fns, 4), "rosenbrock"));
     char msg[128] = "unknown optimizer 'sdg'";
     util_append_suggestion(msg, sizeof msg, "sdg", names, 6);
     CHECK(!strcmp(msg, "unknown optimizer 'sdg' (did you mean sgd?)"));

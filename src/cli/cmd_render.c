@@ -1,13 +1,47 @@
 /* cmd_render.c: `optiscope render`: the race drawn headless to PNG, SVG or PDF through the same
  * cairo drawing code the window uses. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/render_common.h"
 #include "draw/draw.h"
 #include "sim/race.h"
+
+bool render_check_output(const char *path, char *err, size_t errlen)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash) ||
+        (strcmp(dot, ".png") && strcmp(dot, ".svg") && strcmp(dot, ".pdf"))) {
+        snprintf(err, errlen, "%s: unknown output format '%s' (use .png, .svg or .pdf)", path,
+                 dot && !(slash && dot < slash) ? dot : "");
+        return false;
+    }
+    char dir[4096];
+    if (slash) {
+        size_t n = (size_t)(slash - path);
+        if (n >= sizeof dir) {
+            snprintf(err, errlen, "%s: path too long", path);
+            return false;
+        }
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+        if (n == 0) {
+            snprintf(dir, sizeof dir, "/");
+        }
+    } else {
+        snprintf(dir, sizeof dir, ".");
+    }
+    if (access(dir, W_OK) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
 
 bool render_parse_size(const char *s, int *w, int *h)
 {
@@ -129,6 +163,11 @@ int cmd_render(int argc, char **argv)
     if (view && !strcmp(view, "3d")) {
         cli_error("render", "--view 3d: this build has no offscreen OpenGL renderer; "
                   "use --view 2d");
+        goto out;
+    }
+    char err[1024];
+    if (!render_check_output(output, err, sizeof err)) {
+        cli_error("render", "%s", err);
         goto out;
     }
     status = render_scene_to_file("render", &scene, output, w, h);

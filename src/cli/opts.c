@@ -117,6 +117,24 @@ static size_t option_names(const struct cli_extra *extras, const char **out, siz
     return n;
 }
 
+/* No optimizers given for a built-in function: race the ones its preset tunes, if there is a
+ * preset of the same name; else scene_resolve picks the general default race. */
+static void default_race(struct scene *scene)
+{
+    char path[4096], err[512];
+    if (scene->nopt > 0 || scene->expr ||
+        !cli_preset_path(scene->function, path, sizeof path, err, sizeof err)) {
+        return;
+    }
+    struct scene preset;
+    scene_init(&preset);
+    if (scene_load_file(&preset, path, err, sizeof err)) {
+        scene->nopt = preset.nopt;
+        memcpy(scene->opt, preset.opt, sizeof scene->opt);
+    }
+    scene_finish(&preset);
+}
+
 bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cli_extra *extras,
                      bool *help)
 {
@@ -215,6 +233,7 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
             return false;
         }
     }
+    default_race(scene);
     return true;
 }
 

@@ -14,6 +14,10 @@
 int render_scene_to_file(const char *cmd, struct scene *scene, const char *path, int width,
                          int height);
 
+/* Fails early, before any work, when PATH's extension is not .png/.svg/.pdf or its folder
+ * cannot be written. */
+bool render_check_output(const char *path, char *err, size_t errlen);
+
 /* Parses "WxH" (each 16..16384). */
 bool render_parse_size(const char *s, int *w, int *h);
 

@@ -86,7 +86,7 @@ bool scene_set(struct scene *s, const char *key, const char *value, bool from_cl
     char msg[400];
     if (!strcmp(key, "function")) {
         if (!catalog_find(value)) {
-            snprintf(err, errlen, "unknown function '%s'", value);
+            snprintf(err, errlen, "function: unknown function '%s'", value);
             util_append_suggestion(err, errlen, value, catalog_names(), catalog_count());
             return false;
         }

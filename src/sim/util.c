@@ -44,44 +44,71 @@ char *xstrdup(const char *s)
 
 /* ======================================================================== suggestions */
 
+/* Optimal string alignment distance (edits and adjacent transpositions), case-insensitive. */
 static size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 64 || lb > 64) {
         return SIZE_MAX;
     }
-    size_t row[65];
+    size_t d[65][65];
+    for (size_t i = 0; i <= la; i++) {
+        d[i][0] = i;
+    }
     for (size_t j = 0; j <= lb; j++) {
-        row[j] = j;
+        d[0][j] = j;
     }
     for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
         for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            int same = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]);
-            size_t best = diag + (same ? 0 : 1);
-            if (row[j] + 1 < best) {
-                best = row[j] + 1;
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best) {
+                best = d[i - 1][j] + 1;
             }
-            if (row[j - 1] + 1 < best) {
-                best = row[j - 1] + 1;
+            if (d[i][j - 1] + 1 < best) {
+                best = d[i][j - 1] + 1;
             }
-            row[j] = best;
-            diag = up;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best) {
+                best = d[i - 2][j - 2] + 1;
+            }
+            d[i][j] = best;
         }
     }
-    return row[lb];
+    return d[la][lb];
+}
+
+/* Longest common subsequence length: breaks ties between equally distant names in favour of
+ * the one that keeps more of what was typed ("bael" is beale, not bowl). */
+static size_t common_subsequence(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64) {
+        return 0;
+    }
+    size_t c[65][65] = {{0}};
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            if (tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1])) {
+                c[i][j] = c[i - 1][j - 1] + 1;
+            } else {
+                c[i][j] = c[i - 1][j] > c[i][j - 1] ? c[i - 1][j] : c[i][j - 1];
+            }
+        }
+    }
+    return c[la][lb];
 }
 
 const char *util_suggest(const char *name, const char *const *candidates, size_t count)
 {
     const char *best = NULL;
-    size_t best_d = SIZE_MAX;
+    size_t best_d = SIZE_MAX, best_c = 0;
     for (size_t i = 0; i < count; i++) {
         size_t d = edit_distance(name, candidates[i]);
-        if (d < best_d) {
+        size_t c = common_subsequence(name, candidates[i]);
+        if (d < best_d || (d == best_d && c > best_c)) {
             best_d = d;
+            best_c = c;
             best = candidates[i];
         }
     }
