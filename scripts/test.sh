@@ -51,7 +51,8 @@ run_build() {   # run_build DIR MESON-ARGS...: configure, build, test
 
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 run_build build-ci --werror --buildtype=debugoptimized
-ASAN_OPTIONS="detect_leaks=1" run_build build-asan --werror --buildtype=debug \
+ASAN_OPTIONS="detect_leaks=1" LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
+  run_build build-asan --werror --buildtype=debug \
   -Db_sanitize=address,undefined -Db_lundef=false
 
 echo "$passed passed, $failed failed"
