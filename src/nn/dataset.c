@@ -200,6 +200,7 @@ bool nn_idx_load(struct nn_dataset *out, const char *images_path, const char *la
             return false;
         }
     }
+    out->std = 1.0f;
     out->n = di[0];
     out->h = di[1];
     out->w = di[2];
@@ -263,7 +264,7 @@ bool nn_data_load_dir(struct nn_data *out, const char *dir, int val_count, char 
     /* The validation split is the last nval training images (the files are already shuffled). */
     size_t px = (size_t)all.h * all.w;
     int ntr = all.n - nval;
-    out->train = (struct nn_dataset){ntr, all.h, all.w, all.images, all.labels};
+    out->train = (struct nn_dataset){ntr, all.h, all.w, all.images, all.labels, 0.0f, 1.0f};
     out->val.n = nval;
     out->val.h = all.h;
     out->val.w = all.w;
@@ -272,6 +273,7 @@ bool nn_data_load_dir(struct nn_data *out, const char *dir, int val_count, char 
     memcpy(out->val.images, all.images + (size_t)ntr * px, (size_t)nval * px);
     memcpy(out->val.labels, all.labels + ntr, (size_t)nval);
     snprintf(out->source, sizeof(out->source), "%s", dir);
+    nn_data_standardize(out);
     return true;
 }
 
@@ -302,14 +304,40 @@ void nn_data_limit(struct nn_data *d, int limit)
     }
 }
 
+void nn_data_standardize(struct nn_data *d)
+{
+    const struct nn_dataset *t = &d->train;
+    size_t n = (size_t)t->n * t->h * t->w;
+    double sum = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double v = t->images[i] / 255.0;
+        sum += v;
+        ss += v * v;
+    }
+    double mean = n ? sum / n : 0.0;
+    double var = n ? ss / n - mean * mean : 1.0;
+    float std = var > 1e-12 ? (float)sqrt(var) : 1.0f;
+    struct nn_dataset *s[3] = {&d->train, &d->val, &d->test};
+    for (int i = 0; i < 3; i++) {
+        s[i]->mean = (float)mean;
+        s[i]->std = std;
+    }
+}
+
 void nn_dataset_batch(const struct nn_dataset *d, const int *index, int B, float *x, uint8_t *y)
 {
     size_t px = (size_t)d->h * d->w;
+    /* a table of the 256 possible values: exactly (p/255 - mean)/std for each */
+    float lut[256];
+    float std = d->std > 0.0f ? d->std : 1.0f;
+    for (int p = 0; p < 256; p++) {
+        lut[p] = ((float)p / 255.0f - d->mean) / std;
+    }
     for (int b = 0; b < B; b++) {
         const uint8_t *src = d->images + (size_t)index[b] * px;
         float *dst = x + (size_t)b * px;
         for (size_t i = 0; i < px; i++) {
-            dst[i] = (float)src[i] / 255.0f;
+            dst[i] = lut[src[i]];
         }
         y[b] = d->labels[index[b]];
     }
@@ -379,4 +407,5 @@ void nn_data_synthetic(struct nn_data *out, int ntrain, int nval, int ntest, uin
     make_split(&out->test, ntest, &rng);
     snprintf(out->source, sizeof(out->source), "synthetic shapes (seed %llu)",
              (unsigned long long)seed);
+    nn_data_standardize(out);
 }

@@ -16,6 +16,8 @@ struct nn_dataset {
     int h, w;           /* image size in pixels */
     uint8_t *images;    /* (n, h, w) pixels 0..255 */
     uint8_t *labels;    /* (n) classes 0..NN_CLASSES-1 */
+    float mean, std;    /* batches are (pixel/255 - mean) / std: the training split's pixel
+                           statistics, shared by all splits (0 and 1 before they are set) */
 };
 
 /* Train, validation (held out of the training files) and test splits. */
@@ -41,14 +43,19 @@ bool nn_data_load_dir(struct nn_data *out, const char *dir, int val_count, char 
  * noise. The same seed gives the same images. */
 void nn_data_synthetic(struct nn_data *out, int ntrain, int nval, int ntest, uint64_t seed);
 
+/* Sets every split's mean and std to the training split's pixel statistics (in [0, 1] units),
+ * so the network sees standardized inputs, as torchvision's Normalize((0.2860,), (0.3530,))
+ * for Fashion-MNIST. The loaders call it. */
+void nn_data_standardize(struct nn_data *d);
+
 /* Keeps at most `limit` images of each split (the first ones). */
 void nn_data_limit(struct nn_data *d, int limit);
 
 void nn_dataset_finish(struct nn_dataset *d);
 void nn_data_finish(struct nn_data *d);
 
-/* x (B, 1, h, w) = images index[0..B) scaled to [0, 1] (pixel / 255, as torchvision's
- * ToTensor), y (B) their labels. */
+/* x (B, 1, h, w) = images index[0..B) as (pixel/255 - mean) / std (torchvision's ToTensor then
+ * Normalize), y (B) their labels. */
 void nn_dataset_batch(const struct nn_dataset *d, const int *index, int B, float *x, uint8_t *y);
 
 #endif
