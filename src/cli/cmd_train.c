@@ -275,13 +275,31 @@ static void clear_bar(struct run *r)
     }
 }
 
+/* A CSV field: quoted (RFC 4180) when it holds a comma or a quote, as "adam(lr=0.1,beta1=0.8)". */
+static int csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        return fputs(s, f);
+    }
+    if (fputc('"', f) == EOF) {
+        return EOF;
+    }
+    for (; *s; s++) {
+        if ((*s == '"' && fputc('"', f) == EOF) || fputc(*s, f) == EOF) {
+            return EOF;
+        }
+    }
+    return fputc('"', f);
+}
+
 static void on_step(void *user, const struct nn_step_info *si)
 {
     struct run *r = user;
     struct nn_racer *racer = &r->t->r[si->racer];
     if (r->log && !r->log_failed) {
-        if (fprintf(r->log, "%s,%d,%ld,%.9g,%.9g,%.9g,%.9g\n", racer->label, si->epoch, si->step,
-                    si->loss, si->penalty, si->accuracy, si->lr) < 0) {
+        if (csv_field(r->log, racer->label) == EOF ||
+            fprintf(r->log, ",%d,%ld,%.9g,%.9g,%.9g,%.9g\n", si->epoch, si->step, si->loss,
+                    si->penalty, si->accuracy, si->lr) < 0) {
             r->log_failed = true;
         }
     }
