@@ -1,0 +1,271 @@
+/* test_train.c: the training loop: same seed same numbers, a race whose racers start from the
+ * same weights and see the same batches, loss that falls on the synthetic shapes, early stopping
+ * that restores the best weights, L1 against L2, schedules, divergence. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "nn/train.h"
+
+#define MAX_LOG 4096
+
+struct log {
+    int n;                        /* steps seen */
+    double loss[MAX_LOG];         /* in order of the callback */
+    double lr[MAX_LOG];
+    int racer[MAX_LOG];
+};
+
+static void record(void *user, const struct nn_step_info *si)
+{
+    struct log *l = user;
+    if (l->n < MAX_LOG) {
+        l->loss[l->n] = si->loss;
+        l->lr[l->n] = si->lr;
+        l->racer[l->n] = si->racer;
+        l->n++;
+    }
+}
+
+static struct nn_train_config base_config(const char *opt)
+{
+    struct nn_train_config c;
+    memset(&c, 0, sizeof(c));
+    char err[256];
+    cnn_config_for_model("small", &c.model, err, sizeof(err));
+    c.batch = 32;
+    c.epochs = 1;
+    c.seed = 3;
+    c.nopt = 1;
+    c.threads = 1;
+    CHECK(optim_parse(opt, &c.opt[0], err, sizeof(err)));
+    sched_default(&c.sched);
+    return c;
+}
+
+static void test_determinism_and_race(void)
+{
+    struct nn_data d;
+    nn_data_synthetic(&d, 640, 64, 64, 5);
+    struct nn_train_config c = base_config("adam(lr=0.002)");
+    char err[256];
+    c.nopt = 3;
+    CHECK(optim_parse("sgd(lr=0.05)", &c.opt[1], err, sizeof(err)));
+    c.opt[2] = c.opt[0];   /* a twin of the first racer */
+    c.model.dropout = 0.2f;
+    struct log *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+    struct nn_trainer *t1 = nn_trainer_create(&c, &d, err, sizeof(err));
+    struct nn_trainer *t2 = nn_trainer_create(&c, &d, err, sizeof(err));
+    CHECK(t1 && t2);
+    /* every racer starts from the same weights */
+    size_t bytes = t1->r[0].net->nparams * sizeof(float);
+    CHECK(memcmp(t1->r[0].net->params, t1->r[1].net->params, bytes) == 0);
+    CHECK(strcmp(t1->r[0].label, "adam(lr=0.002)") == 0);
+    nn_trainer_epoch(t1, record, a);
+    nn_trainer_epoch(t2, record, b);
+    /* the same seed gives the same numbers, step by step */
+    CHECK(a->n == 3 * 20 && b->n == a->n);
+    CHECK(memcmp(a->loss, b->loss, sizeof(a->loss)) == 0);
+    CHECK(t1->r[1].last.val_loss == t2->r[1].last.val_loss);
+    /* racers see the same batches: the twin of the first racer ends identical to it, and the
+     * first step (same weights, same batch, same dropout mask) has the same loss for all */
+    CHECK(memcmp(t1->r[0].net->params, t1->r[2].net->params, bytes) == 0);
+    CHECK(a->loss[0] == a->loss[1] && a->loss[1] == a->loss[2]);
+    CHECK(a->racer[0] == 0 && a->racer[1] == 1 && a->racer[2] == 2);
+    CHECK(memcmp(t1->r[0].net->params, t1->r[1].net->params, bytes) != 0);
+    /* a different seed, different numbers */
+    c.seed = 4;
+    struct nn_trainer *t3 = nn_trainer_create(&c, &d, err, sizeof(err));
+    b->n = 0;
+    nn_trainer_epoch(t3, record, b);
+    CHECK(a->loss[0] != b->loss[0]);
+    nn_trainer_destroy(t1);
+    nn_trainer_destroy(t2);
+    nn_trainer_destroy(t3);
+    free(a);
+    free(b);
+    nn_data_finish(&d);
+}
+
+static void test_learns(void)
+{
+    struct nn_data d;
+    nn_data_synthetic(&d, 2000, 200, 300, 6);
+    struct nn_train_config c = base_config("adam(lr=0.003)");
+    c.model.batchnorm = true;
+    c.model.hidden = 32;
+    char err[256];
+    struct nn_trainer *t = nn_trainer_create(&c, &d, err, sizeof(err));
+    struct log *l = calloc(1, sizeof(*l));
+    double loss0, acc0;
+    nn_evaluate(t->r[0].net, &d.test, t->x, t->y, &loss0, &acc0);
+    for (int e = 0; e < 3; e++) {
+        nn_trainer_epoch(t, record, l);
+    }
+    double first = 0, last = 0;
+    for (int i = 0; i < 10; i++) {
+        first += l->loss[i] / 10;
+        last += l->loss[l->n - 1 - i] / 10;
+    }
+    CHECK(last < 0.5 * first);
+    double loss, acc;
+    nn_evaluate(t->r[0].net, &d.test, t->x, t->y, &loss, &acc);
+    CHECK(loss < 0.5 * loss0);
+    CHECK(acc > 0.8);   /* ten shapes are easy */
+    CHECK(t->r[0].last.val_acc > 0.8 && t->epoch == 3);
+    CHECK(t->r[0].steps == 3 * 63);   /* 2000 / 32: 62 full batches and one of 16 */
+    nn_trainer_destroy(t);
+    free(l);
+    nn_data_finish(&d);
+}
+
+static void test_early_stopping(void)
+{
+    /* Validation labels shifted by one class: the better the network learns the shapes, the
+     * worse its validation loss, so the best epoch is the first and patience 2 stops at 3. */
+    struct nn_data d;
+    nn_data_synthetic(&d, 1000, 200, 100, 7);
+    for (int i = 0; i < d.val.n; i++) {
+        d.val.labels[i] = (uint8_t)((d.val.labels[i] + 1) % NN_CLASSES);
+    }
+    struct nn_train_config c = base_config("adam(lr=0.003)");
+    c.patience = 2;
+    c.model.batchnorm = true;
+    char err[256];
+    struct nn_trainer *t = nn_trainer_create(&c, &d, err, sizeof(err));
+    struct nn_racer *r = &t->r[0];
+    int epochs = 0;
+    double val[10];
+    while (epochs < 10 && nn_trainer_epoch(t, NULL, NULL)) {
+        val[epochs++] = r->last.val_loss;
+    }
+    val[epochs++] = r->last.val_loss;
+    CHECK(r->stopped);
+    CHECK(epochs == r->best_epoch + 2);
+    CHECK(r->best_epoch >= 1 && r->best_epoch < epochs);
+    CHECK(val[epochs - 1] > r->best_val_loss);
+    /* a stopped racer takes no more steps */
+    long steps = r->steps;
+    nn_trainer_epoch(t, NULL, NULL);
+    CHECK(r->steps == steps);
+    /* finish restores the best weights: the validation loss is the best one again, exactly */
+    nn_trainer_finish(t);
+    double loss, acc;
+    nn_evaluate(r->net, &d.val, t->x, t->y, &loss, &acc);
+    CHECK(loss == r->best_val_loss);
+    CHECK(loss < val[epochs - 1]);
+    nn_trainer_destroy(t);
+
+    /* patience 0: never stops */
+    c.patience = 0;
+    t = nn_trainer_create(&c, &d, err, sizeof(err));
+    for (int e = 0; e < 4; e++) {
+        CHECK(nn_trainer_epoch(t, NULL, NULL));
+    }
+    CHECK(!t->r[0].stopped);
+    nn_trainer_destroy(t);
+    nn_data_finish(&d);
+}
+
+/* Share of weights (penalized tensors) with |w| < tol, and their L2 norm. */
+static void weight_stats(const struct cnn *net, double tol, double *small_share, double *norm)
+{
+    long small = 0, count = 0;
+    double ss = 0;
+    for (int i = 0; i < net->pl.count; i++) {
+        const struct nn_tensor *t = &net->pl.t[i];
+        if (!t->penalized) {
+            continue;
+        }
+        for (size_t j = 0; j < t->size; j++) {
+            float w = net->params[t->offset + j];
+            small += fabsf(w) < tol;
+            ss += (double)w * w;
+            count++;
+        }
+    }
+    *small_share = (double)small / count;
+    *norm = sqrt(ss);
+}
+
+static void test_penalties(void)
+{
+    /* The same run three times: no penalty, L1, and an L2 strong enough to shrink the norm
+     * more than L1 does. L1's constant pull still makes far more weights (near) zero; L2's
+     * pull fades as a weight nears zero, so it shrinks all and zeroes few. */
+    struct nn_data d;
+    nn_data_synthetic(&d, 1000, 50, 50, 8);
+    double share[3], norm[3];
+    double l1s[3] = {0, 1e-2, 0}, l2s[3] = {0, 0, 0.2};
+    for (int k = 0; k < 3; k++) {
+        struct nn_train_config c = base_config("sgd(lr=0.05)");
+        c.l1 = l1s[k];
+        c.l2 = l2s[k];
+        char err[256];
+        struct nn_trainer *t = nn_trainer_create(&c, &d, err, sizeof(err));
+        for (int e = 0; e < 3; e++) {
+            nn_trainer_epoch(t, NULL, NULL);
+        }
+        /* |w| within one L1 step (lr * l1) of zero counts as zero: sgd jitters about it */
+        weight_stats(t->r[0].net, 2 * 0.05 * 1e-2, &share[k], &norm[k]);
+        nn_trainer_destroy(t);
+    }
+    CHECK(share[1] > 0.3);                     /* L1: sparse */
+    CHECK(share[1] > 5 * share[2]);            /* far sparser than L2 */
+    CHECK(share[1] > 5 * share[0]);
+    CHECK(norm[2] < 0.8 * norm[0]);            /* L2 shrinks */
+    CHECK(norm[2] < norm[1] && norm[1] < norm[0]);
+    nn_data_finish(&d);
+}
+
+static void test_schedule_and_divergence(void)
+{
+    struct nn_data d;
+    nn_data_synthetic(&d, 320, 32, 32, 9);
+    struct nn_train_config c = base_config("sgd(lr=0.1)");
+    char err[256];
+    CHECK(sched_parse("step(step_size=3, gamma=0.5)", &c.sched, err, sizeof(err)));
+    c.nopt = 2;
+    CHECK(optim_parse("sgd(lr=1e30)", &c.opt[1], err, sizeof(err)));
+    struct nn_trainer *t = nn_trainer_create(&c, &d, err, sizeof(err));
+    struct log *l = calloc(1, sizeof(*l));
+    nn_trainer_epoch(t, record, l);
+    /* the first racer's learning rates follow the schedule, step by step */
+    int k = 0;
+    bool follows = true;
+    for (int i = 0; i < l->n; i++) {
+        if (l->racer[i] == 0) {
+            follows = follows && l->lr[i] == sched_lr(&c.sched, 0.1, k);
+            k++;
+        }
+    }
+    CHECK(follows && k == 10);
+    CHECK(l->lr[0] == 0.1 && sched_lr(&c.sched, 0.1, 3) == 0.05);
+    /* the second diverges and stops; the first goes on */
+    CHECK(t->r[1].diverged && !t->r[0].diverged);
+    CHECK(t->r[1].steps < 10 && t->r[0].steps == 10);
+    nn_trainer_finish(t);
+    nn_trainer_destroy(t);
+    free(l);
+
+    /* bad configurations are refused with a message */
+    c.nopt = 0;
+    CHECK(nn_trainer_create(&c, &d, err, sizeof(err)) == NULL);
+    CHECK(strstr(err, "optimizers") != NULL);
+    c.nopt = 1;
+    d.val.n = 0;
+    CHECK(nn_trainer_create(&c, &d, err, sizeof(err)) == NULL);
+    CHECK(strstr(err, "empty") != NULL);
+    d.val.n = 32;
+    nn_data_finish(&d);
+}
+
+int main(void)
+{
+    test_determinism_and_race();
+    test_learns();
+    test_early_stopping();
+    test_penalties();
+    test_schedule_and_divergence();
+    return check_done("train");
+}
