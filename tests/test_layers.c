@@ -160,7 +160,8 @@ static void test_conv(int B, int C, int H, int W, int OC, int k, int pad)
 static void test_im2col_adjoint(void)
 {
     struct nn_conv_shape s = {2, 3, 5, 6, 4, 3, 1};
-    size_t nin = 2 * 3 * 5 * 6, ncol = nn_conv_col_size(&s);
+    size_t nin = 2 * 3 * 5 * 6, ncol = (size_t)3 * 9 * 2 * 5 * 6;   /* (C*k*k, B*OH*OW) */
+    CHECK(nn_conv_col_size(&s) == ncol + 2 * 5 * 6 + 4 * 28);       /* + ones + (OC, K+1) */
     float *x = rand_array(nin, -1, 1), *y = rand_array(ncol, -1, 1);
     float *cx = nn_alloc(ncol), *ty = nn_alloc(nin);
     nn_im2col(&s, cx, x);

@@ -122,13 +122,14 @@ struct cnn *cnn_create(const struct cnn_config *cfg)
     struct nn_group *al = &net->al;
     nn_group_init(al);
     int H2 = H / 2, W2 = W / 2;
-    size_t col1 = add(al, "col1", false, C * 9, B * H * W, 0, 0);
+    struct nn_conv_shape s1 = {B, C, H, W, 8, 3, 1}, s2 = {B, 8, H2, W2, 16, 3, 1};
+    size_t col1 = add(al, "col1", false, (int)nn_conv_col_size(&s1), 0, 0, 0);
     size_t c1 = add(al, "c1", false, 8, B, H, W);
     size_t xhat1 = cfg->batchnorm ? add(al, "xhat1", false, 8, B * H * W, 0, 0) : 0;
     size_t invstd1 = cfg->batchnorm ? add(al, "invstd1", false, 8, 0, 0, 0) : 0;
     size_t p1 = add(al, "p1", false, B, 8, H2, W2);
     size_t dp1 = add(al, "dp1", false, B, 8, H2, W2);
-    size_t col2 = add(al, "col2", false, 72, B * H2 * W2, 0, 0);
+    size_t col2 = add(al, "col2", false, (int)nn_conv_col_size(&s2), 0, 0, 0);
     size_t c2 = add(al, "c2", false, 16, B, H2, W2);
     size_t xhat2 = cfg->batchnorm ? add(al, "xhat2", false, 16, B * H2 * W2, 0, 0) : 0;
     size_t invstd2 = cfg->batchnorm ? add(al, "invstd2", false, 16, 0, 0, 0) : 0;

@@ -10,29 +10,6 @@
 #include <emmintrin.h>
 #endif
 
-/* ======================================================================== helpers */
-
-/* The sum of x[0..n) with eight running partial sums: the compiler can keep them in one vector
- * register, where a single accumulator would serialize every addition on its latency. */
-static float sum_floats(const float *x, size_t n)
-{
-    float acc[8] = {0};
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        for (int l = 0; l < 8; l++) {
-            acc[l] += x[i + l];
-        }
-    }
-    float s = 0.0f;
-    for (; i < n; i++) {
-        s += x[i];
-    }
-    for (int l = 0; l < 8; l++) {
-        s += acc[l];
-    }
-    return s;
-}
-
 /* ======================================================================== conv2d */
 
 int nn_conv_oh(const struct nn_conv_shape *s)
@@ -47,7 +24,8 @@ int nn_conv_ow(const struct nn_conv_shape *s)
 
 size_t nn_conv_col_size(const struct nn_conv_shape *s)
 {
-    return (size_t)s->C * s->k * s->k * s->B * nn_conv_oh(s) * nn_conv_ow(s);
+    size_t K = (size_t)s->C * s->k * s->k, N = (size_t)s->B * nn_conv_oh(s) * nn_conv_ow(s);
+    return (K + 1) * N + (size_t)s->OC * (K + 1);
 }
 
 /* The output columns [lo, hi) whose input column ox - pad + kx lies inside the image. */
@@ -84,7 +62,9 @@ void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in)
                         for (int ox = 0; ox < lo; ox++) {
                             dst[ox] = 0.0f;
                         }
-                        memcpy(dst + lo, src + lo, (size_t)(hi - lo) * sizeof(float));
+                        for (int ox = lo; ox < hi; ox++) {
+                            dst[ox] = src[ox];   /* short rows: a loop beats memcpy's call */
+                        }
                         for (int ox = hi; ox < OW; ox++) {
                             dst[ox] = 0.0f;
                         }
@@ -131,14 +111,15 @@ void nn_conv2d_forward(struct nn_prof *prof, const struct nn_conv_shape *s, floa
     int K = s->C * s->k * s->k;
     int N = s->B * nn_conv_oh(s) * nn_conv_ow(s);
     nn_im2col(s, col, in);
-    /* The bias goes in first and the product adds onto it (beta = 1): no extra pass. */
+    /* The bias rides in the product: col gets a row of ones and the weights a bias column, so
+     * the sgemm adds it and no pass over the output is needed (backward gets db the same way). */
+    nn_fill(col + (size_t)K * N, (size_t)N, 1.0f);
+    float *waug = col + (size_t)(K + 1) * N;   /* (OC, K+1) */
     for (int oc = 0; oc < s->OC; oc++) {
-        float *row = out + (size_t)oc * N;
-        for (int j = 0; j < N; j++) {
-            row[j] = b[oc];
-        }
+        memcpy(waug + (size_t)oc * (K + 1), w + (size_t)oc * K, (size_t)K * sizeof(float));
+        waug[(size_t)oc * (K + 1) + K] = b[oc];
     }
-    nn_sgemm(prof, false, false, s->OC, N, K, 1.0f, w, K, col, N, 1.0f, out, N);
+    nn_sgemm(prof, false, false, s->OC, N, K + 1, 1.0f, waug, K + 1, col, N, 0.0f, out, N);
 }
 
 void nn_conv2d_backward(struct nn_prof *prof, const struct nn_conv_shape *s, float *din,
@@ -147,13 +128,16 @@ void nn_conv2d_backward(struct nn_prof *prof, const struct nn_conv_shape *s, flo
 {
     int K = s->C * s->k * s->k;
     int N = s->B * nn_conv_oh(s) * nn_conv_ow(s);
+    /* [dw | db] (OC, K+1) = dout (OC, N) x [col; ones]^T (N, K+1), into col's scratch tail */
+    float *dwaug = (float *)col + (size_t)(K + 1) * N;
+    nn_sgemm(prof, false, true, s->OC, K + 1, N, 1.0f, dout, N, col, N, 0.0f, dwaug, K + 1);
     for (int oc = 0; oc < s->OC; oc++) {
-        db[oc] = sum_floats(dout + (size_t)oc * N, (size_t)N);
+        memcpy(dw + (size_t)oc * K, dwaug + (size_t)oc * (K + 1), (size_t)K * sizeof(float));
+        db[oc] = dwaug[(size_t)oc * (K + 1) + K];
     }
-    /* dw (OC, K) = dout (OC, N) x col^T (N, K) */
-    nn_sgemm(prof, false, true, s->OC, K, N, 1.0f, dout, N, col, N, 0.0f, dw, K);
     if (din) {
-        /* dcol (K, N) = w^T (K, OC) x dout (OC, N), then scattered back onto the pixels */
+        /* dcol (K, N) = w^T (K, OC) x dout (OC, N), then scattered back onto the pixels; dcol
+         * may be col itself: its first K rows are no longer needed */
         nn_sgemm(prof, true, false, K, N, s->OC, 1.0f, w, K, dout, N, 0.0f, dcol, N);
         nn_col2im(s, din, dcol);
     }

@@ -26,7 +26,10 @@ struct nn_conv_shape {
 };
 int nn_conv_oh(const struct nn_conv_shape *s);   /* H + 2 pad - k + 1 */
 int nn_conv_ow(const struct nn_conv_shape *s);   /* W + 2 pad - k + 1 */
-size_t nn_conv_col_size(const struct nn_conv_shape *s);   /* C*k*k * B*OH*OW */
+/* Scratch for the fast convolution: col (C*k*k + 1, B*OH*OW), im2col plus a row of ones that
+ * carries the bias through the sgemm, then (OC, C*k*k + 1) floats for the weights with their
+ * bias column (forward) or their gradient (backward). */
+size_t nn_conv_col_size(const struct nn_conv_shape *s);
 
 /* col (C*k*k, B*OH*OW) from in (B, C, H, W): row (c, ky, kx), column (b, oy, ox). */
 void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in);
@@ -34,11 +37,12 @@ void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in);
 void nn_col2im(const struct nn_conv_shape *s, float *din, const float *col);
 
 /* out (OC, B, OH, OW) = w (OC, C*k*k) x im2col(in) + b (OC). col is scratch of
- * nn_conv_col_size floats that backward reads again. One sgemm for the batch. */
+ * nn_conv_col_size floats that backward reads again. One sgemm for the batch, bias included. */
 void nn_conv2d_forward(struct nn_prof *prof, const struct nn_conv_shape *s, float *out,
                        float *col, const float *in, const float *w, const float *b);
 /* dw (OC, C*k*k), db (OC) from dout (OC, B, OH, OW) and the forward's col; din (B, C, H, W)
- * through dcol (scratch, col-sized) unless din is NULL (the first layer needs none). */
+ * through dcol ((C*k*k, B*OH*OW) scratch; may be col itself) unless din is NULL (the first
+ * layer needs none). */
 void nn_conv2d_backward(struct nn_prof *prof, const struct nn_conv_shape *s, float *din,
                         float *dw, float *db, float *dcol, const float *dout, const float *col,
                         const float *w);
