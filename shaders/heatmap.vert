@@ -1,12 +1,11 @@
 #version 330 core
-// heatmap.vert: a full-screen quad; passes the plane coordinates of each corner to the
-// fragment shader, which evaluates the function per pixel.
-layout(location = 0) in vec2 a_pos;     // clip space, [-1, 1]^2
+// heatmap.vert: a full-screen quad with no vertex buffer (corners from gl_VertexID); passes the
+// plane coordinates of each corner on, and the fragment shader evaluates the function per pixel.
 uniform vec4 u_view;                    // xmin, xmax, ymin, ymax of the plane shown
 out vec2 v_xy;                          // plane coordinates
 void main()
 {
-    v_xy = vec2(mix(u_view.x, u_view.y, a_pos.x * 0.5 + 0.5),
-                mix(u_view.z, u_view.w, a_pos.y * 0.5 + 0.5));
-    gl_Position = vec4(a_pos, 0.0, 1.0);
+    vec2 c = vec2(float(gl_VertexID & 1), float((gl_VertexID >> 1) & 1));   // strip 0..3
+    v_xy = vec2(mix(u_view.x, u_view.y, c.x), mix(u_view.z, u_view.w, c.y));
+    gl_Position = vec4(c * 2.0 - 1.0, 0.0, 1.0);
 }

@@ -161,8 +161,10 @@ int cmd_render(int argc, char **argv)
         goto out;
     }
     if (view && !strcmp(view, "3d")) {
-        cli_error("render", "--view 3d: this build has no offscreen OpenGL renderer; "
-                  "use --view 2d");
+        status = render_gl_png("render", &scene, output, w, h, true);
+        if (status == 0) {
+            printf("%s\n", output);
+        }
         goto out;
     }
     char err[1024];

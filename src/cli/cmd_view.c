@@ -1,20 +1,70 @@
-/* cmd_view.c: `optiscope view` (and plain `optiscope`). This build has no window layer yet,
- * so the scene is rendered headless to a PNG in the current folder (or --shot-dir) and the
- * path is printed, the same fallback the window takes when there is no display. */
+/* cmd_view.c: `optiscope view` (and plain `optiscope`): the interactive window. Without a
+ * display or OpenGL 3.3 it says what is missing, renders the scene headless to a PNG instead
+ * (printing where it went) and exits non-zero. Also the GL path of `render --view 3d`. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
+#include "app/app.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/render_common.h"
+#include "sim/util.h"
+
+#define MAX_PRESETS 64
+
+static bool find_shaders(const char *cmd, char *dir, size_t len)
+{
+    const char *data = cli_datadir();
+    if (!app_shader_dir(data, dir, len)) {
+        cli_error(cmd, "cannot find the shaders (looked in %s/shaders; set OPTISCOPE_DATA to "
+                  "the folder holding presets/ and shaders/)", data ? data : "(no data folder)");
+        return false;
+    }
+    return true;
+}
+
+int render_gl_png(const char *cmd, struct scene *scene, const char *path, int width,
+                  int height, bool view3d)
+{
+    const char *dot = strrchr(path, '.');
+    if (!dot || strcmp(dot, ".png")) {
+        cli_error(cmd, "--view 3d draws PNG only: '%s' does not end in .png", path);
+        return 2;
+    }
+    char err[4600];
+    struct scene_resolved res;
+    if (!scene_resolve(scene, &res, err, sizeof err)) {
+        cli_error(cmd, "%s", err);
+        return 2;
+    }
+    scene_resolved_finish(&res);
+    char shaders[4200];
+    if (!find_shaders(cmd, shaders, sizeof shaders)) {
+        return 1;
+    }
+    if (!app_render_png(scene, shaders, path, width, height, view3d, err, sizeof err)) {
+        cli_error(cmd, "%s", err);
+        return 1;
+    }
+    return 0;
+}
 
 int cmd_view(int argc, char **argv)
 {
     struct scene scene;
     scene_init(&scene);
-    const char *shot_dir = NULL;
+    const char *shot_dir = NULL, *size = NULL, *paused = NULL, *view = NULL, *frames = NULL,
+               *stats = NULL;
     const struct cli_extra extras[] = {
         {"--shot-dir", NULL, true, &shot_dir},
+        {"--size", NULL, true, &size},
+        {"--paused", NULL, false, &paused},
+        {"--view", NULL, true, &view},
+        {"--frames", NULL, true, &frames},
+        {"--stats", NULL, false, &stats},
         {0},
     };
     bool help;
@@ -24,7 +74,7 @@ int cmd_view(int argc, char **argv)
         has_scene |= !strncmp(argv[i], "--scene", 7) || !strncmp(argv[i], "--preset", 8);
     }
     if (!has_scene) {
-        /* The default demo. */
+        /* The default demo: eight optimizers into Beale's narrow valley. */
         char path[4096], err[512];
         if (cli_preset_path("beale", path, sizeof path, err, sizeof err) &&
             !scene_load_file(&scene, path, err, sizeof err)) {
@@ -36,21 +86,98 @@ int cmd_view(int argc, char **argv)
         goto out;
     }
     if (help) {
-        printf("usage: optiscope view [SCENE OPTIONS] [--shot-dir DIR]\n"
-               "Shows the race. Without a window (this build, or no display) it renders the\n"
-               "scene to optiscope-YYYYmmdd-HHMMSS.png in the current folder or --shot-dir.\n\n");
+        printf("usage: optiscope view [SCENE OPTIONS] [--shot-dir DIR] [--size WxH] [--paused]\n"
+               "                      [--view 2d|3d]\n"
+               "Opens a window and runs the race live; press H in it for every key.\n"
+               "Without a display it says so, renders the scene to\n"
+               "optiscope-YYYYmmdd-HHMMSS.png in the current folder or --shot-dir, and exits 1.\n"
+               "\n");
         cli_print_scene_help(stdout);
+        printf("  --shot-dir DIR         where S saves screenshots (default: current folder)\n"
+               "  --size WxH             initial window size (default 1280x800)\n"
+               "  --paused               start paused\n"
+               "  --view 2d|3d           start in the 2-D or 3-D view (V switches)\n"
+               "  --frames N             quit after N frames (tests, benchmarks)\n"
+               "  --stats                print first-frame time and frame statistics\n");
         status = 0;
         goto out;
     }
-    char name[64], path[4096];
+    struct stat st;
+    if (shot_dir && (stat(shot_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        cli_error("view", "--shot-dir: '%s' is not a folder", shot_dir);
+        goto out;
+    }
+    int w = 1280, h = 800;
+    if (size && !render_parse_size(size, &w, &h)) {
+        cli_error("view", "--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'", size);
+        goto out;
+    }
+    if (view && strcmp(view, "2d") && strcmp(view, "3d")) {
+        cli_error("view", "--view: expected 2d or 3d, got '%s'", view);
+        goto out;
+    }
+    long nframes = 0;
+    if (frames && !util_parse_long(frames, 1, 100000000, &nframes)) {
+        cli_error("view", "--frames: expected a positive whole number, got '%s'", frames);
+        goto out;
+    }
+    /* Bad scene input is reported before any window opens. */
+    char err[4600];
+    struct scene_resolved res;
+    if (!scene_resolve(&scene, &res, err, sizeof err)) {
+        cli_error("view", "%s", err);
+        goto out;
+    }
+    scene_resolved_finish(&res);
+
+    char shaders[4200], preset_dir[4200] = "";
+    char names[MAX_PRESETS][64];
+    const char *name_ptrs[MAX_PRESETS];
+    int npresets = cli_preset_names(names, MAX_PRESETS);
+    for (int i = 0; i < npresets; i++) {
+        name_ptrs[i] = names[i];
+    }
+    if (cli_datadir()) {
+        snprintf(preset_dir, sizeof preset_dir, "%s/presets", cli_datadir());
+    }
+    enum app_status as = APP_FAILED;
+    if (find_shaders("view", shaders, sizeof shaders)) {
+        struct app_options o = {
+            .scene = &scene,
+            .shader_dir = shaders,
+            .preset_dir = preset_dir[0] ? preset_dir : NULL,
+            .presets = name_ptrs,
+            .npresets = npresets,
+            .shot_dir = shot_dir,
+            .width = w,
+            .height = h,
+            .paused = paused != NULL,
+            .view3d = view && !strcmp(view, "3d"),
+            .frames = nframes,
+            .stats = stats != NULL,
+        };
+        as = app_run(&o, err, sizeof err);
+    } else {
+        status = 1;
+        goto out;
+    }
+    if (as == APP_OK) {
+        status = 0;
+        goto out;
+    }
+    cli_error("view", "%s", err);
+    status = 1;
+    if (as == APP_FAILED) {
+        goto out;
+    }
+    fprintf(stderr, "optiscope view: the interactive window needs a display with OpenGL 3.3; "
+            "`optiscope render -o FIGURE.png` (add --view 3d for the surface) draws the same "
+            "scene without one. Rendering this scene headless now.\n");
+    char name[64], path[4200];
     time_t now = time(NULL);
     strftime(name, sizeof name, "optiscope-%Y%m%d-%H%M%S.png", localtime(&now));
     snprintf(path, sizeof path, "%s/%s", shot_dir ? shot_dir : ".", name);
-    fprintf(stderr, "optiscope: no interactive window in this build; rendering the scene "
-            "headless instead\n");
-    status = render_scene_to_file("view", &scene, path, 1600, 1000);
-    if (status == 0) {
+    if (render_scene_to_file("view", &scene, path, 1600, 1000) == 0) {
         printf("rendered %s\n", path);
     }
 out:

@@ -1,0 +1,16 @@
+/* keymap.h: keys to actions for the SDL window, one table that also feeds the help overlay
+ * (app_help_entries in view.h). Inside app/ only: it speaks SDL's key codes. */
+#ifndef OPTISCOPE_APP_KEYMAP_H
+#define OPTISCOPE_APP_KEYMAP_H
+
+#include <stdbool.h>
+
+#include <SDL_keycode.h>
+
+#include "app/view.h"
+
+/* The action for a key press with modifiers `mod`; APP_ACT_NONE when unmapped. `repeat` is
+ * set when holding the key may repeat it (steps, learning rate, speed, selection). */
+struct app_action app_keymap(SDL_Keycode key, Uint16 mod, bool *repeat);
+
+#endif

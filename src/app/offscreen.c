@@ -1,0 +1,67 @@
+/* offscreen.c: the window's frame drawn headless, for `optiscope render --view 3d` (and 2d
+ * through GL): EGL surfaceless context, an offscreen framebuffer, the same view code. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "app/app.h"
+#include "app/view.h"
+#include "sim/util.h"
+
+bool app_render_png(const struct scene *scene, const char *shader_dir, const char *path,
+                    int width, int height, bool view3d, char *err, size_t errlen)
+{
+    struct gl_headless *hl = gl_headless_create(err, errlen);
+    if (!hl) {
+        return false;
+    }
+    struct gl_target target;
+    if (!gl_target_init(&target, width, height, err, errlen)) {
+        gl_headless_destroy(hl);
+        return false;
+    }
+    struct app_view *v = xcalloc(1, sizeof *v);
+    bool ok = app_view_init(v, scene, shader_dir, err, errlen);
+    if (ok) {
+        v->headless = true;
+        v->running = false;
+        v->view3d = view3d;
+        for (long s = 0; s < scene->steps && race_active(v->race) > 0; s++) {
+            unsigned diverged = race_step(v->race);
+            for (int i = 0; diverged && i < v->race->n; i++) {
+                if (diverged & (1u << i)) {
+                    fprintf(stderr, "optiscope render: %s diverged at step %ld\n",
+                            v->race->r[i].label, v->race->r[i].diverged_step);
+                }
+            }
+        }
+        glBindFramebuffer(GL_FRAMEBUFFER, target.fbo);
+        app_view_draw(v, width, height, 0.0);
+        glFinish();
+        if (v->gl_error) {
+            snprintf(err, errlen, "OpenGL error %s while drawing", v->gl_error);
+            ok = false;
+        } else {
+            ok = app_write_frame_png(width, height, path, err, errlen);
+        }
+        app_view_finish(v);
+    }
+    free(v);
+    gl_target_finish(&target);
+    gl_headless_destroy(hl);
+    return ok;
+}
+
+bool app_shader_dir(const char *datadir, char *out, size_t len)
+{
+    static const char *const rel[] = {"shaders", "../shaders"};
+    for (size_t i = 0; datadir && i < sizeof rel / sizeof rel[0]; i++) {
+        char probe[4200];
+        snprintf(out, len, "%s/%s", datadir, rel[i]);
+        snprintf(probe, sizeof probe, "%s/heatmap.frag", out);
+        if (access(probe, R_OK) == 0) {
+            return true;
+        }
+    }
+    return false;
+}

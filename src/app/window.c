@@ -1,0 +1,425 @@
+/* window.c: the SDL2 window with an OpenGL 3.3 core context, and its event loop: keys and
+ * mouse become view actions; frames are paced to 60 per second and stop when nothing moves. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include <SDL.h>
+#include <epoxy/gl.h>
+
+#include "app/app.h"
+#include "app/keymap.h"
+#include "app/view.h"
+#include "sim/util.h"
+
+/* Frames are paced to this rate whatever the swap interval does (Xvfb has no vsync). */
+#define FRAME_HZ 60.0
+/* A press that moves less than this many pixels before release is a click, not a drag. */
+#define CLICK_SLOP 4
+
+/* Mouse state between events. */
+struct mouse {
+    bool down;              /* a button is held */
+    bool dragging;          /* it moved beyond the slop */
+    int button;             /* which */
+    double x0, y0;          /* where it went down, frame pixels */
+    double x, y;            /* last position, frame pixels */
+};
+
+static double now_s(void)
+{
+    return (double)SDL_GetPerformanceCounter() / (double)SDL_GetPerformanceFrequency();
+}
+
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+           1e-6 * (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Window pixels to framebuffer pixels (they differ on high-DPI screens). */
+static void to_frame(SDL_Window *win, double x, double y, double *fx, double *fy)
+{
+    int ww, wh, dw, dh;
+    SDL_GetWindowSize(win, &ww, &wh);
+    SDL_GL_GetDrawableSize(win, &dw, &dh);
+    *fx = ww > 0 ? x * dw / ww : x;
+    *fy = wh > 0 ? y * dh / wh : y;
+}
+
+/* The reason SDL could not open a window, in the user's terms. */
+static void no_display_message(char *err, size_t errlen)
+{
+    const char *d = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
+    if ((!d || !*d) && (!w || !*w)) {
+        snprintf(err, errlen, "no display: neither DISPLAY nor WAYLAND_DISPLAY is set (SDL: %s)",
+                 SDL_GetError());
+    } else {
+        snprintf(err, errlen, "cannot open a window on display '%s' (SDL: %s)",
+                 d && *d ? d : w, SDL_GetError());
+    }
+}
+
+static enum app_status open_window(const struct app_options *o, SDL_Window **win,
+                                   SDL_GLContext *ctx, char *err, size_t errlen)
+{
+    /* Without a window system SDL would fall back to its invisible "offscreen" driver (and
+     * probe Wayland noisily): pick the one the environment names, or none. */
+    const char *forced = getenv("SDL_VIDEODRIVER");
+    const char *d = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
+    if (!forced || !*forced) {
+        if ((!d || !*d) && (!wl || !*wl)) {
+            snprintf(err, errlen, "no display: neither DISPLAY nor WAYLAND_DISPLAY is set");
+            return APP_NO_DISPLAY;
+        }
+        SDL_SetHint(SDL_HINT_VIDEODRIVER, wl && *wl ? "wayland,x11" : "x11");
+    }
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        no_display_message(err, errlen);
+        return APP_NO_DISPLAY;
+    }
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 3);
+    SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_CORE);
+    SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
+    SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 24);
+    *win = SDL_CreateWindow("optiscope", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                            o->width, o->height,
+                            SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!*win) {
+        snprintf(err, errlen, "cannot create an OpenGL window (SDL: %s)", SDL_GetError());
+        SDL_Quit();
+        return APP_NO_GL;
+    }
+    *ctx = SDL_GL_CreateContext(*win);
+    if (!*ctx) {
+        snprintf(err, errlen, "no OpenGL 3.3 core profile on this display (SDL: %s)",
+                 SDL_GetError());
+        SDL_DestroyWindow(*win);
+        SDL_Quit();
+        return APP_NO_GL;
+    }
+    if (epoxy_gl_version() < 33) {
+        snprintf(err, errlen, "no OpenGL 3.3: the display offers OpenGL %d.%d (%s)",
+                 epoxy_gl_version() / 10, epoxy_gl_version() % 10,
+                 (const char *)glGetString(GL_RENDERER));
+        SDL_GL_DeleteContext(*ctx);
+        SDL_DestroyWindow(*win);
+        SDL_Quit();
+        return APP_NO_GL;
+    }
+    SDL_GL_SetSwapInterval(1);
+    return APP_OK;
+}
+
+static void set_title(SDL_Window *win, const struct app_view *v)
+{
+    char t[256];
+    snprintf(t, sizeof t, "optiscope \xE2\x80\x94 %s", v->title);
+    SDL_SetWindowTitle(win, t);
+}
+
+/* Handles one event; returns false to quit. */
+static bool handle_event(SDL_Window *win, struct app_view *v, struct mouse *m,
+                         const SDL_Event *e, double now)
+{
+    switch (e->type) {
+    case SDL_QUIT:
+        return false;
+    case SDL_WINDOWEVENT:
+        v->dirty = true;
+        v->panels_stale = true;
+        break;
+    case SDL_KEYDOWN: {
+        bool repeat;
+        struct app_action a = app_keymap(e->key.keysym.sym, e->key.keysym.mod, &repeat);
+        if (e->key.repeat && !repeat) {
+            break;
+        }
+        if (a.kind == APP_ACT_QUIT) {
+            if (v->help && e->key.keysym.sym == SDLK_ESCAPE) {
+                a.kind = APP_ACT_HELP;
+            } else {
+                return false;
+            }
+        }
+        if (a.kind == APP_ACT_FULLSCREEN) {
+            bool full = SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
+            SDL_SetWindowFullscreen(win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
+            v->dirty = true;
+            break;
+        }
+        if (a.kind != APP_ACT_NONE) {
+            char before[160];
+            snprintf(before, sizeof before, "%s", v->title);
+            app_view_action(v, a, now);
+            if (strcmp(before, v->title)) {
+                set_title(win, v);
+            }
+        }
+        break;
+    }
+    case SDL_MOUSEBUTTONDOWN:
+        if (e->button.button == SDL_BUTTON_LEFT || e->button.button == SDL_BUTTON_RIGHT) {
+            m->down = true;
+            m->dragging = false;
+            m->button = e->button.button;
+            to_frame(win, e->button.x, e->button.y, &m->x0, &m->y0);
+            m->x = m->x0;
+            m->y = m->y0;
+        }
+        break;
+    case SDL_MOUSEMOTION:
+        if (m->down) {
+            double x, y;
+            to_frame(win, e->motion.x, e->motion.y, &x, &y);
+            if (!m->dragging && hypot(x - m->x0, y - m->y0) > CLICK_SLOP) {
+                m->dragging = true;
+                m->x = m->x0;
+                m->y = m->y0;
+            }
+            if (m->dragging) {
+                app_view_drag(v, x - m->x, y - m->y, true);
+                m->x = x;
+                m->y = y;
+            }
+        }
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (m->down && e->button.button == m->button) {
+            if (!m->dragging && m->button == SDL_BUTTON_LEFT && !v->help) {
+                app_view_click(v, m->x0, m->y0, now);
+            }
+            m->down = false;
+            m->dragging = false;
+        }
+        break;
+    case SDL_MOUSEWHEEL: {
+        int mx, my;
+        SDL_GetMouseState(&mx, &my);
+        double fx, fy;
+        to_frame(win, mx, my, &fx, &fy);
+        double notches = e->wheel.preciseY != 0.0f ? e->wheel.preciseY : e->wheel.y;
+        if (e->wheel.direction == SDL_MOUSEWHEEL_FLIPPED) {
+            notches = -notches;
+        }
+        app_view_wheel(v, fx, fy, notches);
+        break;
+    }
+    default:
+        break;
+    }
+    return true;
+}
+
+enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
+{
+    double t_launch = now_s();
+    SDL_Window *win = NULL;
+    SDL_GLContext ctx = NULL;
+    enum app_status st = open_window(o, &win, &ctx, err, errlen);
+    if (st != APP_OK) {
+        return st;
+    }
+    struct app_view *v = xcalloc(1, sizeof *v);
+    if (!app_view_init(v, o->scene, o->shader_dir, err, errlen)) {
+        free(v);
+        SDL_GL_DeleteContext(ctx);
+        SDL_DestroyWindow(win);
+        SDL_Quit();
+        return APP_FAILED;
+    }
+    if (o->shot_dir) {
+        snprintf(v->shot_dir, sizeof v->shot_dir, "%s", o->shot_dir);
+    }
+    if (o->preset_dir) {
+        snprintf(v->preset_dir, sizeof v->preset_dir, "%s", o->preset_dir);
+    }
+    if (o->npresets > 0) {
+        v->presets = xcalloc((size_t)o->npresets, sizeof *v->presets);
+        for (int i = 0; i < o->npresets; i++) {
+            snprintf(v->presets[i], sizeof v->presets[i], "%s", o->presets[i]);
+        }
+        v->npresets = o->npresets;
+    }
+    v->running = !o->paused;
+    v->view3d = o->view3d;
+    set_title(win, v);
+
+    struct mouse mouse = {0};
+    double last = now_s();
+    double next_frame = last;
+    bool quit = false;
+    /* Statistics for --stats: frame work times, CPU over the animation. */
+    size_t ntimes = 0, captimes = 4096;
+    double *times = o->stats ? xmalloc(captimes * sizeof *times) : NULL;
+    double cpu0 = 0.0, wall0 = 0.0;
+    while (!quit) {
+        SDL_Event e;
+        double now = now_s();
+        bool busy = app_view_busy(v, now) || mouse.dragging || v->frames == 0;
+        /* Idle: sleep in the event queue instead of spinning. */
+        if (!busy && SDL_WaitEventTimeout(&e, 250)) {
+            quit |= !handle_event(win, v, &mouse, &e, now_s());
+        }
+        while (SDL_PollEvent(&e)) {
+            quit |= !handle_event(win, v, &mouse, &e, now_s());
+        }
+        if (quit) {
+            break;
+        }
+        now = now_s();
+        if (!app_view_busy(v, now) && !mouse.dragging && v->frames > 0) {
+            last = now;
+            continue;
+        }
+        if (now < next_frame) {
+            SDL_Delay((Uint32)((next_frame - now) * 1000.0));
+            now = now_s();
+        }
+        next_frame = fmax(next_frame + 1.0 / FRAME_HZ, now - 0.5 / FRAME_HZ);
+        double t0 = now_s();
+        app_view_advance(v, now - last);
+        last = now;
+        int w, h;
+        SDL_GL_GetDrawableSize(win, &w, &h);
+        app_view_draw(v, w, h, now);
+        SDL_GL_SwapWindow(win);
+        if (v->frames == 1) {
+            if (o->stats) {
+                printf("first-frame-ms %.1f\n", 1000.0 * (now_s() - t_launch));
+                fflush(stdout);
+            }
+            cpu0 = cpu_s();
+            wall0 = now_s();
+        } else if (times) {
+            if (ntimes == captimes) {
+                captimes *= 2;
+                times = xrealloc(times, captimes * sizeof *times);
+            }
+            times[ntimes++] = 1000.0 * (now_s() - t0);
+        }
+        if (o->frames > 0 && v->frames >= o->frames) {
+            break;
+        }
+    }
+    if (o->stats) {
+        double wall = now_s() - wall0, cpu = cpu_s() - cpu0;
+        double p50 = 0.0, p95 = 0.0;
+        if (ntimes > 0) {
+            qsort(times, ntimes, sizeof *times, cmp_double);
+            p50 = times[ntimes / 2];
+            p95 = times[(size_t)(0.95 * (double)(ntimes - 1))];
+        }
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        printf("frames %ld wall-s %.2f fps %.1f frame-p50-ms %.2f frame-p95-ms %.2f cpu-pct %.0f "
+               "maxrss-mb %.0f\n",
+               v->frames, wall, wall > 0 ? (v->frames - 1) / wall : 0.0, p50, p95,
+               wall > 0 ? 100.0 * cpu / wall : 0.0, ru.ru_maxrss / 1024.0);
+    }
+    free(times);
+    bool gl_failed = v->gl_error != NULL;
+    app_view_finish(v);
+    free(v);
+    SDL_GL_DeleteContext(ctx);
+    SDL_DestroyWindow(win);
+    SDL_Quit();
+    if (gl_failed) {
+        snprintf(err, errlen, "OpenGL reported errors while drawing (see above)");
+        return APP_FAILED;
+    }
+    return APP_OK;
+}
+
+/* ======================================================================== benchmark */
+
+bool app_bench_frames(const struct scene *scene, const char *shader_dir, int width, int height,
+                      bool view3d, long presteps, int frames, double *times_ms, bool *window,
+                      char *err, size_t errlen)
+{
+    SDL_Window *win = NULL;
+    SDL_GLContext ctx = NULL;
+    struct gl_headless *hl = NULL;
+    struct gl_target target = {0};
+    struct app_options o = {.width = width, .height = height};
+    char why[512];
+    *window = open_window(&o, &win, &ctx, why, sizeof why) == APP_OK;
+    if (*window) {
+        SDL_GL_SetSwapInterval(0);
+    } else {
+        hl = gl_headless_create(err, errlen);
+        if (!hl) {
+            return false;
+        }
+        if (!gl_target_init(&target, width, height, err, errlen)) {
+            gl_headless_destroy(hl);
+            return false;
+        }
+    }
+    struct app_view *v = xcalloc(1, sizeof *v);
+    bool ok = app_view_init(v, scene, shader_dir, err, errlen);
+    if (ok) {
+        v->view3d = view3d;
+        v->running = true;
+        v->profile = getenv("OPTISCOPE_PROFILE") != NULL;
+        for (long k = 0; k < presteps; k++) {
+            race_step(v->race);
+        }
+        /* Simulated 60 Hz time, so panel refreshes and steps per frame are the real ones. */
+        int warmup = 10;
+        for (int i = 0; i < frames + warmup; i++) {
+            double t0 = now_s();
+            app_view_advance(v, 1.0 / FRAME_HZ);
+            int w = width, h = height;
+            if (win) {
+                SDL_Event e;
+                while (SDL_PollEvent(&e)) {
+                }
+                SDL_GL_GetDrawableSize(win, &w, &h);
+            } else {
+                glBindFramebuffer(GL_FRAMEBUFFER, target.fbo);
+            }
+            app_view_draw(v, w, h, i / FRAME_HZ);
+            if (win) {
+                SDL_GL_SwapWindow(win);
+            }
+            glFinish();
+            if (i >= warmup) {
+                times_ms[i - warmup] = 1000.0 * (now_s() - t0);
+            }
+        }
+        if (v->gl_error) {
+            snprintf(err, errlen, "OpenGL error %s while drawing", v->gl_error);
+            ok = false;
+        }
+        if (v->profile) {
+            double n = frames + warmup;
+            fprintf(stderr, "  phases per frame (GPU finished after each): prepare %.2f ms, "
+                    "surface %.2f ms, paths %.2f ms, panels %.2f ms\n",
+                    v->phase_ms[0] / n, v->phase_ms[1] / n, v->phase_ms[2] / n,
+                    v->phase_ms[3] / n);
+        }
+        app_view_finish(v);
+    }
+    free(v);
+    if (win) {
+        SDL_GL_DeleteContext(ctx);
+        SDL_DestroyWindow(win);
+        SDL_Quit();
+    } else {
+        gl_target_finish(&target);
+        gl_headless_destroy(hl);
+    }
+    return ok;
+}

@@ -1,0 +1,219 @@
+/* overlay.c: HUD, help overlay and toasts drawn with cairo for the window and headless
+ * frames; cards in the style of draw.c's legend so that everything reads as one figure. */
+#include "draw/overlay.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "draw/draw.h"
+
+#define FACE "DejaVu Sans"
+
+static const double ink[3] = {0.13, 0.13, 0.16};       /* text */
+static const double soft[3] = {0.36, 0.36, 0.40};      /* secondary text */
+
+/* ======================================================================== helpers */
+
+static void font(cairo_t *cr, double size, bool bold)
+{
+    cairo_select_font_face(cr, FACE, CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+}
+
+static double width_of(cairo_t *cr, const char *s, double size, bool bold)
+{
+    cairo_text_extents_t te;
+    font(cr, size, bold);
+    cairo_text_extents(cr, s, &te);
+    return te.x_advance;
+}
+
+static void text(cairo_t *cr, double x, double baseline, const char *s, double size, bool bold,
+                 const double rgb[3])
+{
+    font(cr, size, bold);
+    cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+    cairo_move_to(cr, x, baseline);
+    cairo_show_text(cr, s);
+}
+
+static void card(cairo_t *cr, double x, double y, double w, double h, double r,
+                 double alpha)
+{
+    r = fmin(r, 0.5 * fmin(w, h));
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
+    cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
+    cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
+    cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
+    cairo_close_path(cr);
+    cairo_set_source_rgba(cr, 1.0, 1.0, 1.0, alpha);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.6);
+    cairo_set_line_width(cr, 1.0);
+    cairo_stroke(cr);
+}
+
+/* ======================================================================== HUD */
+
+/* Lines of the HUD: text, size relative to font, bold, secondary colour. */
+struct hud_line {
+    char s[256];      /* text */
+    double size;      /* relative size */
+    bool bold;        /* bold face */
+    bool soft;        /* secondary colour */
+};
+
+static int hud_lines(const struct draw_hud *h, struct hud_line out[5])
+{
+    int n = 0;
+    snprintf(out[n].s, sizeof out[n].s, "%s  \xC2\xB7  step %ld", h->title ? h->title : "",
+             h->step);
+    out[n].size = 1.15;
+    out[n].bold = true;
+    out[n++].soft = false;
+    /* U+25B6 play, U+2016 double bar for paused. */
+    snprintf(out[n].s, sizeof out[n].s, "%s  \xC2\xB7  %g steps/s",
+             h->running ? "\xE2\x96\xB6 running" : "\xE2\x80\x96 paused", h->speed);
+    out[n].size = 1.0;
+    out[n].bold = false;
+    out[n++].soft = false;
+    if (h->selected) {
+        snprintf(out[n].s, sizeof out[n].s, "%s", h->selected);
+        out[n].size = 0.9;
+        out[n].bold = false;
+        out[n++].soft = false;
+    }
+    if (h->flags) {
+        snprintf(out[n].s, sizeof out[n].s, "%s", h->flags);
+        out[n].size = 0.82;
+        out[n].bold = false;
+        out[n++].soft = true;
+    }
+    if (h->hint) {
+        snprintf(out[n].s, sizeof out[n].s, "%s", h->hint);
+        out[n].size = 0.82;
+        out[n].bold = false;
+        out[n++].soft = true;
+    }
+    return n;
+}
+
+void draw_hud_size(cairo_t *cr, const struct draw_hud *hud, double f, double *w, double *h)
+{
+    struct hud_line l[5];
+    int n = hud_lines(hud, l);
+    double mw = 0.0, mh = 0.0;
+    for (int i = 0; i < n; i++) {
+        mw = fmax(mw, width_of(cr, l[i].s, l[i].size * f, l[i].bold));
+        mh += 1.45 * l[i].size * f;
+    }
+    *w = ceil(mw + 1.4 * f);
+    *h = ceil(mh + 0.9 * f);
+}
+
+void draw_hud(cairo_t *cr, double x, double y, const struct draw_hud *hud, double f)
+{
+    struct hud_line l[5];
+    int n = hud_lines(hud, l);
+    double w, h;
+    draw_hud_size(cr, hud, f, &w, &h);
+    cairo_save(cr);
+    card(cr, x + 0.5, y + 0.5, w - 1.0, h - 1.0, 0.4 * f, 0.88);
+    double by = y + 0.45 * f;
+    for (int i = 0; i < n; i++) {
+        by += 1.45 * l[i].size * f;
+        text(cr, x + 0.7 * f, by - 0.38 * l[i].size * f, l[i].s, l[i].size * f, l[i].bold,
+             l[i].soft ? soft : ink);
+    }
+    cairo_restore(cr);
+}
+
+/* ======================================================================== legend size */
+
+double draw_legend_width(cairo_t *cr, const struct race *race, double f)
+{
+    double mw = 10.0 * f;
+    for (int i = 0; race && i < race->n; i++) {
+        mw = fmax(mw, width_of(cr, race->r[i].label, f, true));
+    }
+    /* Padding, swatch and gap as draw_legend lays them out. */
+    return ceil(mw + 2 * 0.6 * f + 2.0 * f + 0.9 * f + 0.4 * f);
+}
+
+/* ======================================================================== help */
+
+void draw_help(cairo_t *cr, int width, int height, const char *title,
+               const struct draw_help_entry *e, int n, double max_font)
+{
+    cairo_save(cr);
+    cairo_set_source_rgba(cr, 0.0, 0.0, 0.0, 0.55);
+    cairo_paint(cr);
+    /* Natural sizes at font 1, then the largest font that fits. */
+    double kw = 0.0, ww = 0.0;
+    for (int i = 0; i < n; i++) {
+        kw = fmax(kw, width_of(cr, e[i].keys, 1.0, true));
+        ww = fmax(ww, width_of(cr, e[i].what, 1.0, false));
+    }
+    double tw = width_of(cr, title, 1.3, true);
+    double colw = kw + 1.0 + ww;              /* keys, gap, description */
+    double best = 0.0;
+    int best_cols = 1;
+    for (int cols = 1; cols <= 2; cols++) {
+        int rows = (n + cols - 1) / cols;
+        double cw = fmax(cols * colw + (cols - 1) * 2.0, tw) + 2.4;   /* card width at 1 */
+        double ch = rows * 1.6 + 4.2;                                  /* card height at 1 */
+        double fsz = fmin(0.94 * width / cw, 0.92 * height / ch);
+        if (fsz > best + 0.5) {
+            best = fsz;
+            best_cols = cols;
+        }
+    }
+    double f = fmin(best, max_font);
+    int rows = (n + best_cols - 1) / best_cols;
+    double cw = (fmax(best_cols * colw + (best_cols - 1) * 2.0, tw) + 2.4) * f;
+    double ch = (rows * 1.6 + 4.2) * f;
+    double x = floor(0.5 * (width - cw)), y = floor(0.5 * (height - ch));
+    card(cr, x, y, cw, ch, 0.5 * f, 0.96);
+    text(cr, x + 1.2 * f, y + 2.0 * f, title, 1.3 * f, true, ink);
+    for (int i = 0; i < n; i++) {
+        int c = i / rows, r = i % rows;
+        double cx = x + 1.2 * f + c * (colw + 2.0) * f;
+        double by = y + 3.9 * f + r * 1.6 * f;
+        text(cr, cx, by, e[i].keys, f, true, (const double[3]){0.1, 0.25, 0.62});
+        text(cr, cx + (kw + 1.0) * f, by, e[i].what, f, false, ink);
+    }
+    cairo_restore(cr);
+}
+
+/* ======================================================================== toasts */
+
+void draw_toast_size(cairo_t *cr, const char *s, double f, double *w, double *h)
+{
+    *w = ceil(width_of(cr, s, f, false) + 1.6 * f);
+    *h = ceil(2.0 * f);
+}
+
+void draw_toast(cairo_t *cr, double x, double y, const char *s, bool error, double f)
+{
+    double w, h;
+    draw_toast_size(cr, s, f, &w, &h);
+    cairo_save(cr);
+    double r = 0.5 * f;
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
+    cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
+    cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
+    cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
+    cairo_close_path(cr);
+    if (error) {
+        cairo_set_source_rgba(cr, 0.55, 0.08, 0.08, 0.94);
+    } else {
+        cairo_set_source_rgba(cr, 0.1, 0.1, 0.13, 0.9);
+    }
+    cairo_fill(cr);
+    text(cr, x + 0.8 * f, y + 1.35 * f, s, f, false, (const double[3]){1.0, 1.0, 1.0});
+    cairo_restore(cr);
+}
