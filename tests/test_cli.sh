@@ -107,6 +107,13 @@ check "png size" bash -c "python3 -c \"import struct;d=open('beale.png','rb').re
 check "svg written" grep -q '<svg' r.svg
 "$OPT" render --preset banana -o b.pdf >/dev/null 2>&1
 check "pdf written" bash -c "head -c 5 b.pdf | grep -q '%PDF-'"
+"$OPT" render --preset banana --steps 30 --size 400x250 -o b.gif >/dev/null 2>&1
+check "gif written" bash -c "head -c 6 b.gif | grep -q 'GIF89a'"
+check "gif frames: one per step up to 60, plus the start" [ "$(identify b.gif 2>/dev/null | wc -l)" -eq 31 ]
+"$OPT" render --preset banana --steps 150 --size 400x250 -o b2.gif >/dev/null 2>&1
+check "gif frames capped at 60" [ "$(identify b2.gif 2>/dev/null | wc -l)" -eq 61 ]
+check "gif last frame holds the race" bash -c "convert b2.gif -coalesce 'b2-%d.png' && [ \"\$(compare -metric AE b2-0.png b2-60.png null: 2>&1)\" -gt 1000 ]"
+expect_error "gif unwritable" "no-such-dir/b.gif" render --steps 5 -o no-such-dir/b.gif
 check "no temp files" bash -c "! ls *.tmp-* 2>/dev/null | grep -q ."
 for p in rosenbrock saddle long_valley rastrigin himmelblau; do
   check "preset $p renders" "$OPT" render --preset "$p" --size 400x300 -o "p-$p.png"

@@ -9,15 +9,19 @@
 #include "cli/commands.h"
 #include "cli/render_common.h"
 #include "draw/draw.h"
+#include "draw/gif.h"
 #include "sim/race.h"
+#include "sim/util.h"
 
 bool render_check_output(const char *path, char *err, size_t errlen)
 {
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
     if (!dot || (slash && dot < slash) ||
-        (strcmp(dot, ".png") && strcmp(dot, ".svg") && strcmp(dot, ".pdf"))) {
-        snprintf(err, errlen, "%s: unknown output format '%s' (use .png, .svg or .pdf)", path,
+        (strcmp(dot, ".png") && strcmp(dot, ".svg") && strcmp(dot, ".pdf") &&
+         strcmp(dot, ".gif"))) {
+        snprintf(err, errlen, "%s: unknown output format '%s' (use .png, .svg, .pdf or .gif)",
+                 path,
                  dot && !(slash && dot < slash) ? dot : "");
         return false;
     }
@@ -57,6 +61,62 @@ bool render_parse_size(const char *s, int *w, int *h)
     return true;
 }
 
+/* Steps the race until `target` steps (or until nobody is left), reporting divergence. */
+static void run_to(const char *cmd, struct race *race, long *done, long target, bool report)
+{
+    for (; *done < target && race_active(race) > 0; (*done)++) {
+        unsigned diverged = race_step(race);
+        for (int i = 0; report && diverged && i < race->n; i++) {
+            if (diverged & (1u << i)) {
+                fprintf(stderr, "optiscope %s: %s diverged at step %ld\n", cmd,
+                        race->r[i].label, race->r[i].diverged_step);
+            }
+        }
+    }
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* An animated GIF of the race growing: the palette comes from the last frame (which holds
+ * every trail colour), so the race runs twice; the same seed makes both runs identical. */
+static bool export_gif(const char *cmd, struct race *race, struct draw_figure *fig, long steps,
+                       const char *path, int width, int height, char *err, size_t errlen)
+{
+    enum { FRAMES = 60, DELAY_CS = 6, HOLD_CS = 300 };
+    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, errlen, "%s: cannot allocate a %dx%d frame", path, width, height);
+        cairo_surface_destroy(img);
+        return false;
+    }
+    cairo_t *cr = cairo_create(img);
+    long done = 0;
+    run_to(cmd, race, &done, steps, true);
+    draw_figure(cr, width, height, fig);
+    struct draw_gif *gif = draw_gif_begin(path, width, height, img, err, errlen);
+    bool ok = gif != NULL;
+    race_reset(race, race->start);
+    done = 0;
+    long frames = steps < FRAMES ? steps : FRAMES;
+    for (long k = 0; ok && k <= frames; k++) {
+        run_to(cmd, race, &done, frames ? steps * k / frames : 0, false);
+        draw_figure(cr, width, height, fig);
+        ok = draw_gif_frame(gif, img, k == frames ? HOLD_CS : DELAY_CS, err, errlen);
+    }
+    if (ok) {
+        ok = draw_gif_end(gif, err, errlen);
+    } else {
+        draw_gif_abort(gif);
+    }
+    cairo_destroy(cr);
+    cairo_surface_destroy(img);
+    return ok;
+}
+
 int render_scene_to_file(const char *cmd, struct scene *scene, const char *path, int width,
                          int height)
 {
@@ -66,30 +126,15 @@ int render_scene_to_file(const char *cmd, struct scene *scene, const char *path,
         cli_error(cmd, "%s", err);
         return 2;
     }
-    struct race *race = malloc(sizeof *race);
-    if (!race) {
-        scene_resolved_finish(&res);
-        cli_error(cmd, "out of memory");
-        return 1;
-    }
+    struct race *race = xmalloc(sizeof *race);
     scene_make_race(scene, &res, race);
-    for (long s = 0; s < scene->steps && race_active(race) > 0; s++) {
-        unsigned diverged = race_step(race);
-        for (int i = 0; diverged && i < race->n; i++) {
-            if (diverged & (1u << i)) {
-                fprintf(stderr, "optiscope %s: %s diverged at step %ld\n", cmd,
-                        race->r[i].label, race->r[i].diverged_step);
-            }
-        }
-    }
     char title[256];
     if (scene->title[0]) {
         snprintf(title, sizeof title, "%s", scene->title);
+    } else if (res.entry) {
+        snprintf(title, sizeof title, "%s", res.entry->name);
     } else {
-        snprintf(title, sizeof title, "%s", res.entry ? res.entry->name : res.name);
-        if (!res.entry) {
-            snprintf(title, sizeof title, "f = %s", scene->expr);
-        }
+        snprintf(title, sizeof title, "f = %s", scene->expr);
     }
     struct draw_figure fig = {
         .race = race,
@@ -107,15 +152,21 @@ int render_scene_to_file(const char *cmd, struct scene *scene, const char *path,
         .highlight = -1,
     };
     memcpy(fig.minima_xy, res.minima, sizeof fig.minima_xy);
-    int status = 0;
-    if (!draw_export(path, width, height, &fig, err, sizeof err)) {
+    bool ok;
+    if (has_suffix(path, ".gif")) {
+        ok = export_gif(cmd, race, &fig, scene->steps, path, width, height, err, sizeof err);
+    } else {
+        long done = 0;
+        run_to(cmd, race, &done, scene->steps, true);
+        ok = draw_export(path, width, height, &fig, err, sizeof err);
+    }
+    if (!ok) {
         cli_error(cmd, "%s", err);
-        status = 2;
     }
     race_finish(race);
     free(race);
     scene_resolved_finish(&res);
-    return status;
+    return ok ? 0 : 2;
 }
 
 int cmd_render(int argc, char **argv)
@@ -135,22 +186,29 @@ int cmd_render(int argc, char **argv)
         goto out;
     }
     if (help) {
-        printf("usage: optiscope render [SCENE OPTIONS] -o FILE.png|.svg|.pdf [--size WxH]\n"
+        printf("usage: optiscope render [SCENE OPTIONS] -o FILE.png|.svg|.pdf|.gif "
+               "[--size WxH]\n"
                "Runs the race for --steps steps and draws the surface, every optimizer's\n"
-               "path, the minima, a legend and a loss-per-step inset.\n\n");
+               "path, the minima, a legend and a loss-per-step inset. A .gif animates the\n"
+               "race in 60 frames and holds the last one.\n\n");
         cli_print_scene_help(stdout);
         printf("  -o, --output FILE      the figure; the extension picks the format\n"
-               "  --size WxH             pixels for PNG, points for SVG/PDF (default "
-               "1600x1000)\n"
+               "  --size WxH             pixels for PNG and GIF, points for SVG/PDF (default "
+               "1600x1000;\n"
+               "                         1000x625 for GIF)\n"
                "  --view 2d|3d           which view (default 2d)\n");
         status = 0;
         goto out;
     }
     if (!output) {
-        cli_error("render", "missing -o FILE (.png, .svg or .pdf)");
+        cli_error("render", "missing -o FILE (.png, .svg, .pdf or .gif)");
         goto out;
     }
     int w = 1600, h = 1000;
+    if (has_suffix(output, ".gif")) {
+        w = 1000;
+        h = 625;
+    }
     if (size && !render_parse_size(size, &w, &h)) {
         cli_error("render", "--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'",
                   size);

@@ -1,0 +1,280 @@
+/* gif.c: animated GIF writer on giflib: a palette of the drawing's own colours plus a median cut
+ * of a reference frame; each frame
+ * mapped to it through a 15-bit colour cache, streamed to a temporary file and renamed. */
+#include "draw/gif.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gif_lib.h>
+
+#include "draw/colormap.h"
+#include "draw/draw.h"
+#include "sim/util.h"
+
+struct draw_gif {
+    GifFileType *gif;          /* the open encoder (owns the file descriptor) */
+    int width, height;         /* frame size in pixels */
+    GifColorType palette[256]; /* the global colour table */
+    int16_t cache[32768];      /* 5:5:5 colour -> palette index, -1 until first needed */
+    uint8_t *cur;              /* (height, width) palette indices of the frame being added */
+    uint8_t *prev;             /* (height, width) indices of the last frame written */
+    bool has_prev;             /* prev holds a frame: only the changed rectangle is written */
+    char tmp[4096];            /* temporary path */
+    char path[4096];           /* final path */
+};
+
+static void unpack(uint32_t px, int *r, int *g, int *b)
+{
+    /* ARGB32 is premultiplied; frames are opaque, so the channels are the colour */
+    *r = (int)((px >> 16) & 0xff);
+    *g = (int)((px >> 8) & 0xff);
+    *b = (int)(px & 0xff);
+}
+
+static int nearest(const struct draw_gif *g, int r, int gr, int b)
+{
+    int best = 0, best_d = 1 << 30;
+    for (int i = 0; i < 256; i++) {
+        int dr = r - g->palette[i].Red, dg = gr - g->palette[i].Green, db = b - g->palette[i].Blue;
+        int d = 2 * dr * dr + 4 * dg * dg + 3 * db * db;
+        if (d < best_d) {
+            best_d = d;
+            best = i;
+        }
+    }
+    return best;
+}
+
+static int lookup(struct draw_gif *g, int r, int gr, int b)
+{
+    int key = ((r >> 3) << 10) | ((gr >> 3) << 5) | (b >> 3);
+    if (g->cache[key] < 0) {
+        /* the centre of the 5:5:5 cell stands for every colour in it */
+        g->cache[key] = (int16_t)nearest(g, (r & ~7) | 4, (gr & ~7) | 4, (b & ~7) | 4);
+    }
+    return g->cache[key];
+}
+
+static void gif_error(char *err, size_t errlen, const char *path, int code)
+{
+    const char *what = GifErrorString(code);
+    snprintf(err, errlen, "%s: cannot write GIF: %s", path, what ? what : "unknown error");
+}
+
+/* The palette: the colours the drawing code uses exactly (the colour map, every runner's trail
+ * and text colour, greys for text and frames), then a median cut of the reference frame for
+ * what blending makes (contour lines over the map, antialiased edges). */
+static bool fit_palette(struct draw_gif *g, cairo_surface_t *ref)
+{
+    enum { MAP = 144, GREYS = 16, RUNNERS = 16, CUT = 256 - MAP - GREYS - 2 * RUNNERS };
+    int n = 0;
+    for (int i = 0; i < MAP; i++) {
+        double rgb[3];
+        draw_colormap((double)i / (MAP - 1), rgb);
+        g->palette[n++] = (GifColorType){(GifByteType)lround(rgb[0] * 255),
+                                         (GifByteType)lround(rgb[1] * 255),
+                                         (GifByteType)lround(rgb[2] * 255)};
+    }
+    for (int i = 0; i < GREYS; i++) {
+        GifByteType v = (GifByteType)(i * 255 / (GREYS - 1));
+        g->palette[n++] = (GifColorType){v, v, v};
+    }
+    for (int i = 0; i < RUNNERS; i++) {
+        double rgb[3], txt[3];
+        draw_runner_color(i, rgb);
+        draw_runner_text_color(i, txt);
+        g->palette[n++] = (GifColorType){(GifByteType)lround(rgb[0] * 255),
+                                         (GifByteType)lround(rgb[1] * 255),
+                                         (GifByteType)lround(rgb[2] * 255)};
+        g->palette[n++] = (GifColorType){(GifByteType)lround(txt[0] * 255),
+                                         (GifByteType)lround(txt[1] * 255),
+                                         (GifByteType)lround(txt[2] * 255)};
+    }
+    cairo_surface_flush(ref);
+    const uint8_t *data = cairo_image_surface_get_data(ref);
+    int stride = cairo_image_surface_get_stride(ref);
+    size_t npx = (size_t)g->width * (size_t)g->height;
+    GifByteType *rp = xmalloc(npx), *gp = xmalloc(npx), *bp = xmalloc(npx), *out = xmalloc(npx);
+    for (int y = 0; y < g->height; y++) {
+        const uint32_t *row = (const uint32_t *)(const void *)(data + (size_t)y * stride);
+        for (int x = 0; x < g->width; x++) {
+            int r, gr, b;
+            unpack(row[x], &r, &gr, &b);
+            size_t i = (size_t)y * g->width + x;
+            rp[i] = (GifByteType)r;
+            gp[i] = (GifByteType)gr;
+            bp[i] = (GifByteType)b;
+        }
+    }
+    int size = CUT;
+    bool ok = GifQuantizeBuffer((unsigned)g->width, (unsigned)g->height, &size, rp, gp, bp, out,
+                                g->palette + n) == GIF_OK;
+    for (int i = n + size; i < 256; i++) {
+        g->palette[i] = g->palette[0];
+    }
+    free(rp);
+    free(gp);
+    free(bp);
+    free(out);
+    return ok;
+}
+
+struct draw_gif *draw_gif_begin(const char *path, int width, int height,
+                                cairo_surface_t *reference, char *err, size_t errlen)
+{
+    struct draw_gif *g = xcalloc(1, sizeof *g);
+    g->width = width;
+    g->height = height;
+    memset(g->cache, 0xff, sizeof g->cache);
+    snprintf(g->path, sizeof g->path, "%s", path);
+    snprintf(g->tmp, sizeof g->tmp, "%s.tmp-XXXXXX", path);
+    if (!fit_palette(g, reference)) {
+        snprintf(err, errlen, "%s: cannot build a GIF palette", path);
+        free(g);
+        return NULL;
+    }
+    int fd = mkstemp(g->tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        free(g);
+        return NULL;
+    }
+    fchmod(fd, 0644);
+    int code = 0;
+    g->gif = EGifOpenFileHandle(fd, &code);
+    if (!g->gif) {
+        gif_error(err, errlen, path, code);
+        close(fd);
+        unlink(g->tmp);
+        free(g);
+        return NULL;
+    }
+    EGifSetGifVersion(g->gif, true);
+    ColorMapObject *map = GifMakeMapObject(256, g->palette);
+    bool ok = map && EGifPutScreenDesc(g->gif, width, height, 8, 0, map) == GIF_OK;
+    GifFreeMapObject(map);
+    /* NETSCAPE2.0: loop forever */
+    static const GifByteType loop[3] = {1, 0, 0};
+    ok = ok && EGifPutExtensionLeader(g->gif, APPLICATION_EXT_FUNC_CODE) == GIF_OK &&
+         EGifPutExtensionBlock(g->gif, 11, "NETSCAPE2.0") == GIF_OK &&
+         EGifPutExtensionBlock(g->gif, 3, loop) == GIF_OK &&
+         EGifPutExtensionTrailer(g->gif) == GIF_OK;
+    if (!ok) {
+        gif_error(err, errlen, path, g->gif->Error);
+        draw_gif_abort(g);
+        return NULL;
+    }
+    g->cur = xmalloc((size_t)width * (size_t)height);
+    g->prev = xmalloc((size_t)width * (size_t)height);
+    return g;
+}
+
+bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, char *err,
+                    size_t errlen)
+{
+    cairo_surface_flush(frame);
+    const uint8_t *data = cairo_image_surface_get_data(frame);
+    int stride = cairo_image_surface_get_stride(frame);
+    int w = g->width, h = g->height;
+    for (int y = 0; y < h; y++) {
+        const uint32_t *row = (const uint32_t *)(const void *)(data + (size_t)y * stride);
+        for (int x = 0; x < w; x++) {
+            int r, gr, b;
+            unpack(row[x], &r, &gr, &b);
+            g->cur[(size_t)y * w + x] = (uint8_t)lookup(g, r, gr, b);
+        }
+    }
+    /* Frames are drawn over the previous one (DISPOSE_DO_NOT), so only the rectangle that
+     * changed is written: the surface stays, the trails grow. */
+    int x0 = 0, y0 = 0, x1 = w - 1, y1 = h - 1;
+    if (g->has_prev) {
+        x0 = w;
+        y0 = h;
+        x1 = -1;
+        y1 = -1;
+        for (int y = 0; y < h; y++) {
+            const uint8_t *a = g->cur + (size_t)y * w, *b = g->prev + (size_t)y * w;
+            if (!memcmp(a, b, (size_t)w)) {
+                continue;
+            }
+            y0 = y < y0 ? y : y0;
+            y1 = y;
+            for (int x = 0; x < w; x++) {
+                if (a[x] != b[x]) {
+                    x0 = x < x0 ? x : x0;
+                    x1 = x > x1 ? x : x1;
+                }
+            }
+        }
+        if (x1 < 0) {
+            x0 = y0 = x1 = y1 = 0;   /* nothing changed: a 1x1 frame keeps the timing */
+        }
+    }
+    GraphicsControlBlock gcb = {
+        .DisposalMode = DISPOSE_DO_NOT,
+        .UserInputFlag = false,
+        .DelayTime = delay_cs,
+        .TransparentColor = NO_TRANSPARENT_COLOR,
+    };
+    GifByteType ext[4];
+    EGifGCBToExtension(&gcb, ext);
+    if (EGifPutExtension(g->gif, GRAPHICS_EXT_FUNC_CODE, 4, ext) != GIF_OK ||
+        EGifPutImageDesc(g->gif, x0, y0, x1 - x0 + 1, y1 - y0 + 1, false, NULL) != GIF_OK) {
+        gif_error(err, errlen, g->path, g->gif->Error);
+        return false;
+    }
+    for (int y = y0; y <= y1; y++) {
+        if (EGifPutLine(g->gif, g->cur + (size_t)y * w + x0, x1 - x0 + 1) != GIF_OK) {
+            gif_error(err, errlen, g->path, g->gif->Error);
+            return false;
+        }
+    }
+    uint8_t *t = g->prev;
+    g->prev = g->cur;
+    g->cur = t;
+    g->has_prev = true;
+    return true;
+}
+
+bool draw_gif_end(struct draw_gif *g, char *err, size_t errlen)
+{
+    int code = 0;
+    bool ok = EGifCloseFile(g->gif, &code) == GIF_OK;
+    g->gif = NULL;
+    if (!ok) {
+        gif_error(err, errlen, g->path, code);
+    } else if (rename(g->tmp, g->path) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", g->path, strerror(errno));
+        ok = false;
+    }
+    if (!ok) {
+        unlink(g->tmp);
+    }
+    free(g->cur);
+    free(g->prev);
+    free(g);
+    return ok;
+}
+
+void draw_gif_abort(struct draw_gif *g)
+{
+    if (!g) {
+        return;
+    }
+    if (g->gif) {
+        int code;
+        EGifCloseFile(g->gif, &code);
+    }
+    unlink(g->tmp);
+    free(g->cur);
+    free(g->prev);
+    free(g);
+}
