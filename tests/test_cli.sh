@@ -91,6 +91,7 @@ expect_error "render without -o" "missing -o" render
 expect_error "unknown format" "bmp" render --steps 5 -o fig.bmp
 check "unknown format leaves nothing" bash -c "! ls fig.bmp* 2>/dev/null | grep -q ."
 expect_error "unwritable" "no-such-dir/fig.png" render --steps 5 -o no-such-dir/fig.png
+expect_error "trace unwritable" "no-such-dir/t.csv: cannot write" trace --steps 2 -o no-such-dir/t.csv
 expect_error "bad size" "size" render --size 10by10 -o fig.png
 expect_error "bad view" "view" render --view 4d -o fig.png
 check "failed renders leave nothing" bash -c "! ls fig.png* 2>/dev/null | grep -q ."
