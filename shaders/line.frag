@@ -1,10 +1,13 @@
 #version 330 core
-// line.frag: the colour with an antialiased edge; optionally clipped to a data rectangle.
+// line.frag: the line's colour with a dark border (so it reads on any part of the colour map)
+// drawn in the same pass, antialiased edges; optionally clipped to a data rectangle.
 in float v_across;
 in vec2 v_xy;
 out vec4 frag;
 uniform vec4 u_color;        // non-premultiplied RGBA
 uniform float u_width;       // line width, pixels
+uniform float u_rim;         // border each side, pixels (0: none)
+uniform vec4 u_rim_color;    // border colour, non-premultiplied
 uniform bool u_clip;         // discard outside u_clip_rect
 uniform vec4 u_clip_rect;    // xmin, xmax, ymin, ymax
 void main()
@@ -13,6 +16,9 @@ void main()
                    v_xy.y < u_clip_rect.z || v_xy.y > u_clip_rect.w)) {
         discard;
     }
-    float a = clamp(0.5 * u_width + 0.5 - abs(v_across), 0.0, 1.0);
-    frag = vec4(u_color.rgb, u_color.a * a);
+    float d = abs(v_across);
+    float core = clamp(0.5 * u_width + 0.5 - d, 0.0, 1.0);
+    float edge = clamp(0.5 * u_width + u_rim + 0.5 - d, 0.0, 1.0);
+    vec4 c = mix(u_rim_color, u_color, core);
+    frag = vec4(c.rgb, c.a * edge);
 }

@@ -7,6 +7,7 @@ uniform int u_n;                     // points
 uniform mat4 u_mvp;                  // data to clip space
 uniform vec2 u_viewport;             // framebuffer size, pixels
 uniform float u_width;               // line width, pixels
+uniform float u_rim;                 // dark border each side, pixels
 out float v_across;                  // pixels from the centre line, signed
 out vec2 v_xy;                       // data coordinates, for clipping to the surface
 
@@ -38,7 +39,7 @@ void main()
     float lm = length(m);
     m = lm > 1e-4 ? m / lm : n1;
     // The mitre is 1 / cos(half the turn) long; sharp turns are capped at twice the width.
-    float half_w = 0.5 * u_width + 1.0;             // one more pixel for the antialiased edge
+    float half_w = 0.5 * u_width + u_rim + 1.0;     // one more pixel for the antialiased edge
     float k = min(1.0 / max(dot(m, n1), 0.25), 2.0);
     c.xy += m * side * half_w * k * 2.0 / u_viewport * c.w;
     v_across = side * half_w;

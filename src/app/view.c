@@ -267,6 +267,8 @@ static void step_once(struct app_view *v, double now)
         if (diverged & (1u << i)) {
             app_view_toast(v, now, true, "%s diverged at step %ld", v->race->r[i].label,
                            v->race->r[i].diverged_step);
+            fprintf(stderr, "optiscope: %s diverged at step %ld\n", v->race->r[i].label,
+                    v->race->r[i].diverged_step);
         }
     }
 }
@@ -779,11 +781,8 @@ static void arrow(struct app_view *v, const float mvp[16], const double p[2], co
                       (float)tip[0], (float)tip[1], z, 0,
                       (float)(tip[0] - hd * (ux * 0.87 + uy * 0.5)),
                       (float)(tip[1] - hd * (uy * 0.87 - ux * 0.5)), z, 0};
-    const float dark[4] = {0.05f, 0.05f, 0.08f, 0.7f};
-    gl_draw_lines_now(v->gl, shaft, 2, mvp, 6.0f, dark);
-    gl_draw_lines_now(v->gl, head, 3, mvp, 6.0f, dark);
-    gl_draw_lines_now(v->gl, shaft, 2, mvp, 3.0f, rgba);
-    gl_draw_lines_now(v->gl, head, 3, mvp, 3.0f, rgba);
+    gl_draw_lines_now(v->gl, shaft, 2, mvp, 3.0f, rgba, 1.5f);
+    gl_draw_lines_now(v->gl, head, 3, mvp, 3.0f, rgba, 1.5f);
 }
 
 static void paint_arrows(struct app_view *v, const float mvp[16])
@@ -848,7 +847,6 @@ static void paint_markers(struct app_view *v, const float mvp[16])
 
 static void paint_trails(struct app_view *v, const float mvp[16], const double *clip)
 {
-    const float dark[4] = {0.04f, 0.04f, 0.07f, 0.55f};
     for (int k = 0; k < v->race->n; k++) {
         int i = (v->selected + 1 + k) % v->race->n;
         const struct race_runner *r = &v->race->r[i];
@@ -860,8 +858,7 @@ static void paint_trails(struct app_view *v, const float mvp[16], const double *
         float rgba[4] = {(float)rgb[0], (float)rgb[1], (float)rgb[2], 1.0f};
         float w = (i == v->selected ? 0.2f : 0.13f) * (float)v->font;
         w = w < 2.0f ? 2.0f : w;
-        gl_draw_polyline(v->gl, &v->trail[i], mvp, w + 2.5f, dark, clip);
-        gl_draw_polyline(v->gl, &v->trail[i], mvp, w, rgba, clip);
+        gl_draw_polyline(v->gl, &v->trail[i], mvp, w, rgba, 1.25f, clip);
     }
 }
 
@@ -930,7 +927,7 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
                           (float)d[1], (float)d[3], 0, 0, (float)d[0], (float)d[3], 0, 0,
                           (float)d[0], (float)d[2], 0, 0};
         const float grey[4] = {0.55f, 0.58f, 0.65f, 0.8f};
-        gl_draw_lines_now(v->gl, base, 5, mvp, 1.5f, grey);
+        gl_draw_lines_now(v->gl, base, 5, mvp, 1.5f, grey, 0.0f);
         if (v->trails) {
             paint_trails(v, mvp, v->domain);
         }

@@ -72,12 +72,13 @@ struct gl_polyline {
 };
 void gl_polyline_set(struct gl_polyline *l, const float *xyzw, int n);
 void gl_polyline_finish(struct gl_polyline *l);
-/* Draws it width pixels wide; clip (xmin, xmax, ymin, ymax) or NULL. */
+/* Draws it width pixels wide in rgba with a dark border rim pixels wide each side, in one
+ * pass; clip (xmin, xmax, ymin, ymax) or NULL. */
 void gl_draw_polyline(struct gl_renderer *r, const struct gl_polyline *l, const float mvp[16],
-                      float width, const float rgba[4], const double *clip);
+                      float width, const float rgba[4], float rim, const double *clip);
 /* The same for points given now (arrows, frames): uploads into a scratch buffer. */
 void gl_draw_lines_now(struct gl_renderer *r, const float *xyzw, int n, const float mvp[16],
-                       float width, const float rgba[4]);
+                       float width, const float rgba[4], float rim);
 
 enum gl_marker_shape { GL_MARKER_DISC, GL_MARKER_RING, GL_MARKER_CROSS, GL_MARKER_DIAMOND };
 

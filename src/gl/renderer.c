@@ -9,7 +9,7 @@
 #include "sim/util.h"
 
 /* Grid points per side of the 3-D surface mesh. */
-#define SURFACE_N 200
+#define SURFACE_N 128
 
 /* What the cached heatmap / field texture was computed for. */
 struct cache_key {
@@ -372,7 +372,7 @@ void gl_polyline_finish(struct gl_polyline *l)
 }
 
 void gl_draw_polyline(struct gl_renderer *r, const struct gl_polyline *l, const float mvp[16],
-                      float width, const float rgba[4], const double *clip)
+                      float width, const float rgba[4], float rim, const double *clip)
 {
     if (l->n < 2) {
         return;
@@ -383,6 +383,8 @@ void gl_draw_polyline(struct gl_renderer *r, const struct gl_polyline *l, const 
     glUniform2f(loc(p, "u_viewport"), (float)r->fb_w, (float)r->fb_h);
     glUniform1f(loc(p, "u_width"), width);
     glUniform4fv(loc(p, "u_color"), 1, rgba);
+    glUniform1f(loc(p, "u_rim"), rim);
+    glUniform4f(loc(p, "u_rim_color"), 0.04f, 0.04f, 0.07f, 0.7f);
     glUniform1i(loc(p, "u_n"), l->n);
     glUniform1i(loc(p, "u_clip"), clip != NULL);
     if (clip) {
@@ -403,10 +405,10 @@ void gl_draw_polyline(struct gl_renderer *r, const struct gl_polyline *l, const 
 }
 
 void gl_draw_lines_now(struct gl_renderer *r, const float *xyzw, int n, const float mvp[16],
-                       float width, const float rgba[4])
+                       float width, const float rgba[4], float rim)
 {
     gl_polyline_set(&r->scratch, xyzw, n);
-    gl_draw_polyline(r, &r->scratch, mvp, width, rgba, NULL);
+    gl_draw_polyline(r, &r->scratch, mvp, width, rgba, rim, NULL);
 }
 
 /* ======================================================================== markers */

@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# test_window.sh: the real window under its own Xvfb, driven by real X input events (xdotool
+# through XTEST), checked by the screenshots it saves with S. Usage: test_window.sh OPTISCOPE SRCDIR
+set -u
+OPT="$1"
+SRC="$2"
+pass=0
+fail=0
+check() {   # check NAME CMD...: runs CMD, counts and reports
+  [ -n "${VERBOSE:-}" ] && echo "# $*"
+  local name="$1"
+  shift
+  if "$@" >/dev/null 2>&1; then
+    pass=$((pass + 1))
+    echo "ok - $name"
+  else
+    fail=$((fail + 1))
+    echo "not ok - $name"
+  fi
+}
+
+for tool in Xvfb xdotool python3; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "SKIP: $tool is not installed (bash scripts/setup.sh installs it)"
+    exit 77
+  fi
+done
+
+T=$(mktemp -d)
+XPID=""
+APID=""
+cleanup() {
+  [ -n "$APID" ] && kill "$APID" 2>/dev/null
+  [ -n "$XPID" ] && kill "$XPID" 2>/dev/null
+  [ -n "$XPID" ] && wait "$XPID" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+# Mesa and the X libraries keep driver allocations for the life of the process; only those
+# are ignored, our own leaks still fail the sanitizer run.
+export LSAN_OPTIONS="suppressions=$SRC/tests/lsan_gl.supp:print_suppressions=0"
+
+# --- our own X server on a free display number
+disp=$((97 + RANDOM % 200))
+while [ -e "/tmp/.X11-unix/X$disp" ] || [ -e "/tmp/.X$disp-lock" ]; do
+  disp=$((disp + 1))
+done
+Xvfb ":$disp" -screen 0 1280x1024x24 -nolisten tcp >"$T/xvfb.log" 2>&1 &
+XPID=$!
+export DISPLAY=":$disp"
+for _ in $(seq 100); do
+  xdotool getmouselocation >/dev/null 2>&1 && break
+  sleep 0.1
+done
+check "Xvfb :$disp started" xdotool getmouselocation
+
+# PNG width, height and pixel statistics, without image libraries.
+cat >"$T/png.py" <<'PY'
+import struct, sys, zlib
+def load(path):
+    d = open(path, 'rb').read()
+    assert d[:8] == b'\x89PNG\r\n\x1a\n'
+    pos, idat, w = 8, b'', 0
+    while pos < len(d):
+        n, kind = struct.unpack('>I4s', d[pos:pos + 8])
+        body = d[pos + 8:pos + 8 + n]
+        if kind == b'IHDR':
+            w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
+            bpp = {2: 3, 6: 4}[ctype]
+        elif kind == b'IDAT':
+            idat += body
+        pos += 12 + n
+    raw, rows, prev = zlib.decompress(idat), [], bytearray(w * bpp)
+    stride = w * bpp
+    for y in range(h):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b = prev[i]
+            c = prev[i - bpp] if i >= bpp else 0
+            if f == 1: line[i] = (line[i] + a) & 255
+            elif f == 2: line[i] = (line[i] + b) & 255
+            elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(line)
+        prev = line
+    return w, h, bpp, rows
+def region(img, fx0, fy0, fx1, fy1):
+    w, h, bpp, rows = img
+    for y in range(int(fy0 * h), int(fy1 * h), 2):
+        for x in range(int(fx0 * w), int(fx1 * w), 2):
+            yield rows[y][x * bpp:x * bpp + 3]
+cmd = sys.argv[1]
+if cmd == 'size':
+    w, h, _, _ = load(sys.argv[2])
+    print('%dx%d' % (w, h))
+elif cmd == 'diff':   # mean absolute difference (0..255) over the top 80% (toasts live below)
+    a, b = load(sys.argv[2]), load(sys.argv[3])
+    if a[:2] != b[:2]:
+        print(255.0)
+        sys.exit()
+    s = n = 0
+    for p, q in zip(region(a, 0, 0, 1, 0.8), region(b, 0, 0, 1, 0.8)):
+        s += abs(p[0] - q[0]) + abs(p[1] - q[1]) + abs(p[2] - q[2])
+        n += 3
+    print('%.3f' % (s / n))
+elif cmd == 'mean':   # mean brightness 0..255 of a region given as fractions x0 y0 x1 y1
+    img = load(sys.argv[2])
+    px = list(region(img, *map(float, sys.argv[3:7])))
+    print('%.1f' % (sum(sum(p) for p in px) / (3 * len(px))))
+PY
+png() { python3 "$T/png.py" "$@"; }
+gt() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "$1" "$2"; }
+lt() { gt "$2" "$1"; }
+
+# --- the window
+start_app() {   # start_app ARGS...: runs the window, waits for it, focuses it
+  : >"$T/out.txt"
+  "$OPT" view --shot-dir "$T" "$@" >"$T/out.txt" 2>"$T/err.txt" &
+  APID=$!
+  WID=""
+  for _ in $(seq 150); do
+    WID=$(xdotool search --name '^optiscope' 2>/dev/null | head -1)
+    [ -n "$WID" ] && break
+    sleep 0.1
+  done
+  [ -n "$WID" ] || return 1
+  xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
+  sleep 0.5
+}
+
+shot() {   # shot: presses S, waits for one more screenshot line, prints the PNG's path
+  local n0
+  n0=$(grep -c '^screenshot ' "$T/out.txt")
+  xdotool key s
+  for _ in $(seq 100); do
+    [ "$(grep -c '^screenshot ' "$T/out.txt")" -gt "$n0" ] && break
+    sleep 0.1
+  done
+  sed -n 's/^screenshot //p' "$T/out.txt" | tail -1
+}
+
+key() {   # key NAME...: real key presses, then time to draw
+  xdotool key "$@"
+  sleep 0.4
+}
+
+check "window opens" start_app --size 800x600 --paused --preset beale
+a=$(shot)
+check "S saves a PNG" test -s "$a"
+check "screenshot has the window's size (800x600)" [ "$(png size "$a")" = "800x600" ]
+check "the window shows a picture (not blank)" gt "$(png mean "$a" 0.3 0.3 0.6 0.7)" 20
+
+key c
+b=$(shot)
+check "C (isolines off) changes the picture" gt "$(png diff "$a" "$b")" 0.5
+key c
+c=$(shot)
+check "C again restores it exactly (paused: nothing else moves)" lt "$(png diff "$a" "$c")" 0.3
+
+key Right Right Right period
+d=$(shot)
+check "Right and . step the race" gt "$(png diff "$c" "$d")" 0.02
+
+key t
+e=$(shot)
+check "T hides the trails" gt "$(png diff "$d" "$e")" 0.05
+key t
+
+key v
+f=$(shot)
+check "V: 3-D differs from 2-D" gt "$(png diff "$d" "$f")" 10
+check "3-D has its dark background" lt "$(png mean "$f" 0.0 0.85 0.1 1.0)" 60
+key v
+
+key h
+g=$(shot)
+check "H shows the help overlay (a large light card)" gt "$(png mean "$g" 0.25 0.35 0.75 0.65)" 170
+key Escape
+sleep 0.3
+check "Esc closes the help, the window stays" kill -0 "$APID"
+h=$(shot)
+check "help gone after Esc" lt "$(png diff "$d" "$h")" 1.0
+
+key space
+sleep 1.0
+i=$(shot)
+key space
+check "Space runs the race (the picture moves)" gt "$(png diff "$h" "$i")" 0.05
+
+key bracketright bracketright minus equal Down Up 2 2 g l
+j=$(shot)
+check "lr, speed, selection, toggles, arrows, log scale keys respond" gt "$(png diff "$i" "$j")" 0.5
+
+key Tab
+k=$(shot)
+check "Tab shows the next function" gt "$(png diff "$j" "$k")" 5
+key shift+Tab p
+check "Shift+Tab and P keep the window alive" kill -0 "$APID"
+
+xdotool mousemove --window "$WID" 300 300 click 1
+sleep 0.4
+xdotool mousemove --window "$WID" 300 300 mousedown 1 mousemove --window "$WID" 380 340 \
+  mouseup 1
+sleep 0.4
+xdotool mousemove --window "$WID" 400 300 click 4 click 4
+sleep 0.4
+l=$(shot)
+check "click, drag and wheel respond" gt "$(png diff "$k" "$l")" 1
+
+xdotool windowsize "$WID" 1000 700
+sleep 1.0
+m=$(shot)
+check "resized: the screenshot is 1000x700" [ "$(png size "$m")" = "1000x700" ]
+
+check "no GL errors" bash -c "! grep -q 'GL error' '$T/err.txt'"
+key q
+for _ in $(seq 50); do kill -0 "$APID" 2>/dev/null || break; sleep 0.1; done
+wait "$APID"
+rc=$?
+APID=""
+check "Q quits cleanly (status $rc)" [ "$rc" -eq 0 ]
+
+# --- a huge learning rate diverges without harm
+check "window opens with sgd(lr=1e6)" start_app --size 640x480 --paused --function rosenbrock \
+  --optimizer "sgd(lr=1e6),adam(lr=0.05)"
+key Right Right Right
+n=$(shot)
+check "diverged runner reported" grep -q "diverged at step" "$T/err.txt"
+check "still alive and drawing after divergence" test -s "$n"
+key space
+sleep 1
+key Escape
+for _ in $(seq 50); do kill -0 "$APID" 2>/dev/null || break; sleep 0.1; done
+wait "$APID"
+rc=$?
+APID=""
+check "Esc quits cleanly after divergence (status $rc)" [ "$rc" -eq 0 ]
+check "no GL errors after divergence" bash -c "! grep -q 'GL error' '$T/err.txt'"
+
+# --- 3-D at start, and the headless paths
+check "window opens in 3-D" start_app --size 640x480 --paused --view 3d
+o=$(shot)
+check "3-D start screenshot 640x480" [ "$(png size "$o")" = "640x480" ]
+key q
+wait "$APID"
+APID=""
+
+( cd "$T" && env -u DISPLAY -u WAYLAND_DISPLAY "$OPT" view --shot-dir "$T" >"$T/nd.out" \
+  2>"$T/nd.err" )
+rc=$?
+check "no display: non-zero exit" [ "$rc" -ne 0 ]
+check "no display: says what is missing" grep -q "no display" "$T/nd.err"
+check "no display: suggests optiscope render" grep -q "optiscope render" "$T/nd.err"
+check "no display: renders the PNG and says where" \
+  bash -c "f=\$(sed -n 's/^rendered //p' '$T/nd.out'); [ -s \"\$f\" ]"
+
+env -u DISPLAY -u WAYLAND_DISPLAY "$OPT" render --view 3d --preset beale --size 480x320 \
+  -o "$T/r3.png" >/dev/null 2>"$T/r3.err"
+check "render --view 3d without X" [ "$(png size "$T/r3.png" 2>/dev/null)" = "480x320" ]
+env -u DISPLAY -u WAYLAND_DISPLAY "$OPT" render --preset beale --size 480x320 \
+  -o "$T/r2.png" >/dev/null 2>&1
+check "3-D render differs from 2-D render" gt "$(png diff "$T/r2.png" "$T/r3.png")" 10
+check "render --view 3d refuses SVG" bash -c "! '$OPT' render --view 3d -o '$T/x.svg' 2>/dev/null"
+check "no temporary files left" bash -c "! ls '$T' | grep -q '\\.tmp-'"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
