@@ -38,7 +38,7 @@ static void valid_range(int kx, int pad, int W, int OW, int *lo, int *hi)
     }
 }
 
-void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in)
+static void im2col_rows(const struct nn_conv_shape *s, float *col, const float *in)
 {
     int OH = nn_conv_oh(s), OW = nn_conv_ow(s), k = s->k;
     size_t N = (size_t)s->B * OH * OW;   /* columns of col */
@@ -75,7 +75,7 @@ void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in)
     }
 }
 
-void nn_col2im(const struct nn_conv_shape *s, float *din, const float *col)
+static void col2im_rows(const struct nn_conv_shape *s, float *din, const float *col)
 {
     int OH = nn_conv_oh(s), OW = nn_conv_ow(s), k = s->k;
     size_t N = (size_t)s->B * OH * OW;
@@ -102,6 +102,112 @@ void nn_col2im(const struct nn_conv_shape *s, float *din, const float *col)
                 }
             }
         }
+    }
+}
+
+/* "Same" convolutions (output as large as the input: 2 pad = k - 1, the model's) see each
+ * image plane as one flat array: the strip for kernel tap (ky, kx) is the plane shifted by
+ * d = (ky - pad) W + (kx - pad), with zeros where the shift leaves the plane or wraps a row.
+ * One long copy per strip instead of a short one per row. */
+static bool same_size(const struct nn_conv_shape *s)
+{
+    return nn_conv_oh(s) == s->H && nn_conv_ow(s) == s->W;
+}
+
+static void im2col_same(const struct nn_conv_shape *s, float *col, const float *in)
+{
+    int H = s->H, W = s->W, k = s->k, P = H * W;
+    size_t N = (size_t)s->B * P;
+    for (int b = 0; b < s->B; b++) {
+        for (int c = 0; c < s->C; c++) {
+            const float *plane = in + ((size_t)b * s->C + c) * P;   /* (H, W) */
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++) {
+                    int dy = ky - s->pad, dx = kx - s->pad, d = dy * W + dx;
+                    float *dst = col + (((size_t)c * k + ky) * k + kx) * N + (size_t)b * P;
+                    /* rows oy whose source row oy + dy exists: [y0, y1) */
+                    int y0 = dy < 0 ? -dy : 0, y1 = dy > 0 ? H - dy : H;
+                    int j0 = y0 * W, j1 = y1 * W;
+                    for (int j = 0; j < j0; j++) {
+                        dst[j] = 0.0f;
+                    }
+                    for (int j = j0; j < j1; j++) {
+                        dst[j] = plane[j + d];
+                    }
+                    for (int j = j1; j < P; j++) {
+                        dst[j] = 0.0f;
+                    }
+                    /* the columns whose source column ox + dx is off the row wrapped: zero */
+                    for (int x = 0; x < (dx < 0 ? -dx : dx); x++) {
+                        int ox = dx < 0 ? x : W - 1 - x;
+                        for (int oy = y0; oy < y1; oy++) {
+                            dst[oy * W + ox] = 0.0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#define SAME_MAX_PLANE 4096   /* planes up to 64x64 take the flat path */
+
+static void col2im_same(const struct nn_conv_shape *s, float *din, const float *col)
+{
+    int H = s->H, W = s->W, k = s->k, P = H * W;
+    size_t N = (size_t)s->B * P;
+    /* keep[kx][j]: 1 where pixel j's column shifted by kx - pad stays on its row */
+    uint8_t keep[7][SAME_MAX_PLANE];
+    for (int kx = 0; kx < k; kx++) {
+        for (int j = 0; j < P; j++) {
+            int ox = j % W + kx - s->pad;
+            keep[kx][j] = ox >= 0 && ox < W;
+        }
+    }
+    for (int b = 0; b < s->B; b++) {
+        for (int c = 0; c < s->C; c++) {
+            float *plane = din + ((size_t)b * s->C + c) * P;   /* (H, W) */
+            /* the centre tap covers every pixel once: it sets the plane, the others add */
+            const float *centre = col + (((size_t)c * k + s->pad) * k + s->pad) * N +
+                                  (size_t)b * P;
+            memcpy(plane, centre, (size_t)P * sizeof(float));
+            for (int ky = 0; ky < k; ky++) {
+                for (int kx = 0; kx < k; kx++) {
+                    if (ky == s->pad && kx == s->pad) {
+                        continue;
+                    }
+                    int dy = ky - s->pad, dx = kx - s->pad, d = dy * W + dx;
+                    const float *src = col + (((size_t)c * k + ky) * k + kx) * N + (size_t)b * P;
+                    const uint8_t *kp = keep[kx];
+                    /* rows with a source row, trimmed by the shift so j + d stays in the plane
+                     * (the trimmed entries are exactly wrapped ones) */
+                    int j0 = (dy < 0 ? -dy : 0) * W + (dx < 0 ? -dx : 0);
+                    int j1 = (dy > 0 ? H - dy : H) * W - (dx > 0 ? dx : 0);
+                    float *dst = plane + d;
+                    for (int j = j0; j < j1; j++) {
+                        dst[j] += kp[j] ? src[j] : 0.0f;
+                    }
+                }
+            }
+        }
+    }
+}
+
+void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in)
+{
+    if (same_size(s) && s->k <= 7) {
+        im2col_same(s, col, in);
+    } else {
+        im2col_rows(s, col, in);
+    }
+}
+
+void nn_col2im(const struct nn_conv_shape *s, float *din, const float *col)
+{
+    if (same_size(s) && s->k <= 7 && s->H * s->W <= SAME_MAX_PLANE) {
+        col2im_same(s, din, col);
+    } else {
+        col2im_rows(s, din, col);
     }
 }
 
@@ -246,39 +352,53 @@ static inline void pool_one(const float *r0, const float *r1, int px, bool relu,
     *a_out = (int8_t)a;
 }
 
-/* One row of PW outputs from the input rows r0, r1 (2*PW each); four at a time with SSE2. */
+#ifdef __SSE2__
+/* Outputs px..px+3 of a row, with SSE2 (the same tournament as pool_one). */
+static inline void pool4(float *po, int8_t *pa, const float *r0, const float *r1, int px,
+                         bool relu)
+{
+    const __m128i one = _mm_set1_epi32(1), two = _mm_set1_epi32(2);
+    const __m128i minus1 = _mm_set1_epi32(-1);
+    __m128 a0 = _mm_loadu_ps(r0 + 2 * px), a1 = _mm_loadu_ps(r0 + 2 * px + 4);
+    __m128 b0 = _mm_loadu_ps(r1 + 2 * px), b1 = _mm_loadu_ps(r1 + 2 * px + 4);
+    __m128 v0 = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0));   /* even columns */
+    __m128 v1 = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1));   /* odd columns */
+    __m128 v2 = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0));
+    __m128 v3 = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
+    __m128 t01 = _mm_cmpgt_ps(v1, v0), t23 = _mm_cmpgt_ps(v3, v2);
+    __m128 m01 = _mm_or_ps(_mm_and_ps(t01, v1), _mm_andnot_ps(t01, v0));
+    __m128 m23 = _mm_or_ps(_mm_and_ps(t23, v3), _mm_andnot_ps(t23, v2));
+    __m128 t = _mm_cmpgt_ps(m23, m01);
+    __m128 m = _mm_or_ps(_mm_and_ps(t, m23), _mm_andnot_ps(t, m01));
+    __m128i i01 = _mm_and_si128(_mm_castps_si128(t01), one);
+    __m128i i23 = _mm_add_epi32(two, _mm_and_si128(_mm_castps_si128(t23), one));
+    __m128i ti = _mm_castps_si128(t);
+    __m128i a = _mm_or_si128(_mm_and_si128(ti, i23), _mm_andnot_si128(ti, i01));
+    if (relu) {
+        __m128 pos = _mm_cmpgt_ps(m, _mm_setzero_ps());
+        m = _mm_and_ps(pos, m);
+        __m128i pi = _mm_castps_si128(pos);
+        a = _mm_or_si128(_mm_and_si128(pi, a), _mm_andnot_si128(pi, minus1));
+    }
+    _mm_storeu_ps(po + px, m);
+    __m128i packed = _mm_packs_epi16(_mm_packs_epi32(a, a), _mm_setzero_si128());
+    int32_t four = _mm_cvtsi128_si32(packed);
+    memcpy(pa + px, &four, 4);
+}
+#endif
+
+/* One row of PW outputs from the input rows r0, r1 (2*PW each); four at a time with SSE2, the
+ * last four overlapping the ones before when PW is not a multiple of 4 (same values again). */
 static void pool_row(float *po, int8_t *pa, const float *r0, const float *r1, int PW, bool relu)
 {
     int px = 0;
 #ifdef __SSE2__
-    const __m128i one = _mm_set1_epi32(1), two = _mm_set1_epi32(2);
-    const __m128i minus1 = _mm_set1_epi32(-1);
     for (; px + 4 <= PW; px += 4) {
-        __m128 a0 = _mm_loadu_ps(r0 + 2 * px), a1 = _mm_loadu_ps(r0 + 2 * px + 4);
-        __m128 b0 = _mm_loadu_ps(r1 + 2 * px), b1 = _mm_loadu_ps(r1 + 2 * px + 4);
-        __m128 v0 = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0));   /* even columns */
-        __m128 v1 = _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1));   /* odd columns */
-        __m128 v2 = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(2, 0, 2, 0));
-        __m128 v3 = _mm_shuffle_ps(b0, b1, _MM_SHUFFLE(3, 1, 3, 1));
-        __m128 t01 = _mm_cmpgt_ps(v1, v0), t23 = _mm_cmpgt_ps(v3, v2);
-        __m128 m01 = _mm_or_ps(_mm_and_ps(t01, v1), _mm_andnot_ps(t01, v0));
-        __m128 m23 = _mm_or_ps(_mm_and_ps(t23, v3), _mm_andnot_ps(t23, v2));
-        __m128 t = _mm_cmpgt_ps(m23, m01);
-        __m128 m = _mm_or_ps(_mm_and_ps(t, m23), _mm_andnot_ps(t, m01));
-        __m128i i01 = _mm_and_si128(_mm_castps_si128(t01), one);
-        __m128i i23 = _mm_add_epi32(two, _mm_and_si128(_mm_castps_si128(t23), one));
-        __m128i ti = _mm_castps_si128(t);
-        __m128i a = _mm_or_si128(_mm_and_si128(ti, i23), _mm_andnot_si128(ti, i01));
-        if (relu) {
-            __m128 pos = _mm_cmpgt_ps(m, _mm_setzero_ps());
-            m = _mm_and_ps(pos, m);
-            __m128i pi = _mm_castps_si128(pos);
-            a = _mm_or_si128(_mm_and_si128(pi, a), _mm_andnot_si128(pi, minus1));
-        }
-        _mm_storeu_ps(po + px, m);
-        __m128i packed = _mm_packs_epi16(_mm_packs_epi32(a, a), _mm_setzero_si128());
-        int32_t four = _mm_cvtsi128_si32(packed);
-        memcpy(pa + px, &four, 4);
+        pool4(po, pa, r0, r1, px, relu);
+    }
+    if (px < PW && PW >= 4) {
+        pool4(po, pa, r0, r1, PW - 4, relu);
+        px = PW;
     }
 #endif
     for (; px < PW; px++) {
@@ -304,26 +424,38 @@ static void pool_forward(float *out, int8_t *arg, const float *in, int C, int B,
     }
 }
 
-/* The gradient of one output row back onto its two input rows (every entry written). */
+#ifdef __SSE2__
+static inline void unpool4(float *r0, float *r1, const float *g, const int8_t *pa, int px)
+{
+    int32_t four;
+    memcpy(&four, pa + px, 4);
+    __m128i a8 = _mm_cvtsi32_si128(four);
+    __m128i a16 = _mm_srai_epi16(_mm_unpacklo_epi8(a8, a8), 8);
+    __m128i a = _mm_srai_epi32(_mm_unpacklo_epi16(a16, a16), 16);   /* sign-extended */
+    __m128 gv = _mm_loadu_ps(g + px);
+    __m128 e0 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(0))), gv);
+    __m128 e1 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(1))), gv);
+    __m128 e2 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(2))), gv);
+    __m128 e3 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(3))), gv);
+    _mm_storeu_ps(r0 + 2 * px, _mm_unpacklo_ps(e0, e1));
+    _mm_storeu_ps(r0 + 2 * px + 4, _mm_unpackhi_ps(e0, e1));
+    _mm_storeu_ps(r1 + 2 * px, _mm_unpacklo_ps(e2, e3));
+    _mm_storeu_ps(r1 + 2 * px + 4, _mm_unpackhi_ps(e2, e3));
+}
+#endif
+
+/* The gradient of one output row back onto its two input rows (every entry written; the last
+ * four overlap as in pool_row). */
 static void unpool_row(float *r0, float *r1, const float *g, const int8_t *pa, int PW)
 {
     int px = 0;
 #ifdef __SSE2__
     for (; px + 4 <= PW; px += 4) {
-        int32_t four;
-        memcpy(&four, pa + px, 4);
-        __m128i a8 = _mm_cvtsi32_si128(four);
-        __m128i a16 = _mm_srai_epi16(_mm_unpacklo_epi8(a8, a8), 8);
-        __m128i a = _mm_srai_epi32(_mm_unpacklo_epi16(a16, a16), 16);   /* sign-extended */
-        __m128 gv = _mm_loadu_ps(g + px);
-        __m128 e0 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(0))), gv);
-        __m128 e1 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(1))), gv);
-        __m128 e2 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(2))), gv);
-        __m128 e3 = _mm_and_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(a, _mm_set1_epi32(3))), gv);
-        _mm_storeu_ps(r0 + 2 * px, _mm_unpacklo_ps(e0, e1));
-        _mm_storeu_ps(r0 + 2 * px + 4, _mm_unpackhi_ps(e0, e1));
-        _mm_storeu_ps(r1 + 2 * px, _mm_unpacklo_ps(e2, e3));
-        _mm_storeu_ps(r1 + 2 * px + 4, _mm_unpackhi_ps(e2, e3));
+        unpool4(r0, r1, g, pa, px);
+    }
+    if (px < PW && PW >= 4) {
+        unpool4(r0, r1, g, pa, PW - 4);
+        px = PW;
     }
 #endif
     for (; px < PW; px++) {
