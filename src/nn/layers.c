@@ -150,20 +150,10 @@ static void im2col_same(const struct nn_conv_shape *s, float *col, const float *
     }
 }
 
-#define SAME_MAX_PLANE 4096   /* planes up to 64x64 take the flat path */
-
-static void col2im_same(const struct nn_conv_shape *s, float *din, const float *col)
+static void col2im_same(const struct nn_conv_shape *s, float *din, float *col)
 {
     int H = s->H, W = s->W, k = s->k, P = H * W;
     size_t N = (size_t)s->B * P;
-    /* keep[kx][j]: 1 where pixel j's column shifted by kx - pad stays on its row */
-    uint8_t keep[7][SAME_MAX_PLANE];
-    for (int kx = 0; kx < k; kx++) {
-        for (int j = 0; j < P; j++) {
-            int ox = j % W + kx - s->pad;
-            keep[kx][j] = ox >= 0 && ox < W;
-        }
-    }
     for (int b = 0; b < s->B; b++) {
         for (int c = 0; c < s->C; c++) {
             float *plane = din + ((size_t)b * s->C + c) * P;   /* (H, W) */
@@ -177,15 +167,21 @@ static void col2im_same(const struct nn_conv_shape *s, float *din, const float *
                         continue;
                     }
                     int dy = ky - s->pad, dx = kx - s->pad, d = dy * W + dx;
-                    const float *src = col + (((size_t)c * k + ky) * k + kx) * N + (size_t)b * P;
-                    const uint8_t *kp = keep[kx];
-                    /* rows with a source row, trimmed by the shift so j + d stays in the plane
-                     * (the trimmed entries are exactly wrapped ones) */
-                    int j0 = (dy < 0 ? -dy : 0) * W + (dx < 0 ? -dx : 0);
-                    int j1 = (dy > 0 ? H - dy : H) * W - (dx > 0 ? dx : 0);
+                    float *src = col + (((size_t)c * k + ky) * k + kx) * N + (size_t)b * P;
+                    int y0 = dy < 0 ? -dy : 0, y1 = dy > 0 ? H - dy : H;
+                    /* entries whose column wraps onto the next or previous row belong to no
+                     * pixel: zero them, then one flat add does the rest */
+                    for (int x = 0; x < (dx < 0 ? -dx : dx); x++) {
+                        int ox = dx < 0 ? x : W - 1 - x;
+                        for (int oy = y0; oy < y1; oy++) {
+                            src[oy * W + ox] = 0.0f;
+                        }
+                    }
+                    /* trimmed so that j + d stays inside the plane (what is cut wraps) */
+                    int j0 = y0 * W + (dx < 0 ? -dx : 0), j1 = y1 * W - (dx > 0 ? dx : 0);
                     float *dst = plane + d;
                     for (int j = j0; j < j1; j++) {
-                        dst[j] += kp[j] ? src[j] : 0.0f;
+                        dst[j] += src[j];
                     }
                 }
             }
@@ -202,9 +198,9 @@ void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in)
     }
 }
 
-void nn_col2im(const struct nn_conv_shape *s, float *din, const float *col)
+void nn_col2im(const struct nn_conv_shape *s, float *din, float *col)
 {
-    if (same_size(s) && s->k <= 7 && s->H * s->W <= SAME_MAX_PLANE) {
+    if (same_size(s) && s->k <= 7) {
         col2im_same(s, din, col);
     } else {
         col2im_rows(s, din, col);

@@ -33,8 +33,9 @@ size_t nn_conv_col_size(const struct nn_conv_shape *s);
 
 /* col (C*k*k, B*OH*OW) from in (B, C, H, W): row (c, ky, kx), column (b, oy, ox). */
 void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in);
-/* din (B, C, H, W) = the sum of col's entries back onto the pixels they were copied from. */
-void nn_col2im(const struct nn_conv_shape *s, float *din, const float *col);
+/* din (B, C, H, W) = the sum of col's entries back onto the pixels they were copied from.
+ * col is scratch: the entries that fall outside the image may be zeroed. */
+void nn_col2im(const struct nn_conv_shape *s, float *din, float *col);
 
 /* out (OC, B, OH, OW) = w (OC, C*k*k) x im2col(in) + b (OC). col is scratch of
  * nn_conv_col_size floats that backward reads again. One sgemm for the batch, bias included. */
