@@ -1,5 +1,5 @@
 #version 330 core
-// panel.frag: cairo's premultiplied pixels (uploaded as BGRA, row 0 at the top).
+// panel.frag: premultiplied pixels: cairo's (uploaded as BGRA) or a GL layer's.
 in vec2 v_uv;
 out vec4 frag;
 uniform sampler2D u_tex;

@@ -91,6 +91,7 @@ bool app_view_set_scene(struct app_view *v, struct scene *s, char *err, size_t e
     v->scene = *s;
     v->res = res;
     v->race = race;
+    v->race_gen++;
     if (v->scene.title[0]) {
         snprintf(v->title, sizeof v->title, "%s", v->scene.title);
     } else if (res.entry) {
@@ -170,6 +171,14 @@ void app_view_finish(struct app_view *v)
     }
     free(v->presets);
     free(v->scratch);
+    free(v->loss_race);
+    gl_layer_finish(&v->scene_layer);
+    for (int i = 0; i < RACE_MAX; i++) {
+        free(v->pt_step[i]);
+    }
+    for (int i = 0; i < RACE_MAX; i++) {
+        free(v->loss_pts[i]);
+    }
     memset(v, 0, sizeof *v);
 }
 
@@ -253,6 +262,7 @@ static void change_lr(struct app_view *v, double factor, double now)
 static void reset_race(struct app_view *v, const double start[2])
 {
     race_reset(v->race, start);
+    v->race_gen++;
     for (int i = 0; i < RACE_MAX; i++) {
         v->trail_key[i] = -1;
     }
@@ -502,7 +512,9 @@ static void hud_text(const struct app_view *v, struct draw_hud *h, char *flags, 
     snprintf(flags, nf, "%s \xC2\xB7 %s colours%s%s%s", v->view3d ? "3-D" : "2-D",
              v->log_scale ? "log" : "linear", v->contours ? " \xC2\xB7 isolines" : "",
              v->trails ? " \xC2\xB7 trails" : "",
-             v->arrows ? " \xC2\xB7 arrows: white \xE2\x88\x92gradient, orange velocity" : "");
+             v->arrows && !v->view3d
+                 ? " \xC2\xB7 arrows: white \xE2\x88\x92gradient, orange velocity"
+                 : "");
     sel[0] = '\0';
     if (race->n > 0) {
         const struct race_runner *r = &race->r[v->selected];
@@ -602,12 +614,68 @@ static void draw_legend_panel(struct app_view *v, double now)
     panel_end(p, cr, now);
 }
 
+/* The race as the loss plot needs it: per runner at most a few points per pixel of the plot
+ * (the first, lowest and highest loss of each step bucket), so that 10,000-step runs cost
+ * what 1,000-step runs do. The copy shares nothing the live race changes. */
+static const struct race *thinned_race(struct app_view *v, int width_px)
+{
+    const struct race *src = v->race;
+    if (!v->loss_race) {
+        v->loss_race = xmalloc(sizeof *v->loss_race);
+    }
+    struct race *dst = v->loss_race;
+    *dst = *src;
+    long smax = 1;
+    for (int i = 0; i < src->n; i++) {
+        smax = src->r[i].step > smax ? src->r[i].step : smax;
+    }
+    long bucket = smax / (2 * (width_px > 50 ? width_px : 50)) + 1;
+    for (int i = 0; i < src->n; i++) {
+        const struct traj *t = &src->r[i].traj;
+        size_t n = traj_count(t);
+        if (v->loss_cap[i] < n + 4) {
+            v->loss_cap[i] = n + 4;
+            v->loss_pts[i] = xrealloc(v->loss_pts[i], v->loss_cap[i] * sizeof **v->loss_pts);
+        }
+        struct traj_point *out = v->loss_pts[i];
+        size_t k = 0;
+        size_t lo = 0, hi = 0, first = 0;
+        for (size_t j = 0; j <= n; j++) {
+            struct traj_point p = j < n ? traj_get(t, j) : (struct traj_point){0};
+            if (j > 0 && (j == n || p.step / bucket != traj_get(t, first).step / bucket)) {
+                /* Flush the bucket [first, j): its first, lowest and highest, in step order. */
+                size_t pick[3] = {first, lo < hi ? lo : hi, lo < hi ? hi : lo};
+                for (int q = 0; q < 3; q++) {
+                    if (q == 0 || pick[q] != pick[q - 1]) {
+                        out[k++] = traj_get(t, pick[q]);
+                    }
+                }
+                first = lo = hi = j;
+            }
+            if (j < n && j > first) {
+                lo = p.loss < traj_get(t, lo).loss ? j : lo;
+                hi = p.loss > traj_get(t, hi).loss ? j : hi;
+            }
+        }
+        if (n > 0 && (k == 0 || out[k - 1].step != traj_last(t).step)) {
+            out[k++] = traj_last(t);
+        }
+        struct traj *dt = &dst->r[i].traj;
+        dt->old = out;
+        dt->nold = k;
+        dt->cap = v->loss_cap[i];
+        dt->nrecent = 0;
+        dt->head = 0;
+    }
+    return dst;
+}
+
 static void draw_loss_panel(struct app_view *v, double now)
 {
     struct app_panel *p = &v->panel[APP_PANEL_LOSS];
     cairo_t *cr = panel_begin(p, p->w, p->h);
     struct draw_rect r = {0.5, 0.5, p->w - 1.0, p->h - 1.0};
-    draw_loss_inset(cr, &r, v->race, v->selected, v->font);
+    draw_loss_inset(cr, &r, thinned_race(v, p->w), v->selected, v->font);
     panel_end(p, cr, now);
 }
 
@@ -731,6 +799,10 @@ static void upload_trails(struct app_view *v)
         }
         size_t n = traj_count(&r->traj);
         float *xyz = scratch(v, 4 * n + 4);
+        if (v->pt_cap[i] < n + 1) {
+            v->pt_cap[i] = n + 1 + n / 2;
+            v->pt_step[i] = xrealloc(v->pt_step[i], v->pt_cap[i] * sizeof **v->pt_step);
+        }
         int k = 0;
         /* Points closer than about a pixel to the last one kept add nothing but vertices: a
          * converged runner piles thousands of steps onto one spot. */
@@ -752,6 +824,7 @@ static void upload_trails(struct app_view *v)
             xyz[4 * k + 1] = (float)p.y;
             xyz[4 * k + 2] = t;
             xyz[4 * k + 3] = 0.0f;
+            v->pt_step[i][k] = p.step;
             lx = p.x;
             ly = p.y;
             lt = t;
@@ -845,21 +918,81 @@ static void paint_markers(struct app_view *v, const float mvp[16])
     gl_draw_markers(v->gl, m, n, mvp);
 }
 
-static void paint_trails(struct app_view *v, const float mvp[16], const double *clip)
+static void trail_style(const struct app_view *v, int i, const double *clip,
+                        struct gl_line_style *st)
+{
+    double rgb[3];
+    draw_runner_color(i, rgb);
+    float w = (i == v->selected ? 0.2f : 0.13f) * (float)v->font;
+    *st = (struct gl_line_style){.width = w < 2.0f ? 2.0f : w,
+                                 .rgba = {(float)rgb[0], (float)rgb[1], (float)rgb[2], 1.0f},
+                                 .rim = 1.25f, .clip = clip, .occlude = v->view3d};
+}
+
+/* The last uploaded point of runner i at or before step s (points are in step order). */
+static int point_at_step(const struct app_view *v, int i, long s)
+{
+    int lo = 0, hi = v->trail[i].n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (v->pt_step[i][mid] <= s) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return lo;
+}
+
+/* Trails go into the scene layer, which keeps what was drawn: each frame adds only the new
+ * segments of each runner (a 10,000-step trail that zigzags in place costs nothing once
+ * drawn). `full`: the layer was just cleared; draw every trail whole. */
+static void paint_trails(struct app_view *v, const float mvp[16], const double *clip, bool full)
 {
     for (int k = 0; k < v->race->n; k++) {
         int i = (v->selected + 1 + k) % v->race->n;
         const struct race_runner *r = &v->race->r[i];
-        if (!r->enabled) {
+        if (!r->enabled || v->trail[i].n < 2) {
             continue;
         }
-        double rgb[3];
-        draw_runner_color(i, rgb);
-        float rgba[4] = {(float)rgb[0], (float)rgb[1], (float)rgb[2], 1.0f};
-        float w = (i == v->selected ? 0.2f : 0.13f) * (float)v->font;
-        w = w < 2.0f ? 2.0f : w;
-        gl_draw_polyline(v->gl, &v->trail[i], mvp, w, rgba, 1.25f, clip);
+        int first = 0;
+        if (!full && v->layer_step[i] >= 0) {
+            first = point_at_step(v, i, v->layer_step[i]);
+        }
+        if (full || first < v->trail[i].n - 1) {
+            struct gl_line_style st;
+            trail_style(v, i, clip, &st);
+            gl_draw_polyline_range(v->gl, &v->trail[i], first, v->trail[i].n - first, mvp, &st);
+        }
+        v->layer_step[i] = v->pt_step[i][v->trail[i].n - 1];
     }
+}
+
+static struct app_scene_key scene_key(const struct app_view *v, const float mvp[16])
+{
+    struct app_scene_key k;
+    memset(&k, 0, sizeof k);   /* padding too: compared with memcmp */
+    memcpy(k.mvp, mvp, sizeof k.mvp);
+    memcpy(k.view, v->view, sizeof k.view);
+    memcpy(k.domain, v->domain, sizeof k.domain);
+    k.scale[0] = v->scale.fmin;
+    k.scale[1] = v->scale.eps;
+    k.scale[2] = v->scale.lo;
+    k.scale[3] = v->scale.hi;
+    k.w = v->fb_w;
+    k.h = v->fb_h;
+    k.selected = v->selected;
+    k.n = v->race->n;
+    for (int i = 0; i < v->race->n; i++) {
+        k.enabled |= (unsigned)v->race->r[i].enabled << i;
+    }
+    k.gen = v->race_gen;
+    k.view3d = v->view3d;
+    k.trails = v->trails;
+    k.contours = v->contours;
+    k.log = v->scale.log;
+    k.font = v->font;
+    return k;
 }
 
 static void save_screenshot(struct app_view *v, double now);
@@ -892,23 +1025,12 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
     phase_end(v, APP_PHASE_PREPARE, &t);
     struct gl_scale gs = {v->scale.log, v->scale.fmin, v->scale.eps, v->scale.lo, v->scale.hi};
     float mvp[16];
+    const float bg2[3] = {0.0f, 0.0f, 0.0f}, bg3[3] = {0.11f, 0.12f, 0.15f};
+    const float *bg = v->view3d ? bg3 : bg2;
     if (!v->view3d) {
-        const float bg[3] = {0.0f, 0.0f, 0.0f};
-        gl_begin_frame(v->gl, width, height, bg);
-        gl_draw_heatmap(v->gl, v->view, &gs, v->contours, LEVELS);
-        phase_end(v, APP_PHASE_SURFACE, &t);
         gl_mat4_view2d(mvp, v->view);
-        if (v->trails) {
-            paint_trails(v, mvp, NULL);
-        }
-        if (v->arrows && v->race->n > 0) {
-            paint_arrows(v, mvp);
-        }
-        paint_markers(v, mvp);
     } else {
-        const float bg[3] = {0.11f, 0.12f, 0.15f};
-        gl_begin_frame(v->gl, width, height, bg);
-        float cam[16], model[16], eye[3];
+        float cam[16], model[16];
         gl_camera_matrix(&v->cam, (float)width / (float)height, cam);
         /* Centre the surface in the plot area (left of the legend), not the window. */
         float shift[16];
@@ -918,21 +1040,44 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
         gl_mat4_mul(cam, shift, cam);
         gl_mat4_data_to_world(model, v->domain, SURFACE_HEIGHT);
         gl_mat4_mul(mvp, cam, model);
-        gl_camera_eye(&v->cam, eye);
-        gl_draw_surface(v->gl, v->domain, &gs, v->contours, LEVELS, mvp, SURFACE_HEIGHT, eye);
-        phase_end(v, APP_PHASE_SURFACE, &t);
-        /* The base rectangle, for a sense of the floor. */
-        const double *d = v->domain;
-        float base[20] = {(float)d[0], (float)d[2], 0, 0, (float)d[1], (float)d[2], 0, 0,
-                          (float)d[1], (float)d[3], 0, 0, (float)d[0], (float)d[3], 0, 0,
-                          (float)d[0], (float)d[2], 0, 0};
-        const float grey[4] = {0.55f, 0.58f, 0.65f, 0.8f};
-        gl_draw_lines_now(v->gl, base, 5, mvp, 1.5f, grey, 0.0f);
-        if (v->trails) {
-            paint_trails(v, mvp, v->domain);
-        }
-        paint_markers(v, mvp);
     }
+    gl_begin_frame(v->gl, width, height, bg);
+    /* The scene layer: background and trails, redrawn whole only when the picture moved. */
+    struct app_scene_key key = scene_key(v, mvp);
+    bool full = memcmp(&key, &v->layer_key, sizeof key) != 0 || v->scene_layer.w != width ||
+                v->scene_layer.h != height;
+    gl_layer_begin(v->gl, &v->scene_layer, full);
+    if (full) {
+        if (!v->view3d) {
+            gl_draw_heatmap(v->gl, v->view, &gs, v->contours, LEVELS);
+        } else {
+            float eye[3];
+            gl_camera_eye(&v->cam, eye);
+            gl_draw_surface(v->gl, v->domain, &gs, v->contours, LEVELS, mvp, SURFACE_HEIGHT,
+                            eye, bg);
+            /* The base rectangle, for a sense of the floor. */
+            const double *d = v->domain;
+            float base[20] = {(float)d[0], (float)d[2], 0, 0, (float)d[1], (float)d[2], 0, 0,
+                              (float)d[1], (float)d[3], 0, 0, (float)d[0], (float)d[3], 0, 0,
+                              (float)d[0], (float)d[2], 0, 0};
+            const float grey[4] = {0.55f, 0.58f, 0.65f, 0.8f};
+            gl_draw_lines_now(v->gl, base, 5, mvp, 1.5f, grey, 0.0f);
+        }
+        for (int i = 0; i < RACE_MAX; i++) {
+            v->layer_step[i] = -1;
+        }
+    }
+    phase_end(v, APP_PHASE_SURFACE, &t);
+    if (v->trails) {
+        paint_trails(v, mvp, v->view3d ? v->domain : NULL, full);
+    }
+    gl_layer_end(v->gl);
+    v->layer_key = key;
+    gl_blit_layer(v->gl, &v->scene_layer);
+    if (!v->view3d && v->arrows && v->race->n > 0) {
+        paint_arrows(v, mvp);
+    }
+    paint_markers(v, mvp);
     phase_end(v, APP_PHASE_PATHS, &t);
     draw_panels(v, now);
     phase_end(v, APP_PHASE_PANELS, &t);

@@ -47,6 +47,19 @@ struct app_action {
     int arg;                     /* runner index for APP_ACT_TOGGLE_RUNNER */
 };
 
+/* What the scene layer (background and trails) depends on; any change redraws it whole. */
+struct app_scene_key {
+    float mvp[16];               /* data to clip space */
+    double view[4], domain[4];   /* 2-D view, data rectangle */
+    double scale[4];             /* fmin, eps, lo, hi of the colour scale */
+    int w, h;                    /* frame size */
+    int selected, n;             /* selected runner, runners */
+    unsigned enabled;            /* bit i: runner i shown */
+    unsigned gen;                /* race generation */
+    int view3d, trails, contours, log;   /* flags */
+    double font;                 /* line widths follow it */
+};
+
 /* A cairo-drawn overlay: an image surface mirrored in a GL texture. */
 struct app_panel {
     cairo_surface_t *surf;       /* ARGB32, w x h; NULL until first drawn */
@@ -90,6 +103,13 @@ struct app_view {
     struct gl_renderer *gl;      /* programs and caches (owned) */
     struct gl_polyline trail[RACE_MAX];   /* each runner's path, (x, y, t) */
     long trail_key[RACE_MAX];    /* runner step + points when uploaded, -1 stale */
+    long *pt_step[RACE_MAX];     /* (pt_cap[i]) the step of each uploaded trail point */
+    size_t pt_cap[RACE_MAX];
+    struct gl_layer scene_layer; /* heatmap or surface with the trails drawn so far, added to
+                                    as runners step; copied to the frame each frame */
+    struct app_scene_key layer_key;   /* what the layer was drawn for */
+    long layer_step[RACE_MAX];   /* last step drawn into the layer per runner, -1 none */
+    unsigned race_gen;           /* bumped when paths restart (reset, new scene) */
     struct app_panel panel[APP_PANEL_COUNT];
     bool panels_stale;           /* redraw every panel next frame */
     bool dirty;                  /* the next frame differs (pan, zoom, camera) */
@@ -107,6 +127,9 @@ struct app_view {
     bool headless;               /* a rendered figure: no key hints */
     bool profile;                /* finish the GPU after each phase and time it */
     double phase_ms[APP_PHASES]; /* accumulated: prepare, surface, paths, panels */
+    struct race *loss_race;      /* the race with thinned trajectories, for the loss plot */
+    struct traj_point *loss_pts[RACE_MAX];   /* (loss_cap[i]) its points per runner */
+    size_t loss_cap[RACE_MAX];
     float *scratch;              /* (scratch_cap) floats for uploads */
     size_t scratch_cap;
 };

@@ -58,10 +58,12 @@ void gl_draw_heatmap(struct gl_renderer *r, const double view[4], const struct g
                      bool contours, int levels);
 
 /* The surface over the data rectangle view (n x n grid), heights from the function through
- * the scale, lit, seen through mvp (data (x, y, t) to clip). eye: camera position, world. */
+ * the scale, lit, seen through mvp (data (x, y, t) to clip). eye: camera position, world.
+ * Drawn into a cached layer (on background bg) only when something changed, else copied with
+ * its depth when drawing into a layer, so that lines drawn with `occlude` hide behind it. */
 void gl_draw_surface(struct gl_renderer *r, const double view[4], const struct gl_scale *scale,
                      bool contours, int levels, const float mvp[16], float height,
-                     const float eye[3]);
+                     const float eye[3], const float bg[3]);
 
 /* A polyline of n points (x, y, t, unused) in a buffer the caller keeps. */
 struct gl_polyline {
@@ -72,7 +74,19 @@ struct gl_polyline {
 };
 void gl_polyline_set(struct gl_polyline *l, const float *xyzw, int n);
 void gl_polyline_finish(struct gl_polyline *l);
-/* Draws it width pixels wide in rgba with a dark border rim pixels wide each side, in one
+/* How a polyline is drawn. */
+struct gl_line_style {
+    float width;          /* pixels */
+    float rgba[4];        /* colour, non-premultiplied */
+    float rim;            /* dark border each side, pixels (0 none) */
+    const double *clip;   /* data rectangle (xmin, xmax, ymin, ymax) to clip to, or NULL */
+    bool occlude;         /* hidden behind the surface's depth in the framebuffer (3-D) */
+};
+/* Draws points [first, first + count) of it (the neighbours outside the range still shape the
+ * joins, so ranges drawn one after another meet cleanly). */
+void gl_draw_polyline_range(struct gl_renderer *r, const struct gl_polyline *l, int first,
+                            int count, const float mvp[16], const struct gl_line_style *st);
+/* All of it, width pixels wide in rgba with a dark border rim pixels wide each side, in one
  * pass; clip (xmin, xmax, ymin, ymax) or NULL. */
 void gl_draw_polyline(struct gl_renderer *r, const struct gl_polyline *l, const float mvp[16],
                       float width, const float rgba[4], float rim, const double *clip);
@@ -101,6 +115,22 @@ void gl_panel_upload(struct gl_panel *p, const void *data, int w, int h, int str
 void gl_panel_finish(struct gl_panel *p);
 /* Draws it with its top-left corner at pixel (x, y) (y down), blended. */
 void gl_draw_panel(struct gl_renderer *r, const struct gl_panel *p, int x, int y);
+
+/* An offscreen layer of the frame's size: an RGBA8 colour texture and a depth texture. */
+struct gl_layer {
+    GLuint fbo, color, depth;   /* objects */
+    int w, h;                   /* pixels */
+};
+/* Draws into the layer from now on (resized to the frame), cleared to transparent if asked;
+ * the heatmap and the surface then go into it. */
+void gl_layer_begin(struct gl_renderer *r, struct gl_layer *l, bool clear);
+/* Back to the frame's framebuffer. */
+void gl_layer_end(struct gl_renderer *r);
+/* Composites the layer (premultiplied colour) over the frame. */
+void gl_draw_layer(struct gl_renderer *r, const struct gl_layer *l);
+/* Copies the layer's colour over the frame (opaque layers). */
+void gl_blit_layer(struct gl_renderer *r, const struct gl_layer *l);
+void gl_layer_finish(struct gl_layer *l);
 
 /* Reads the bound framebuffer's width x height pixels into cairo ARGB32 order (row 0 at the
  * top, stride bytes a row, opaque). */

@@ -37,12 +37,17 @@ struct gl_renderer {
     GLuint field_fbo, field_tex;    /* SURFACE_N^2 R32F heights */
     struct cache_key field_key;
     bool field_valid;
+    struct gl_layer surf_layer;     /* the cached 3-D surface, colour and depth */
+    struct cache_key surf_key;      /* what it holds */
+    float surf_mvp[16];             /* and through which camera */
+    bool surf_valid;
     GLuint mesh_vao, mesh_ebo;      /* surface triangles */
     GLsizei mesh_count;             /* indices */
     struct gl_polyline scratch;     /* lines drawn once */
     GLuint marker_vao, marker_vbo;  /* instanced markers */
     size_t marker_cap;              /* markers the buffer holds */
     GLint target_fbo;               /* the framebuffer the frame goes to */
+    GLint cur_fbo;                  /* the one drawn into now: the target or a layer */
     int fb_w, fb_h;                 /* its size */
 };
 
@@ -155,6 +160,7 @@ void gl_renderer_destroy(struct gl_renderer *r)
     GLuint buf[] = {r->mesh_ebo, r->marker_vbo};
     glDeleteBuffers(2, buf);
     gl_polyline_finish(&r->scratch);
+    gl_layer_finish(&r->surf_layer);
     free(r);
 }
 
@@ -200,6 +206,7 @@ void gl_renderer_set_colormap(struct gl_renderer *r, const unsigned char *rgb)
 void gl_begin_frame(struct gl_renderer *r, int width, int height, const float rgb[3])
 {
     glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &r->target_fbo);
+    r->cur_fbo = r->target_fbo;
     r->fb_w = width;
     r->fb_h = height;
     glViewport(0, 0, width, height);
@@ -274,15 +281,29 @@ void gl_draw_heatmap(struct gl_renderer *r, const double view[4], const struct g
         r->heat_valid = true;
     }
     glBindFramebuffer(GL_READ_FRAMEBUFFER, r->heat_fbo);
-    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, (GLuint)r->target_fbo);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, (GLuint)r->cur_fbo);
     glBlitFramebuffer(0, 0, key.w, key.h, 0, 0, key.w, key.h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
-    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->target_fbo);
+    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->cur_fbo);
     glViewport(0, 0, r->fb_w, r->fb_h);
+}
+
+/* The cached surface into the current framebuffer: colour, and depth too when that is one
+ * of our layers (same formats), so that lines drawn next are hidden behind hills. */
+static void blit_surface(struct gl_renderer *r)
+{
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, r->surf_layer.fbo);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, (GLuint)r->cur_fbo);
+    GLbitfield what = GL_COLOR_BUFFER_BIT;
+    if (r->cur_fbo != r->target_fbo || r->target_fbo != 0) {
+        what |= GL_DEPTH_BUFFER_BIT;
+    }
+    glBlitFramebuffer(0, 0, r->fb_w, r->fb_h, 0, 0, r->fb_w, r->fb_h, what, GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->cur_fbo);
 }
 
 void gl_draw_surface(struct gl_renderer *r, const double view[4], const struct gl_scale *scale,
                      bool contours, int levels, const float mvp[16], float height,
-                     const float eye[3])
+                     const float eye[3], const float bg[3])
 {
     if (!r->prog_field) {
         return;
@@ -302,11 +323,22 @@ void gl_draw_surface(struct gl_renderer *r, const double view[4], const struct g
         set_scale_uniforms(r->prog_field, scale);
         glBindVertexArray(r->vao_empty);
         glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
-        glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->target_fbo);
+        glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->cur_fbo);
         glViewport(0, 0, r->fb_w, r->fb_h);
         r->field_key = key;
         r->field_valid = true;
     }
+    struct cache_key skey = make_key(r, view, scale, contours, levels, r->fb_w, r->fb_h);
+    if (r->surf_valid && !memcmp(&skey, &r->surf_key, sizeof skey) &&
+        !memcmp(mvp, r->surf_mvp, sizeof r->surf_mvp) && r->surf_layer.w == r->fb_w &&
+        r->surf_layer.h == r->fb_h) {
+        blit_surface(r);
+        return;
+    }
+    GLint into = r->cur_fbo;
+    gl_layer_begin(r, &r->surf_layer, true);
+    glClearColor(bg[0], bg[1], bg[2], 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
     GLuint p = r->prog_surface;
     glUseProgram(p);
     glActiveTexture(GL_TEXTURE0);
@@ -337,6 +369,14 @@ void gl_draw_surface(struct gl_renderer *r, const double view[4], const struct g
     glBindVertexArray(r->mesh_vao);
     glDrawElements(GL_TRIANGLES, r->mesh_count, GL_UNSIGNED_INT, NULL);
     glDisable(GL_POLYGON_OFFSET_FILL);
+    glDisable(GL_DEPTH_TEST);
+    r->cur_fbo = into;
+    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)into);
+    glViewport(0, 0, r->fb_w, r->fb_h);
+    r->surf_key = skey;
+    memcpy(r->surf_mvp, mvp, sizeof r->surf_mvp);
+    r->surf_valid = true;
+    blit_surface(r);
 }
 
 /* ======================================================================== lines */
@@ -371,37 +411,59 @@ void gl_polyline_finish(struct gl_polyline *l)
     memset(l, 0, sizeof *l);
 }
 
-void gl_draw_polyline(struct gl_renderer *r, const struct gl_polyline *l, const float mvp[16],
-                      float width, const float rgba[4], float rim, const double *clip)
+void gl_draw_polyline_range(struct gl_renderer *r, const struct gl_polyline *l, int first,
+                            int count, const float mvp[16], const struct gl_line_style *st)
 {
-    if (l->n < 2) {
+    if (first < 0) {
+        count += first;
+        first = 0;
+    }
+    if (first + count > l->n) {
+        count = l->n - first;
+    }
+    if (count < 2) {
         return;
     }
     GLuint p = r->prog_line;
     glUseProgram(p);
     glUniformMatrix4fv(loc(p, "u_mvp"), 1, GL_FALSE, mvp);
     glUniform2f(loc(p, "u_viewport"), (float)r->fb_w, (float)r->fb_h);
-    glUniform1f(loc(p, "u_width"), width);
-    glUniform4fv(loc(p, "u_color"), 1, rgba);
-    glUniform1f(loc(p, "u_rim"), rim);
+    glUniform1f(loc(p, "u_width"), st->width);
+    glUniform4fv(loc(p, "u_color"), 1, st->rgba);
+    glUniform1f(loc(p, "u_rim"), st->rim);
     glUniform4f(loc(p, "u_rim_color"), 0.04f, 0.04f, 0.07f, 0.7f);
     glUniform1i(loc(p, "u_n"), l->n);
-    glUniform1i(loc(p, "u_clip"), clip != NULL);
-    if (clip) {
-        glUniform4f(loc(p, "u_clip_rect"), (float)clip[0], (float)clip[1], (float)clip[2],
-                    (float)clip[3]);
+    glUniform1i(loc(p, "u_clip"), st->clip != NULL);
+    if (st->clip) {
+        glUniform4f(loc(p, "u_clip_rect"), (float)st->clip[0], (float)st->clip[1],
+                    (float)st->clip[2], (float)st->clip[3]);
     }
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_BUFFER, l->tex);
     glUniform1i(loc(p, "u_points"), 0);
     glEnable(GL_BLEND);
     glBlendFuncSeparate(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA, GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
-    /* Lines test against the surface but do not write depth: an outline and the line over it
-     * (or two paths on top of each other) stack in drawing order, not by depth rounding. */
+    /* Lines test against the surface's depth but never write it: paths on top of each other
+     * stack in drawing order, not by depth rounding. */
+    if (st->occlude) {
+        glEnable(GL_DEPTH_TEST);
+        glDepthFunc(GL_LEQUAL);
+    } else {
+        glDisable(GL_DEPTH_TEST);
+    }
     glDepthMask(GL_FALSE);
     glBindVertexArray(r->vao_empty);
-    glDrawArrays(GL_TRIANGLE_STRIP, 0, 2 * l->n);
+    glDrawArrays(GL_TRIANGLE_STRIP, 2 * first, 2 * count);
     glDepthMask(GL_TRUE);
+    glDisable(GL_DEPTH_TEST);
+}
+
+void gl_draw_polyline(struct gl_renderer *r, const struct gl_polyline *l, const float mvp[16],
+                      float width, const float rgba[4], float rim, const double *clip)
+{
+    struct gl_line_style st = {.width = width, .rim = rim, .clip = clip};
+    memcpy(st.rgba, rgba, sizeof st.rgba);
+    gl_draw_polyline_range(r, l, 0, l->n, mvp, &st);
 }
 
 void gl_draw_lines_now(struct gl_renderer *r, const float *xyzw, int n, const float mvp[16],
@@ -486,6 +548,88 @@ void gl_draw_panel(struct gl_renderer *r, const struct gl_panel *p, int x, int y
     glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);   /* cairo's pixels are premultiplied */
     glBindVertexArray(r->vao_empty);
     glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+}
+
+/* ======================================================================== layers */
+
+void gl_layer_begin(struct gl_renderer *r, struct gl_layer *l, bool clear)
+{
+    if (!l->fbo || l->w != r->fb_w || l->h != r->fb_h) {
+        gl_layer_finish(l);
+        l->w = r->fb_w;
+        l->h = r->fb_h;
+        glGenFramebuffers(1, &l->fbo);
+        glGenTextures(1, &l->color);
+        glGenTextures(1, &l->depth);
+        glBindTexture(GL_TEXTURE_2D, l->color);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, l->w, l->h, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glBindTexture(GL_TEXTURE_2D, l->depth);
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_DEPTH_COMPONENT24, l->w, l->h, 0, GL_DEPTH_COMPONENT,
+                     GL_UNSIGNED_INT, NULL);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+        glBindFramebuffer(GL_FRAMEBUFFER, l->fbo);
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, l->color, 0);
+        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_TEXTURE_2D, l->depth, 0);
+        clear = true;
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, l->fbo);
+    r->cur_fbo = (GLint)l->fbo;
+    glViewport(0, 0, l->w, l->h);
+    if (clear) {
+        glClearColor(0.0f, 0.0f, 0.0f, 0.0f);
+        glClearDepth(1.0);
+        glDepthMask(GL_TRUE);
+        glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+    }
+}
+
+void gl_layer_end(struct gl_renderer *r)
+{
+    r->cur_fbo = r->target_fbo;
+    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->target_fbo);
+    glViewport(0, 0, r->fb_w, r->fb_h);
+}
+
+void gl_draw_layer(struct gl_renderer *r, const struct gl_layer *l)
+{
+    if (!l->fbo) {
+        return;
+    }
+    GLuint prog = r->prog_panel;
+    glUseProgram(prog);
+    glUniform4f(loc(prog, "u_rect"), 0.0f, 0.0f, (float)r->fb_w, (float)r->fb_h);
+    glUniform2f(loc(prog, "u_viewport"), (float)r->fb_w, (float)r->fb_h);
+    glUniform1i(loc(prog, "u_flip"), 1);
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, l->color);
+    glUniform1i(loc(prog, "u_tex"), 0);
+    glDisable(GL_DEPTH_TEST);
+    glEnable(GL_BLEND);
+    glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+    glBindVertexArray(r->vao_empty);
+    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    glUniform1i(loc(prog, "u_flip"), 0);
+}
+
+void gl_blit_layer(struct gl_renderer *r, const struct gl_layer *l)
+{
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, l->fbo);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, (GLuint)r->cur_fbo);
+    glBlitFramebuffer(0, 0, l->w, l->h, 0, 0, l->w, l->h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->cur_fbo);
+}
+
+void gl_layer_finish(struct gl_layer *l)
+{
+    if (l->fbo) {
+        glDeleteFramebuffers(1, &l->fbo);
+        glDeleteTextures(1, &l->color);
+        glDeleteTextures(1, &l->depth);
+    }
+    memset(l, 0, sizeof *l);
 }
 
 /* ======================================================================== read back */
