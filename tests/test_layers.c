@@ -97,7 +97,7 @@ static void test_conv(int B, int C, int H, int W, int OC, int k, int pad)
     float *in = rand_array(nin, -1, 1), *w = rand_array(nw, -1, 1), *b = rand_array(OC, -1, 1);
     float *out_fast = nn_alloc(nout), *out_naive = nn_alloc(nout);
     float *col = nn_alloc(nn_conv_col_size(&s)), *dcol = nn_alloc(nn_conv_col_size(&s));
-    struct nn_prof prof = {true, 0, 0};
+    struct nn_ctx prof = {true, 0, 0, NULL};
 
     nn_conv2d_forward(&prof, &s, out_fast, col, in, w, b);
     nn_conv2d_forward_naive(&s, out_naive, in, w, b);
@@ -127,6 +127,27 @@ static void test_conv(int B, int C, int H, int W, int OC, int k, int pad)
     CHECK(max_rel_diff(din_f, din_n, nin, 1.0) < 1e-5);
     CHECK(max_rel_diff(dw_f, dw_n, nw, 1.0) < 1e-4);   /* sums of B*OH*OW terms */
     CHECK(max_rel_diff(db_f, db_n, OC, 1.0) < 1e-4);
+    /* split across three workers: the same gradients up to rounding (each worker's sgemm
+     * blocks its columns its own way), and the same numbers on every run */
+    struct nn_pool *pool = nn_pool_create(3);
+    struct nn_ctx pctx = {false, 0, 0, pool};
+    float *out_p = nn_alloc(nout), *din_p = nn_alloc(nin), *dw_p = nn_alloc(nw);
+    float *db_p = nn_alloc(OC), *dw_q = nn_alloc(nw);
+    nn_conv2d_forward(&pctx, &s, out_p, col, in, w, b);
+    CHECK(max_rel_diff(out_p, out_fast, nout, 1.0) < 1e-5);
+    nn_conv2d_backward(&pctx, &s, din_p, dw_p, db_p, dcol, r, col, w);
+    CHECK(max_rel_diff(din_p, din_f, nin, 1.0) < 1e-6);
+    CHECK(max_rel_diff(dw_p, dw_f, nw, 1.0) < 1e-5);
+    CHECK(max_rel_diff(db_p, db_f, OC, 1.0) < 1e-5);
+    nn_conv2d_forward(&pctx, &s, out_p, col, in, w, b);
+    nn_conv2d_backward(&pctx, &s, din_p, dw_q, db_p, dcol, r, col, w);
+    CHECK(memcmp(dw_p, dw_q, nw * sizeof(float)) == 0);
+    nn_free(dw_q);
+    nn_pool_destroy(pool);
+    nn_free(out_p);
+    nn_free(din_p);
+    nn_free(dw_p);
+    nn_free(db_p);
     /* without din (the first layer): dw and db still right */
     float *dw_2 = nn_alloc(nw), *db_2 = nn_alloc(OC);
     nn_conv2d_backward(&prof, &s, NULL, dw_2, db_2, NULL, r, col, w);
@@ -161,7 +182,7 @@ static void test_im2col_adjoint(void)
 {
     struct nn_conv_shape s = {2, 3, 5, 6, 4, 3, 1};
     size_t nin = 2 * 3 * 5 * 6, ncol = (size_t)3 * 9 * 2 * 5 * 6;   /* (C*k*k, B*OH*OW) */
-    CHECK(nn_conv_col_size(&s) == ncol + 2 * 5 * 6 + 4 * 28);       /* + ones + (OC, K+1) */
+    CHECK(nn_conv_col_size(&s) == ncol + 2 * 5 * 6 + NN_MAX_THREADS * 4 * 28);   /* + ones */
     float *x = rand_array(nin, -1, 1), *y = rand_array(ncol, -1, 1);
     float *cx = nn_alloc(ncol), *ty = nn_alloc(nin);
     nn_im2col(&s, cx, x);
@@ -204,9 +225,9 @@ static double pool_loss(void *ctx)
 {
     struct pool_case *p = ctx;
     if (p->relu) {
-        nn_relu_maxpool2_forward(p->out, p->arg, p->in, p->C, p->B, p->H, p->W);
+        nn_relu_maxpool2_forward(NULL, p->out, p->arg, p->in, p->C, p->B, p->H, p->W);
     } else {
-        nn_maxpool2_forward(p->out, p->arg, p->in, p->C, p->B, p->H, p->W);
+        nn_maxpool2_forward(NULL, p->out, p->arg, p->in, p->C, p->B, p->H, p->W);
     }
     return dot(p->out, p->r, (size_t)p->C * p->B * p->H * p->W / 4);
 }
@@ -217,18 +238,18 @@ static void test_pool(void)
     float in[16] = {1, 1, 5, 2,  1, 1, 5, 5,  0, 3, -1, -2,  3, 3, -3, -1};   /* (1,1,4,4) */
     float out[4], din[16], dout[4] = {10, 20, 30, 40};
     int8_t arg[4];
-    nn_maxpool2_forward(out, arg, in, 1, 1, 4, 4);
+    nn_maxpool2_forward(NULL, out, arg, in, 1, 1, 4, 4);
     CHECK(out[0] == 1 && out[1] == 5 && out[2] == 3 && out[3] == -1);
     CHECK(arg[0] == 0 && arg[1] == 0 && arg[2] == 1 && arg[3] == 0);
-    nn_maxpool2_backward(din, dout, arg, 1, 1, 4, 4);
+    nn_maxpool2_backward(NULL, din, dout, arg, 1, 1, 4, 4);
     CHECK(din[0] == 10 && din[1] == 0 && din[4] == 0 && din[5] == 0);
     CHECK(din[2] == 20 && din[3] == 0 && din[6] == 0 && din[7] == 0);
     CHECK(din[9] == 30 && din[12] == 0 && din[13] == 0);
     CHECK(din[10] == 40 && din[11] == 0 && din[15] == 0);
     /* the fused version clips at zero and passes no gradient where it clipped */
-    nn_relu_maxpool2_forward(out, arg, in, 1, 1, 4, 4);
+    nn_relu_maxpool2_forward(NULL, out, arg, in, 1, 1, 4, 4);
     CHECK(out[3] == 0 && arg[3] == -1 && out[1] == 5);
-    nn_relu_maxpool2_backward(din, dout, arg, 1, 1, 4, 4);
+    nn_relu_maxpool2_backward(NULL, din, dout, arg, 1, 1, 4, 4);
     CHECK(din[11] == 0 && din[15] == 0 && din[10] == 0 && din[14] == 0 && din[2] == 20);
 
     /* channel-major in, NCHW out, on sizes with a SIMD body and a scalar tail (W/2 = 7, 14) */
@@ -265,15 +286,34 @@ static void test_pool(void)
             CHECK(all);
             float *dn = nn_alloc(n);
             if (relu) {
-                nn_relu_maxpool2_backward(dn, pc.r, pc.arg, C, B, H, W);
+                nn_relu_maxpool2_backward(NULL, dn, pc.r, pc.arg, C, B, H, W);
             } else {
-                nn_maxpool2_backward(dn, pc.r, pc.arg, C, B, H, W);
+                nn_maxpool2_backward(NULL, dn, pc.r, pc.arg, C, B, H, W);
             }
             double worst = 0.0;
             for (size_t i = 0; i < n; i += 7) {
                 worst = fmax(worst, fabs(fd(pool_loss, &pc, pc.in, i, 1e-3f) - dn[i]));
             }
             CHECK(worst < 1e-3);
+            /* by channel across two workers: identical */
+            struct nn_pool *pool = nn_pool_create(2);
+            struct nn_ctx pctx = {false, 0, 0, pool};
+            float *out2 = nn_alloc(no), *dn2 = nn_alloc(n);
+            int8_t *arg2 = xmalloc(no);
+            if (relu) {
+                nn_relu_maxpool2_forward(&pctx, out2, arg2, pc.in, C, B, H, W);
+                nn_relu_maxpool2_backward(&pctx, dn2, pc.r, arg2, C, B, H, W);
+            } else {
+                nn_maxpool2_forward(&pctx, out2, arg2, pc.in, C, B, H, W);
+                nn_maxpool2_backward(&pctx, dn2, pc.r, arg2, C, B, H, W);
+            }
+            pool_loss(&pc);
+            CHECK(memcmp(out2, pc.out, no * sizeof(float)) == 0);
+            CHECK(memcmp(arg2, pc.arg, no) == 0 && memcmp(dn2, dn, n * sizeof(float)) == 0);
+            nn_pool_destroy(pool);
+            nn_free(out2);
+            nn_free(dn2);
+            free(arg2);
             nn_free(dn);
             nn_free(pc.in);
             nn_free(pc.out);

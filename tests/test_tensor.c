@@ -42,7 +42,7 @@ static void test_sgemm(void)
     float *a = nn_alloc(64), *b = nn_alloc(64), *c1 = nn_alloc(77), *c2 = nn_alloc(77);
     nn_fill_uniform(a, 64, 1.0f, &rng);
     nn_fill_uniform(b, 64, 1.0f, &rng);
-    struct nn_prof prof = {true, 0, 0};
+    struct nn_ctx prof = {true, 0, 0, NULL};
     for (int ta = 0; ta < 2; ta++) {
         for (int tb = 0; tb < 2; tb++) {
             int lda = ta ? m : k, ldb = tb ? k : n;
@@ -98,8 +98,49 @@ static void test_init(void)
     nn_free(y);
 }
 
+struct sum_job {
+    int *hits;     /* (n) how often each index was visited */
+};
+
+static void mark(void *job, int part, int lo, int hi)
+{
+    (void)part;
+    struct sum_job *j = job;
+    for (int i = lo; i < hi; i++) {
+        j->hits[i]++;
+    }
+}
+
+static void test_pool(void)
+{
+    int n = 1001;
+    int *hits = xcalloc((size_t)n, sizeof(int));
+    struct sum_job j = {hits};
+    CHECK(nn_pool_create(1) == NULL && nn_pool_threads(NULL) == 1);
+    nn_pool_for(NULL, n, mark, &j);
+    struct nn_pool *p = nn_pool_create(3);
+    CHECK(nn_pool_threads(p) == 3);
+    struct nn_pool *big = nn_pool_create(1000);
+    CHECK(nn_pool_threads(big) == NN_MAX_THREADS);
+    nn_pool_destroy(big);
+    for (int rep = 0; rep < 200; rep++) {
+        nn_pool_for(p, n, mark, &j);   /* many jobs: workers must not miss or repeat one */
+    }
+    nn_pool_for(p, 0, mark, &j);
+    nn_pool_for(p, 1, mark, &j);
+    bool all = true;
+    for (int i = 0; i < n; i++) {
+        all = all && hits[i] == (i == 0 ? 202 : 201);
+    }
+    CHECK(all);
+    nn_pool_destroy(p);
+    nn_pool_destroy(NULL);
+    free(hits);
+}
+
 int main(void)
 {
+    test_pool();
     nn_set_threads(1);
     test_group();
     test_sgemm();

@@ -145,7 +145,9 @@ static struct c_result run_c(const struct bench_opts *o, const struct nn_data *d
     char err[256];
     cnn_config_for_model("small", &cfg, err, sizeof(err));
     cfg.batch = (int)o->batch;
-    nn_set_threads(threads);
+    /* as the trainer: our workers split each batch, every sgemm runs on one thread */
+    nn_set_threads(1);
+    struct nn_pool *pool = nn_pool_create(threads);
     struct cnn *net = cnn_create(&cfg);
     cnn_init(net, 1);
     struct optim_params opt;
@@ -161,7 +163,7 @@ static struct c_result run_c(const struct bench_opts *o, const struct nn_data *d
     struct c_result best = {0, 0};
     for (long round = -1; round < o->rounds; round++) {
         long steps = round < 0 ? o->warmup : o->steps;   /* round -1 warms up */
-        net->prof = (struct nn_prof){true, 0.0, 0};
+        net->ctx = (struct nn_ctx){true, 0.0, 0, pool};
         double t0 = nn_now();
         for (long s = 0; s < steps; s++) {
             for (int i = 0; i < B; i++) {
@@ -175,7 +177,7 @@ static struct c_result run_c(const struct bench_opts *o, const struct nn_data *d
         double dt = nn_now() - t0;
         if (round >= 0 && dt > 0 && steps * B / dt > best.images_per_s) {
             best.images_per_s = steps * B / dt;
-            best.sgemm_share = net->prof.sgemm_s / dt;
+            best.sgemm_share = net->ctx.sgemm_s / dt;
         }
     }
     free(idx);
@@ -183,6 +185,7 @@ static struct c_result run_c(const struct bench_opts *o, const struct nn_data *d
     nn_free(x);
     optim_state_destroy(st);
     cnn_destroy(net);
+    nn_pool_destroy(pool);
     return best;
 }
 

@@ -223,28 +223,28 @@ double cnn_forward(struct cnn *net, const float *x, const uint8_t *y, int B, boo
     assert(B > 0 && B <= cfg->batch);
     int H = cfg->in_h, W = cfg->in_w, H2 = H / 2, W2 = W / 2;
     int F = 16 * (H / 4) * (W / 4);
-    struct nn_prof *prof = &net->prof;
+    struct nn_ctx *ctx = &net->ctx;
     int8_t *arg1 = net->args;                                  /* (B, 8, H2, W2) */
     int8_t *arg2 = net->args + (size_t)cfg->batch * 8 * H2 * W2;   /* (B, F) */
     bool drop = cfg->dropout > 0.0f;
 
     struct nn_conv_shape s1 = {B, cfg->in_c, H, W, 8, 3, 1};
-    nn_conv2d_forward(prof, &s1, net->c1, net->col1, x, net->p_conv1_w, net->p_conv1_b);
+    nn_conv2d_forward(ctx, &s1, net->c1, net->col1, x, net->p_conv1_w, net->p_conv1_b);
     if (cfg->batchnorm) {
         struct nn_bn_shape bs = {8, B * H * W, 0.1f, 1e-5f};
         nn_batchnorm_forward(&bs, net->c1, net->xhat1, net->invstd1, net->bn1_mean,
                              net->bn1_var, net->c1, net->p_bn1_w, net->p_bn1_b, train);
     }
-    nn_relu_maxpool2_forward(net->p1, arg1, net->c1, 8, B, H, W);
+    nn_relu_maxpool2_forward(ctx, net->p1, arg1, net->c1, 8, B, H, W);
 
     struct nn_conv_shape s2 = {B, 8, H2, W2, 16, 3, 1};
-    nn_conv2d_forward(prof, &s2, net->c2, net->col2, net->p1, net->p_conv2_w, net->p_conv2_b);
+    nn_conv2d_forward(ctx, &s2, net->c2, net->col2, net->p1, net->p_conv2_w, net->p_conv2_b);
     if (cfg->batchnorm) {
         struct nn_bn_shape bs = {16, B * H2 * W2, 0.1f, 1e-5f};
         nn_batchnorm_forward(&bs, net->c2, net->xhat2, net->invstd2, net->bn2_mean,
                              net->bn2_var, net->c2, net->p_bn2_w, net->p_bn2_b, train);
     }
-    nn_relu_maxpool2_forward(net->p2, arg2, net->c2, 16, B, H2, W2);
+    nn_relu_maxpool2_forward(ctx, net->p2, arg2, net->c2, 16, B, H2, W2);
 
     const float *feat = net->p2;   /* (B, F) */
     if (drop) {
@@ -254,7 +254,7 @@ double cnn_forward(struct cnn *net, const float *x, const uint8_t *y, int B, boo
     }
     if (cfg->hidden) {
         int Hd = cfg->hidden;
-        nn_dense_forward(prof, net->h1, feat, net->p_fc1_w, net->p_fc1_b, B, F, Hd);
+        nn_dense_forward(ctx, net->h1, feat, net->p_fc1_w, net->p_fc1_b, B, F, Hd);
         nn_relu_forward(net->h1, net->h1, (size_t)B * Hd);
         const float *hin = net->h1;
         if (drop) {
@@ -262,10 +262,10 @@ double cnn_forward(struct cnn *net, const float *x, const uint8_t *y, int B, boo
                                train, &net->rng);
             hin = net->d1;
         }
-        nn_dense_forward(prof, net->logits, hin, net->p_out_w, net->p_out_b, B, Hd,
+        nn_dense_forward(ctx, net->logits, hin, net->p_out_w, net->p_out_b, B, Hd,
                          cfg->classes);
     } else {
-        nn_dense_forward(prof, net->logits, feat, net->p_out_w, net->p_out_b, B, F,
+        nn_dense_forward(ctx, net->logits, feat, net->p_out_w, net->p_out_b, B, F,
                          cfg->classes);
     }
     net->last_b = B;
@@ -281,7 +281,7 @@ void cnn_backward(struct cnn *net)
     int B = net->last_b;
     int H = cfg->in_h, W = cfg->in_w, H2 = H / 2, W2 = W / 2;
     int F = 16 * (H / 4) * (W / 4);
-    struct nn_prof *prof = &net->prof;
+    struct nn_ctx *ctx = &net->ctx;
     int8_t *arg1 = net->args;
     int8_t *arg2 = net->args + (size_t)cfg->batch * 8 * H2 * W2;
     bool drop = cfg->dropout > 0.0f;
@@ -291,16 +291,16 @@ void cnn_backward(struct cnn *net)
     if (cfg->hidden) {
         int Hd = cfg->hidden;
         const float *hin = drop ? net->d1 : net->h1;
-        nn_dense_backward(prof, net->dh1, net->g_out_w, net->g_out_b, net->dlogits, hin,
+        nn_dense_backward(ctx, net->dh1, net->g_out_w, net->g_out_b, net->dlogits, hin,
                           net->p_out_w, B, Hd, cfg->classes);
         if (drop) {
             nn_dropout_backward(net->dh1, net->dh1, net->mask1, (size_t)B * Hd, true);
         }
         nn_relu_backward(net->dh1, net->dh1, net->h1, (size_t)B * Hd);
-        nn_dense_backward(prof, net->dp2, net->g_fc1_w, net->g_fc1_b, net->dh1, feat,
+        nn_dense_backward(ctx, net->dp2, net->g_fc1_w, net->g_fc1_b, net->dh1, feat,
                           net->p_fc1_w, B, F, Hd);
     } else {
-        nn_dense_backward(prof, net->dp2, net->g_out_w, net->g_out_b, net->dlogits, feat,
+        nn_dense_backward(ctx, net->dp2, net->g_out_w, net->g_out_b, net->dlogits, feat,
                           net->p_out_w, B, F, cfg->classes);
     }
     if (drop) {
@@ -309,7 +309,7 @@ void cnn_backward(struct cnn *net)
 
     /* c2 is no longer needed (pool kept its winners), so its gradient overwrites it */
     float *dc2 = net->c2;
-    nn_relu_maxpool2_backward(dc2, net->dp2, arg2, 16, B, H2, W2);
+    nn_relu_maxpool2_backward(ctx, dc2, net->dp2, arg2, 16, B, H2, W2);
     if (cfg->batchnorm) {
         struct nn_bn_shape bs = {16, B * H2 * W2, 0.1f, 1e-5f};
         nn_batchnorm_backward(&bs, dc2, net->g_bn2_w, net->g_bn2_b, dc2, net->xhat2,
@@ -317,18 +317,18 @@ void cnn_backward(struct cnn *net)
     }
     /* conv2's backward reads col2 for dw before it writes dcol, so dcol may overwrite it */
     struct nn_conv_shape s2 = {B, 8, H2, W2, 16, 3, 1};
-    nn_conv2d_backward(prof, &s2, net->dp1, net->g_conv2_w, net->g_conv2_b, net->col2, dc2,
+    nn_conv2d_backward(ctx, &s2, net->dp1, net->g_conv2_w, net->g_conv2_b, net->col2, dc2,
                        net->col2, net->p_conv2_w);
 
     float *dc1 = net->c1;
-    nn_relu_maxpool2_backward(dc1, net->dp1, arg1, 8, B, H, W);
+    nn_relu_maxpool2_backward(ctx, dc1, net->dp1, arg1, 8, B, H, W);
     if (cfg->batchnorm) {
         struct nn_bn_shape bs = {8, B * H * W, 0.1f, 1e-5f};
         nn_batchnorm_backward(&bs, dc1, net->g_bn1_w, net->g_bn1_b, dc1, net->xhat1,
                               net->invstd1, net->p_bn1_w);
     }
     struct nn_conv_shape s1 = {B, cfg->in_c, H, W, 8, 3, 1};
-    nn_conv2d_backward(prof, &s1, NULL, net->g_conv1_w, net->g_conv1_b, NULL, dc1, net->col1,
+    nn_conv2d_backward(ctx, &s1, NULL, net->g_conv1_w, net->g_conv1_b, NULL, dc1, net->col1,
                        net->p_conv1_w);
 }
 

@@ -39,7 +39,7 @@ struct cnn {
     float *acts;               /* (al.total) */
     int8_t *args;              /* max-pool winners: (B, 8, H/2, W/2) then (B, 16, H/4, W/4) */
     struct util_rng rng;       /* dropout masks */
-    struct nn_prof prof;       /* time in sgemm, when on */
+    struct nn_ctx ctx;         /* time in sgemm (when on) and the worker threads (not owned) */
     /* the last forward, for backward */
     int last_b;                /* its batch size */
     bool last_train;           /* whether it ran in training mode */

@@ -25,7 +25,7 @@ int nn_conv_ow(const struct nn_conv_shape *s)
 size_t nn_conv_col_size(const struct nn_conv_shape *s)
 {
     size_t K = (size_t)s->C * s->k * s->k, N = (size_t)s->B * nn_conv_oh(s) * nn_conv_ow(s);
-    return (K + 1) * N + (size_t)s->OC * (K + 1);
+    return (K + 1) * N + (size_t)NN_MAX_THREADS * s->OC * (K + 1);
 }
 
 /* The output columns [lo, hi) whose input column ox - pad + kx lies inside the image. */
@@ -38,12 +38,13 @@ static void valid_range(int kx, int pad, int W, int OW, int *lo, int *hi)
     }
 }
 
-static void im2col_rows(const struct nn_conv_shape *s, float *col, const float *in)
+static void im2col_rows(const struct nn_conv_shape *s, float *col, const float *in, int b0,
+                        int b1)
 {
     int OH = nn_conv_oh(s), OW = nn_conv_ow(s), k = s->k;
     size_t N = (size_t)s->B * OH * OW;   /* columns of col */
     /* Image by image, so the image's planes stay in L1 while its 9*C strips are written. */
-    for (int b = 0; b < s->B; b++) {
+    for (int b = b0; b < b1; b++) {
         for (int c = 0; c < s->C; c++) {
             const float *plane = in + ((size_t)b * s->C + c) * s->H * s->W;   /* (H, W) */
             for (int ky = 0; ky < k; ky++) {
@@ -75,11 +76,12 @@ static void im2col_rows(const struct nn_conv_shape *s, float *col, const float *
     }
 }
 
-static void col2im_rows(const struct nn_conv_shape *s, float *din, const float *col)
+static void col2im_rows(const struct nn_conv_shape *s, float *din, const float *col, int b0,
+                        int b1)
 {
     int OH = nn_conv_oh(s), OW = nn_conv_ow(s), k = s->k;
     size_t N = (size_t)s->B * OH * OW;
-    for (int b = 0; b < s->B; b++) {
+    for (int b = b0; b < b1; b++) {
         for (int c = 0; c < s->C; c++) {
             float *plane = din + ((size_t)b * s->C + c) * s->H * s->W;   /* (H, W) */
             memset(plane, 0, (size_t)s->H * s->W * sizeof(float));
@@ -114,11 +116,12 @@ static bool same_size(const struct nn_conv_shape *s)
     return nn_conv_oh(s) == s->H && nn_conv_ow(s) == s->W;
 }
 
-static void im2col_same(const struct nn_conv_shape *s, float *col, const float *in)
+static void im2col_same(const struct nn_conv_shape *s, float *col, const float *in, int b0,
+                        int b1)
 {
     int H = s->H, W = s->W, k = s->k, P = H * W;
     size_t N = (size_t)s->B * P;
-    for (int b = 0; b < s->B; b++) {
+    for (int b = b0; b < b1; b++) {
         for (int c = 0; c < s->C; c++) {
             const float *plane = in + ((size_t)b * s->C + c) * P;   /* (H, W) */
             for (int ky = 0; ky < k; ky++) {
@@ -150,11 +153,11 @@ static void im2col_same(const struct nn_conv_shape *s, float *col, const float *
     }
 }
 
-static void col2im_same(const struct nn_conv_shape *s, float *din, float *col)
+static void col2im_same(const struct nn_conv_shape *s, float *din, float *col, int b0, int b1)
 {
     int H = s->H, W = s->W, k = s->k, P = H * W;
     size_t N = (size_t)s->B * P;
-    for (int b = 0; b < s->B; b++) {
+    for (int b = b0; b < b1; b++) {
         for (int c = 0; c < s->C; c++) {
             float *plane = din + ((size_t)b * s->C + c) * P;   /* (H, W) */
             /* the centre tap covers every pixel once: it sets the plane, the others add */
@@ -189,59 +192,124 @@ static void col2im_same(const struct nn_conv_shape *s, float *din, float *col)
     }
 }
 
-void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in)
+static void im2col_range(const struct nn_conv_shape *s, float *col, const float *in, int b0,
+                         int b1)
 {
     if (same_size(s) && s->k <= 7) {
-        im2col_same(s, col, in);
+        im2col_same(s, col, in, b0, b1);
     } else {
-        im2col_rows(s, col, in);
+        im2col_rows(s, col, in, b0, b1);
     }
+}
+
+static void col2im_range(const struct nn_conv_shape *s, float *din, float *col, int b0, int b1)
+{
+    if (same_size(s) && s->k <= 7) {
+        col2im_same(s, din, col, b0, b1);
+    } else {
+        col2im_rows(s, din, col, b0, b1);
+    }
+}
+
+void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in)
+{
+    im2col_range(s, col, in, 0, s->B);
 }
 
 void nn_col2im(const struct nn_conv_shape *s, float *din, float *col)
 {
-    if (same_size(s) && s->k <= 7) {
-        col2im_same(s, din, col);
-    } else {
-        col2im_rows(s, din, col);
-    }
+    col2im_range(s, din, col, 0, s->B);
 }
 
-void nn_conv2d_forward(struct nn_prof *prof, const struct nn_conv_shape *s, float *out,
+/* The fast convolution's work for images [lo, hi): their im2col strips and their columns of
+ * each sgemm, so a worker's images stay in its cache from im2col to output. Only part 0 (the
+ * calling thread) accounts its sgemm time. */
+struct conv_job {
+    struct nn_ctx *ctx;
+    const struct nn_conv_shape *s;
+    int K, P, N;              /* C*k*k, OH*OW, B*P */
+    float *col;               /* (K+1, N) then the scratch tail */
+    const float *in;          /* forward: (B, C, H, W) */
+    float *out;               /* forward: (OC, N) */
+    const float *waug;        /* forward: (OC, K+1) */
+    const float *dout;        /* backward: (OC, N) */
+    const float *w;           /* backward: (OC, K) */
+    float *dcol;              /* backward: (K, N), may be col */
+    float *din;               /* backward: (B, C, H, W) or NULL */
+};
+
+static void conv_forward_task(void *job, int part, int lo, int hi)
+{
+    struct conv_job *j = job;
+    struct nn_ctx *ctx = part == 0 ? j->ctx : NULL;
+    size_t c0 = (size_t)lo * j->P;
+    int nc = (hi - lo) * j->P;
+    im2col_range(j->s, j->col, j->in, lo, hi);
+    nn_fill(j->col + (size_t)j->K * j->N + c0, (size_t)nc, 1.0f);
+    nn_sgemm(ctx, false, false, j->s->OC, nc, j->K + 1, 1.0f, j->waug, j->K + 1, j->col + c0,
+             j->N, 0.0f, j->out + c0, j->N);
+}
+
+void nn_conv2d_forward(struct nn_ctx *ctx, const struct nn_conv_shape *s, float *out,
                        float *col, const float *in, const float *w, const float *b)
 {
-    int K = s->C * s->k * s->k;
-    int N = s->B * nn_conv_oh(s) * nn_conv_ow(s);
-    nn_im2col(s, col, in);
+    int K = s->C * s->k * s->k, P = nn_conv_oh(s) * nn_conv_ow(s), N = s->B * P;
     /* The bias rides in the product: col gets a row of ones and the weights a bias column, so
      * the sgemm adds it and no pass over the output is needed (backward gets db the same way). */
-    nn_fill(col + (size_t)K * N, (size_t)N, 1.0f);
     float *waug = col + (size_t)(K + 1) * N;   /* (OC, K+1) */
     for (int oc = 0; oc < s->OC; oc++) {
         memcpy(waug + (size_t)oc * (K + 1), w + (size_t)oc * K, (size_t)K * sizeof(float));
         waug[(size_t)oc * (K + 1) + K] = b[oc];
     }
-    nn_sgemm(prof, false, false, s->OC, N, K + 1, 1.0f, waug, K + 1, col, N, 0.0f, out, N);
+    struct conv_job job = {ctx, s, K, P, N, col, in, out, waug, NULL, NULL, NULL, NULL};
+    nn_pool_for(ctx ? ctx->pool : NULL, s->B, conv_forward_task, &job);
 }
 
-void nn_conv2d_backward(struct nn_prof *prof, const struct nn_conv_shape *s, float *din,
+static void conv_backward_task(void *job, int part, int lo, int hi)
+{
+    struct conv_job *j = job;
+    struct nn_ctx *ctx = part == 0 ? j->ctx : NULL;
+    int K = j->K, OC = j->s->OC;
+    size_t c0 = (size_t)lo * j->P;
+    int nc = (hi - lo) * j->P;
+    /* this part's [dw | db] (OC, K+1) = dout[:, cols] x [col; ones][:, cols]^T, in its slot */
+    float *dwaug = j->col + (size_t)(K + 1) * j->N + (size_t)part * OC * (K + 1);
+    nn_sgemm(ctx, false, true, OC, K + 1, nc, 1.0f, j->dout + c0, j->N, j->col + c0, j->N, 0.0f,
+             dwaug, K + 1);
+    if (j->din) {
+        /* dcol[:, cols] (K, nc) = w^T (K, OC) x dout[:, cols]; may overwrite this part's columns
+         * of col, which it has just finished reading */
+        nn_sgemm(ctx, true, false, K, nc, OC, 1.0f, j->w, K, j->dout + c0, j->N, 0.0f,
+                 j->dcol + c0, j->N);
+        col2im_range(j->s, j->din, j->dcol, lo, hi);
+    }
+}
+
+void nn_conv2d_backward(struct nn_ctx *ctx, const struct nn_conv_shape *s, float *din,
                         float *dw, float *db, float *dcol, const float *dout, const float *col,
                         const float *w)
 {
-    int K = s->C * s->k * s->k;
-    int N = s->B * nn_conv_oh(s) * nn_conv_ow(s);
-    /* [dw | db] (OC, K+1) = dout (OC, N) x [col; ones]^T (N, K+1), into col's scratch tail */
-    float *dwaug = (float *)col + (size_t)(K + 1) * N;
-    nn_sgemm(prof, false, true, s->OC, K + 1, N, 1.0f, dout, N, col, N, 0.0f, dwaug, K + 1);
+    int K = s->C * s->k * s->k, P = nn_conv_oh(s) * nn_conv_ow(s), N = s->B * P;
+    struct nn_pool *pool = ctx ? ctx->pool : NULL;
+    int parts = nn_pool_threads(pool);
+    float *slots = (float *)col + (size_t)(K + 1) * N;   /* (parts, OC, K+1) */
+    /* a part with no images (B < parts) leaves its slot as it is: zero */
+    memset(slots, 0, (size_t)parts * s->OC * (K + 1) * sizeof(float));
+    struct conv_job job = {ctx, s, K, P, N, (float *)col, NULL, NULL, NULL, dout, w, dcol, din};
+    nn_pool_for(pool, s->B, conv_backward_task, &job);
+    /* the parts' sums, added in a fixed order: the same numbers on every run */
     for (int oc = 0; oc < s->OC; oc++) {
-        memcpy(dw + (size_t)oc * K, dwaug + (size_t)oc * (K + 1), (size_t)K * sizeof(float));
-        db[oc] = dwaug[(size_t)oc * (K + 1) + K];
-    }
-    if (din) {
-        /* dcol (K, N) = w^T (K, OC) x dout (OC, N), then scattered back onto the pixels; dcol
-         * may be col itself: its first K rows are no longer needed */
-        nn_sgemm(prof, true, false, K, N, s->OC, 1.0f, w, K, dout, N, 0.0f, dcol, N);
-        nn_col2im(s, din, dcol);
+        for (int k = 0; k <= K; k++) {
+            float acc = 0.0f;
+            for (int p = 0; p < parts; p++) {
+                acc += slots[((size_t)p * s->OC + oc) * (K + 1) + k];
+            }
+            if (k < K) {
+                dw[(size_t)oc * K + k] = acc;
+            } else {
+                db[oc] = acc;
+            }
+        }
     }
 }
 
@@ -402,24 +470,6 @@ static void pool_row(float *po, int8_t *pa, const float *r0, const float *r1, in
     }
 }
 
-/* Shared by the plain and the fused pool: relu says whether to clip at zero. */
-static void pool_forward(float *out, int8_t *arg, const float *in, int C, int B, int H, int W,
-                         bool relu)
-{
-    assert(H % 2 == 0 && W % 2 == 0);
-    int PH = H / 2, PW = W / 2;
-    for (int c = 0; c < C; c++) {
-        for (int b = 0; b < B; b++) {
-            const float *plane = in + ((size_t)c * B + b) * H * W;       /* (H, W) */
-            size_t o = ((size_t)b * C + c) * PH * PW;                     /* (PH, PW) */
-            for (int py = 0; py < PH; py++, o += PW) {
-                const float *r0 = plane + (size_t)(2 * py) * W;
-                pool_row(out + o, arg + o, r0, r0 + W, PW, relu);
-            }
-        }
-    }
-}
-
 #ifdef __SSE2__
 static inline void unpool4(float *r0, float *r1, const float *g, const int8_t *pa, int px)
 {
@@ -463,12 +513,30 @@ static void unpool_row(float *r0, float *r1, const float *g, const int8_t *pa, i
     }
 }
 
-static void pool_backward(float *din, const float *dout, const int8_t *arg, int C, int B, int H,
-                          int W)
+/* Channels [c0, c1) of a pool; relu says whether to clip at zero. */
+static void pool_forward(float *out, int8_t *arg, const float *in, int C, int B, int H, int W,
+                         bool relu, int c0, int c1)
 {
     assert(H % 2 == 0 && W % 2 == 0);
     int PH = H / 2, PW = W / 2;
-    for (int c = 0; c < C; c++) {
+    for (int c = c0; c < c1; c++) {
+        for (int b = 0; b < B; b++) {
+            const float *plane = in + ((size_t)c * B + b) * H * W;       /* (H, W) */
+            size_t o = ((size_t)b * C + c) * PH * PW;                     /* (PH, PW) */
+            for (int py = 0; py < PH; py++, o += PW) {
+                const float *r0 = plane + (size_t)(2 * py) * W;
+                pool_row(out + o, arg + o, r0, r0 + W, PW, relu);
+            }
+        }
+    }
+}
+
+static void pool_backward(float *din, const float *dout, const int8_t *arg, int C, int B, int H,
+                          int W, int c0, int c1)
+{
+    assert(H % 2 == 0 && W % 2 == 0);
+    int PH = H / 2, PW = W / 2;
+    for (int c = c0; c < c1; c++) {
         for (int b = 0; b < B; b++) {
             float *plane = din + ((size_t)c * B + b) * H * W;
             size_t o = ((size_t)b * C + c) * PH * PW;
@@ -480,41 +548,79 @@ static void pool_backward(float *din, const float *dout, const int8_t *arg, int 
     }
 }
 
-void nn_maxpool2_forward(float *out, int8_t *arg, const float *in, int C, int B, int H, int W)
+/* A pool split across workers by channel. */
+struct pool_job {
+    float *out, *din;          /* forward: out; backward: din */
+    const float *in, *dout;
+    int8_t *arg;
+    int C, B, H, W;
+    bool relu;
+};
+
+static void pool_forward_task(void *job, int part, int lo, int hi)
 {
-    pool_forward(out, arg, in, C, B, H, W, false);
+    (void)part;
+    struct pool_job *j = job;
+    pool_forward(j->out, j->arg, j->in, j->C, j->B, j->H, j->W, j->relu, lo, hi);
 }
 
-void nn_maxpool2_backward(float *din, const float *dout, const int8_t *arg, int C, int B, int H,
-                          int W)
+static void pool_backward_task(void *job, int part, int lo, int hi)
 {
-    pool_backward(din, dout, arg, C, B, H, W);
+    (void)part;
+    struct pool_job *j = job;
+    pool_backward(j->din, j->dout, j->arg, j->C, j->B, j->H, j->W, lo, hi);
 }
 
-void nn_relu_maxpool2_forward(float *out, int8_t *arg, const float *in, int C, int B, int H,
-                              int W)
+static void run_pool_forward(struct nn_ctx *ctx, float *out, int8_t *arg, const float *in,
+                             int C, int B, int H, int W, bool relu)
 {
-    pool_forward(out, arg, in, C, B, H, W, true);
+    struct pool_job j = {out, NULL, in, NULL, arg, C, B, H, W, relu};
+    nn_pool_for(ctx ? ctx->pool : NULL, C, pool_forward_task, &j);
 }
 
-void nn_relu_maxpool2_backward(float *din, const float *dout, const int8_t *arg, int C, int B,
-                               int H, int W)
+static void run_pool_backward(struct nn_ctx *ctx, float *din, const float *dout,
+                              const int8_t *arg, int C, int B, int H, int W)
 {
-    pool_backward(din, dout, arg, C, B, H, W);   /* arg -1 matches no position: zero */
+    struct pool_job j = {NULL, din, NULL, dout, (int8_t *)arg, C, B, H, W, false};
+    nn_pool_for(ctx ? ctx->pool : NULL, C, pool_backward_task, &j);
+}
+
+void nn_maxpool2_forward(struct nn_ctx *ctx, float *out, int8_t *arg, const float *in, int C,
+                         int B, int H, int W)
+{
+    run_pool_forward(ctx, out, arg, in, C, B, H, W, false);
+}
+
+void nn_maxpool2_backward(struct nn_ctx *ctx, float *din, const float *dout, const int8_t *arg,
+                          int C, int B, int H, int W)
+{
+    run_pool_backward(ctx, din, dout, arg, C, B, H, W);
+}
+
+void nn_relu_maxpool2_forward(struct nn_ctx *ctx, float *out, int8_t *arg, const float *in,
+                              int C, int B, int H, int W)
+{
+    run_pool_forward(ctx, out, arg, in, C, B, H, W, true);
+}
+
+void nn_relu_maxpool2_backward(struct nn_ctx *ctx, float *din, const float *dout,
+                               const int8_t *arg, int C, int B, int H, int W)
+{
+    run_pool_backward(ctx, din, dout, arg, C, B, H, W);   /* arg -1 matches no position */
 }
 
 /* ======================================================================== dense */
 
-void nn_dense_forward(struct nn_prof *prof, float *out, const float *in, const float *w,
+void nn_dense_forward(struct nn_ctx *ctx, float *out, const float *in, const float *w,
                       const float *b, int B, int I, int O)
 {
     for (int n = 0; n < B; n++) {
         memcpy(out + (size_t)n * O, b, (size_t)O * sizeof(float));
     }
-    nn_sgemm(prof, false, true, B, O, I, 1.0f, in, I, w, I, 1.0f, out, O);
+    nn_sgemm(ctx, false, true, B, O, I, 1.0f, in, I, w, I, 1.0f, out, O);
 }
 
-void nn_dense_backward(struct nn_prof *prof, float *din, float *dw, float *db, const float *dout,
+void nn_dense_backward(struct nn_ctx *ctx, float *din, float *dw, float *db, const float *dout,
                        const float *in, const float *w, int B, int I, int O)
 {
     for (int o = 0; o < O; o++) {
@@ -525,10 +631,10 @@ void nn_dense_backward(struct nn_prof *prof, float *din, float *dw, float *db, c
         db[o] = acc;
     }
     /* dw (O, I) = dout^T (O, B) x in (B, I) */
-    nn_sgemm(prof, true, false, O, I, B, 1.0f, dout, O, in, I, 0.0f, dw, I);
+    nn_sgemm(ctx, true, false, O, I, B, 1.0f, dout, O, in, I, 0.0f, dw, I);
     if (din) {
         /* din (B, I) = dout (B, O) x w (O, I) */
-        nn_sgemm(prof, false, false, B, I, O, 1.0f, dout, O, w, I, 0.0f, din, I);
+        nn_sgemm(ctx, false, false, B, I, O, 1.0f, dout, O, w, I, 0.0f, din, I);
     }
 }
 

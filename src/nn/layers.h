@@ -27,8 +27,8 @@ struct nn_conv_shape {
 int nn_conv_oh(const struct nn_conv_shape *s);   /* H + 2 pad - k + 1 */
 int nn_conv_ow(const struct nn_conv_shape *s);   /* W + 2 pad - k + 1 */
 /* Scratch for the fast convolution: col (C*k*k + 1, B*OH*OW), im2col plus a row of ones that
- * carries the bias through the sgemm, then (OC, C*k*k + 1) floats for the weights with their
- * bias column (forward) or their gradient (backward). */
+ * carries the bias through the sgemm, then NN_MAX_THREADS slots of (OC, C*k*k + 1) floats for
+ * the weights with their bias column (forward) or each worker's share of their gradient. */
 size_t nn_conv_col_size(const struct nn_conv_shape *s);
 
 /* col (C*k*k, B*OH*OW) from in (B, C, H, W): row (c, ky, kx), column (b, oy, ox). */
@@ -38,13 +38,14 @@ void nn_im2col(const struct nn_conv_shape *s, float *col, const float *in);
 void nn_col2im(const struct nn_conv_shape *s, float *din, float *col);
 
 /* out (OC, B, OH, OW) = w (OC, C*k*k) x im2col(in) + b (OC). col is scratch of
- * nn_conv_col_size floats that backward reads again. One sgemm for the batch, bias included. */
-void nn_conv2d_forward(struct nn_prof *prof, const struct nn_conv_shape *s, float *out,
+ * nn_conv_col_size floats that backward reads again. One sgemm for the batch, bias included;
+ * im2col split across ctx's workers. ctx may be NULL (serial, no time account). */
+void nn_conv2d_forward(struct nn_ctx *ctx, const struct nn_conv_shape *s, float *out,
                        float *col, const float *in, const float *w, const float *b);
 /* dw (OC, C*k*k), db (OC) from dout (OC, B, OH, OW) and the forward's col; din (B, C, H, W)
  * through dcol ((C*k*k, B*OH*OW) scratch; may be col itself) unless din is NULL (the first
  * layer needs none). */
-void nn_conv2d_backward(struct nn_prof *prof, const struct nn_conv_shape *s, float *din,
+void nn_conv2d_backward(struct nn_ctx *ctx, const struct nn_conv_shape *s, float *din,
                         float *dw, float *db, float *dcol, const float *dout, const float *col,
                         const float *w);
 /* The same two by the definition, loop by loop: the reference for the tests. */
@@ -60,25 +61,27 @@ void nn_relu_forward(float *out, const float *in, size_t n);
 void nn_relu_backward(float *din, const float *dout, const float *out, size_t n);
 
 /* 2x2 max-pool, stride 2, H and W even. in (C, B, H, W) channel-major, out (B, C, H/2, W/2);
- * arg (B, C, H/2, W/2) keeps which of the window's four won (0..3, first maximum as torch). */
-void nn_maxpool2_forward(float *out, int8_t *arg, const float *in, int C, int B, int H, int W);
+ * arg (B, C, H/2, W/2) keeps which of the window's four won (0..3, first maximum as torch).
+ * Channels are split across ctx's workers (ctx may be NULL). */
+void nn_maxpool2_forward(struct nn_ctx *ctx, float *out, int8_t *arg, const float *in, int C,
+                         int B, int H, int W);
 /* din (C, B, H, W) from dout (B, C, H/2, W/2): every din entry is written once. */
-void nn_maxpool2_backward(float *din, const float *dout, const int8_t *arg, int C, int B, int H,
-                          int W);
+void nn_maxpool2_backward(struct nn_ctx *ctx, float *din, const float *dout, const int8_t *arg,
+                          int C, int B, int H, int W);
 /* ReLU then max-pool in one pass (max(relu(x)) = relu(max(x))); arg is -1 where the ReLU
  * clipped the window's maximum, so backward passes no gradient there. */
-void nn_relu_maxpool2_forward(float *out, int8_t *arg, const float *in, int C, int B, int H,
-                              int W);
-void nn_relu_maxpool2_backward(float *din, const float *dout, const int8_t *arg, int C, int B,
-                               int H, int W);
+void nn_relu_maxpool2_forward(struct nn_ctx *ctx, float *out, int8_t *arg, const float *in,
+                              int C, int B, int H, int W);
+void nn_relu_maxpool2_backward(struct nn_ctx *ctx, float *din, const float *dout,
+                               const int8_t *arg, int C, int B, int H, int W);
 
 /* ======================================================================== dense */
 
 /* out (B, O) = in (B, I) x w^T + b, with w (O, I) as torch.nn.Linear keeps it. */
-void nn_dense_forward(struct nn_prof *prof, float *out, const float *in, const float *w,
+void nn_dense_forward(struct nn_ctx *ctx, float *out, const float *in, const float *w,
                       const float *b, int B, int I, int O);
 /* dw (O, I), db (O), and din (B, I) unless NULL, from dout (B, O). */
-void nn_dense_backward(struct nn_prof *prof, float *din, float *dw, float *db, const float *dout,
+void nn_dense_backward(struct nn_ctx *ctx, float *din, float *dw, float *db, const float *dout,
                        const float *in, const float *w, int B, int I, int O);
 void nn_dense_forward_naive(float *out, const float *in, const float *w, const float *b, int B,
                             int I, int O);

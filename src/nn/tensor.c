@@ -4,6 +4,7 @@
 
 #include <assert.h>
 #include <cblas.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,15 +74,15 @@ double nn_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-void nn_sgemm(struct nn_prof *prof, bool ta, bool tb, int m, int n, int k, float alpha,
+void nn_sgemm(struct nn_ctx *ctx, bool ta, bool tb, int m, int n, int k, float alpha,
               const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)
 {
-    double t0 = prof && prof->on ? nn_now() : 0.0;
+    double t0 = ctx && ctx->on ? nn_now() : 0.0;
     cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    if (prof && prof->on) {
-        prof->sgemm_s += nn_now() - t0;
-        prof->sgemm_calls++;
+    if (ctx && ctx->on) {
+        ctx->sgemm_s += nn_now() - t0;
+        ctx->sgemm_calls++;
     }
 }
 
@@ -105,6 +106,133 @@ void nn_sgemm_naive(bool ta, bool tb, int m, int n, int k, float alpha, const fl
 void nn_set_threads(int threads)
 {
     openblas_set_num_threads(threads < 1 ? 1 : threads);
+}
+
+/* ======================================================================== worker pool */
+
+struct nn_worker {
+    struct nn_pool *pool;    /* its pool */
+    int part;                /* which range of each job it runs: 1..threads-1 */
+    pthread_t tid;
+};
+
+struct nn_pool {
+    int threads;                  /* workers + the caller */
+    struct nn_worker *workers;    /* (threads - 1) */
+    pthread_mutex_t mu;
+    pthread_cond_t start;         /* a new job (generation) or quit */
+    pthread_cond_t done;          /* pending reached 0 */
+    long generation;              /* bumped for every job */
+    int pending;                  /* workers still on the current job */
+    bool quit;
+    nn_task_fn fn;                /* the current job */
+    void *job;
+    int n;
+};
+
+static void run_part(struct nn_pool *p, int part)
+{
+    int lo = (int)((long)p->n * part / p->threads);
+    int hi = (int)((long)p->n * (part + 1) / p->threads);
+    if (lo < hi) {
+        p->fn(p->job, part, lo, hi);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct nn_worker *w = arg;
+    struct nn_pool *p = w->pool;
+    long seen = 0;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->generation == seen && !p->quit) {
+            pthread_cond_wait(&p->start, &p->mu);
+        }
+        if (p->quit) {
+            pthread_mutex_unlock(&p->mu);
+            return NULL;
+        }
+        seen = p->generation;
+        pthread_mutex_unlock(&p->mu);
+        run_part(p, w->part);
+        pthread_mutex_lock(&p->mu);
+        if (--p->pending == 0) {
+            pthread_cond_signal(&p->done);
+        }
+        pthread_mutex_unlock(&p->mu);
+    }
+}
+
+struct nn_pool *nn_pool_create(int threads)
+{
+    if (threads <= 1) {
+        return NULL;
+    }
+    threads = threads > NN_MAX_THREADS ? NN_MAX_THREADS : threads;
+    struct nn_pool *p = xcalloc(1, sizeof(*p));
+    p->threads = threads;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->start, NULL);
+    pthread_cond_init(&p->done, NULL);
+    p->workers = xcalloc((size_t)threads - 1, sizeof(*p->workers));
+    for (int i = 0; i < threads - 1; i++) {
+        p->workers[i].pool = p;
+        p->workers[i].part = i + 1;
+        if (pthread_create(&p->workers[i].tid, NULL, worker_main, &p->workers[i]) != 0) {
+            fprintf(stderr, "optiscope: cannot start a worker thread\n");
+            abort();
+        }
+    }
+    return p;
+}
+
+void nn_pool_destroy(struct nn_pool *p)
+{
+    if (!p) {
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    p->quit = true;
+    pthread_cond_broadcast(&p->start);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->threads - 1; i++) {
+        pthread_join(p->workers[i].tid, NULL);
+    }
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->start);
+    pthread_cond_destroy(&p->done);
+    free(p->workers);
+    free(p);
+}
+
+int nn_pool_threads(const struct nn_pool *p)
+{
+    return p ? p->threads : 1;
+}
+
+void nn_pool_for(struct nn_pool *p, int n, nn_task_fn fn, void *job)
+{
+    if (!p || n < 2) {
+        if (n > 0) {
+            fn(job, 0, 0, n);
+        }
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    p->fn = fn;
+    p->job = job;
+    p->n = n;
+    p->pending = p->threads - 1;
+    p->generation++;
+    pthread_cond_broadcast(&p->start);
+    pthread_mutex_unlock(&p->mu);
+    run_part(p, 0);
+    pthread_mutex_lock(&p->mu);
+    while (p->pending > 0) {
+        pthread_cond_wait(&p->done, &p->mu);
+    }
+    pthread_mutex_unlock(&p->mu);
 }
 
 /* ======================================================================== initializers */

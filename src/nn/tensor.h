@@ -42,24 +42,42 @@ const struct nn_tensor *nn_group_find(const struct nn_group *g, const char *name
 float *nn_alloc(size_t n);
 void nn_free(void *p);   /* accepts NULL */
 
-/* ---- sgemm with an optional time account ---- */
+/* ---- worker threads ---- */
 
-/* Where the time goes: seconds in sgemm against the whole, for `optiscope bench train`. */
-struct nn_prof {
-    bool on;             /* account time (two clock reads per sgemm call) */
-    double sgemm_s;      /* seconds inside cblas_sgemm */
-    long sgemm_calls;    /* number of calls */
+/* A fork-join pool: nn_pool_for splits [0, n) into one contiguous range per thread, runs the
+ * first on the calling thread and the rest on the workers, and returns when all are done. */
+struct nn_pool;
+#define NN_MAX_THREADS 16
+/* fn(job, part, lo, hi): part 0 runs on the calling thread, parts 1.. on workers. */
+typedef void (*nn_task_fn)(void *job, int part, int lo, int hi);
+/* NULL for threads <= 1 (run serially); at most NN_MAX_THREADS. */
+struct nn_pool *nn_pool_create(int threads);
+void nn_pool_destroy(struct nn_pool *pool);    /* accepts NULL */
+int nn_pool_threads(const struct nn_pool *pool);
+/* fn over [0, n) split across the pool; NULL pool: fn(job, 0, 0, n). */
+void nn_pool_for(struct nn_pool *pool, int n, nn_task_fn fn, void *job);
+
+/* ---- what the fast layers share ---- */
+
+/* Where the time goes (seconds in sgemm against the whole, for `optiscope bench train`) and
+ * the workers that split a batch. A context the caller owns and passes to the fast layers. */
+struct nn_ctx {
+    bool on;                 /* account sgemm time (two clock reads per call) */
+    double sgemm_s;          /* seconds inside cblas_sgemm */
+    long sgemm_calls;        /* number of calls */
+    struct nn_pool *pool;    /* workers that split a batch's images (im2col, the conv sgemms,
+                                col2im) and channels (pooling); NULL: serial */
 };
 
 /* Row-major C (m, n) = alpha * op(A) op(B) + beta * C, where op(A) is (m, k), op(B) (k, n);
- * ta/tb say whether A or B is stored transposed. Calls cblas_sgemm, timed when prof->on. */
-void nn_sgemm(struct nn_prof *prof, bool ta, bool tb, int m, int n, int k, float alpha,
+ * ta/tb say whether A or B is stored transposed. Calls cblas_sgemm, timed when ctx->on. */
+void nn_sgemm(struct nn_ctx *ctx, bool ta, bool tb, int m, int n, int k, float alpha,
               const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
 /* The same product by three loops in double accumulation: the reference the tests use. */
 void nn_sgemm_naive(bool ta, bool tb, int m, int n, int k, float alpha, const float *a, int lda,
                     const float *b, int ldb, float beta, float *c, int ldc);
 
-/* OpenBLAS's thread count (1 for a single-threaded run). */
+/* OpenBLAS's thread count (1 for a single-threaded run); nn_pool's are separate. */
 void nn_set_threads(int threads);
 double nn_now(void);   /* monotonic seconds */
 

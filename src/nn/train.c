@@ -36,13 +36,18 @@ struct nn_trainer *nn_trainer_create(const struct nn_train_config *cfg,
     t->cfg.model.in_h = data->train.h;
     t->cfg.model.in_w = data->train.w;
     t->data = data;
-    nn_set_threads(cfg->threads);
+    /* Our workers split each batch's images (im2col, the conv sgemms, col2im) and channels;
+     * every sgemm call is then single-threaded: OpenBLAS's own threads only add overhead on
+     * matrices this small. */
+    nn_set_threads(1);
+    t->pool = nn_pool_create(cfg->threads);
     t->nracers = cfg->nopt;
     for (int i = 0; i < t->nracers; i++) {
         struct nn_racer *r = &t->r[i];
         r->opt = cfg->opt[i];
         optim_format(&r->opt, r->label, sizeof(r->label));
         r->net = cnn_create(&t->cfg.model);
+        r->net->ctx.pool = t->pool;
         cnn_init(r->net, cfg->seed);   /* the same seed: the same initial weights */
         r->state = optim_state_create(&r->opt, r->net->nparams);
         r->best_params = nn_alloc(r->net->pl.total);
@@ -70,6 +75,7 @@ void nn_trainer_destroy(struct nn_trainer *t)
         nn_free(t->r[i].best_params);
         nn_free(t->r[i].best_buffers);
     }
+    nn_pool_destroy(t->pool);
     free(t->order);
     nn_free(t->x);
     free(t->y);

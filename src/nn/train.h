@@ -82,6 +82,7 @@ struct nn_trainer {
     uint8_t *y;                   /* (batch) its labels */
     struct util_rng rng;          /* the batch order */
     int epoch;                    /* epochs completed */
+    struct nn_pool *pool;         /* workers shared by the racers' layers (NULL: one thread) */
 };
 
 /* Builds every racer from the same initial weights. Fails (with a message) when the data do not
