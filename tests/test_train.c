@@ -79,11 +79,26 @@ static void test_determinism_and_race(void)
     b->n = 0;
     nn_trainer_epoch(t3, record, b);
     CHECK(a->loss[0] != b->loss[0]);
+    /* two worker threads: the same numbers run after run, and close to one thread's */
+    c.seed = 3;
+    c.threads = 2;
+    struct nn_trainer *t4 = nn_trainer_create(&c, &d, err, sizeof(err));
+    struct nn_trainer *t5 = nn_trainer_create(&c, &d, err, sizeof(err));
+    struct log *e = calloc(1, sizeof(*e)), *f = calloc(1, sizeof(*f));
+    nn_trainer_epoch(t4, record, e);
+    nn_trainer_epoch(t5, record, f);
+    CHECK(e->n == a->n && memcmp(e->loss, f->loss, sizeof(e->loss)) == 0);
+    CHECK(fabs(e->loss[e->n - 1] - a->loss[a->n - 1]) < 1e-3);
+    CHECK(fabs(e->loss[0] - a->loss[0]) < 1e-5);
     nn_trainer_destroy(t1);
     nn_trainer_destroy(t2);
     nn_trainer_destroy(t3);
+    nn_trainer_destroy(t4);
+    nn_trainer_destroy(t5);
     free(a);
     free(b);
+    free(e);
+    free(f);
     nn_data_finish(&d);
 }
 
