@@ -128,9 +128,10 @@ static void im2col_same(const struct nn_conv_shape *s, float *col, const float *
                 for (int kx = 0; kx < k; kx++) {
                     int dy = ky - s->pad, dx = kx - s->pad, d = dy * W + dx;
                     float *dst = col + (((size_t)c * k + ky) * k + kx) * N + (size_t)b * P;
-                    /* rows oy whose source row oy + dy exists: [y0, y1) */
+                    /* rows oy whose source row oy + dy exists: [y0, y1), trimmed so that
+                     * j + d stays inside the plane (what is cut would wrap anyway) */
                     int y0 = dy < 0 ? -dy : 0, y1 = dy > 0 ? H - dy : H;
-                    int j0 = y0 * W, j1 = y1 * W;
+                    int j0 = y0 * W + (dx < 0 ? -dx : 0), j1 = y1 * W - (dx > 0 ? dx : 0);
                     for (int j = 0; j < j0; j++) {
                         dst[j] = 0.0f;
                     }
