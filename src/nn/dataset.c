@@ -38,8 +38,8 @@ static bool read_exact(gzFile f, const char *path, void *buf, size_t n, const ch
             snprintf(err, errlen, "%s: corrupt compressed data in the %s (%s)", path, what, msg);
         } else {
             /* r == 0: plain end of file; Z_BUF_ERROR: the gzip stream stops mid-way */
-            snprintf(err, errlen, "%s: truncated: the file ends inside the %s (%zu of %zu "
-                     "bytes)", path, what, done + got, total);
+            snprintf(err, errlen, "%s: truncated: the file ends inside the %s: %zu of %zu "
+                     "bytes", path, what, done + got, total);
         }
         return false;
     }
@@ -143,8 +143,7 @@ static bool read_idx(const char *path, bool images, int dims[3], uint8_t **data,
     size_t cap = bytes < ((size_t)1 << 24) ? bytes : ((size_t)1 << 24);
     uint8_t *buf = xmalloc(cap);
     char what[96];
-    snprintf(what, sizeof(what), "%s (header announces %u %s)", images ? "pixels" : "labels",
-             n, images ? "images" : "labels");
+    snprintf(what, sizeof(what), images ? "pixels of %u images" : "%u labels", n);
     size_t got = 0;
     while (got < bytes) {
         if (got == cap) {
