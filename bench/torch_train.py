@@ -3,7 +3,7 @@
 `small` CNN, init, data, split and batch order rules, in PyTorch (Debian's python3-torch 1.13).
 
 Run with /usr/bin/python3 (Debian's python3-torch), not a python3 from PATH that lacks it.
-  /usr/bin/python3 bench/torch_train.py --epochs 1                  # accuracy, like optiscope train
+  /usr/bin/python3 bench/torch_train.py --epochs 1            # accuracy, like optiscope train
   /usr/bin/python3 bench/torch_train.py --bench --threads 1 --steps 300   # images/s
 """
 import argparse
@@ -160,8 +160,8 @@ def main():
             tr_right += (out.argmax(1) == yb).sum().item()
         dt = time.perf_counter() - t0
         vl, vacc = evaluate(model, *va)
-        print(f"epoch {e + 1}/{a.epochs}  train loss {tl / len(x):.4f} acc {100 * tr_right / len(x):.2f}%"
-              f"  val loss {vl:.4f} acc {100 * vacc:.2f}%  {dt:.1f} s  {len(x) / dt:.0f} img/s")
+        print(f"epoch {e + 1}/{a.epochs}  train loss {tl / len(x):.4f}"
+              f" acc {100 * tr_right / len(x):.2f}%  val loss {vl:.4f} acc {100 * vacc:.2f}%  {dt:.1f} s  {len(x) / dt:.0f} img/s")
     tl, tacc = evaluate(model, *te)
     print(f"test  loss {tl:.4f}  accuracy {100 * tacc:.2f}%")
     return 0

@@ -1,5 +1,5 @@
-/* dataset.h: images and labels for the CNN: MNIST-format IDX files (gzip or plain, read through
- * zlib) such as Debian's Fashion-MNIST, a held-out validation split, and seeded synthetic shapes. */
+/* dataset.h: images and labels for the CNN: MNIST-format IDX files (gzip or plain, through
+ * zlib) such as Debian's Fashion-MNIST, a held-out validation split, seeded synthetic shapes. */
 #ifndef OPTISCOPE_NN_DATASET_H
 #define OPTISCOPE_NN_DATASET_H
 
