@@ -315,7 +315,8 @@ void cnn_backward(struct cnn *net)
         nn_batchnorm_backward(&bs, dc2, net->g_bn2_w, net->g_bn2_b, dc2, net->xhat2,
                               net->invstd2, net->p_bn2_w);
     }
-    /* conv2's backward reads col2 for dw before it writes dcol, so dcol may overwrite it */
+    /* each worker reads its columns of col2 for dw before it writes their dcol: dcol may be
+     * col2 itself */
     struct nn_conv_shape s2 = {B, 8, H2, W2, 16, 3, 1};
     nn_conv2d_backward(ctx, &s2, net->dp1, net->g_conv2_w, net->g_conv2_b, net->col2, dc2,
                        net->col2, net->p_conv2_w);

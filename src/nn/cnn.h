@@ -57,13 +57,13 @@ struct cnn {
     float *bn1_mean, *bn1_var, *bn2_mean, *bn2_var;      /* running statistics (8) or (16) */
     /* views into acts, for batch B = cfg.batch; H, W the input size, F = 16*(H/4)*(W/4) */
     float *col1;      /* (C*9 + 1, B*H*W) im2col of the input and a row of ones, then
-                         (8, C*9 + 1) weight scratch: nn_conv_col_size */
+                         weight slots: nn_conv_col_size floats */
     float *c1;        /* (8, B, H, W) conv1 output, batch-normed in place; later its gradient */
     float *xhat1;     /* (8, B*H*W) batch norm's normalized input */
     float *invstd1;   /* (8) */
     float *p1;        /* (B, 8, H/2, W/2) after ReLU and pool */
     float *dp1;       /* (B, 8, H/2, W/2) its gradient */
-    float *col2;      /* (72 + 1, B*H/2*W/2) im2col of p1 and ones, then (16, 73) scratch;
+    float *col2;      /* (72 + 1, B*H/2*W/2) im2col of p1 and ones, then weight slots;
                          its first 72 rows later hold the gradient of the im2col */
     float *c2;        /* (16, B, H/2, W/2) conv2 output; later its gradient */
     float *xhat2;     /* (16, B*H/2*W/2) */
