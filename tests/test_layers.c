@@ -137,8 +137,8 @@ static void test_conv(int B, int C, int H, int W, int OC, int k, int pad)
     CHECK(max_rel_diff(out_p, out_fast, nout, 1.0) < 1e-5);
     nn_conv2d_backward(&pctx, &s, din_p, dw_p, db_p, dcol, r, col, w);
     CHECK(max_rel_diff(din_p, din_f, nin, 1.0) < 1e-6);
-    CHECK(max_rel_diff(dw_p, dw_f, nw, 1.0) < 1e-5);
-    CHECK(max_rel_diff(db_p, db_f, OC, 1.0) < 1e-5);
+    CHECK(max_rel_diff(dw_p, dw_f, nw, 1.0) < 1e-4);
+    CHECK(max_rel_diff(db_p, db_f, OC, 1.0) < 1e-4);
     nn_conv2d_forward(&pctx, &s, out_p, col, in, w, b);
     nn_conv2d_backward(&pctx, &s, din_p, dw_q, db_p, dcol, r, col, w);
     CHECK(memcmp(dw_p, dw_q, nw * sizeof(float)) == 0);

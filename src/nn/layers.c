@@ -273,10 +273,11 @@ static void conv_backward_task(void *job, int part, int lo, int hi)
     int K = j->K, OC = j->s->OC;
     size_t c0 = (size_t)lo * j->P;
     int nc = (hi - lo) * j->P;
-    /* this part's [dw | db] (OC, K+1) = dout[:, cols] x [col; ones][:, cols]^T, in its slot */
-    float *dwaug = j->col + (size_t)(K + 1) * j->N + (size_t)part * OC * (K + 1);
-    nn_sgemm(ctx, false, true, OC, K + 1, nc, 1.0f, j->dout + c0, j->N, j->col + c0, j->N, 0.0f,
-             dwaug, K + 1);
+    /* this part's [dw | db]^T (K+1, OC) = [col; ones][:, cols] x dout[:, cols]^T, in its slot
+     * (transposed: OpenBLAS runs this shape 15-20% faster than (OC, K+1)) */
+    float *dwt = j->col + (size_t)(K + 1) * j->N + (size_t)part * OC * (K + 1);
+    nn_sgemm(ctx, false, true, K + 1, OC, nc, 1.0f, j->col + c0, j->N, j->dout + c0, j->N, 0.0f,
+             dwt, OC);
     if (j->din) {
         /* dcol[:, cols] (K, nc) = w^T (K, OC) x dout[:, cols]; may overwrite this part's columns
          * of col, which it has just finished reading */
@@ -293,7 +294,7 @@ void nn_conv2d_backward(struct nn_ctx *ctx, const struct nn_conv_shape *s, float
     int K = s->C * s->k * s->k, P = nn_conv_oh(s) * nn_conv_ow(s), N = s->B * P;
     struct nn_pool *pool = ctx ? ctx->pool : NULL;
     int parts = nn_pool_threads(pool);
-    float *slots = (float *)col + (size_t)(K + 1) * N;   /* (parts, OC, K+1) */
+    float *slots = (float *)col + (size_t)(K + 1) * N;   /* (parts, K+1, OC) */
     /* a part with no images (B < parts) leaves its slot as it is: zero */
     memset(slots, 0, (size_t)parts * s->OC * (K + 1) * sizeof(float));
     struct conv_job job = {ctx, s, K, P, N, (float *)col, NULL, NULL, NULL, dout, w, dcol, din};
@@ -303,7 +304,7 @@ void nn_conv2d_backward(struct nn_ctx *ctx, const struct nn_conv_shape *s, float
         for (int k = 0; k <= K; k++) {
             float acc = 0.0f;
             for (int p = 0; p < parts; p++) {
-                acc += slots[((size_t)p * s->OC + oc) * (K + 1) + k];
+                acc += slots[((size_t)p * (K + 1) + k) * s->OC + oc];
             }
             if (k < K) {
                 dw[(size_t)oc * K + k] = acc;

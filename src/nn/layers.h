@@ -27,8 +27,8 @@ struct nn_conv_shape {
 int nn_conv_oh(const struct nn_conv_shape *s);   /* H + 2 pad - k + 1 */
 int nn_conv_ow(const struct nn_conv_shape *s);   /* W + 2 pad - k + 1 */
 /* Scratch for the fast convolution: col (C*k*k + 1, B*OH*OW), im2col plus a row of ones that
- * carries the bias through the sgemm, then NN_MAX_THREADS slots of (OC, C*k*k + 1) floats for
- * the weights with their bias column (forward) or each worker's share of their gradient. */
+ * carries the bias through the sgemm, then NN_MAX_THREADS slots of OC*(C*k*k + 1) floats: the
+ * weights with their bias column (forward), each worker's share of their gradient (backward). */
 size_t nn_conv_col_size(const struct nn_conv_shape *s);
 
 /* col (C*k*k, B*OH*OW) from in (B, C, H, W): row (c, ky, kx), column (b, oy, ox). */
