@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "nn/cnn.h"
+#include "nn/dataset.h"
 
 static struct cnn_config small_config(int side, int batch, bool bn, float drop, int hidden)
 {
@@ -245,6 +246,57 @@ static void test_modes(void)
     nn_free(x);
 }
 
+/* The fast model (im2col + sgemm, fused ReLU-pool) against the same network built from the
+ * naive convolution and dense layers, on a slice of the real Fashion-MNIST test images, or on
+ * synthetic shapes where the package is missing. */
+static void test_fast_vs_naive_on_data(void)
+{
+    struct nn_data d;
+    char err[1024];
+    int B = 16;
+    if (!nn_data_load_dir(&d, NN_FASHION_MNIST_DIR, -1, err, sizeof(err))) {
+        printf("note: %s; naive-against-fast on synthetic shapes only\n", err);
+        nn_data_synthetic(&d, 100, 10, B, 3);
+    }
+    struct cnn_config cfg = small_config(28, B, false, 0.0f, 0);
+    struct cnn *net = cnn_create(&cfg);
+    cnn_init(net, 21);
+    float *x = nn_alloc((size_t)B * 784);
+    uint8_t y[16];
+    int idx[16];
+    for (int i = 0; i < B; i++) {
+        idx[i] = i * 37 % d.test.n;
+    }
+    nn_dataset_batch(&d.test, idx, B, x, y);
+    cnn_forward(net, x, y, B, false, NULL);
+
+    /* the naive path, layer by layer */
+    struct nn_conv_shape s1 = {B, 1, 28, 28, 8, 3, 1}, s2 = {B, 8, 14, 14, 16, 3, 1};
+    float *c1 = nn_alloc((size_t)8 * B * 784), *p1 = nn_alloc((size_t)B * 8 * 196);
+    float *c2 = nn_alloc((size_t)16 * B * 196), *p2 = nn_alloc((size_t)B * 784);
+    float *logits = nn_alloc((size_t)B * 10);
+    int8_t *arg = xmalloc((size_t)B * 8 * 196);
+    nn_conv2d_forward_naive(&s1, c1, x, net->p_conv1_w, net->p_conv1_b);
+    nn_relu_forward(c1, c1, (size_t)8 * B * 784);
+    nn_maxpool2_forward(NULL, p1, arg, c1, 8, B, 28, 28);
+    nn_conv2d_forward_naive(&s2, c2, p1, net->p_conv2_w, net->p_conv2_b);
+    nn_relu_forward(c2, c2, (size_t)16 * B * 196);
+    nn_maxpool2_forward(NULL, p2, arg, c2, 16, B, 14, 14);
+    nn_dense_forward_naive(logits, p2, net->p_out_w, net->p_out_b, B, 784, 10);
+    double worst = 0;
+    for (int i = 0; i < B * 10; i++) {
+        worst = fmax(worst, fabs(logits[i] - net->logits[i]));
+    }
+    CHECK(worst < 1e-4);
+    float *bufs[] = {x, c1, p1, c2, p2, logits};
+    for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {
+        nn_free(bufs[i]);
+    }
+    free(arg);
+    cnn_destroy(net);
+    nn_data_finish(&d);
+}
+
 int main(void)
 {
     nn_set_threads(1);
@@ -255,5 +307,6 @@ int main(void)
     test_penalty();
     test_init();
     test_modes();
+    test_fast_vs_naive_on_data();
     return check_done("cnn");
 }
