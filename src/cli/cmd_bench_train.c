@@ -191,7 +191,7 @@ static struct c_result run_c(const struct bench_opts *o, const struct nn_data *d
 
 /* Runs the PyTorch peer; its images/s, or a negative number with why in `why`. */
 static double run_torch(const struct bench_opts *o, const char *script, const char *data_dir,
-                        int threads, char *why, size_t whylen)
+                        int threads, char *version, size_t vlen, char *why, size_t whylen)
 {
     char cmd[8192];
     snprintf(cmd, sizeof(cmd), "'%s' '%s' --bench --threads %d --steps %ld --warmup %ld "
@@ -208,6 +208,9 @@ static double run_torch(const struct bench_opts *o, const char *script, const ch
     while (fgets(line, sizeof(line), p)) {
         if (!strncmp(line, "images_per_s:", 13)) {
             rate = atof(line + 13);
+        } else if (!strncmp(line, "torch ", 6)) {
+            /* "torch 1.13.0a0 threads 1": keep the version */
+            snprintf(version, vlen, "%.*s", (int)strcspn(line + 6, " \n"), line + 6);
         } else if (line[0] != '\n') {
             snprintf(last, sizeof(last), "%s", line);
         }
@@ -270,13 +273,15 @@ int bench_train(int argc, char **argv)
            "pytorch img/s", "ratio");
     fflush(stdout);
     int rc = 0;
+    char version[256] = "";
     for (int i = 0; i < o.nthreads; i++) {
         int t = (int)o.threads[i];
         struct c_result c = run_c(&o, &data, t);
         double torch_rate = -1;
         char why[1200] = "";
         if (script) {
-            torch_rate = run_torch(&o, script, data_dir, t, why, sizeof(why));
+            torch_rate = run_torch(&o, script, data_dir, t, version, sizeof(version), why,
+                                   sizeof(why));
             /* the machine may be shared: measure ours again after PyTorch, keep the best */
             struct c_result c2 = run_c(&o, &data, t);
             if (c2.images_per_s > c.images_per_s) {
@@ -295,6 +300,11 @@ int bench_train(int argc, char **argv)
             fprintf(stderr, "optiscope bench: %s\n", why);
             rc = 1;
         }
+    }
+    printf("images/s: steps (batch, forward, backward, adam update) per second times the batch\n"
+           "sgemm share: of the calling thread's time\n");
+    if (script && version[0]) {
+        printf("pytorch: torch %s, %s %s (torch.set_num_threads)\n", version, o.python, script);
     }
     nn_set_threads(1);
     nn_data_finish(&data);
