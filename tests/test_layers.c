@@ -566,6 +566,7 @@ static void test_softmax_ce(void)
 
 int main(void)
 {
+    nn_set_threads(1);   /* our own workers only (and ThreadSanitizer sees OpenBLAS's none) */
     util_rng_seed(&rng, 42);
     test_conv(2, 1, 6, 5, 3, 3, 1);
     test_conv(3, 4, 7, 7, 5, 3, 1);
