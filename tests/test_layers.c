@@ -442,8 +442,8 @@ static double bn_loss(void *ctx)
     float rm[8], rv[8];
     memcpy(rm, c->rm, (size_t)c->s.C * sizeof(float));
     memcpy(rv, c->rv, (size_t)c->s.C * sizeof(float));
-    nn_batchnorm_forward(&c->s, c->out, c->xhat, c->invstd, rm, rv, c->in, c->gamma, c->beta,
-                         true);
+    nn_batchnorm_forward(NULL, &c->s, c->out, c->xhat, c->invstd, rm, rv, c->in, c->gamma,
+                         c->beta, true);
     return dot(c->out, c->r, (size_t)c->s.C * c->s.N);
 }
 
@@ -456,7 +456,8 @@ static void test_batchnorm(void)
                         nn_alloc(C), nn_alloc(C), rand_array(n, -1, 1)};
     nn_fill(c.rm, C, 0.0f);
     nn_fill(c.rv, C, 1.0f);
-    nn_batchnorm_forward(&c.s, c.out, c.xhat, c.invstd, c.rm, c.rv, c.in, c.gamma, c.beta, true);
+    nn_batchnorm_forward(NULL, &c.s, c.out, c.xhat, c.invstd, c.rm, c.rv, c.in, c.gamma, c.beta,
+                         true);
     for (int ch = 0; ch < C; ch++) {
         double mean = 0, var = 0, om = 0, ov = 0;
         for (int i = 0; i < N; i++) {
@@ -479,17 +480,19 @@ static void test_batchnorm(void)
     }
     /* evaluation uses the running statistics: (x - rm) / sqrt(rv + eps) * gamma + beta */
     float *ev = nn_alloc(n);
-    nn_batchnorm_forward(&c.s, ev, NULL, NULL, c.rm, c.rv, c.in, c.gamma, c.beta, false);
+    nn_batchnorm_forward(NULL, &c.s, ev, NULL, NULL, c.rm, c.rv, c.in, c.gamma, c.beta,
+                         false);
     double want = (c.in[N + 7] - c.rm[1]) / sqrt(c.rv[1] + 1e-5) * c.gamma[1] + c.beta[1];
     CHECK_NEAR(ev[N + 7], want, 1e-5);
     float rm_keep = c.rm[1];
-    nn_batchnorm_forward(&c.s, ev, NULL, NULL, c.rm, c.rv, c.in, c.gamma, c.beta, false);
+    nn_batchnorm_forward(NULL, &c.s, ev, NULL, NULL, c.rm, c.rv, c.in, c.gamma, c.beta,
+                         false);
     CHECK(c.rm[1] == rm_keep);   /* evaluation leaves the statistics alone */
 
     /* backward against finite differences (x, gamma, beta) */
     bn_loss(&c);
     float *din = nn_alloc(n), *dg = nn_alloc(C), *dbeta = nn_alloc(C);
-    nn_batchnorm_backward(&c.s, din, dg, dbeta, c.r, c.xhat, c.invstd, c.gamma);
+    nn_batchnorm_backward(NULL, &c.s, din, dg, dbeta, c.r, c.xhat, c.invstd, c.gamma);
     double worst = 0.0;
     for (size_t i = 0; i < n; i += 5) {
         worst = fmax(worst, fabs(fd(bn_loss, &c, c.in, i, 1e-2f) - din[i]));
@@ -502,8 +505,24 @@ static void test_batchnorm(void)
     /* in place, as the model runs it: the same gradient */
     float *dio = nn_alloc(n);
     memcpy(dio, c.r, n * sizeof(float));
-    nn_batchnorm_backward(&c.s, dio, dg, dbeta, dio, c.xhat, c.invstd, c.gamma);
+    nn_batchnorm_backward(NULL, &c.s, dio, dg, dbeta, dio, c.xhat, c.invstd, c.gamma);
     CHECK(max_rel_diff(dio, din, n, 1e-3) < 1e-6);
+    /* channels split across two workers: identical (each channel is on its own) */
+    struct nn_pool *pool = nn_pool_create(2);
+    struct nn_ctx pctx = {false, 0, 0, pool};
+    float *dpar = nn_alloc(n), *dgp = nn_alloc(C), *dbp = nn_alloc(C);
+    nn_batchnorm_backward(&pctx, &c.s, dpar, dgp, dbp, c.r, c.xhat, c.invstd, c.gamma);
+    CHECK(memcmp(dpar, din, n * sizeof(float)) == 0 && memcmp(dgp, dg, C * sizeof(float)) == 0);
+    float *opar = nn_alloc(n), *oser = nn_alloc(n);
+    nn_batchnorm_forward(NULL, &c.s, oser, NULL, NULL, c.rm, c.rv, c.in, c.gamma, c.beta, false);
+    nn_batchnorm_forward(&pctx, &c.s, opar, NULL, NULL, c.rm, c.rv, c.in, c.gamma, c.beta, false);
+    CHECK(memcmp(opar, oser, n * sizeof(float)) == 0);
+    nn_pool_destroy(pool);
+    nn_free(dpar);
+    nn_free(dgp);
+    nn_free(dbp);
+    nn_free(opar);
+    nn_free(oser);
     float *bufs[] = {c.in, c.gamma, c.beta, c.out, c.xhat, c.invstd, c.rm, c.rv, c.r, ev, din,
                      dg, dbeta, dio};
     for (size_t i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++) {

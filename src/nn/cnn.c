@@ -232,7 +232,7 @@ double cnn_forward(struct cnn *net, const float *x, const uint8_t *y, int B, boo
     nn_conv2d_forward(ctx, &s1, net->c1, net->col1, x, net->p_conv1_w, net->p_conv1_b);
     if (cfg->batchnorm) {
         struct nn_bn_shape bs = {8, B * H * W, 0.1f, 1e-5f};
-        nn_batchnorm_forward(&bs, net->c1, net->xhat1, net->invstd1, net->bn1_mean,
+        nn_batchnorm_forward(ctx, &bs, net->c1, net->xhat1, net->invstd1, net->bn1_mean,
                              net->bn1_var, net->c1, net->p_bn1_w, net->p_bn1_b, train);
     }
     nn_relu_maxpool2_forward(ctx, net->p1, arg1, net->c1, 8, B, H, W);
@@ -241,7 +241,7 @@ double cnn_forward(struct cnn *net, const float *x, const uint8_t *y, int B, boo
     nn_conv2d_forward(ctx, &s2, net->c2, net->col2, net->p1, net->p_conv2_w, net->p_conv2_b);
     if (cfg->batchnorm) {
         struct nn_bn_shape bs = {16, B * H2 * W2, 0.1f, 1e-5f};
-        nn_batchnorm_forward(&bs, net->c2, net->xhat2, net->invstd2, net->bn2_mean,
+        nn_batchnorm_forward(ctx, &bs, net->c2, net->xhat2, net->invstd2, net->bn2_mean,
                              net->bn2_var, net->c2, net->p_bn2_w, net->p_bn2_b, train);
     }
     nn_relu_maxpool2_forward(ctx, net->p2, arg2, net->c2, 16, B, H2, W2);
@@ -312,7 +312,7 @@ void cnn_backward(struct cnn *net)
     nn_relu_maxpool2_backward(ctx, dc2, net->dp2, arg2, 16, B, H2, W2);
     if (cfg->batchnorm) {
         struct nn_bn_shape bs = {16, B * H2 * W2, 0.1f, 1e-5f};
-        nn_batchnorm_backward(&bs, dc2, net->g_bn2_w, net->g_bn2_b, dc2, net->xhat2,
+        nn_batchnorm_backward(ctx, &bs, dc2, net->g_bn2_w, net->g_bn2_b, dc2, net->xhat2,
                               net->invstd2, net->p_bn2_w);
     }
     /* each worker reads its columns of col2 for dw before it writes their dcol: dcol may be
@@ -325,7 +325,7 @@ void cnn_backward(struct cnn *net)
     nn_relu_maxpool2_backward(ctx, dc1, net->dp1, arg1, 8, B, H, W);
     if (cfg->batchnorm) {
         struct nn_bn_shape bs = {8, B * H * W, 0.1f, 1e-5f};
-        nn_batchnorm_backward(&bs, dc1, net->g_bn1_w, net->g_bn1_b, dc1, net->xhat1,
+        nn_batchnorm_backward(ctx, &bs, dc1, net->g_bn1_w, net->g_bn1_b, dc1, net->xhat1,
                               net->invstd1, net->p_bn1_w);
     }
     struct nn_conv_shape s1 = {B, cfg->in_c, H, W, 8, 3, 1};

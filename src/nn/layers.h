@@ -108,13 +108,14 @@ struct nn_bn_shape {
     float momentum;    /* torch's default 0.1 */
     float eps;         /* torch's default 1e-5 */
 };
-void nn_batchnorm_forward(const struct nn_bn_shape *s, float *out, float *xhat, float *invstd,
-                          float *run_mean, float *run_var, const float *in, const float *gamma,
-                          const float *beta, bool train);
-/* din (C, N), dgamma (C), dbeta (C) from dout (C, N); training-mode forward only. */
-void nn_batchnorm_backward(const struct nn_bn_shape *s, float *din, float *dgamma, float *dbeta,
-                           const float *dout, const float *xhat, const float *invstd,
-                           const float *gamma);
+void nn_batchnorm_forward(struct nn_ctx *ctx, const struct nn_bn_shape *s, float *out,
+                          float *xhat, float *invstd, float *run_mean, float *run_var,
+                          const float *in, const float *gamma, const float *beta, bool train);
+/* din (C, N), dgamma (C), dbeta (C) from dout (C, N); training-mode forward only. Both split
+ * channels across ctx's workers (ctx may be NULL). */
+void nn_batchnorm_backward(struct nn_ctx *ctx, const struct nn_bn_shape *s, float *din,
+                           float *dgamma, float *dbeta, const float *dout, const float *xhat,
+                           const float *invstd, const float *gamma);
 
 /* ======================================================================== loss */
 
