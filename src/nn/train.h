@@ -27,7 +27,8 @@ struct nn_train_config {
     int nopt;                     /* racers: 1..NN_MAX_RACERS */
     struct optim_params opt[NN_MAX_RACERS];   /* each racer's optimizer */
     struct sched sched;           /* the schedule every racer follows, by its own step count */
-    int threads;                  /* OpenBLAS and worker threads; 0 or 1 for one */
+    int threads;                  /* worker threads splitting each batch (every sgemm call
+                                     runs on one thread); 0 or 1 for one */
 };
 
 /* One racer's one step, for the log and the progress bar. */
