@@ -122,6 +122,26 @@ done
 "$OPT" view --shot-dir "$T" > view.txt 2>/dev/null
 check "view fallback renders" bash -c "f=\$(sed -n 's/^rendered //p' view.txt); [ -s \"\$f\" ]"
 
+# --- training the CNN from the command line (synthetic data: fast, no package needed)
+"$OPT" train --data synthetic --limit 600 --optimizer "sgd(lr=0.1),adam" --no-progress \
+  --log train.csv > train.txt 2>&1
+check "train exit" [ $? -eq 0 ]
+check "train epoch lines" [ "$(grep -c '^epoch 1/1' train.txt)" -eq 2 ]
+check "train test accuracy per optimizer" [ "$(grep -c '^test .*accuracy' train.txt)" -eq 2 ]
+check "train log rows" [ "$(wc -l < train.csv)" -eq 21 ]
+check "train log header" [ "$(head -1 train.csv)" = "optimizer,epoch,step,loss,penalty,accuracy,lr" ]
+"$OPT" train --data synthetic --limit 600 --optimizer "sgd(lr=0.1),adam" --no-progress \
+  --log train2.csv > /dev/null 2>&1
+check "train same seed same numbers" cmp -s train.csv train2.csv
+expect_error "train unknown optimizer" "did you mean adam?" train --optimizer adom
+expect_error "train missing data dir" "/nonexistent: no such data directory" train --data-dir /nonexistent
+expect_error "train bad epochs" "--epochs" train --epochs x
+expect_error "train unwritable log" "nope/l.csv: cannot write" train --data synthetic --limit 100 --log nope/l.csv
+mkdir -p baddata && echo garbage | gzip > baddata/train-images-idx3-ubyte.gz
+expect_error "train corrupt data" "baddata/train-images-idx3-ubyte.gz: not an IDX image file" train --data-dir baddata
+check "bench help" bash -c "'$OPT' bench --help | grep -q train"
+expect_error "bench unknown" "did you mean" bench trian
+
 # --- a million steps in bounded memory (max RSS grows by less than 8 MB over 100x the steps)
 rss() { python3 -c "
 import resource, subprocess, sys
