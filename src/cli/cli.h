@@ -36,17 +36,6 @@ bool cli_preset_path(const char *name, char *path, size_t len, char *err, size_t
 /* The names of the presets found, sorted; returns the count (at most max). */
 int cli_preset_names(char names[][64], int max);
 
-/* Atomic output: open a temporary file beside `path`; commit renames it into place, abort
- * removes it. */
-struct cli_outfile {
-    FILE *f;            /* write here */
-    char tmp[4096];     /* the temporary path */
-    char path[4096];    /* the final path */
-};
-bool cli_outfile_open(struct cli_outfile *o, const char *path, char *err, size_t errlen);
-bool cli_outfile_commit(struct cli_outfile *o, char *err, size_t errlen);
-void cli_outfile_abort(struct cli_outfile *o);
-
 /* "optiscope CMD: message" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "sim/util.h"
 #include "sim/race.h"
 #include "sim/scene.h"
 
@@ -62,10 +63,10 @@ int cmd_trace(int argc, char **argv)
         scene_finish(&scene);
         return 2;
     }
-    struct cli_outfile out = {0};
+    struct util_outfile out = {0};
     FILE *f = stdout;
     if (output) {
-        if (!cli_outfile_open(&out, output, err, sizeof err)) {
+        if (!util_outfile_open(&out, output, err, sizeof err)) {
             cli_error("trace", "%s", err);
             scene_resolved_finish(&res);
             scene_finish(&scene);
@@ -101,7 +102,7 @@ int cmd_trace(int argc, char **argv)
     }
     int status = 0;
     if (output) {
-        if (!cli_outfile_commit(&out, err, sizeof err)) {
+        if (!util_outfile_commit(&out, err, sizeof err)) {
             cli_error("trace", "%s", err);
             status = 1;
         }

@@ -388,8 +388,8 @@ int cmd_train(int argc, char **argv)
     }
 
     /* ---- the log file opens before the long part, so a bad path fails at once ---- */
-    struct cli_outfile log = {0};
-    if (o.log && !cli_outfile_open(&log, o.log, err, sizeof(err))) {
+    struct util_outfile log = {0};
+    if (o.log && !util_outfile_open(&log, o.log, err, sizeof(err))) {
         cli_error("train", "--log: %s", err);
         return 2;
     }
@@ -408,7 +408,7 @@ int cmd_train(int argc, char **argv)
                 cli_error("train", "%s", err);
             }
             if (o.log) {
-                cli_outfile_abort(&log);
+                util_outfile_abort(&log);
             }
             return 2;
         }
@@ -424,7 +424,7 @@ int cmd_train(int argc, char **argv)
         cli_error("train", "%s", err);
         nn_data_finish(&data);
         if (o.log) {
-            cli_outfile_abort(&log);
+            util_outfile_abort(&log);
         }
         return 2;
     }
@@ -501,9 +501,9 @@ int cmd_train(int argc, char **argv)
     if (o.log) {
         if (run.log_failed) {
             cli_error("train", "--log: %s: write failed: %s", o.log, strerror(errno));
-            cli_outfile_abort(&log);
+            util_outfile_abort(&log);
             rc = 1;
-        } else if (!cli_outfile_commit(&log, err, sizeof(err))) {
+        } else if (!util_outfile_commit(&log, err, sizeof(err))) {
             cli_error("train", "--log: %s", err);
             rc = 1;
         }

@@ -1,6 +1,7 @@
 /* export.c: writes a figure to PNG, SVG or PDF, chosen by the file's extension, through a
  * temporary file in the same directory that is renamed into place only when complete. */
 #include "draw/draw.h"
+#include "sim/util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -122,48 +123,14 @@ bool draw_export(const char *path, int width, int height, const struct draw_figu
         return false;
     }
 
-    size_t len = strlen(path) + 16;
-    char *tmp = malloc(len);
-    if (!tmp) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(ENOMEM));
+    struct util_outfile out;
+    if (!util_outfile_open(&out, path, err, errlen)) {
         return false;
     }
-    snprintf(tmp, len, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        free(tmp);
+    struct sink s = {out.f, 0};
+    if (!render_to(&s, kind, width, height, fig, path, err, errlen)) {
+        util_outfile_abort(&out);
         return false;
     }
-    fchmod(fd, 0644);   /* mkstemp makes it 0600; an image is for sharing */
-    struct sink s = {fdopen(fd, "wb"), 0};
-    if (!s.fp) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        close(fd);
-        unlink(tmp);
-        free(tmp);
-        return false;
-    }
-    bool ok = render_to(&s, kind, width, height, fig, path, err, errlen);
-    if (fflush(s.fp) != 0 && ok) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        ok = false;
-    }
-    if (ok && fsync(fileno(s.fp)) != 0 && errno != EINVAL) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        ok = false;
-    }
-    if (fclose(s.fp) != 0 && ok) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        ok = false;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
-        ok = false;
-    }
-    if (!ok) {
-        unlink(tmp);
-    }
-    free(tmp);
-    return ok;
+    return util_outfile_commit(&out, err, errlen);
 }

@@ -3,15 +3,11 @@
  * mapped to it through a 15-bit colour cache, streamed to a temporary file and renamed. */
 #include "draw/gif.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <gif_lib.h>
 
@@ -27,8 +23,7 @@ struct draw_gif {
     uint8_t *cur;              /* (height, width) palette indices of the frame being added */
     uint8_t *prev;             /* (height, width) indices of the last frame written */
     bool has_prev;             /* prev holds a frame: only the changed rectangle is written */
-    char tmp[4096];            /* temporary path */
-    char path[4096];           /* final path */
+    struct util_outfile out;   /* the temporary file, renamed into place at the end */
 };
 
 static void unpack(uint32_t px, int *r, int *g, int *b)
@@ -127,6 +122,12 @@ static bool fit_palette(struct draw_gif *g, cairo_surface_t *ref)
     return ok;
 }
 
+/* giflib's output callback: the bytes go to the temporary file. */
+static int write_out(GifFileType *gif, const GifByteType *bytes, int n)
+{
+    return (int)fwrite(bytes, 1, (size_t)n, (FILE *)gif->UserData);
+}
+
 struct draw_gif *draw_gif_begin(const char *path, int width, int height,
                                 cairo_surface_t *reference, char *err, size_t errlen)
 {
@@ -134,26 +135,20 @@ struct draw_gif *draw_gif_begin(const char *path, int width, int height,
     g->width = width;
     g->height = height;
     memset(g->cache, 0xff, sizeof g->cache);
-    snprintf(g->path, sizeof g->path, "%s", path);
-    snprintf(g->tmp, sizeof g->tmp, "%s.tmp-XXXXXX", path);
     if (!fit_palette(g, reference)) {
         snprintf(err, errlen, "%s: cannot build a GIF palette", path);
         free(g);
         return NULL;
     }
-    int fd = mkstemp(g->tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+    if (!util_outfile_open(&g->out, path, err, errlen)) {
         free(g);
         return NULL;
     }
-    fchmod(fd, 0644);
     int code = 0;
-    g->gif = EGifOpenFileHandle(fd, &code);
+    g->gif = EGifOpen(g->out.f, write_out, &code);
     if (!g->gif) {
         gif_error(err, errlen, path, code);
-        close(fd);
-        unlink(g->tmp);
+        util_outfile_abort(&g->out);
         free(g);
         return NULL;
     }
@@ -228,12 +223,12 @@ bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, ch
     EGifGCBToExtension(&gcb, ext);
     if (EGifPutExtension(g->gif, GRAPHICS_EXT_FUNC_CODE, 4, ext) != GIF_OK ||
         EGifPutImageDesc(g->gif, x0, y0, x1 - x0 + 1, y1 - y0 + 1, false, NULL) != GIF_OK) {
-        gif_error(err, errlen, g->path, g->gif->Error);
+        gif_error(err, errlen, g->out.path, g->gif->Error);
         return false;
     }
     for (int y = y0; y <= y1; y++) {
         if (EGifPutLine(g->gif, g->cur + (size_t)y * w + x0, x1 - x0 + 1) != GIF_OK) {
-            gif_error(err, errlen, g->path, g->gif->Error);
+            gif_error(err, errlen, g->out.path, g->gif->Error);
             return false;
         }
     }
@@ -247,16 +242,13 @@ bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, ch
 bool draw_gif_end(struct draw_gif *g, char *err, size_t errlen)
 {
     int code = 0;
-    bool ok = EGifCloseFile(g->gif, &code) == GIF_OK;
+    bool ok = EGifCloseFile(g->gif, &code) == GIF_OK;   /* leaves the FILE open */
     g->gif = NULL;
     if (!ok) {
-        gif_error(err, errlen, g->path, code);
-    } else if (rename(g->tmp, g->path) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", g->path, strerror(errno));
-        ok = false;
-    }
-    if (!ok) {
-        unlink(g->tmp);
+        gif_error(err, errlen, g->out.path, code);
+        util_outfile_abort(&g->out);
+    } else {
+        ok = util_outfile_commit(&g->out, err, errlen);
     }
     free(g->cur);
     free(g->prev);
@@ -273,7 +265,7 @@ void draw_gif_abort(struct draw_gif *g)
         int code;
         EGifCloseFile(g->gif, &code);
     }
-    unlink(g->tmp);
+    util_outfile_abort(&g->out);
     free(g->cur);
     free(g->prev);
     free(g);

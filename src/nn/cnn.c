@@ -393,15 +393,11 @@ static void write_header(FILE *f, const struct cnn *net)
 
 bool cnn_save(const struct cnn *net, const char *path, char *err, size_t errlen)
 {
-    size_t tlen = strlen(path) + 5;
-    char *tmp = xmalloc(tlen);
-    snprintf(tmp, tlen, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        free(tmp);
+    struct util_outfile out;
+    if (!util_outfile_open(&out, path, err, errlen)) {
         return false;
     }
+    FILE *f = out.f;
     write_header(f, net);
     const struct nn_group *groups[2] = {&net->pl, &net->bl};
     const float *bases[2] = {net->params, net->buffers};
@@ -412,15 +408,12 @@ bool cnn_save(const struct cnn *net, const char *path, char *err, size_t errlen)
             ok = fwrite(bases[gi] + t->offset, sizeof(float), t->size, f) == t->size;
         }
     }
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
+    if (!ok) {
         snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        free(tmp);
+        util_outfile_abort(&out);
         return false;
     }
-    free(tmp);
-    return true;
+    return util_outfile_commit(&out, err, errlen);
 }
 
 bool cnn_load(struct cnn *net, const char *path, char *err, size_t errlen)

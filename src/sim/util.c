@@ -4,11 +4,14 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ======================================================================== allocation */
 
@@ -301,4 +304,67 @@ char *util_read_file(const char *path, size_t *len_out)
         *len_out = len;
     }
     return buf;
+}
+
+/* ======================================================================== atomic output */
+
+bool util_outfile_open(struct util_outfile *o, const char *path, char *err, size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    if (snprintf(o->path, sizeof o->path, "%s", path) >= (int)sizeof o->path ||
+        snprintf(o->tmp, sizeof o->tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof o->tmp) {
+        snprintf(err, errlen, "%s: path too long", path);
+        return false;
+    }
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        return false;
+    }
+    fchmod(fd, 0644);
+    o->f = fdopen(fd, "wb");
+    if (!o->f) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        close(fd);
+        unlink(o->tmp);
+        return false;
+    }
+    return true;
+}
+
+bool util_outfile_commit(struct util_outfile *o, char *err, size_t errlen)
+{
+    bool ok = fflush(o->f) == 0 && !ferror(o->f);
+    int saved = errno;
+    if (ok && fsync(fileno(o->f)) != 0 && errno != EINVAL) {
+        ok = false;   /* a full disk can show up only here */
+        saved = errno;
+    }
+    if (fclose(o->f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    o->f = NULL;
+    if (ok && rename(o->tmp, o->path) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok) {
+        snprintf(err, errlen, "%s: cannot write: %s", o->path, strerror(saved));
+        unlink(o->tmp);
+    }
+    o->tmp[0] = '\0';
+    return ok;
+}
+
+void util_outfile_abort(struct util_outfile *o)
+{
+    if (o->f) {
+        fclose(o->f);
+        o->f = NULL;
+    }
+    if (o->tmp[0]) {
+        unlink(o->tmp);
+        o->tmp[0] = '\0';
+    }
 }

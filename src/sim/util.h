@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* ---- allocation: out-of-memory aborts with a message, so callers never check ---- */
 void *xmalloc(size_t n);
@@ -41,6 +42,18 @@ double util_rng_uniform(struct util_rng *rng);   /* [0, 1) with 53 random bits *
 double util_rng_normal(struct util_rng *rng);    /* N(0, 1) */
 
 /* ---- files ---- */
+/* Atomic output, the one way every export is written: a temporary file beside `path` (mode
+ * 0644), renamed into place by commit only when everything was written; abort (and a failed
+ * commit) removes it, so a failure never leaves a partial or stale-named file. */
+struct util_outfile {
+    FILE *f;            /* write here */
+    char tmp[4096];     /* the temporary path, PATH.tmp-XXXXXX */
+    char path[4096];    /* the final path */
+};
+bool util_outfile_open(struct util_outfile *o, const char *path, char *err, size_t errlen);
+bool util_outfile_commit(struct util_outfile *o, char *err, size_t errlen);
+void util_outfile_abort(struct util_outfile *o);   /* safe on a zeroed or committed outfile */
+
 /* Reads a whole file into a NUL-terminated buffer; NULL with errno set on failure. */
 char *util_read_file(const char *path, size_t *len_out);
 
