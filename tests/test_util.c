@@ -1,5 +1,7 @@
 /* test_util.c: suggestions, strict number parsing and the seeded random generator. */
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "sim/util.h"
@@ -61,5 +63,28 @@ int main(void)
     CHECK_NEAR(sum2 / n, 1.0, 0.02);
     double u = util_rng_uniform(&r1);
     CHECK(u >= 0.0 && u < 1.0);
+    /* Atomic output: nothing at the path until commit; abort leaves nothing at all. */
+    char path[64], err[256];
+    snprintf(path, sizeof path, "/tmp/optiscope-test-util-%d.txt", (int)getpid());
+    struct util_outfile o;
+    CHECK(util_outfile_open(&o, path, err, sizeof err));
+    fputs("hello\n", o.f);
+    CHECK(access(path, F_OK) != 0);
+    CHECK(access(o.tmp, F_OK) == 0);
+    CHECK(util_outfile_commit(&o, err, sizeof err));
+    size_t len = 0;
+    char *text = util_read_file(path, &len);
+    CHECK(text && len == 6 && !strcmp(text, "hello\n"));
+    free(text);
+    unlink(path);
+    CHECK(util_outfile_open(&o, path, err, sizeof err));
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s", o.tmp);
+    fputs("partial", o.f);
+    util_outfile_abort(&o);
+    util_outfile_abort(&o);
+    CHECK(access(path, F_OK) != 0 && access(tmp, F_OK) != 0);
+    CHECK(!util_outfile_open(&o, "/nonexistent-dir/x.txt", err, sizeof err));
+    CHECK(strstr(err, "/nonexistent-dir/x.txt: cannot write") != NULL);
     return check_done("util");
 }
