@@ -33,6 +33,7 @@ cleanup() {
   [ -n "$APID" ] && kill "$APID" 2>/dev/null
   [ -n "$XPID" ] && kill "$XPID" 2>/dev/null
   [ -n "$XPID" ] && wait "$XPID" 2>/dev/null
+  [ -n "${KEEP:-}" ] && echo "kept $T" && return
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -121,7 +122,7 @@ lt() { gt "$2" "$1"; }
 # --- the window
 start_app() {   # start_app ARGS...: runs the window, waits for it, focuses it
   : >"$T/out.txt"
-  "$OPT" view --shot-dir "$T" "$@" >"$T/out.txt" 2>"$T/err.txt" &
+  "$OPT" view --shot-dir "$T" "$@" >"$T/out.txt" 2>>"$T/err.txt" &
   APID=$!
   WID=""
   for _ in $(seq 150); do
@@ -143,6 +144,14 @@ shot() {   # shot: presses S, waits for one more screenshot line, prints the PNG
     sleep 0.1
   done
   sed -n 's/^screenshot //p' "$T/out.txt" | tail -1
+}
+
+quit_ok() {   # quit_ok STATUS: 0, or (sanitizer builds) only leaks inside an unloaded driver
+  [ "$1" -eq 0 ] && return 0
+  grep -q "LeakSanitizer: detected memory leaks" "$T/err.txt" || return 1
+  # Every leak's stack must end in a module already unloaded at exit (Mesa's driver): any
+  # named frame (our code, or a library still loaded) keeps the failure.
+  ! grep -E '^ +#[1-9][0-9]* 0x' "$T/err.txt" | grep -qv '(<unknown module>)'
 }
 
 key() {   # key NAME...: real key presses, then time to draw
@@ -224,7 +233,7 @@ for _ in $(seq 50); do kill -0 "$APID" 2>/dev/null || break; sleep 0.1; done
 wait "$APID"
 rc=$?
 APID=""
-check "Q quits cleanly (status $rc)" [ "$rc" -eq 0 ]
+check "Q quits cleanly (status $rc)" quit_ok "$rc"
 
 # --- a huge learning rate diverges without harm
 check "window opens with sgd(lr=1e6)" start_app --size 640x480 --paused --function rosenbrock \
@@ -240,7 +249,7 @@ for _ in $(seq 50); do kill -0 "$APID" 2>/dev/null || break; sleep 0.1; done
 wait "$APID"
 rc=$?
 APID=""
-check "Esc quits cleanly after divergence (status $rc)" [ "$rc" -eq 0 ]
+check "Esc quits cleanly after divergence (status $rc)" quit_ok "$rc"
 check "no GL errors after divergence" bash -c "! grep -q 'GL error' '$T/err.txt'"
 
 # --- 3-D at start, and the headless paths

@@ -267,7 +267,8 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
     while (!quit) {
         SDL_Event e;
         double now = now_s();
-        bool busy = app_view_busy(v, now) || mouse.dragging || v->frames == 0;
+        /* --frames N draws N frames even when nothing moves. */
+        bool busy = app_view_busy(v, now) || mouse.dragging || v->frames == 0 || o->frames > 0;
         /* Idle: sleep in the event queue instead of spinning. */
         if (!busy && SDL_WaitEventTimeout(&e, 250)) {
             quit |= !handle_event(win, v, &mouse, &e, now_s());
@@ -279,7 +280,7 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
             break;
         }
         now = now_s();
-        if (!app_view_busy(v, now) && !mouse.dragging && v->frames > 0) {
+        if (!app_view_busy(v, now) && !mouse.dragging && v->frames > 0 && o->frames == 0) {
             last = now;
             continue;
         }
