@@ -156,6 +156,7 @@ void app_view_finish(struct app_view *v)
     for (int i = 0; i < RACE_MAX; i++) {
         gl_polyline_finish(&v->trail[i]);
     }
+    gl_polyline_finish(&v->floor);
     for (int i = 0; i < APP_PANEL_COUNT; i++) {
         gl_panel_finish(&v->panel[i].gl);
         if (v->panel[i].surf) {
@@ -1060,8 +1061,10 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
             float base[20] = {(float)d[0], (float)d[2], 0, 0, (float)d[1], (float)d[2], 0, 0,
                               (float)d[1], (float)d[3], 0, 0, (float)d[0], (float)d[3], 0, 0,
                               (float)d[0], (float)d[2], 0, 0};
-            const float grey[4] = {0.55f, 0.58f, 0.65f, 0.8f};
-            gl_draw_lines_now(v->gl, base, 5, mvp, 1.5f, grey, 0.0f);
+            gl_polyline_set(&v->floor, base, 5);
+            struct gl_line_style st = {.width = 1.5f, .rgba = {0.55f, 0.58f, 0.65f, 0.8f},
+                                       .occlude = true};
+            gl_draw_polyline_range(v->gl, &v->floor, 0, 5, mvp, &st);
         }
         for (int i = 0; i < RACE_MAX; i++) {
             v->layer_step[i] = -1;

@@ -102,6 +102,7 @@ struct app_view {
 
     struct gl_renderer *gl;      /* programs and caches (owned) */
     struct gl_polyline trail[RACE_MAX];   /* each runner's path, (x, y, t) */
+    struct gl_polyline floor;    /* the 3-D view's base rectangle */
     long trail_key[RACE_MAX];    /* runner step + points when uploaded, -1 stale */
     long *pt_step[RACE_MAX];     /* (pt_cap[i]) the step of each uploaded trail point */
     size_t pt_cap[RACE_MAX];
