@@ -119,7 +119,7 @@ check "no temp files" bash -c "! ls *.tmp-* 2>/dev/null | grep -q ."
 for p in rosenbrock saddle long_valley rastrigin himmelblau; do
   check "preset $p renders" "$OPT" render --preset "$p" --size 400x300 -o "p-$p.png"
 done
-"$OPT" view --shot-dir "$T" > view.txt 2>/dev/null
+env -u DISPLAY -u WAYLAND_DISPLAY "$OPT" view --shot-dir "$T" > view.txt 2>/dev/null
 check "view fallback renders" bash -c "f=\$(sed -n 's/^rendered //p' view.txt); [ -s \"\$f\" ]"
 
 # --- training the CNN from the command line (synthetic data: fast, no package needed)

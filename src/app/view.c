@@ -1099,21 +1099,10 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
 /* ======================================================================== PNG of the frame */
 
 /* cairo's PNG writer into an open file. */
-static cairo_status_t write_fd(void *closure, const unsigned char *data, unsigned int len)
+static cairo_status_t write_file(void *closure, const unsigned char *data, unsigned int len)
 {
-    int fd = *(int *)closure;
-    while (len > 0) {
-        ssize_t k = write(fd, data, len);
-        if (k < 0 && errno == EINTR) {
-            continue;
-        }
-        if (k <= 0) {
-            return CAIRO_STATUS_WRITE_ERROR;
-        }
-        data += k;
-        len -= (unsigned)k;
-    }
-    return CAIRO_STATUS_SUCCESS;
+    return fwrite(data, 1, len, (FILE *)closure) == len ? CAIRO_STATUS_SUCCESS
+                                                        : CAIRO_STATUS_WRITE_ERROR;
 }
 
 bool app_write_frame_png(int width, int height, const char *path, char *err, size_t errlen)
@@ -1128,34 +1117,19 @@ bool app_write_frame_png(int width, int height, const char *path, char *err, siz
     gl_read_pixels(width, height, cairo_image_surface_get_data(s),
                    cairo_image_surface_get_stride(s));
     cairo_surface_mark_dirty(s);
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot create a file there (%s)", path, strerror(errno));
+    struct util_outfile out;
+    if (!util_outfile_open(&out, path, err, errlen)) {
         cairo_surface_destroy(s);
         return false;
     }
-    fchmod(fd, 0644);
-    cairo_status_t st = cairo_surface_write_to_png_stream(s, write_fd, &fd);
+    cairo_status_t st = cairo_surface_write_to_png_stream(s, write_file, out.f);
     cairo_surface_destroy(s);
-    bool ok = st == CAIRO_STATUS_SUCCESS;
-    if (!ok) {
-        snprintf(err, errlen, "%s: write failed (%s)", path, cairo_status_to_string(st));
+    if (st != CAIRO_STATUS_SUCCESS) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, cairo_status_to_string(st));
+        util_outfile_abort(&out);
+        return false;
     }
-    if (close(fd) != 0 && ok) {
-        snprintf(err, errlen, "%s: write failed (%s)", path, strerror(errno));
-        ok = false;
-    }
-    if (ok && rename(tmp, path) != 0) {
-        snprintf(err, errlen, "%s: cannot rename the temporary file into place (%s)", path,
-                 strerror(errno));
-        ok = false;
-    }
-    if (!ok) {
-        unlink(tmp);
-    }
-    return ok;
+    return util_outfile_commit(&out, err, errlen);
 }
 
 /* optiscope-YYYYmmdd-HHMMSS.png in the shot folder, -2, -3 ... when taken. */

@@ -1,2 +1,0 @@
-/* anchor.c: keeps the draw library non-empty while its modules land. */
-int optiscope_draw_anchor;
