@@ -175,7 +175,7 @@ static bool clip_segment(const struct draw_rect *r, double p0[2], double p1[2])
     return true;
 }
 
-static void rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r)
+void draw_rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r)
 {
     r = fmin(r, 0.5 * fmin(w, h));
     cairo_new_sub_path(cr);
@@ -847,7 +847,7 @@ void draw_legend(cairo_t *cr, const struct draw_rect *r, const struct race *race
         f = fmax(0.5 * font, font * (r->h - 2 * pad) / (race->n * 2.55 * font));
     }
     if (boxed) {
-        rounded_rect(cr, r->x, r->y, r->w, r->h, 0.4 * font);
+        draw_rounded_rect(cr, r->x, r->y, r->w, r->h, 0.4 * font);
         cairo_set_source_rgba(cr, 1.0, 1.0, 1.0, 0.88);
         cairo_fill_preserve(cr);
         cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.6);
@@ -862,8 +862,8 @@ void draw_legend(cairo_t *cr, const struct draw_rect *r, const struct race *race
         const struct race_runner *run = &race->r[i];
         double h = 2.55 * f;
         if (i == highlight) {
-            rounded_rect(cr, x - 0.3 * f, y, r->x + r->w - pad - x + 0.6 * f, h - 0.25 * f,
-                         0.3 * f);
+            draw_rounded_rect(cr, x - 0.3 * f, y, r->x + r->w - pad - x + 0.6 * f,
+                              h - 0.25 * f, 0.3 * f);
             cairo_set_source_rgba(cr, 0.2, 0.35, 0.9, 0.14);
             cairo_fill(cr);
         }
@@ -956,7 +956,7 @@ void draw_loss_inset(cairo_t *cr, const struct draw_rect *r, const struct race *
 
     cairo_save(cr);
     /* Card and title. */
-    rounded_rect(cr, r->x, r->y, r->w, r->h, 0.4 * font);
+    draw_rounded_rect(cr, r->x, r->y, r->w, r->h, 0.4 * font);
     cairo_set_source_rgb(cr, 0.975, 0.975, 0.98);
     cairo_fill_preserve(cr);
     cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.5);

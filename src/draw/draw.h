@@ -106,6 +106,9 @@ void draw_field_finish(struct draw_field *fld);
 void draw_runner_color(int i, double rgb[3]);
 void draw_runner_text_color(int i, double rgb[3]);
 
+/* A rectangle with corners of radius r (clamped to half the shorter side), as a new sub-path. */
+void draw_rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r);
+
 /* A 1-2-5 tick step for `range` with about `target` ticks. */
 double draw_nice_step(double range, int target);
 

@@ -42,13 +42,7 @@ static void text(cairo_t *cr, double x, double baseline, const char *s, double s
 static void card(cairo_t *cr, double x, double y, double w, double h, double r,
                  double alpha)
 {
-    r = fmin(r, 0.5 * fmin(w, h));
-    cairo_new_sub_path(cr);
-    cairo_arc(cr, x + w - r, y + r, r, -M_PI / 2, 0);
-    cairo_arc(cr, x + w - r, y + h - r, r, 0, M_PI / 2);
-    cairo_arc(cr, x + r, y + h - r, r, M_PI / 2, M_PI);
-    cairo_arc(cr, x + r, y + r, r, M_PI, 3 * M_PI / 2);
-    cairo_close_path(cr);
+    draw_rounded_rect(cr, x, y, w, h, r);
     cairo_set_source_rgba(cr, 1.0, 1.0, 1.0, alpha);
     cairo_fill_preserve(cr);
     cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.6);
