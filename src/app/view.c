@@ -1047,7 +1047,7 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
     struct app_scene_key key = scene_key(v, mvp);
     bool full = memcmp(&key, &v->layer_key, sizeof key) != 0 || v->scene_layer.w != width ||
                 v->scene_layer.h != height;
-    gl_layer_begin(v->gl, &v->scene_layer, full);
+    gl_layer_begin(v->gl, &v->scene_layer, full, v->view3d);
     if (full) {
         if (!v->view3d) {
             gl_draw_heatmap(v->gl, v->view, &gs, v->contours, LEVELS);

@@ -116,14 +116,17 @@ void gl_panel_finish(struct gl_panel *p);
 /* Draws it with its top-left corner at pixel (x, y) (y down), blended. */
 void gl_draw_panel(struct gl_renderer *r, const struct gl_panel *p, int x, int y);
 
-/* An offscreen layer of the frame's size: an RGBA8 colour texture and a depth texture. */
+/* An offscreen layer of the frame's size: an RGBA8 colour texture and, for the 3-D view, a
+ * depth texture. */
 struct gl_layer {
-    GLuint fbo, color, depth;   /* objects */
+    GLuint fbo, color, depth;   /* objects; depth 0: none */
     int w, h;                   /* pixels */
 };
 /* Draws into the layer from now on (resized to the frame), cleared to transparent if asked;
- * the heatmap and the surface then go into it. */
-void gl_layer_begin(struct gl_renderer *r, struct gl_layer *l, bool clear);
+ * the heatmap and the surface then go into it. With depth (3-D) it has a depth texture, which
+ * blit_surface fills so that lines hide behind hills; without, the layer skips allocating and
+ * zeroing one (a few ms per frame-sized buffer on llvmpipe, at startup and on resize). */
+void gl_layer_begin(struct gl_renderer *r, struct gl_layer *l, bool clear, bool depth);
 /* Back to the frame's framebuffer. */
 void gl_layer_end(struct gl_renderer *r);
 /* Composites the layer (premultiplied colour) over the frame. */
@@ -154,5 +157,6 @@ void gl_target_finish(struct gl_target *t);
 struct gl_headless;
 struct gl_headless *gl_headless_create(char *err, size_t errlen);
 void gl_headless_destroy(struct gl_headless *h);   /* accepts NULL */
+
 
 #endif

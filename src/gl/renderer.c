@@ -336,7 +336,7 @@ void gl_draw_surface(struct gl_renderer *r, const double view[4], const struct g
         return;
     }
     GLint into = r->cur_fbo;
-    gl_layer_begin(r, &r->surf_layer, true);
+    gl_layer_begin(r, &r->surf_layer, true, true);
     glClearColor(bg[0], bg[1], bg[2], 1.0f);
     glClear(GL_COLOR_BUFFER_BIT);
     GLuint p = r->prog_surface;
@@ -552,27 +552,30 @@ void gl_draw_panel(struct gl_renderer *r, const struct gl_panel *p, int x, int y
 
 /* ======================================================================== layers */
 
-void gl_layer_begin(struct gl_renderer *r, struct gl_layer *l, bool clear)
+void gl_layer_begin(struct gl_renderer *r, struct gl_layer *l, bool clear, bool depth)
 {
-    if (!l->fbo || l->w != r->fb_w || l->h != r->fb_h) {
+    if (!l->fbo || l->w != r->fb_w || l->h != r->fb_h || (l->depth != 0) != depth) {
         gl_layer_finish(l);
         l->w = r->fb_w;
         l->h = r->fb_h;
         glGenFramebuffers(1, &l->fbo);
         glGenTextures(1, &l->color);
-        glGenTextures(1, &l->depth);
         glBindTexture(GL_TEXTURE_2D, l->color);
         glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, l->w, l->h, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
         glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-        glBindTexture(GL_TEXTURE_2D, l->depth);
-        glTexImage2D(GL_TEXTURE_2D, 0, GL_DEPTH_COMPONENT24, l->w, l->h, 0, GL_DEPTH_COMPONENT,
-                     GL_UNSIGNED_INT, NULL);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
         glBindFramebuffer(GL_FRAMEBUFFER, l->fbo);
         glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, l->color, 0);
-        glFramebufferTexture2D(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_TEXTURE_2D, l->depth, 0);
+        if (depth) {
+            glGenTextures(1, &l->depth);
+            glBindTexture(GL_TEXTURE_2D, l->depth);
+            glTexImage2D(GL_TEXTURE_2D, 0, GL_DEPTH_COMPONENT24, l->w, l->h, 0,
+                         GL_DEPTH_COMPONENT, GL_UNSIGNED_INT, NULL);
+            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+            glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+            glFramebufferTexture2D(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_TEXTURE_2D, l->depth,
+                                   0);
+        }
         clear = true;
     }
     glBindFramebuffer(GL_FRAMEBUFFER, l->fbo);
@@ -582,7 +585,7 @@ void gl_layer_begin(struct gl_renderer *r, struct gl_layer *l, bool clear)
         glClearColor(0.0f, 0.0f, 0.0f, 0.0f);
         glClearDepth(1.0);
         glDepthMask(GL_TRUE);
-        glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+        glClear(GL_COLOR_BUFFER_BIT | (l->depth ? GL_DEPTH_BUFFER_BIT : 0));
     }
 }
 
@@ -593,7 +596,9 @@ void gl_layer_end(struct gl_renderer *r)
     glViewport(0, 0, r->fb_w, r->fb_h);
 }
 
-void gl_draw_layer(struct gl_renderer *r, const struct gl_layer *l)
+/* The layer as a textured rectangle through the panel program; blended (premultiplied) or a
+ * plain copy. */
+static void draw_layer(struct gl_renderer *r, const struct gl_layer *l, bool blend)
 {
     if (!l->fbo) {
         return;
@@ -607,19 +612,29 @@ void gl_draw_layer(struct gl_renderer *r, const struct gl_layer *l)
     glBindTexture(GL_TEXTURE_2D, l->color);
     glUniform1i(loc(prog, "u_tex"), 0);
     glDisable(GL_DEPTH_TEST);
-    glEnable(GL_BLEND);
-    glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+    if (blend) {
+        glEnable(GL_BLEND);
+        glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
+    } else {
+        glDisable(GL_BLEND);
+    }
     glBindVertexArray(r->vao_empty);
     glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
     glUniform1i(loc(prog, "u_flip"), 0);
 }
 
+void gl_draw_layer(struct gl_renderer *r, const struct gl_layer *l)
+{
+    draw_layer(r, l, true);
+}
+
 void gl_blit_layer(struct gl_renderer *r, const struct gl_layer *l)
 {
-    glBindFramebuffer(GL_READ_FRAMEBUFFER, l->fbo);
-    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, (GLuint)r->cur_fbo);
-    glBlitFramebuffer(0, 0, l->w, l->h, 0, 0, l->w, l->h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
-    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->cur_fbo);
+    /* Not glBlitFramebuffer: into the window, Mesa's llvmpipe blits through an internal
+     * shader that it JIT-compiles on every launch (~40 ms of the first frame) and does not
+     * keep in its disk cache, while our program's compiled variant is cached. Nearest texels
+     * at pixel centres, no blending: an exact copy. */
+    draw_layer(r, l, false);
 }
 
 void gl_layer_finish(struct gl_layer *l)
@@ -627,7 +642,9 @@ void gl_layer_finish(struct gl_layer *l)
     if (l->fbo) {
         glDeleteFramebuffers(1, &l->fbo);
         glDeleteTextures(1, &l->color);
-        glDeleteTextures(1, &l->depth);
+        if (l->depth) {
+            glDeleteTextures(1, &l->depth);
+        }
     }
     memset(l, 0, sizeof *l);
 }
