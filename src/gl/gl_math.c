@@ -110,8 +110,11 @@ void gl_camera_default(struct gl_camera *c)
 {
     memset(c, 0, sizeof *c);
     c->yaw = -0.65f;
-    c->pitch = 0.62f;
-    c->distance = 4.3f;
+    /* High enough (about 52 degrees) to see into valleys: from 0.62 rad the near wall hid
+     * the paths along Rosenbrock's and the banana's valleys; further back to keep the whole
+     * surface in the frame. */
+    c->pitch = 0.9f;
+    c->distance = 4.8f;
     c->target[2] = 0.25f;
     c->fovy = 0.75f;
 }

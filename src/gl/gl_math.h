@@ -30,7 +30,8 @@ struct gl_camera {
     float fovy;         /* vertical field of view, radians */
 };
 
-/* A three-quarter view of the [-1, 1]^2 base from the front left, slightly above. */
+/* A three-quarter view of the [-1, 1]^2 base from the front left, well above it so that paths
+ * in valleys show. */
 void gl_camera_default(struct gl_camera *c);
 /* Drag by (dx, dy) pixels rotates: 0.01 rad per pixel; pitch clamped. */
 void gl_camera_rotate(struct gl_camera *c, float dx_px, float dy_px);
