@@ -60,6 +60,10 @@ check "other seed other noise" bash -c "[ \"\$('$OPT' trace --noise 0.3 --seed 4
 # --- every optimizer, schedule and penalty against PyTorch's own numbers
 check "trace agrees with PyTorch" python3 "$SRC/compare_trace.py" "$OPT" "$SRC/fixtures"
 
+# --- L1 drives y to its kink at 0; L2 only shrinks it, to 0.25*4/(4+1.25) exactly
+check "l1 preset: adam ends at y ~ 0" bash -c "'$OPT' trace --preset l1_sparsity | tail -1 | awk -F, '{exit !(\$4 < 0.01 && \$4 > -0.01)}'"
+check "l2 preset: sgd ends at y = 1/5.25" bash -c "'$OPT' trace --preset l2_shrinkage | grep '^sgd(lr=0.02),300,' | awk -F, '{exit !(\$4 > 0.190475 && \$4 < 0.190477)}'"
+
 # --- divergence: normal, reported, the others go on
 "$OPT" trace --function beale --optimizer "sgd(lr=100),adam(lr=0.01)" --steps 50 > d.csv 2>err.txt
 check "divergence exit 0" [ $? -eq 0 ]
@@ -116,7 +120,7 @@ check "gif frames capped at 60" [ "$(identify b2.gif 2>/dev/null | wc -l)" -eq 6
 check "gif last frame holds the race" bash -c "convert b2.gif -coalesce 'b2-%d.png' && [ \"\$(compare -metric AE b2-0.png b2-60.png null: 2>&1)\" -gt 1000 ]"
 expect_error "gif unwritable" "no-such-dir/b.gif" render --steps 5 -o no-such-dir/b.gif
 check "no temp files" bash -c "! ls *.tmp-* 2>/dev/null | grep -q ."
-for p in rosenbrock saddle long_valley rastrigin himmelblau; do
+for p in rosenbrock saddle long_valley rastrigin himmelblau l1_sparsity l2_shrinkage; do
   check "preset $p renders" "$OPT" render --preset "$p" --size 400x300 -o "p-$p.png"
 done
 env -u DISPLAY -u WAYLAND_DISPLAY "$OPT" view --shot-dir "$T" > view.txt 2>/dev/null
