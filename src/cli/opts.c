@@ -96,13 +96,14 @@ static const struct cli_extra *find_extra(const struct cli_extra *extras, const 
     return NULL;
 }
 
-/* Every option spelling this command understands, for suggestions. */
-static size_t option_names(const struct cli_extra *extras, const char **out, size_t max)
+/* Every option spelling this command understands, for suggestions; the scene keys' "--key"
+ * spellings are written into buf. */
+static size_t option_names(const struct cli_extra *extras, const char **out, size_t max,
+                           char buf[][40])
 {
     size_t n = 0, nk;
     const char *const *keys = scene_keys(&nk);
-    static char buf[64][40];
-    for (size_t i = 0; i < nk && n < max && n < 64; i++) {
+    for (size_t i = 0; i < nk && n < max; i++) {
         snprintf(buf[n], sizeof buf[n], "--%s", keys[i]);
         out[n] = buf[n];
         n++;
@@ -209,7 +210,8 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
         bool file_opt = !strcmp(name, "scene") || !strcmp(name, "preset");
         if (!file_opt && !is_scene_key(name)) {
             const char *names[64];
-            size_t n = option_names(extras, names, 64);
+            char spelled[64][40];
+            size_t n = option_names(extras, names, 64, spelled);
             char msg[256];
             snprintf(msg, sizeof msg, "unknown option '%s'", arg);
             char dashed[70];
