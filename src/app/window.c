@@ -104,6 +104,12 @@ static enum app_status open_window(const struct app_options *o, SDL_Window **win
         }
         SDL_SetHint(SDL_HINT_VIDEODRIVER, wl && *wl ? "wayland,x11" : "x11");
     }
+    /* SDL's X11 backend always opens an input method, and Xlib's built-in one parses the
+     * locale's whole Compose table (~5,000 lines, about half of SDL_Init). The window takes no
+     * text input, only keys by keysym, so an empty table changes nothing we read. A table the
+     * user names is kept. XMODIFIERS=@im=none would not help: the built-in method still loads
+     * the table. */
+    setenv("XCOMPOSEFILE", "/dev/null", 0);
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         no_display_message(err, errlen);
         return APP_NO_DISPLAY;
