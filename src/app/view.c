@@ -997,6 +997,9 @@ static struct app_scene_key scene_key(const struct app_view *v, const float mvp[
 }
 
 static void save_screenshot(struct app_view *v, double now);
+static void draw_scene_layer(struct app_view *v, const float mvp[16], const struct gl_scale *gs,
+                             const float bg[3], const struct app_scene_key *key, bool full,
+                             double *t);
 
 static double clock_ms(void)
 {
@@ -1043,40 +1046,23 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
         gl_mat4_mul(mvp, cam, model);
     }
     gl_begin_frame(v->gl, width, height, bg);
-    /* The scene layer: background and trails, redrawn whole only when the picture moved. */
+    /* The scene layer: background and trails, redrawn whole only when the picture moved. The
+     * window's first 2-D frame skips it and draws straight into the window: allocating,
+     * clearing and copying the frame-sized layer and heatmap textures would cost ~25 ms before
+     * anything is on screen. The next frame builds them (its key differs: the layer is empty). */
     struct app_scene_key key = scene_key(v, mvp);
+    bool direct = !v->view3d && v->scene_layer.fbo == 0 && v->frames == 0;
     bool full = memcmp(&key, &v->layer_key, sizeof key) != 0 || v->scene_layer.w != width ||
                 v->scene_layer.h != height;
-    gl_layer_begin(v->gl, &v->scene_layer, full, v->view3d);
-    if (full) {
-        if (!v->view3d) {
-            gl_draw_heatmap(v->gl, v->view, &gs, v->contours, LEVELS);
-        } else {
-            float eye[3];
-            gl_camera_eye(&v->cam, eye);
-            gl_draw_surface(v->gl, v->domain, &gs, v->contours, LEVELS, mvp, SURFACE_HEIGHT,
-                            eye, bg);
-            /* The base rectangle, for a sense of the floor. */
-            const double *d = v->domain;
-            float base[20] = {(float)d[0], (float)d[2], 0, 0, (float)d[1], (float)d[2], 0, 0,
-                              (float)d[1], (float)d[3], 0, 0, (float)d[0], (float)d[3], 0, 0,
-                              (float)d[0], (float)d[2], 0, 0};
-            gl_polyline_set(&v->floor, base, 5);
-            struct gl_line_style st = {.width = 1.5f, .rgba = {0.55f, 0.58f, 0.65f, 0.8f},
-                                       .occlude = true};
-            gl_draw_polyline_range(v->gl, &v->floor, 0, 5, mvp, &st);
+    if (direct) {
+        gl_draw_heatmap_uncached(v->gl, v->view, &gs, v->contours, LEVELS);
+        phase_end(v, APP_PHASE_SURFACE, &t);
+        if (v->trails) {
+            paint_trails(v, mvp, NULL, true);
         }
-        for (int i = 0; i < RACE_MAX; i++) {
-            v->layer_step[i] = -1;
-        }
+    } else {
+        draw_scene_layer(v, mvp, &gs, bg, &key, full, &t);
     }
-    phase_end(v, APP_PHASE_SURFACE, &t);
-    if (v->trails) {
-        paint_trails(v, mvp, v->view3d ? v->domain : NULL, full);
-    }
-    gl_layer_end(v->gl);
-    v->layer_key = key;
-    gl_blit_layer(v->gl, &v->scene_layer);
     if (!v->view3d && v->arrows && v->race->n > 0) {
         paint_arrows(v, mvp);
     }
@@ -1094,6 +1080,44 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
         fprintf(stderr, "optiscope: GL error %s in frame %ld\n", e, v->frames);
     }
     v->frames++;
+}
+
+/* The heatmap or the surface and the trails through the cached scene layer, copied into the
+ * frame; `full`: the layer no longer matches `key` and is redrawn whole. */
+static void draw_scene_layer(struct app_view *v, const float mvp[16], const struct gl_scale *gs,
+                             const float bg[3], const struct app_scene_key *key, bool full,
+                             double *t)
+{
+    gl_layer_begin(v->gl, &v->scene_layer, full, v->view3d);
+    if (full) {
+        if (!v->view3d) {
+            gl_draw_heatmap(v->gl, v->view, gs, v->contours, LEVELS);
+        } else {
+            float eye[3];
+            gl_camera_eye(&v->cam, eye);
+            gl_draw_surface(v->gl, v->domain, gs, v->contours, LEVELS, mvp, SURFACE_HEIGHT,
+                            eye, bg);
+            /* The base rectangle, for a sense of the floor. */
+            const double *d = v->domain;
+            float base[20] = {(float)d[0], (float)d[2], 0, 0, (float)d[1], (float)d[2], 0, 0,
+                              (float)d[1], (float)d[3], 0, 0, (float)d[0], (float)d[3], 0, 0,
+                              (float)d[0], (float)d[2], 0, 0};
+            gl_polyline_set(&v->floor, base, 5);
+            struct gl_line_style st = {.width = 1.5f, .rgba = {0.55f, 0.58f, 0.65f, 0.8f},
+                                       .occlude = true};
+            gl_draw_polyline_range(v->gl, &v->floor, 0, 5, mvp, &st);
+        }
+        for (int i = 0; i < RACE_MAX; i++) {
+            v->layer_step[i] = -1;
+        }
+    }
+    phase_end(v, APP_PHASE_SURFACE, t);
+    if (v->trails) {
+        paint_trails(v, mvp, v->view3d ? v->domain : NULL, full);
+    }
+    gl_layer_end(v->gl);
+    v->layer_key = *key;
+    gl_blit_layer(v->gl, &v->scene_layer);
 }
 
 /* ======================================================================== PNG of the frame */

@@ -57,6 +57,10 @@ void gl_begin_frame(struct gl_renderer *r, int width, int height, const float rg
 void gl_draw_heatmap(struct gl_renderer *r, const double view[4], const struct gl_scale *scale,
                      bool contours, int levels);
 
+/* The same evaluated straight into the current framebuffer, neither cached nor using the
+ * cache: for a frame drawn before any frame-sized texture exists (the window's first). */
+void gl_draw_heatmap_uncached(struct gl_renderer *r, const double view[4],
+                              const struct gl_scale *scale, bool contours, int levels);
 /* The surface over the data rectangle view (n x n grid), heights from the function through
  * the scale, lit, seen through mvp (data (x, y, t) to clip). eye: camera position, world.
  * Drawn into a cached layer (on background bg) only when something changed, else copied with

@@ -246,6 +246,24 @@ static struct cache_key make_key(const struct gl_renderer *r, const double view[
     return k;
 }
 
+/* One evaluation of the heatmap over the bound framebuffer's viewport. */
+static void heat_pass(struct gl_renderer *r, const double view[4], const struct gl_scale *scale,
+                      bool contours, int levels)
+{
+    glUseProgram(r->prog_heat);
+    glUniform4f(loc(r->prog_heat, "u_view"), (float)view[0], (float)view[1], (float)view[2],
+                (float)view[3]);
+    set_scale_uniforms(r->prog_heat, scale);
+    glUniform1i(loc(r->prog_heat, "u_contours"), contours);
+    glUniform1f(loc(r->prog_heat, "u_levels"), (float)levels);
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, r->cmap_tex);
+    glUniform1i(loc(r->prog_heat, "u_cmap"), 0);
+    glDisable(GL_BLEND);
+    glBindVertexArray(r->vao_empty);
+    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+}
+
 void gl_draw_heatmap(struct gl_renderer *r, const double view[4], const struct gl_scale *scale,
                      bool contours, int levels)
 {
@@ -266,17 +284,7 @@ void gl_draw_heatmap(struct gl_renderer *r, const double view[4], const struct g
         }
         glBindFramebuffer(GL_FRAMEBUFFER, r->heat_fbo);
         glViewport(0, 0, key.w, key.h);
-        glUseProgram(r->prog_heat);
-        glUniform4f(loc(r->prog_heat, "u_view"), (float)view[0], (float)view[1],
-                    (float)view[2], (float)view[3]);
-        set_scale_uniforms(r->prog_heat, scale);
-        glUniform1i(loc(r->prog_heat, "u_contours"), contours);
-        glUniform1f(loc(r->prog_heat, "u_levels"), (float)levels);
-        glActiveTexture(GL_TEXTURE0);
-        glBindTexture(GL_TEXTURE_2D, r->cmap_tex);
-        glUniform1i(loc(r->prog_heat, "u_cmap"), 0);
-        glBindVertexArray(r->vao_empty);
-        glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+        heat_pass(r, view, scale, contours, levels);
         r->heat_key = key;
         r->heat_valid = true;
     }
@@ -285,6 +293,17 @@ void gl_draw_heatmap(struct gl_renderer *r, const double view[4], const struct g
     glBlitFramebuffer(0, 0, key.w, key.h, 0, 0, key.w, key.h, GL_COLOR_BUFFER_BIT, GL_NEAREST);
     glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->cur_fbo);
     glViewport(0, 0, r->fb_w, r->fb_h);
+}
+
+void gl_draw_heatmap_uncached(struct gl_renderer *r, const double view[4],
+                              const struct gl_scale *scale, bool contours, int levels)
+{
+    if (!r->prog_heat) {
+        return;
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)r->cur_fbo);
+    glViewport(0, 0, r->fb_w, r->fb_h);
+    heat_pass(r, view, scale, contours, levels);
 }
 
 /* The cached surface into the current framebuffer: colour, and depth too when that is one
