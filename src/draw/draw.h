@@ -107,6 +107,8 @@ void draw_runner_color(int i, double rgb[3]);
 void draw_runner_text_color(int i, double rgb[3]);
 
 /* A rectangle with corners of radius r (clamped to half the shorter side), as a new sub-path. */
+/* DejaVu Sans at size (user units), bold and/or italic (oblique) as asked, on cr. */
+void draw_set_font(cairo_t *cr, double size, bool bold, bool italic);
 void draw_rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r);
 
 /* A 1-2-5 tick step for `range` with about `target` ticks. */

@@ -8,8 +8,6 @@
 
 #include "draw/draw.h"
 
-#define FACE "DejaVu Sans"
-
 static const double ink[3] = {0.13, 0.13, 0.16};       /* text */
 static const double soft[3] = {0.36, 0.36, 0.40};      /* secondary text */
 
@@ -17,9 +15,7 @@ static const double soft[3] = {0.36, 0.36, 0.40};      /* secondary text */
 
 static void font(cairo_t *cr, double size, bool bold)
 {
-    cairo_select_font_face(cr, FACE, CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
+    draw_set_font(cr, size, bold, false);
 }
 
 static double width_of(cairo_t *cr, const char *s, double size, bool bold)
