@@ -42,6 +42,12 @@ bool app_render_png(const struct scene *scene, const char *shader_dir, const cha
  * in a source tree (data in assets/). False when neither holds heatmap.frag. */
 bool app_shader_dir(const char *datadir, char *out, size_t len);
 
+/* Holds one connection to the display open until app_display_release(), as a desktop's window
+ * manager and panels do. The launch benchmark needs it: an Xvfb with no client left resets
+ * after each launch (reloading its keymap), which a desktop server never does. */
+bool app_display_hold(void);
+void app_display_release(void);
+
 /* Frame times of the live view: `frames` frames of `scene` at width x height after running
  * every optimizer for `presteps` steps, animating at the default speed. In a window when a
  * display is available (window = true on return), else offscreen. times_ms gets each frame's

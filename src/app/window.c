@@ -429,6 +429,16 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
 
 /* ======================================================================== benchmark */
 
+bool app_display_hold(void)
+{
+    return SDL_Init(SDL_INIT_VIDEO) == 0;
+}
+
+void app_display_release(void)
+{
+    SDL_Quit();
+}
+
 bool app_bench_frames(const struct scene *scene, const char *shader_dir, int width, int height,
                       bool view3d, long presteps, int frames, double *times_ms, bool *window,
                       char *err, size_t errlen)

@@ -81,7 +81,8 @@ int bench_render(int argc, char **argv)
             printf("usage: optiscope bench render [--frames N]\n"
                    "Frame times (p50, p95) of the live view at 1280x720 and 1920x1080, 2-D and\n"
                    "3-D, with the beale preset's 8 optimizers after 10,000 steps each; then the\n"
-                   "time from launch to the first frame and the CPU the default demo uses.\n"
+                   "time from launch to the first frame (with one other client holding the\n"
+                   "display, as on a desktop) and the CPU the default demo uses.\n"
                    "Uses the display when there is one (DISPLAY), else EGL offscreen.\n");
             return 0;
         } else {
@@ -134,17 +135,22 @@ int bench_render(int argc, char **argv)
         }
         return status;
     }
-    /* Launch to first frame, best and median of 5 runs. */
-    double launch[5];
+    /* Launch to first frame, best and median of 9 runs, with one client connected to the
+     * display throughout, as on a desktop (see app_display_hold). */
+    double launch[9];
     char line[512];
     char *first_args[] = {"optiscope", "view", "--frames", "1", "--stats", "--size",
                           "1280x720", NULL};
     int nl = 0;
-    for (int i = 0; i < 5; i++) {
+    bool held = app_display_hold();
+    for (int i = 0; i < 9; i++) {
         double s = run_child(first_args, "first-frame-ms", line, sizeof line);
         if (s >= 0.0) {
             launch[nl++] = 1000.0 * s;
         }
+    }
+    if (held) {
+        app_display_release();
     }
     if (nl > 0) {
         qsort(launch, (size_t)nl, sizeof *launch, cmp_double);
