@@ -70,6 +70,8 @@ check "divergence exit 0" [ $? -eq 0 ]
 check "divergence reported" grep -q 'sgd(lr=100) diverged at step [0-9]' err.txt
 check "others go on" grep -q '^adam(lr=0.01),50,' d.csv
 check "no non-finite numbers" bash -c "! grep -Eiq 'nan|inf' d.csv"
+check "render reports divergence" bash -c "'$OPT' render --function beale --optimizer 'sgd(lr=100),adam(lr=0.01)' --steps 20 --size 200x150 -o dv.png 2>&1 >/dev/null | grep -q '^optiscope render: sgd(lr=100) diverged at step [0-9]'"
+check "gif reports divergence once" bash -c "[ \$('$OPT' render --function beale --optimizer 'sgd(lr=100),adam(lr=0.01)' --steps 20 --size 200x150 -o dv.gif 2>&1 >/dev/null | grep -c 'diverged at step') -eq 1 ]"
 
 # --- bad input: one line, exit 2, nothing written
 expect_error "unknown function" "unknown function 'bael' (did you mean beale?)" trace --function bael

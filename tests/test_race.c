@@ -105,6 +105,27 @@ int main(void)
     CHECK(race_active(&race) == 1);
     race_finish(&race);
 
+    /* race_run: the same race, stepped to a target, reporting the divergence once. */
+    race_on(&race, bowl, pair, 2, 1.0, 1.0, 0, 0, 0, 1);
+    FILE *log = tmpfile();
+    long done = 0;
+    race_run(&race, &done, 60, log, "who");
+    CHECK(done == 60 && race.r[1].step == 60 && race.r[0].diverged);
+    race_run(&race, &done, 100, log, "who");
+    CHECK(done == 100 && race.r[1].step == 100);
+    char line[256] = "", want[256];
+    rewind(log);
+    int lines = 0;
+    while (fgets(line, sizeof line, log)) {
+        lines++;
+        snprintf(want, sizeof want, "who: sgd(lr=10) diverged at step %ld\n",
+                 race.r[0].diverged_step);
+        CHECK(!strcmp(line, want));
+    }
+    CHECK(lines == 1);
+    fclose(log);
+    race_finish(&race);
+
     /* NaN: log of a negative number. */
     struct expr *logf_ = expr_compile("log(x) + y^2", &e);
     const char *const big[] = {"sgd(lr=5)"};

@@ -26,15 +26,8 @@ bool app_render_png(const struct scene *scene, const char *shader_dir, const cha
         v->headless = true;
         v->running = false;
         v->view3d = view3d;
-        for (long s = 0; s < scene->steps && race_active(v->race) > 0; s++) {
-            unsigned diverged = race_step(v->race);
-            for (int i = 0; diverged && i < v->race->n; i++) {
-                if (diverged & (1u << i)) {
-                    fprintf(stderr, "optiscope render: %s diverged at step %ld\n",
-                            v->race->r[i].label, v->race->r[i].diverged_step);
-                }
-            }
-        }
+        long done = 0;
+        race_run(v->race, &done, scene->steps, stderr, "optiscope render");
         glBindFramebuffer(GL_FRAMEBUFFER, target.fbo);
         app_view_draw(v, width, height, 0.0);
         glFinish();

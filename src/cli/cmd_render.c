@@ -61,20 +61,6 @@ bool render_parse_size(const char *s, int *w, int *h)
     return true;
 }
 
-/* Steps the race until `target` steps (or until nobody is left), reporting divergence. */
-static void run_to(const char *cmd, struct race *race, long *done, long target, bool report)
-{
-    for (; *done < target && race_active(race) > 0; (*done)++) {
-        unsigned diverged = race_step(race);
-        for (int i = 0; report && diverged && i < race->n; i++) {
-            if (diverged & (1u << i)) {
-                fprintf(stderr, "optiscope %s: %s diverged at step %ld\n", cmd,
-                        race->r[i].label, race->r[i].diverged_step);
-            }
-        }
-    }
-}
-
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
@@ -83,7 +69,7 @@ static bool has_suffix(const char *s, const char *suffix)
 
 /* An animated GIF of the race growing: the palette comes from the last frame (which holds
  * every trail colour), so the race runs twice; the same seed makes both runs identical. */
-static bool export_gif(const char *cmd, struct race *race, struct draw_figure *fig, long steps,
+static bool export_gif(const char *prefix, struct race *race, struct draw_figure *fig, long steps,
                        const char *path, int width, int height, char *err, size_t errlen)
 {
     enum { FRAMES = 60, DELAY_CS = 6, HOLD_CS = 300 };
@@ -95,7 +81,7 @@ static bool export_gif(const char *cmd, struct race *race, struct draw_figure *f
     }
     cairo_t *cr = cairo_create(img);
     long done = 0;
-    run_to(cmd, race, &done, steps, true);
+    race_run(race, &done, steps, stderr, prefix);
     draw_figure(cr, width, height, fig);
     struct draw_gif *gif = draw_gif_begin(path, width, height, img, err, errlen);
     bool ok = gif != NULL;
@@ -103,7 +89,7 @@ static bool export_gif(const char *cmd, struct race *race, struct draw_figure *f
     done = 0;
     long frames = steps < FRAMES ? steps : FRAMES;
     for (long k = 0; ok && k <= frames; k++) {
-        run_to(cmd, race, &done, frames ? steps * k / frames : 0, false);
+        race_run(race, &done, frames ? steps * k / frames : 0, NULL, NULL);
         draw_figure(cr, width, height, fig);
         ok = draw_gif_frame(gif, img, k == frames ? HOLD_CS : DELAY_CS, err, errlen);
     }
@@ -152,12 +138,14 @@ int render_scene_to_file(const char *cmd, struct scene *scene, const char *path,
         .highlight = -1,
     };
     memcpy(fig.minima_xy, res.minima, sizeof fig.minima_xy);
+    char prefix[64];   /* for divergence reports: "optiscope render" */
+    snprintf(prefix, sizeof prefix, "optiscope %s", cmd);
     bool ok;
     if (has_suffix(path, ".gif")) {
-        ok = export_gif(cmd, race, &fig, scene->steps, path, width, height, err, sizeof err);
+        ok = export_gif(prefix, race, &fig, scene->steps, path, width, height, err, sizeof err);
     } else {
         long done = 0;
-        run_to(cmd, race, &done, scene->steps, true);
+        race_run(race, &done, scene->steps, stderr, prefix);
         ok = draw_export(path, width, height, &fig, err, sizeof err);
     }
     if (!ok) {

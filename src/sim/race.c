@@ -230,6 +230,19 @@ unsigned race_step(struct race *race)
     return mask;
 }
 
+void race_run(struct race *race, long *done, long target, FILE *log, const char *prefix)
+{
+    for (; *done < target && race_active(race) > 0; (*done)++) {
+        unsigned diverged = race_step(race);
+        for (int i = 0; log && diverged && i < race->n; i++) {
+            if (diverged & (1u << i)) {
+                fprintf(log, "%s: %s diverged at step %ld\n", prefix, race->r[i].label,
+                        race->r[i].diverged_step);
+            }
+        }
+    }
+}
+
 int race_active(const struct race *race)
 {
     int n = 0;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sim/expr.h"
 #include "sim/optim.h"
@@ -98,6 +99,11 @@ double race_objective(const struct race *race, double x, double y, double grad[2
 unsigned race_step(struct race *race);
 /* Steps of one runner only (same rules). Returns true if it diverged during the step. */
 bool race_step_runner(struct race *race, int i);
+
+/* Steps the race from *done up to `target` race steps, stopping early when no runner is left;
+ * *done counts the steps taken. Each divergence is reported on `log` (NULL: silently) as
+ * "PREFIX: LABEL diverged at step N". */
+void race_run(struct race *race, long *done, long target, FILE *log, const char *prefix);
 
 /* Runners still going (enabled and not diverged). */
 int race_active(const struct race *race);
