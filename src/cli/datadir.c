@@ -19,6 +19,16 @@ static bool has_presets(const char *dir)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A meson build folder holds meson-private/ (its configuration) beside the top-level targets;
+ * an installed bin/ does not. */
+static bool in_build_dir(const char *dir)
+{
+    char p[PATH_MAX + 32];
+    struct stat st;
+    snprintf(p, sizeof p, "%s/meson-private", dir);
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 const char *cli_datadir(void)
 {
     static char found[PATH_MAX];
@@ -47,6 +57,15 @@ const char *cli_datadir(void)
         }
     }
     char cand[PATH_MAX + 32];
+    /* Uninstalled: the binary sits in a meson build folder, which may be anywhere (not only
+     * inside the source tree), so recognise the folder itself. Checked before the installed
+     * places so that a build does not pick up an older installed copy's presets. */
+    if (exedir[0] && in_build_dir(exedir)) {
+        snprintf(cand, sizeof cand, "%s/assets", OPTISCOPE_SRCDIR);
+        if (has_presets(cand) && realpath(cand, found)) {
+            return found;
+        }
+    }
     /* Installed: PREFIX/bin/optiscope next to PREFIX/share/optiscope (works under DESTDIR). */
     if (exedir[0]) {
         snprintf(cand, sizeof cand, "%s/../share/optiscope", exedir);
@@ -57,14 +76,6 @@ const char *cli_datadir(void)
     if (has_presets(OPTISCOPE_DATADIR)) {
         snprintf(found, sizeof found, "%s", OPTISCOPE_DATADIR);
         return found;
-    }
-    /* Uninstalled: the binary still sits in a build folder of this source tree. */
-    if (exedir[0] && !strncmp(exedir, OPTISCOPE_SRCDIR, strlen(OPTISCOPE_SRCDIR))) {
-        snprintf(cand, sizeof cand, "%s/assets", OPTISCOPE_SRCDIR);
-        if (has_presets(cand)) {
-            snprintf(found, sizeof found, "%s", cand);
-            return found;
-        }
     }
     found[0] = '\0';
     return NULL;
