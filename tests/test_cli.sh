@@ -31,6 +31,7 @@ expect_error() {
 # --- basics
 check "version" bash -c "'$OPT' --version | grep -q '^optiscope [0-9]'"
 check "help" bash -c "'$OPT' --help | grep -q 'optiscope render'"
+check "help names every render format" bash -c "'$OPT' --help | grep -q 'FILE.png|.svg|.pdf|.gif'"
 for c in trace render list view; do
   check "$c --help" bash -c "'$OPT' $c --help >/dev/null"
 done

@@ -16,7 +16,7 @@ static void usage(FILE *out)
             "usage:\n"
             "  optiscope                        the default demo (same as `optiscope view`)\n"
             "  optiscope view   [SCENE OPTIONS] interactive window\n"
-            "  optiscope render [SCENE OPTIONS] -o FILE.png|.svg|.pdf [--size WxH]\n"
+            "  optiscope render [SCENE OPTIONS] -o FILE.png|.svg|.pdf|.gif [--size WxH]\n"
             "  optiscope trace  [SCENE OPTIONS] CSV on stdout (or -o FILE):\n"
             "                                   optimizer,step,x,y,loss,lr\n"
             "  optiscope train  [CNN OPTIONS]   train the small CNN in the terminal\n"
