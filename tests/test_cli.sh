@@ -2,7 +2,7 @@
 # test_cli.sh: drives the optiscope binary as a user would: listings, traces against PyTorch,
 # divergence, every kind of bad input (exit 2, one clear line, no file left), figures in every
 # format, bounded memory over a million steps, an uninstalled build outside the source tree,
-# and an installed copy away from the source tree.
+# scripts/run.sh run from another folder, and an installed copy away from the source tree.
 # Usage: test_cli.sh OPTISCOPE TESTS_SRCDIR
 set -u
 OPT="$1"
@@ -180,6 +180,20 @@ if meson setup "$T/ob" "$ROOT" >/dev/null 2>&1 && ninja -C "$T/ob" optiscope >/d
 else
   bad "out-of-tree meson setup and build"
 fi
+
+# --- scripts/run.sh builds in its repository but runs the binary from the caller's folder. A copy
+# of it in a fake repository whose setup.sh, ninja and binary are stand-ins that say where they
+# ran, so nothing is installed or built.
+mkdir -p "$T/fake/scripts" "$T/fake/build" "$T/fake/bin" "$T/caller"
+cp "$ROOT/scripts/run.sh" "$T/fake/scripts/"
+echo 'exit 0' > "$T/fake/scripts/setup.sh"
+touch "$T/fake/build/build.ninja"
+printf '#!/bin/sh\n[ "$1" = -C ] && cd "$2" && pwd > "%s/ninja-dir"\n' "$T" > "$T/fake/bin/ninja"
+printf '#!/bin/sh\necho "$(pwd) $*"\n' > "$T/fake/build/optiscope"
+chmod +x "$T/fake/bin/ninja" "$T/fake/build/optiscope"
+ran=$(cd "$T/caller" && PATH="$T/fake/bin:$PATH" bash ../fake/scripts/run.sh render -o r.png)
+check "run.sh runs the binary in the caller's folder ($ran)" [ "$ran" = "$T/caller render -o r.png" ]
+check "run.sh builds in its repository" [ "$(cat "$T/ninja-dir" 2>/dev/null)" = "$T/fake/build" ]
 
 # --- installed copy: finds its presets with no source tree
 BUILD=$(dirname "$OPT")
