@@ -60,15 +60,47 @@ static void free_race(struct race *race)
     expr_destroy((struct expr *)f);
 }
 
-static struct draw_figure full_figure(const struct race *race)
+/* The figure of a race as the session builds one, laid out for width x height: field, paths,
+ * markers (a minimum, the start, the heads), legend rows and loss curves. */
+static struct traj_point series_pts[RACE_MAX][8192];
+
+static void full_figure(struct figure *fig, const struct race *race, int width, int height)
 {
-    struct draw_figure fig = {
-        .race = race, .view = {-3, 3, -3, 3}, .log_scale = true,
-        .contours = true, .trails = true, .legend = true, .inset = true, .axes = true,
-        .minima = true, .nminima = 1, .minima_xy = {{1.0, -0.5}},
-        .title = "bowl", .highlight = -1,
-    };
-    return fig;
+    figure_init(fig, width, height);
+    snprintf(fig->title, sizeof fig->title, "bowl");
+    snprintf(fig->subtitle, sizeof fig->subtitle, "start (-2.5, 2) \xC2\xB7 no penalty");
+    double view[4] = {-3, 3, -3, 3};
+    memcpy(fig->field.view, view, sizeof view);
+    fig->field.race = race;
+    fig->field.contours = true;
+    if (race) {
+        figure_scale_fit_view(&fig->field.scale, race, view, true);
+    }
+    fig->axes = fig->colorbar = fig->legend = fig->inset = fig->trails = fig->minima = true;
+    fig->marker[fig->nmarkers++] = (struct figure_marker){1.0, -0.5, 0.0, FIGURE_MARK_STAR,
+                                                          -1, 20.0};
+    for (int i = 0; race && i < race->n; i++) {
+        const struct race_runner *r = &race->r[i];
+        fig->path[fig->npaths++] = (struct figure_path){&r->traj, i, 3.0, false, false,
+                                                        r->diverged, 1, (unsigned long)r->step};
+        struct figure_entry *e = &fig->entry[fig->nentries++];
+        snprintf(e->label, sizeof e->label, "%s", r->label);
+        snprintf(e->detail, sizeof e->detail, "loss %.3g", r->loss);
+        e->color = i;
+        e->diverged = r->diverged;
+        size_t n = traj_count(&r->traj);
+        n = n > 8192 ? 8192 : n;
+        for (size_t k = 0; k < n; k++) {
+            series_pts[i][k] = traj_get(&r->traj, k);
+        }
+        fig->series[fig->nseries++] = (struct figure_series){series_pts[i], n, i, false,
+                                                             r->diverged};
+        fig->series_steps = r->step > fig->series_steps ? r->step : fig->series_steps;
+        fig->marker[fig->nmarkers++] = (struct figure_marker){
+            r->p[0], r->p[1], r->loss, r->diverged ? FIGURE_MARK_CROSS : FIGURE_MARK_DISC, i,
+            12.0};
+    }
+    figure_layout(fig);
 }
 
 /* Pixel (x, y) of an RGB24/ARGB32 image as rgb in [0, 1]. */
@@ -87,11 +119,12 @@ static double color_dist(const double a[3], const double b[3])
     return fmax(fabs(a[0] - b[0]), fmax(fabs(a[1] - b[1]), fabs(a[2] - b[2])));
 }
 
-static cairo_surface_t *render(const struct draw_figure *fig, int w, int h)
+static cairo_surface_t *render(const struct figure *fig)
 {
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, fig->width,
+                                                    fig->height);
     cairo_t *cr = cairo_create(s);
-    draw_figure(cr, w, h, fig);
+    draw_figure(cr, fig);
     CHECK(cairo_status(cr) == CAIRO_STATUS_SUCCESS);
     cairo_destroy(cr);
     cairo_surface_flush(s);
@@ -102,24 +135,24 @@ static cairo_surface_t *render(const struct draw_figure *fig, int w, int h)
 
 static void test_nice_step_and_frame(void)
 {
-    CHECK_NEAR(draw_nice_step(9.0, 6), 2.0, 1e-12);
-    CHECK_NEAR(draw_nice_step(1.0, 5), 0.2, 1e-12);
-    CHECK_NEAR(draw_nice_step(1000.0, 4), 200.0, 1e-9);
-    CHECK_NEAR(draw_nice_step(0.03, 3), 0.01, 1e-15);
-    CHECK_NEAR(draw_nice_step(7.0, 1), 5.0, 1e-12);
-    CHECK(draw_nice_step(0.0, 5) == 1.0);
-    CHECK(draw_nice_step(NAN, 5) == 1.0);
+    CHECK_NEAR(figure_nice_step(9.0, 6), 2.0, 1e-12);
+    CHECK_NEAR(figure_nice_step(1.0, 5), 0.2, 1e-12);
+    CHECK_NEAR(figure_nice_step(1000.0, 4), 200.0, 1e-9);
+    CHECK_NEAR(figure_nice_step(0.03, 3), 0.01, 1e-15);
+    CHECK_NEAR(figure_nice_step(7.0, 1), 5.0, 1e-12);
+    CHECK(figure_nice_step(0.0, 5) == 1.0);
+    CHECK(figure_nice_step(NAN, 5) == 1.0);
 
-    struct draw_frame fr = {{100, 50, 400, 200}, {-2, 2, 0, 1}};
+    struct figure_frame fr = {{100, 50, 400, 200}, {-2, 2, 0, 1}};
     double u[2], p[2];
-    draw_frame_map(&fr, -2, 1, u);   /* top-left */
+    figure_frame_map(&fr, -2, 1, u);   /* top-left */
     CHECK_NEAR(u[0], 100, 1e-12);
     CHECK_NEAR(u[1], 50, 1e-12);
-    draw_frame_map(&fr, 2, 0, u);    /* bottom-right */
+    figure_frame_map(&fr, 2, 0, u);    /* bottom-right */
     CHECK_NEAR(u[0], 500, 1e-12);
     CHECK_NEAR(u[1], 250, 1e-12);
-    draw_frame_map(&fr, 0.3, 0.7, u);
-    draw_frame_unmap(&fr, u[0], u[1], p);
+    figure_frame_map(&fr, 0.3, 0.7, u);
+    figure_frame_unmap(&fr, u[0], u[1], p);
     CHECK_NEAR(p[0], 0.3, 1e-12);
     CHECK_NEAR(p[1], 0.7, 1e-12);
 }
@@ -136,37 +169,37 @@ static void test_scale(void)
         v[i] = 1e12;
     }
     v[5] = NAN;
-    struct draw_scale s;
-    draw_scale_fit(&s, v, 1010, false);
+    struct figure_scale s;
+    figure_scale_fit(&s, v, 1010, false);
     CHECK_NEAR(s.lo, 0.0, 1e-12);
     CHECK(s.hi > 900 && s.hi < 1000);
-    CHECK_NEAR(draw_scale_t(&s, 0.0), 0.0, 1e-12);
-    CHECK(isnan(draw_scale_t(&s, NAN)));
-    CHECK_NEAR(draw_scale_value(&s, draw_scale_t(&s, 123.0)), 123.0, 1e-9);
+    CHECK_NEAR(figure_scale_t(&s, 0.0), 0.0, 1e-12);
+    CHECK(isnan(figure_scale_t(&s, NAN)));
+    CHECK_NEAR(figure_scale_value(&s, figure_scale_t(&s, 123.0)), 123.0, 1e-9);
 
     /* log: t from the minimum to the 98th percentile, decades evenly spaced */
     double w[1000];
     for (int i = 0; i < 1000; i++) {
         w[i] = 5.0 + pow(10.0, -3.0 + 7.0 * i / 999.0);
     }
-    draw_scale_fit(&s, w, 1000, true);
+    figure_scale_fit(&s, w, 1000, true);
     CHECK(s.log);
     CHECK_NEAR(s.fmin, 5.0 + 1e-3, 1e-12);
     CHECK(s.eps > 0);
-    CHECK_NEAR(draw_scale_t(&s, s.fmin), 0.0, 1e-12);
-    double t1 = draw_scale_t(&s, 5.0 + 1e2), t2 = draw_scale_t(&s, 5.0 + 1e3);
-    double t3 = draw_scale_t(&s, 5.0 + 1e1);
+    CHECK_NEAR(figure_scale_t(&s, s.fmin), 0.0, 1e-12);
+    double t1 = figure_scale_t(&s, 5.0 + 1e2), t2 = figure_scale_t(&s, 5.0 + 1e3);
+    double t3 = figure_scale_t(&s, 5.0 + 1e1);
     CHECK_NEAR(t2 - t1, t1 - t3, 0.01);   /* equal steps per decade */
-    CHECK(draw_scale_t(&s, 5.0 + 1e4) > 0.9);
-    CHECK_NEAR(draw_scale_value(&s, draw_scale_t(&s, 42.0)), 42.0, 1e-9);
-    CHECK(draw_scale_t(&s, 4.0) == 0.0);   /* below the sampled minimum: clamped, not NaN */
+    CHECK(figure_scale_t(&s, 5.0 + 1e4) > 0.9);
+    CHECK_NEAR(figure_scale_value(&s, figure_scale_t(&s, 42.0)), 42.0, 1e-9);
+    CHECK(figure_scale_t(&s, 4.0) == 0.0);   /* below the sampled minimum: clamped, not NaN */
 
     /* constant and empty inputs still give a usable range */
     double c[4] = {2, 2, 2, 2};
-    draw_scale_fit(&s, c, 4, true);
-    CHECK(s.hi > s.lo && isfinite(draw_scale_t(&s, 2.0)));
+    figure_scale_fit(&s, c, 4, true);
+    CHECK(s.hi > s.lo && isfinite(figure_scale_t(&s, 2.0)));
     double nan4[4] = {NAN, NAN, INFINITY, -INFINITY};
-    draw_scale_fit(&s, nan4, 4, false);
+    figure_scale_fit(&s, nan4, 4, false);
     CHECK(s.hi > s.lo);
 }
 
@@ -195,10 +228,10 @@ static void test_palette(void)
 static void test_figure_pixels(void)
 {
     struct race *race = make_race("(x - 1)^2 + 4*(y + 0.5)^2", 60);
-    struct draw_figure fig = full_figure(race);
     int W = 1280, H = 800;
-    struct draw_layout lay;
-    draw_layout(W, H, &fig, &lay);
+    static struct figure fig;
+    full_figure(&fig, race, W, H);
+    struct figure_layout lay = fig.lay;
     /* side panel on a wide figure: legend and inset right of the plot, not over it */
     CHECK(!lay.legend_inside);
     CHECK(lay.legend.w > 0 && lay.inset.w > 0);
@@ -216,7 +249,7 @@ static void test_figure_pixels(void)
     long step0 = race->r[0].step;
     size_t n0 = traj_count(&race->r[0].traj);
 
-    cairo_surface_t *s = render(&fig, W, H);
+    cairo_surface_t *s = render(&fig);
     CHECK(race->r[0].p[0] == p0[0] && race->r[0].p[1] == p0[1]);
     CHECK(race->r[0].step == step0 && traj_count(&race->r[0].traj) == n0);
 
@@ -241,7 +274,7 @@ static void test_figure_pixels(void)
     CHECK(distinct > 60);
 
     /* trails: pixels at the middle of each runner's path have that runner's colour */
-    struct draw_frame fr = {lay.plot, {-3, 3, -3, 3}};
+    struct figure_frame fr = {lay.plot, {-3, 3, -3, 3}};
     for (int r = 0; r < race->n; r++) {
         double want[3];
         draw_runner_color(r, want);
@@ -251,7 +284,7 @@ static void test_figure_pixels(void)
         for (size_t k = n / 5; k < n - n / 5; k += 3) {
             struct traj_point p = traj_get(t, k);
             double u[2];
-            draw_frame_map(&fr, p.x, p.y, u);
+            figure_frame_map(&fr, p.x, p.y, u);
             bool found = false;
             for (int dy = -1; dy <= 1 && !found; dy++) {
                 for (int dx = -1; dx <= 1 && !found; dx++) {
@@ -299,23 +332,30 @@ static void test_figure_pixels(void)
     cairo_surface_destroy(s);
 
     /* a narrow figure puts legend and inset inside the plot, in different corners */
-    draw_layout(700, 900, &fig, &lay);
+    full_figure(&fig, race, 700, 900);
+    lay = fig.lay;
     CHECK(lay.legend_inside);
     CHECK(lay.legend.x >= lay.plot.x && lay.legend.x + lay.legend.w <= lay.plot.x + lay.plot.w);
     bool apart = lay.legend.x + lay.legend.w <= lay.inset.x || lay.inset.x + lay.inset.w <=
                  lay.legend.x || lay.legend.y + lay.legend.h <= lay.inset.y ||
                  lay.inset.y + lay.inset.h <= lay.legend.y;
     CHECK(apart);
-    s = render(&fig, 700, 900);
+    s = render(&fig);
     cairo_surface_destroy(s);
 
     /* highlight and the bare flags draw without trouble */
-    fig.highlight = 1;
     fig.font_scale = 1.6;
-    s = render(&fig, 1600, 1000);
+    full_figure(&fig, race, 1600, 1000);
+    fig.path[1].highlight = fig.entry[1].highlight = true;
+    fig.path[0].dimmed = fig.path[2].dimmed = true;
+    s = render(&fig);
     cairo_surface_destroy(s);
-    struct draw_figure bare = {.race = race, .view = {-3, 3, -3, 3}, .highlight = -1};
-    s = render(&bare, 320, 200);
+    static struct figure bare;
+    figure_init(&bare, 320, 200);
+    bare.field.race = race;
+    memcpy(bare.field.view, (double[4]){-3, 3, -3, 3}, sizeof bare.field.view);
+    figure_layout(&bare);
+    s = render(&bare);
     double c[3];
     pixel(s, 160, 100, c);   /* heatmap only: the whole figure is the plot */
     CHECK(!(c[0] > 0.97 && c[1] > 0.97 && c[2] > 0.97));
@@ -335,11 +375,14 @@ static void test_nan_and_divergence(void)
     traj_push(&race->r[0].traj, (struct traj_point){NAN, NAN, NAN, 3});
     traj_push(&race->r[1].traj, (struct traj_point){2.0, 1e30, 1e60, 1});
     race->r[0].loss = NAN;
-    struct draw_figure fig = full_figure(race);
-    fig.nminima = 6;   /* unset ones are (0, 0): fine */
-    cairo_surface_t *s = render(&fig, 900, 600);
-    struct draw_layout lay;
-    draw_layout(900, 600, &fig, &lay);
+    static struct figure fig;
+    full_figure(&fig, race, 900, 600);
+    for (int k = 0; k < 5; k++) {   /* markers far away and at NaN */
+        fig.marker[fig.nmarkers++] = (struct figure_marker){k ? 1e300 : NAN, 0, NAN,
+                                                            FIGURE_MARK_STAR, -1, 20.0};
+    }
+    cairo_surface_t *s = render(&fig);
+    struct figure_layout lay = fig.lay;
     double c[3];
     pixel(s, (int)(lay.plot.x + 0.1 * lay.plot.w), (int)(lay.plot.y + 0.9 * lay.plot.h), c);
     CHECK_NEAR(c[0], 0.5, 0.06);   /* x < 0: undefined, drawn grey */
@@ -347,17 +390,19 @@ static void test_nan_and_divergence(void)
     cairo_surface_destroy(s);
 
     /* a view with NaN, an empty race and a NULL race */
-    fig.view[0] = NAN;
-    s = render(&fig, 400, 300);
+    full_figure(&fig, race, 400, 300);
+    fig.field.view[0] = NAN;
+    figure_layout(&fig);
+    s = render(&fig);
     cairo_surface_destroy(s);
-    fig = full_figure(NULL);
-    s = render(&fig, 400, 300);
+    full_figure(&fig, NULL, 400, 300);
+    s = render(&fig);
     cairo_surface_destroy(s);
     /* vector surfaces take the fixed-resolution heatmap path */
-    fig = full_figure(race);
+    full_figure(&fig, race, 800, 500);
     cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
     cairo_t *cr = cairo_create(rec);
-    draw_figure(cr, 800, 500, &fig);
+    draw_figure(cr, &fig);
     CHECK(cairo_status(cr) == CAIRO_STATUS_SUCCESS);
     cairo_destroy(cr);
     double x0, y0, w, h;
@@ -398,13 +443,14 @@ static int count_entries(const char *dir)
 static void test_export(void)
 {
     struct race *race = make_race("(x - 1)^2 + 4*(y + 0.5)^2", 40);
-    struct draw_figure fig = full_figure(race);
+    static struct figure fig;
+    full_figure(&fig, race, 640, 400);
     char dir[] = "/tmp/optiscope-test-draw-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     char path[512], err[512];
 
     snprintf(path, sizeof path, "%s/fig.png", dir);
-    CHECK(draw_export(path, 640, 400, &fig, err, sizeof err));
+    CHECK(draw_export(path, &fig, err, sizeof err));
     CHECK(starts_with_file(path, "\x89PNG\r\n\x1a\n", 8));
     cairo_surface_t *png = cairo_image_surface_create_from_png(path);
     CHECK(cairo_surface_status(png) == CAIRO_STATUS_SUCCESS);
@@ -413,12 +459,12 @@ static void test_export(void)
     unlink(path);
 
     snprintf(path, sizeof path, "%s/fig.svg", dir);
-    CHECK(draw_export(path, 640, 400, &fig, err, sizeof err));
+    CHECK(draw_export(path, &fig, err, sizeof err));
     CHECK(starts_with_file(path, "<?xml", 5));
     unlink(path);
 
     snprintf(path, sizeof path, "%s/FIG.PDF", dir);
-    CHECK(draw_export(path, 640, 400, &fig, err, sizeof err));
+    CHECK(draw_export(path, &fig, err, sizeof err));
     CHECK(starts_with_file(path, "%PDF-", 5));
     CHECK(count_entries(dir) == 1);   /* no temporary left beside it */
     unlink(path);
@@ -426,17 +472,17 @@ static void test_export(void)
     /* unknown extension: an error naming it, no file */
     snprintf(path, sizeof path, "%s/fig.bmp", dir);
     err[0] = 0;
-    CHECK(!draw_export(path, 640, 400, &fig, err, sizeof err));
+    CHECK(!draw_export(path, &fig, err, sizeof err));
     CHECK(strstr(err, ".bmp") != NULL);
     snprintf(path, sizeof path, "%s/noext", dir);
-    CHECK(!draw_export(path, 640, 400, &fig, err, sizeof err));
+    CHECK(!draw_export(path, &fig, err, sizeof err));
     CHECK(strstr(err, "noext") != NULL);
     CHECK(count_entries(dir) == 0);
 
     /* a directory that does not exist: the path and the system's reason */
     snprintf(path, sizeof path, "%s/missing/fig.png", dir);
     err[0] = 0;
-    CHECK(!draw_export(path, 640, 400, &fig, err, sizeof err));
+    CHECK(!draw_export(path, &fig, err, sizeof err));
     CHECK(strstr(err, path) != NULL);
     CHECK(strstr(err, strerror(ENOENT)) != NULL);
     CHECK(count_entries(dir) == 0);
@@ -452,7 +498,7 @@ static void test_export(void)
         fclose(fp);
     }
     err[0] = 0;
-    CHECK(!draw_export(path, 640, 400, &fig, err, sizeof err));
+    CHECK(!draw_export(path, &fig, err, sizeof err));
     CHECK(strstr(err, path) != NULL);
     CHECK(count_entries(dir) == 1);
     unlink(inner);

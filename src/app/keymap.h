@@ -9,8 +9,9 @@
 
 #include "app/view.h"
 
-/* The action for a key press with modifiers `mod`; APP_ACT_NONE when unmapped. `repeat` is
+/* The action for a key press with modifiers `mod` (its argument in *arg); SESSION_NONE when
+ * unmapped. `repeat` is
  * set when holding the key may repeat it (steps, learning rate, speed, selection). */
-struct app_action app_keymap(SDL_Keycode key, Uint16 mod, bool *repeat);
+enum session_action app_keymap(SDL_Keycode key, Uint16 mod, bool *repeat, int *arg);
 
 #endif

@@ -20,14 +20,18 @@ bool app_render_png(const struct scene *scene, const char *shader_dir, const cha
         gl_headless_destroy(hl);
         return false;
     }
+    struct session *sess = xmalloc(sizeof *sess);
+    struct session_desc sd = {.scene = scene, .paused = true, .view3d = view3d};
     struct app_view *v = xcalloc(1, sizeof *v);
-    bool ok = app_view_init(v, scene, shader_dir, err, errlen);
+    bool ok = session_init(sess, &sd, err, errlen);
+    if (!ok) {
+        free(sess);
+    } else {
+        /* A figure for export: no status lines, no key hints. */
+        ok = app_view_init(v, sess, SESSION_FOR_EXPORT, shader_dir, err, errlen);
+    }
     if (ok) {
-        v->headless = true;
-        v->running = false;
-        v->view3d = view3d;
-        long done = 0;
-        race_run(v->race, &done, scene->steps, stderr, "optiscope render");
+        session_run_to_target(v->s, stderr, "optiscope render");
         glBindFramebuffer(GL_FRAMEBUFFER, target.fbo);
         app_view_draw(v, width, height, 0.0);
         glFinish();
@@ -37,6 +41,8 @@ bool app_render_png(const struct scene *scene, const char *shader_dir, const cha
         } else {
             ok = app_write_frame_png(width, height, path, err, errlen);
         }
+    }
+    if (v->s) {
         app_view_finish(v);
     }
     free(v);

@@ -188,8 +188,34 @@ static enum app_status open_window(const struct app_options *o, SDL_Window **win
 static void set_title(SDL_Window *win, const struct app_view *v)
 {
     char t[256];
-    snprintf(t, sizeof t, "optiscope \xE2\x80\x94 %s", v->title);
+    snprintf(t, sizeof t, "optiscope \xE2\x80\x94 %s", v->s->title);
     SDL_SetWindowTitle(win, t);
+}
+
+/* F11. Without a window manager (a bare X server) SDL's desktop full screen does not resize
+ * the window, and GL would draw a desktop-sized frame into the old window: size and place it
+ * ourselves, and back. */
+static void toggle_fullscreen(SDL_Window *win)
+{
+    static int saved[4];   /* x, y, w, h before full screen (one window per process) */
+    bool full = SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
+    if (!full) {
+        SDL_GetWindowPosition(win, &saved[0], &saved[1]);
+        SDL_GetWindowSize(win, &saved[2], &saved[3]);
+    }
+    SDL_SetWindowFullscreen(win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
+    SDL_Rect b;
+    if (!full && SDL_GetDisplayBounds(SDL_GetWindowDisplayIndex(win), &b) == 0) {
+        int w, h;
+        SDL_GetWindowSize(win, &w, &h);
+        if (w != b.w || h != b.h) {
+            SDL_SetWindowPosition(win, b.x, b.y);
+            SDL_SetWindowSize(win, b.w, b.h);
+        }
+    } else if (full && saved[2] > 0) {
+        SDL_SetWindowSize(win, saved[2], saved[3]);
+        SDL_SetWindowPosition(win, saved[0], saved[1]);
+    }
 }
 
 /* Handles one event; returns false to quit. */
@@ -200,33 +226,32 @@ static bool handle_event(SDL_Window *win, struct app_view *v, struct mouse *m,
     case SDL_QUIT:
         return false;
     case SDL_WINDOWEVENT:
-        v->dirty = true;
-        v->panels_stale = true;
+        v->s->input++;   /* exposed, resized, moved: redraw everything */
         break;
     case SDL_KEYDOWN: {
         bool repeat;
-        struct app_action a = app_keymap(e->key.keysym.sym, e->key.keysym.mod, &repeat);
+        int arg;
+        enum session_action a = app_keymap(e->key.keysym.sym, e->key.keysym.mod, &repeat, &arg);
         if (e->key.repeat && !repeat) {
             break;
         }
-        if (a.kind == APP_ACT_QUIT) {
-            if (v->help && e->key.keysym.sym == SDLK_ESCAPE) {
-                a.kind = APP_ACT_HELP;
+        if (a == SESSION_QUIT) {
+            if (v->s->help && e->key.keysym.sym == SDLK_ESCAPE) {
+                a = SESSION_HELP;
             } else {
                 return false;
             }
         }
-        if (a.kind == APP_ACT_FULLSCREEN) {
-            bool full = SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
-            SDL_SetWindowFullscreen(win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
-            v->dirty = true;
+        if (a == SESSION_FULLSCREEN) {
+            toggle_fullscreen(win);
+            v->s->input++;
             break;
         }
-        if (a.kind != APP_ACT_NONE) {
+        if (a != SESSION_NONE) {
             char before[160];
-            snprintf(before, sizeof before, "%s", v->title);
-            app_view_action(v, a, now);
-            if (strcmp(before, v->title)) {
+            snprintf(before, sizeof before, "%s", v->s->title);
+            app_view_action(v, a, arg, now);
+            if (strcmp(before, v->s->title)) {
                 set_title(win, v);
             }
         }
@@ -252,7 +277,7 @@ static bool handle_event(SDL_Window *win, struct app_view *v, struct mouse *m,
                 m->y = m->y0;
             }
             if (m->dragging) {
-                app_view_drag(v, x - m->x, y - m->y, true);
+                session_drag(v->s, x - m->x, y - m->y);
                 m->x = x;
                 m->y = y;
             }
@@ -260,8 +285,8 @@ static bool handle_event(SDL_Window *win, struct app_view *v, struct mouse *m,
         break;
     case SDL_MOUSEBUTTONUP:
         if (m->down && e->button.button == m->button) {
-            if (!m->dragging && m->button == SDL_BUTTON_LEFT && !v->help) {
-                app_view_click(v, m->x0, m->y0, now);
+            if (!m->dragging && m->button == SDL_BUTTON_LEFT && !v->s->help) {
+                session_click(v->s, m->x0, m->y0, now);
             }
             m->down = false;
             m->dragging = false;
@@ -276,7 +301,7 @@ static bool handle_event(SDL_Window *win, struct app_view *v, struct mouse *m,
         if (e->wheel.direction == SDL_MOUSEWHEEL_FLIPPED) {
             notches = -notches;
         }
-        app_view_wheel(v, fx, fy, notches);
+        session_wheel(v->s, fx, fy, notches);
         break;
     }
     default:
@@ -297,8 +322,22 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
     if (st != APP_OK) {
         return st;
     }
+    struct session *sess = xmalloc(sizeof *sess);
+    struct session_desc sd = {.scene = o->scene, .preset_dir = o->preset_dir,
+                              .presets = o->presets, .npresets = o->npresets,
+                              .shot_dir = o->shot_dir, .paused = o->paused,
+                              .view3d = o->view3d};
     struct app_view *v = xcalloc(1, sizeof *v);
-    if (!app_view_init(v, o->scene, o->shader_dir, err, errlen)) {
+    if (!session_init(sess, &sd, err, errlen)) {
+        free(sess);
+        free(v);
+        SDL_GL_DeleteContext(ctx);
+        SDL_DestroyWindow(win);
+        SDL_Quit();
+        return APP_FAILED;
+    }
+    if (!app_view_init(v, sess, SESSION_FOR_WINDOW, o->shader_dir, err, errlen)) {
+        app_view_finish(v);
         free(v);
         SDL_GL_DeleteContext(ctx);
         SDL_DestroyWindow(win);
@@ -306,21 +345,6 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         return APP_FAILED;
     }
     mark(&prof, "view-init");
-    if (o->shot_dir) {
-        snprintf(v->shot_dir, sizeof v->shot_dir, "%s", o->shot_dir);
-    }
-    if (o->preset_dir) {
-        snprintf(v->preset_dir, sizeof v->preset_dir, "%s", o->preset_dir);
-    }
-    if (o->npresets > 0) {
-        v->presets = xcalloc((size_t)o->npresets, sizeof *v->presets);
-        for (int i = 0; i < o->npresets; i++) {
-            snprintf(v->presets[i], sizeof v->presets[i], "%s", o->presets[i]);
-        }
-        v->npresets = o->npresets;
-    }
-    v->running = !o->paused;
-    v->view3d = o->view3d;
     set_title(win, v);
 
     struct mouse mouse = {0};
@@ -357,7 +381,7 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         }
         next_frame = fmax(next_frame + 1.0 / FRAME_HZ, now - 0.5 / FRAME_HZ);
         double t0 = now_s();
-        app_view_advance(v, now - last);
+        session_advance(v->s, now - last, now);
         last = now;
         int w, h;
         SDL_GL_GetDrawableSize(win, &w, &h);
@@ -369,9 +393,9 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         if (v->frames == 1 && prof.on) {
             v->profile = false;
             snprintf(prof.line + strlen(prof.line), sizeof prof.line - strlen(prof.line),
-                     ", draw %.1f (prepare %.1f, scene %.1f, paths %.1f, panels %.1f)",
-                     v->phase_ms[0] + v->phase_ms[1] + v->phase_ms[2] + v->phase_ms[3],
-                     v->phase_ms[0], v->phase_ms[1], v->phase_ms[2], v->phase_ms[3]);
+                     ", draw %.1f (prepare %.1f, plot %.1f, panels %.1f)",
+                     v->phase_ms[0] + v->phase_ms[1] + v->phase_ms[2],
+                     v->phase_ms[0], v->phase_ms[1], v->phase_ms[2]);
             prof.last = now_s();
         }
         SDL_GL_SwapWindow(win);
@@ -462,20 +486,27 @@ bool app_bench_frames(const struct scene *scene, const char *shader_dir, int wid
             return false;
         }
     }
+    struct session *sess = xmalloc(sizeof *sess);
+    struct session_desc sd = {.scene = scene, .view3d = view3d};
     struct app_view *v = xcalloc(1, sizeof *v);
-    bool ok = app_view_init(v, scene, shader_dir, err, errlen);
+    bool ok = session_init(sess, &sd, err, errlen);
+    if (!ok) {
+        free(sess);
+    } else {
+        ok = app_view_init(v, sess, SESSION_FOR_WINDOW, shader_dir, err, errlen);
+    }
     if (ok) {
-        v->view3d = view3d;
-        v->running = true;
         v->profile = getenv("OPTISCOPE_PROFILE") != NULL;
         for (long k = 0; k < presteps; k++) {
-            race_step(v->race);
+            race_step(v->s->race);
         }
+        /* The animation must not stop at the scene's steps while it is measured. */
+        v->s->target = presteps + 1000000;
         /* Simulated 60 Hz time, so panel refreshes and steps per frame are the real ones. */
         int warmup = 10;
         for (int i = 0; i < frames + warmup; i++) {
             double t0 = now_s();
-            app_view_advance(v, 1.0 / FRAME_HZ);
+            session_advance(v->s, 1.0 / FRAME_HZ, i / FRAME_HZ);
             int w = width, h = height;
             if (win) {
                 SDL_Event e;
@@ -501,10 +532,11 @@ bool app_bench_frames(const struct scene *scene, const char *shader_dir, int wid
         if (v->profile) {
             double n = frames + warmup;
             fprintf(stderr, "  phases per frame (GPU finished after each): prepare %.2f ms, "
-                    "surface %.2f ms, paths %.2f ms, panels %.2f ms\n",
-                    v->phase_ms[0] / n, v->phase_ms[1] / n, v->phase_ms[2] / n,
-                    v->phase_ms[3] / n);
+                    "plot %.2f ms, panels %.2f ms\n",
+                    v->phase_ms[0] / n, v->phase_ms[1] / n, v->phase_ms[2] / n);
         }
+    }
+    if (v->s) {
         app_view_finish(v);
     }
     free(v);

@@ -1,5 +1,5 @@
-/* cmd_render.c: `optiscope render`: the race drawn headless to PNG, SVG or PDF through the same
- * cairo drawing code the window uses. */
+/* cmd_render.c: `optiscope render`: the session's figure drawn headless to PNG, SVG, PDF or an
+ * animated GIF: the same figure, in the same layout, that the window shows. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +8,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/render_common.h"
-#include "draw/draw.h"
-#include "draw/gif.h"
-#include "sim/race.h"
+#include "session/session.h"
 #include "sim/util.h"
 
 bool render_check_output(const char *path, char *err, size_t errlen)
@@ -67,93 +65,31 @@ static bool has_suffix(const char *s, const char *suffix)
     return n >= k && !strcmp(s + n - k, suffix);
 }
 
-/* An animated GIF of the race growing: the palette comes from the last frame (which holds
- * every trail colour), so the race runs twice; the same seed makes both runs identical. */
-static bool export_gif(const char *prefix, struct race *race, struct draw_figure *fig, long steps,
-                       const char *path, int width, int height, char *err, size_t errlen)
-{
-    enum { FRAMES = 60, DELAY_CS = 6, HOLD_CS = 300 };
-    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
-    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, errlen, "%s: cannot allocate a %dx%d frame", path, width, height);
-        cairo_surface_destroy(img);
-        return false;
-    }
-    cairo_t *cr = cairo_create(img);
-    long done = 0;
-    race_run(race, &done, steps, stderr, prefix);
-    draw_figure(cr, width, height, fig);
-    struct draw_gif *gif = draw_gif_begin(path, width, height, img, err, errlen);
-    bool ok = gif != NULL;
-    race_reset(race, race->start);
-    done = 0;
-    long frames = steps < FRAMES ? steps : FRAMES;
-    for (long k = 0; ok && k <= frames; k++) {
-        race_run(race, &done, frames ? steps * k / frames : 0, NULL, NULL);
-        draw_figure(cr, width, height, fig);
-        ok = draw_gif_frame(gif, img, k == frames ? HOLD_CS : DELAY_CS, err, errlen);
-    }
-    if (ok) {
-        ok = draw_gif_end(gif, err, errlen);
-    } else {
-        draw_gif_abort(gif);
-    }
-    cairo_destroy(cr);
-    cairo_surface_destroy(img);
-    return ok;
-}
-
 int render_scene_to_file(const char *cmd, struct scene *scene, const char *path, int width,
                          int height)
 {
     char err[1024];
-    struct scene_resolved res;
-    if (!scene_resolve(scene, &res, err, sizeof err)) {
+    struct session *s = xmalloc(sizeof *s);
+    struct session_desc d = {.scene = scene, .paused = true};
+    if (!session_init(s, &d, err, sizeof err)) {
         cli_error(cmd, "%s", err);
+        free(s);
         return 2;
     }
-    struct race *race = xmalloc(sizeof *race);
-    scene_make_race(scene, &res, race);
-    char title[256];
-    if (scene->title[0]) {
-        snprintf(title, sizeof title, "%s", scene->title);
-    } else if (res.entry) {
-        snprintf(title, sizeof title, "%s", res.entry->name);
-    } else {
-        snprintf(title, sizeof title, "f = %s", scene->expr);
-    }
-    struct draw_figure fig = {
-        .race = race,
-        .view = {res.domain[0], res.domain[1], res.domain[2], res.domain[3]},
-        .log_scale = res.log_scale,
-        .contours = true,
-        .trails = true,
-        .legend = true,
-        .inset = true,
-        .axes = true,
-        .minima = true,
-        .nminima = res.nminima,
-        .title = title,
-        .font_scale = 1.0,
-        .highlight = -1,
-    };
-    memcpy(fig.minima_xy, res.minima, sizeof fig.minima_xy);
     char prefix[64];   /* for divergence reports: "optiscope render" */
     snprintf(prefix, sizeof prefix, "optiscope %s", cmd);
     bool ok;
     if (has_suffix(path, ".gif")) {
-        ok = export_gif(prefix, race, &fig, scene->steps, path, width, height, err, sizeof err);
+        ok = session_export_gif(s, path, width, height, stderr, prefix, err, sizeof err);
     } else {
-        long done = 0;
-        race_run(race, &done, scene->steps, stderr, prefix);
-        ok = draw_export(path, width, height, &fig, err, sizeof err);
+        session_run_to_target(s, stderr, prefix);
+        ok = session_export(s, path, width, height, SESSION_FOR_EXPORT, 0.0, err, sizeof err);
     }
     if (!ok) {
         cli_error(cmd, "%s", err);
     }
-    race_finish(race);
-    free(race);
-    scene_resolved_finish(&res);
+    session_finish(s);
+    free(s);
     return ok ? 0 : 2;
 }
 

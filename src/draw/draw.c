@@ -15,6 +15,7 @@
 #include <pthread.h>
 #endif
 
+#include "draw/overlay.h"
 #include "sim/util.h"
 
 /* ------------------------------------------------------------------ small helpers */
@@ -182,28 +183,13 @@ static void format_tick(double v, double step, char *buf, size_t len)
     }
 }
 
-double draw_nice_step(double range, int target)
-{
-    if (!(range > 0) || !isfinite(range)) {
-        return 1.0;
-    }
-    if (target < 1) {
-        target = 1;
-    }
-    double raw = range / target;
-    double mag = pow(10.0, floor(log10(raw)));
-    double r = raw / mag;
-    double m = r < 1.5 ? 1.0 : (r < 3.5 ? 2.0 : (r < 7.5 ? 5.0 : 10.0));
-    return m * mag;
-}
-
-static bool in_rect(const struct draw_rect *r, double x, double y)
+static bool in_rect(const struct figure_rect *r, double x, double y)
 {
     return x >= r->x && x <= r->x + r->w && y >= r->y && y <= r->y + r->h;
 }
 
 /* Liang-Barsky: clips the segment p0-p1 to r in place; false when nothing is left. */
-static bool clip_segment(const struct draw_rect *r, double p0[2], double p1[2])
+static bool clip_segment(const struct figure_rect *r, double p0[2], double p1[2])
 {
     double dx = p1[0] - p0[0], dy = p1[1] - p0[1];
     double t0 = 0.0, t1 = 1.0;
@@ -248,28 +234,9 @@ void draw_rounded_rect(cairo_t *cr, double x, double y, double w, double h, doub
 
 /* ------------------------------------------------------------------ palette */
 
-/* Saturated or light colours, each far from the others and from the colour map's own hues,
- * always drawn over a dark outline so they read on purple, teal and yellow alike. */
-static const double palette[][3] = {
-    {1.00, 0.25, 0.21},   /* red */
-    {1.00, 0.60, 0.10},   /* orange */
-    {1.00, 1.00, 1.00},   /* white */
-    {1.00, 0.30, 0.95},   /* magenta */
-    {0.18, 0.88, 1.00},   /* cyan */
-    {1.00, 0.90, 0.30},   /* yellow */
-    {0.70, 0.55, 1.00},   /* lavender */
-    {0.60, 1.00, 0.35},   /* light green */
-    {1.00, 0.65, 0.75},   /* pink */
-    {0.75, 0.50, 0.30},   /* brown */
-};
-#define NPALETTE ((int)(sizeof palette / sizeof palette[0]))
-
 void draw_runner_color(int i, double rgb[3])
 {
-    int k = ((i % NPALETTE) + NPALETTE) % NPALETTE;
-    for (int c = 0; c < 3; c++) {
-        rgb[c] = palette[k][c];
-    }
+    figure_runner_rgb(i, rgb);
 }
 
 void draw_runner_text_color(int i, double rgb[3])
@@ -289,106 +256,14 @@ void draw_runner_text_color(int i, double rgb[3])
     }
 }
 
-/* ------------------------------------------------------------------ frame */
-
-void draw_frame_map(const struct draw_frame *fr, double x, double y, double out[2])
-{
-    out[0] = fr->r.x + (x - fr->view[0]) / (fr->view[1] - fr->view[0]) * fr->r.w;
-    out[1] = fr->r.y + (fr->view[3] - y) / (fr->view[3] - fr->view[2]) * fr->r.h;
-}
-
-void draw_frame_unmap(const struct draw_frame *fr, double ux, double uy, double out[2])
-{
-    out[0] = fr->view[0] + (ux - fr->r.x) / fr->r.w * (fr->view[1] - fr->view[0]);
-    out[1] = fr->view[3] - (uy - fr->r.y) / fr->r.h * (fr->view[3] - fr->view[2]);
-}
-
-/* ------------------------------------------------------------------ colour scale */
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-void draw_scale_fit(struct draw_scale *s, const double *v, size_t n, bool log_scale)
-{
-    /* Percentiles from at most ~64k evenly strided samples: plenty for a colour range. */
-    size_t stride = n / 65536 + 1;
-    double *tmp = xmalloc((n / stride + 1) * sizeof *tmp);
-    size_t m = 0;
-    double fmin = INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        if (isfinite(v[i])) {
-            fmin = v[i] < fmin ? v[i] : fmin;
-            if (i % stride == 0) {
-                tmp[m++] = v[i];
-            }
-        }
-    }
-    s->log = log_scale;
-    if (m == 0) {
-        s->fmin = 0.0;
-        s->eps = 1.0;
-        s->lo = 0.0;
-        s->hi = 1.0;
-        free(tmp);
-        return;
-    }
-    qsort(tmp, m, sizeof *tmp, cmp_double);
-    double p2 = tmp[(size_t)((m - 1) * 0.02)];
-    double p98 = tmp[(size_t)((m - 1) * 0.98)];
-    free(tmp);
-    s->fmin = fmin;
-    if (log_scale) {
-        double span = p98 - fmin;
-        double eps = p2 - fmin;
-        if (!(eps > 0.0)) {
-            eps = 1e-6 * span;
-        }
-        if (!(eps > 0.0)) {
-            eps = 1e-12 * fmax(1.0, fabs(fmin));
-        }
-        s->eps = eps;
-        s->lo = log10(eps);
-        s->hi = log10(span + eps);
-    } else {
-        s->eps = 0.0;
-        s->lo = fmin;
-        s->hi = p98;
-    }
-    if (!(s->hi > s->lo)) {
-        s->hi = s->lo + fmax(1.0, fabs(s->lo) * 1e-3);
-    }
-}
-
-double draw_scale_t(const struct draw_scale *s, double f)
-{
-    if (!isfinite(f)) {
-        return NAN;
-    }
-    double u = s->log ? log10(fmax(f - s->fmin, 0.0) + s->eps) : f;
-    return (u - s->lo) / (s->hi - s->lo);
-}
-
-double draw_scale_value(const struct draw_scale *s, double t)
-{
-    double u = s->lo + t * (s->hi - s->lo);
-    return s->log ? pow(10.0, u) - s->eps + s->fmin : u;
-}
-
 /* ------------------------------------------------------------------ field */
 
-void draw_field_sample(struct draw_field *fld, const struct race *race, const double view[4],
-                       int nx, int ny, bool corners)
+/* The objective sampled on an nx x ny grid over view: at pixel centres (heatmaps) or at the
+ * corners and edges (contour grids). (ny, nx) row-major, row 0 at the top (ymax). */
+static double *sample_field(const struct race *race, const double view[4], int nx, int ny,
+                            bool corners)
 {
-    nx = nx < 2 ? 2 : nx;
-    ny = ny < 2 ? 2 : ny;
-    fld->nx = nx;
-    fld->ny = ny;
-    fld->corners = corners;
-    memcpy(fld->view, view, sizeof fld->view);
-    fld->v = xmalloc((size_t)nx * (size_t)ny * sizeof *fld->v);
+    double *v = xmalloc((size_t)nx * (size_t)ny * sizeof *v);
     double dx = view[1] - view[0], dy = view[3] - view[2];
     for (int j = 0; j < ny; j++) {
         double fy = corners ? (double)j / (ny - 1) : (j + 0.5) / ny;
@@ -396,24 +271,17 @@ void draw_field_sample(struct draw_field *fld, const struct race *race, const do
         for (int i = 0; i < nx; i++) {
             double fx = corners ? (double)i / (nx - 1) : (i + 0.5) / nx;
             double grad[2];
-            fld->v[(size_t)j * nx + i] = race_objective(race, view[0] + fx * dx, y, grad);
+            v[(size_t)j * nx + i] = race_objective(race, view[0] + fx * dx, y, grad);
         }
     }
-}
-
-void draw_field_finish(struct draw_field *fld)
-{
-    free(fld->v);
-    fld->v = NULL;
-    fld->nx = fld->ny = 0;
+    return v;
 }
 
 /* ------------------------------------------------------------------ heatmap */
 
-void draw_heatmap(cairo_t *cr, const struct draw_frame *fr, const struct race *race,
-                  bool log_scale, struct draw_scale *scale)
+void draw_heatmap(cairo_t *cr, const struct figure_frame *fr, const struct figure_field *fld)
 {
-    if (!(fr->r.w >= 1.0 && fr->r.h >= 1.0)) {
+    if (!(fr->r.w >= 1.0 && fr->r.h >= 1.0) || !fld->race) {
         return;
     }
     /* Raster resolution: device pixels on image surfaces, a fixed ~400 wide image elsewhere
@@ -432,14 +300,11 @@ void draw_heatmap(cairo_t *cr, const struct draw_frame *fr, const struct race *r
         nx = nx < 2 ? 2 : nx;
         ny = ny < 2 ? 2 : ny;
     }
-    struct draw_field fld;
-    draw_field_sample(&fld, race, fr->view, nx, ny, false);
-    draw_scale_fit(scale, fld.v, (size_t)nx * ny, log_scale);
-
+    double *v = sample_field(fld->race, fr->view, nx, ny, false);
     cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, nx, ny);
     if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(img);
-        draw_field_finish(&fld);
+        free(v);
         return;
     }
     cairo_surface_flush(img);
@@ -448,12 +313,13 @@ void draw_heatmap(cairo_t *cr, const struct draw_frame *fr, const struct race *r
     for (int j = 0; j < ny; j++) {
         uint32_t *row = (uint32_t *)(void *)(data + (size_t)j * stride);
         for (int i = 0; i < nx; i++) {
-            double t = draw_scale_t(scale, fld.v[(size_t)j * nx + i]);
-            row[i] = isfinite(t) ? draw_colormap_rgb24(t) : 0x808080u;   /* grey: undefined */
+            double t = figure_scale_t(&fld->scale, v[(size_t)j * nx + i]);
+            /* Clamped like the window's shader; grey where the function is undefined. */
+            row[i] = isfinite(t) ? draw_colormap_rgb24(clampd(t, 0.0, 1.0)) : 0x808080u;
         }
     }
     cairo_surface_mark_dirty(img);
-    draw_field_finish(&fld);
+    free(v);
 
     cairo_save(cr);
     cairo_rectangle(cr, fr->r.x, fr->r.y, fr->r.w, fr->r.h);
@@ -473,7 +339,7 @@ void draw_heatmap(cairo_t *cr, const struct draw_frame *fr, const struct race *r
 
 struct contour_ctx {
     cairo_t *cr;                    /* target */
-    const struct draw_rect *r;      /* plot rectangle the grid spans */
+    const struct figure_rect *r;      /* plot rectangle the grid spans */
     int nx, ny;                     /* grid size */
 };
 
@@ -485,19 +351,19 @@ static void contour_segment(void *ud, double x0, double y0, double x1, double y1
     cairo_line_to(c->cr, c->r->x + x1 * sx, c->r->y + y1 * sy);
 }
 
-void draw_contours(cairo_t *cr, const struct draw_frame *fr, const struct race *race,
-                   const struct draw_scale *scale, int nlevels, double font)
+void draw_contours(cairo_t *cr, const struct figure_frame *fr, const struct figure_field *f,
+                   int nlevels, double font)
 {
-    if (nlevels < 2 || !(fr->r.w >= 2.0 && fr->r.h >= 2.0)) {
+    if (nlevels < 2 || !(fr->r.w >= 2.0 && fr->r.h >= 2.0) || !f->race) {
         return;
     }
+    const struct figure_scale *scale = &f->scale;
     /* A cell of ~3 units: smooth curves without millions of segments. */
     int nx = (int)clampd(fr->r.w / 3.0, 24.0, 360.0);
     int ny = (int)clampd(fr->r.h / 3.0, 24.0, 360.0);
-    struct draw_field fld;
-    draw_field_sample(&fld, race, fr->view, nx, ny, true);
+    double *fv = sample_field(f->race, fr->view, nx, ny, true);
     for (size_t k = 0; k < (size_t)nx * ny; k++) {
-        fld.v[k] = draw_scale_t(scale, fld.v[k]);   /* contour in colour units */
+        fv[k] = figure_scale_t(scale, fv[k]);   /* contour in colour units */
     }
     struct contour_ctx ctx = {cr, &fr->r, nx, ny};
     cairo_save(cr);
@@ -509,7 +375,7 @@ void draw_contours(cairo_t *cr, const struct draw_frame *fr, const struct race *
     for (int l = 1; l < nlevels; l++) {
         double t = (double)l / nlevels;
         cairo_new_path(cr);
-        draw_contour_grid(fld.v, nx, ny, t, contour_segment, &ctx);
+        draw_contour_grid(fv, nx, ny, t, contour_segment, &ctx);
         /* Light lines on the dark end, dark lines on the bright end. */
         if (t < 0.62) {
             cairo_set_source_rgba(cr, 1.0, 1.0, 1.0, 0.30);
@@ -519,15 +385,15 @@ void draw_contours(cairo_t *cr, const struct draw_frame *fr, const struct race *
         cairo_stroke(cr);
     }
     cairo_restore(cr);
-    draw_field_finish(&fld);
+    free(fv);
 }
 
 /* ------------------------------------------------------------------ trails and markers */
 
 /* Appends runner's path to cr's current path, segments clipped to `clip` (in user units), and
  * broken at non-finite points. Returns the number of segments. */
-static int trail_path(cairo_t *cr, const struct draw_frame *fr, const struct traj *t,
-                      const struct draw_rect *clip)
+static int trail_path(cairo_t *cr, const struct figure_frame *fr, const struct traj *t,
+                      const struct figure_rect *clip)
 {
     size_t n = traj_count(t);
     bool have_prev = false, pen = false;
@@ -540,7 +406,7 @@ static int trail_path(cairo_t *cr, const struct draw_frame *fr, const struct tra
             have_prev = false;
             continue;
         }
-        draw_frame_map(fr, p.x, p.y, u);
+        figure_frame_map(fr, p.x, p.y, u);
         if (!finite2(u[0], u[1])) {
             have_prev = false;
             continue;
@@ -563,26 +429,6 @@ static int trail_path(cairo_t *cr, const struct draw_frame *fr, const struct tra
         have_prev = true;
     }
     return segs;
-}
-
-/* The last finite point of a trajectory inside the rectangle; false if none. */
-static bool last_point_in(const struct draw_frame *fr, const struct traj *t,
-                          const struct draw_rect *r, double out[2])
-{
-    for (size_t i = traj_count(t); i-- > 0;) {
-        struct traj_point p = traj_get(t, i);
-        if (!finite2(p.x, p.y)) {
-            continue;
-        }
-        double u[2];
-        draw_frame_map(fr, p.x, p.y, u);
-        if (finite2(u[0], u[1]) && in_rect(r, u[0], u[1])) {
-            out[0] = u[0];
-            out[1] = u[1];
-            return true;
-        }
-    }
-    return false;
 }
 
 static void stroke_outlined(cairo_t *cr, const double rgb[3], double lw, double ow)
@@ -618,99 +464,66 @@ static void end_cross(cairo_t *cr, double x, double y, double r, const double rg
     stroke_outlined(cr, rgb, lw, ow);
 }
 
-static void draw_one_trail(cairo_t *cr, const struct draw_frame *fr, const struct race *race,
-                           int i, double font, bool emphasis)
+static double outline_width(double lw)
 {
-    const struct race_runner *run = &race->r[i];
+    return 0.35 * lw + 0.6;
+}
+
+/* One path: the line, outlined, and a dot at every step long enough to see (figure's rule). */
+static void draw_one_path(cairo_t *cr, const struct figure_frame *fr,
+                          const struct figure_path *p)
+{
     double rgb[3];
-    draw_runner_color(i, rgb);
-    double lw = (emphasis ? 0.26 : 0.17) * font;
-    double ow = 0.07 * font + 0.6;
+    draw_runner_color(p->color, rgb);
+    double lw = p->width, ow = outline_width(lw);
     /* Clip the geometry to the plot: far-away points (a diverging runner) would overflow
-     * cairo's fixed-point coordinates, and the markers may stick out a little. */
-    struct draw_rect clip = fr->r;
+     * cairo's fixed-point coordinates. */
+    struct figure_rect clip = fr->r;
     cairo_new_path(cr);
-    trail_path(cr, fr, &run->traj, &clip);
+    trail_path(cr, fr, p->traj, &clip);
     stroke_outlined(cr, rgb, lw, ow);
 
-    /* Step dots when there are few steps: they show step sizes (overshoot, slow starts). */
-    size_t n = traj_count(&run->traj);
-    if (n >= 2 && n <= 80) {
-        for (size_t k = 1; k + 1 < n; k++) {
-            struct traj_point p = traj_get(&run->traj, k);
-            double u[2];
-            if (!finite2(p.x, p.y)) {
-                continue;
-            }
-            draw_frame_map(fr, p.x, p.y, u);
-            if (finite2(u[0], u[1]) && in_rect(&fr->r, u[0], u[1])) {
-                end_dot(cr, u[0], u[1], 0.75 * lw, rgb, 0.5 * ow);
-            }
+    double dot = figure_dot_size(lw);
+    size_t n = traj_count(p->traj);
+    for (size_t k = 1; k < n; k++) {
+        struct traj_point a = traj_get(p->traj, k - 1), b = traj_get(p->traj, k);
+        if (!finite2(b.x, b.y) || !figure_step_dot(fr, a.x, a.y, b.x, b.y, dot)) {
+            continue;
         }
-    }
-
-    double end[2];
-    if (run->diverged) {
-        if (last_point_in(fr, &run->traj, &fr->r, end)) {
-            end_cross(cr, end[0], end[1], 0.38 * font, rgb, 0.16 * font, ow);
-        }
-    } else if (n > 0 && last_point_in(fr, &run->traj, &clip, end)) {
-        struct traj_point last = traj_last(&run->traj);
         double u[2];
-        draw_frame_map(fr, last.x, last.y, u);
+        figure_frame_map(fr, b.x, b.y, u);
         if (finite2(u[0], u[1]) && in_rect(&fr->r, u[0], u[1])) {
-            end_dot(cr, u[0], u[1], (emphasis ? 0.40 : 0.32) * font, rgb, ow);
+            end_dot(cr, u[0], u[1], 0.5 * dot, rgb, 0.5 * ow);
         }
     }
 }
 
-void draw_trails(cairo_t *cr, const struct draw_frame *fr, const struct race *race,
-                 int highlight, double font)
+void draw_paths(cairo_t *cr, const struct figure *fig)
 {
-    if (!race) {
-        return;
-    }
+    struct figure_frame fr = figure_plot_frame(fig);
+    double font = fig->lay.font;
     cairo_save(cr);
-    /* Markers on the edge of the view stay whole; lines are clipped to the plot by geometry. */
-    cairo_rectangle(cr, fr->r.x - font, fr->r.y - font, fr->r.w + 2 * font, fr->r.h + 2 * font);
+    cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
     cairo_clip(cr);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-
-    /* Start rings first, under the trails (every runner usually starts at the same point). */
-    for (int i = 0; i < race->n; i++) {
-        if (traj_count(&race->r[i].traj) == 0) {
-            continue;
+    (void)font;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < fig->npaths; i++) {
+            const struct figure_path *p = &fig->path[i];
+            if (p->highlight != (pass == 1) || !p->traj) {
+                continue;
+            }
+            if (p->dimmed) {
+                /* Dim the others: a group keeps line and outline one translucent layer. */
+                cairo_push_group(cr);
+                draw_one_path(cr, &fr, p);
+                cairo_pop_group_to_source(cr);
+                cairo_paint_with_alpha(cr, 0.5);
+            } else {
+                draw_one_path(cr, &fr, p);
+            }
         }
-        struct traj_point p = traj_get(&race->r[i].traj, 0);
-        double u[2];
-        draw_frame_map(fr, p.x, p.y, u);
-        if (!finite2(u[0], u[1]) || !in_rect(&fr->r, u[0], u[1])) {
-            continue;
-        }
-        cairo_new_path(cr);
-        cairo_arc(cr, u[0], u[1], 0.5 * font, 0, 2 * M_PI);
-        double white[3] = {1, 1, 1};
-        stroke_outlined(cr, white, 0.16 * font, 0.07 * font + 0.6);
-    }
-
-    bool have_hl = highlight >= 0 && highlight < race->n;
-    for (int i = 0; i < race->n; i++) {
-        if (have_hl && i == highlight) {
-            continue;
-        }
-        if (have_hl) {
-            /* Dim the others: a group keeps line and outline one translucent layer. */
-            cairo_push_group(cr);
-            draw_one_trail(cr, fr, race, i, font, false);
-            cairo_pop_group_to_source(cr);
-            cairo_paint_with_alpha(cr, 0.45);
-        } else {
-            draw_one_trail(cr, fr, race, i, font, false);
-        }
-    }
-    if (have_hl) {
-        draw_one_trail(cr, fr, race, highlight, font, true);
     }
     cairo_restore(cr);
 }
@@ -730,25 +543,82 @@ static void star_path(cairo_t *cr, double x, double y, double r)
     cairo_close_path(cr);
 }
 
-void draw_minima(cairo_t *cr, const struct draw_frame *fr, int n, const double (*minima)[2],
-                 double font)
+void draw_markers(cairo_t *cr, const struct figure *fig)
 {
+    struct figure_frame fr = figure_plot_frame(fig);
+    double font = fig->lay.font;
     cairo_save(cr);
-    cairo_rectangle(cr, fr->r.x - font, fr->r.y - font, fr->r.w + 2 * font, fr->r.h + 2 * font);
+    /* Markers on the edge of the view stay whole. */
+    cairo_rectangle(cr, fr.r.x - font, fr.r.y - font, fr.r.w + 2 * font, fr.r.h + 2 * font);
     cairo_clip(cr);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; k < fig->nmarkers; k++) {
+        const struct figure_marker *m = &fig->marker[k];
         double u[2];
-        draw_frame_map(fr, minima[k][0], minima[k][1], u);
-        if (!finite2(u[0], u[1]) || !in_rect(&fr->r, u[0], u[1])) {
+        figure_frame_map(&fr, m->x, m->y, u);
+        if (!finite2(u[0], u[1]) || !in_rect(&fr.r, u[0], u[1])) {
             continue;
         }
-        star_path(cr, u[0], u[1], 0.62 * font);
-        cairo_set_source_rgb(cr, outline_rgb[0], outline_rgb[1], outline_rgb[2]);
-        cairo_set_line_width(cr, 0.16 * font + 1.0);
-        cairo_stroke_preserve(cr);
-        cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
-        cairo_fill(cr);
+        double rgb[3] = {1.0, 1.0, 1.0};
+        if (m->color >= 0) {
+            draw_runner_color(m->color, rgb);
+        }
+        double r = 0.5 * m->size, ow = 0.07 * font + 0.6;
+        switch (m->shape) {
+        case FIGURE_MARK_DISC:
+            end_dot(cr, u[0], u[1], r, rgb, ow);
+            break;
+        case FIGURE_MARK_RING:
+            cairo_new_path(cr);
+            cairo_arc(cr, u[0], u[1], r, 0, 2 * M_PI);
+            stroke_outlined(cr, rgb, 0.3 * r, ow);
+            break;
+        case FIGURE_MARK_CROSS:
+            end_cross(cr, u[0], u[1], 0.75 * r, rgb, 0.3 * r, ow);
+            break;
+        case FIGURE_MARK_STAR:
+            star_path(cr, u[0], u[1], r);
+            cairo_set_source_rgb(cr, outline_rgb[0], outline_rgb[1], outline_rgb[2]);
+            cairo_set_line_width(cr, 0.16 * font + 1.0);
+            cairo_stroke_preserve(cr);
+            cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+            cairo_fill(cr);
+            break;
+        }
+    }
+    cairo_restore(cr);
+}
+
+void draw_arrows(cairo_t *cr, const struct figure *fig)
+{
+    struct figure_frame fr = figure_plot_frame(fig);
+    cairo_save(cr);
+    cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
+    cairo_clip(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    for (int k = 0; k < fig->narrows; k++) {
+        const struct figure_arrow *a = &fig->arrow[k];
+        double u[2], v[2];
+        figure_frame_map(&fr, a->x, a->y, u);
+        /* Direction on screen: y flips. */
+        double sx = a->dx * fr.r.w / (fr.view[1] - fr.view[0]);
+        double sy = -a->dy * fr.r.h / (fr.view[3] - fr.view[2]);
+        double n = hypot(sx, sy);
+        if (!(n > 0.0) || !isfinite(n) || !finite2(u[0], u[1])) {
+            continue;
+        }
+        double ux = sx / n, uy = sy / n, L = a->len;
+        double hd = fmin(0.32 * L, 14.0);
+        v[0] = u[0] + ux * L;
+        v[1] = u[1] + uy * L;
+        cairo_new_path(cr);
+        cairo_move_to(cr, u[0], u[1]);
+        cairo_line_to(cr, v[0], v[1]);
+        cairo_move_to(cr, v[0] - hd * (ux * 0.87 - uy * 0.5), v[1] - hd * (uy * 0.87 + ux * 0.5));
+        cairo_line_to(cr, v[0], v[1]);
+        cairo_line_to(cr, v[0] - hd * (ux * 0.87 + uy * 0.5), v[1] - hd * (uy * 0.87 - ux * 0.5));
+        stroke_outlined(cr, a->rgb, 3.0, 1.5);
     }
     cairo_restore(cr);
 }
@@ -758,9 +628,9 @@ void draw_minima(cairo_t *cr, const struct draw_frame *fr, int n, const double (
 static const double ink[3] = {0.13, 0.13, 0.16};      /* text and frames */
 static const double ink_soft[3] = {0.36, 0.36, 0.40}; /* secondary text */
 
-void draw_axes(cairo_t *cr, const struct draw_frame *fr, double font)
+void draw_axes(cairo_t *cr, const struct figure_frame *fr, double font)
 {
-    const struct draw_rect *r = &fr->r;
+    const struct figure_rect *r = &fr->r;
     cairo_save(cr);
     cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
     cairo_set_line_width(cr, fmax(1.0, 0.07 * font));
@@ -775,7 +645,7 @@ void draw_axes(cairo_t *cr, const struct draw_frame *fr, double font)
         double lo = fr->view[2 * axis], hi = fr->view[2 * axis + 1];
         double len = axis == 0 ? r->w : r->h;
         int target = (int)clampd(len / (4.5 * font), 2.0, 10.0);
-        double step = draw_nice_step(hi - lo, target);
+        double step = figure_nice_step(hi - lo, target);
         double first = ceil(lo / step - 1e-9) * step;
         for (int k = 0; k < 200; k++) {
             double v = first + k * step;
@@ -783,7 +653,7 @@ void draw_axes(cairo_t *cr, const struct draw_frame *fr, double font)
                 break;
             }
             double u[2];
-            draw_frame_map(fr, axis == 0 ? v : fr->view[0], axis == 0 ? fr->view[2] : v, u);
+            figure_frame_map(fr, axis == 0 ? v : fr->view[0], axis == 0 ? fr->view[2] : v, u);
             char buf[64];
             format_tick(v, step, buf, sizeof buf);
             if (axis == 0) {
@@ -806,7 +676,7 @@ void draw_axes(cairo_t *cr, const struct draw_frame *fr, double font)
     cairo_restore(cr);
 }
 
-void draw_colorbar(cairo_t *cr, const struct draw_rect *r, const struct draw_scale *scale,
+void draw_colorbar(cairo_t *cr, const struct figure_rect *r, const struct figure_scale *scale,
                    double font)
 {
     if (!(r->w > 0 && r->h > 0)) {
@@ -845,7 +715,7 @@ void draw_colorbar(cairo_t *cr, const struct draw_rect *r, const struct draw_sca
             pow10_label(cr, x + tick + 0.25 * font, y, k, size, 0.0, 0.5, true);
         }
     } else {
-        double step = draw_nice_step(scale->hi - scale->lo, (int)clampd(r->h / (3 * font), 2, 8));
+        double step = figure_nice_step(scale->hi - scale->lo, (int)clampd(r->h / (3 * font), 2, 8));
         double first = ceil(scale->lo / step - 1e-9) * step;
         for (int k = 0; k < 100; k++) {
             double v = first + k * step;
@@ -892,72 +762,74 @@ static void legend_swatch(cairo_t *cr, double x, double y, double w, int i, doub
     }
 }
 
-void draw_legend(cairo_t *cr, const struct draw_rect *r, const struct race *race, int highlight,
+void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *fig,
                  double font, bool boxed)
 {
-    if (!race || race->n <= 0 || !(r->w > 0 && r->h > 0)) {
+    int n = fig->nentries;
+    if (n <= 0 || !(r->w > 0 && r->h > 0)) {
         return;
     }
     cairo_save(cr);
-    double pad = boxed ? 0.6 * font : 0.0;
+    double pad = 0.6 * font;
     /* Two lines per runner; shrink the text when they do not fit. */
     double f = font;
-    double need = race->n * 2.55 * f + 2 * pad;
+    double need = n * 2.55 * f + 2 * pad;
     if (need > r->h) {
-        f = fmax(0.5 * font, font * (r->h - 2 * pad) / (race->n * 2.55 * font));
+        f = fmax(0.5 * font, font * (r->h - 2 * pad) / (n * 2.55 * font));
     }
-    if (boxed) {
-        draw_rounded_rect(cr, r->x, r->y, r->w, r->h, 0.4 * font);
-        cairo_set_source_rgba(cr, 1.0, 1.0, 1.0, 0.88);
-        cairo_fill_preserve(cr);
-        cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.6);
-        cairo_set_line_width(cr, 1.0);
-        cairo_stroke(cr);
-    }
+    draw_rounded_rect(cr, r->x, r->y, r->w, r->h, 0.4 * font);
+    cairo_set_source_rgba(cr, 1.0, 1.0, 1.0, boxed ? 0.88 : 1.0);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], boxed ? 0.6 : 0.25);
+    cairo_set_line_width(cr, 1.0);
+    cairo_stroke(cr);
     double x = r->x + pad, y = r->y + pad;
     double sw = 2.0 * f;                   /* swatch length */
     double tx = x + sw + 0.9 * f;          /* text column */
     double maxw = r->x + r->w - pad - tx;
-    for (int i = 0; i < race->n; i++) {
-        const struct race_runner *run = &race->r[i];
+    for (int i = 0; i < n; i++) {
+        const struct figure_entry *e = &fig->entry[i];
         double h = 2.55 * f;
-        if (i == highlight) {
+        if (e->highlight) {
             draw_rounded_rect(cr, x - 0.3 * f, y, r->x + r->w - pad - x + 0.6 * f,
                               h - 0.25 * f, 0.3 * f);
             cairo_set_source_rgba(cr, 0.2, 0.35, 0.9, 0.14);
             cairo_fill(cr);
         }
         double y1 = y + 1.05 * f;          /* label baseline */
-        double y2 = y + 2.05 * f;          /* stats baseline */
-        legend_swatch(cr, x + 0.3 * f, y1 - 0.36 * f, sw - 0.3 * f, i, f, run->diverged);
+        double y2 = y + 2.05 * f;          /* detail baseline */
+        if (e->hidden) {
+            cairo_push_group(cr);
+        }
+        legend_swatch(cr, x + 0.3 * f, y1 - 0.36 * f, sw - 0.3 * f, e->color, f, e->diverged);
 
         char buf[160];
         /* A long label first gets smaller text (down to 80%), then an ellipsis. */
-        const char *label = run->label[0] ? run->label : "?";
-        set_font(cr, f, i == highlight, false);
+        const char *label = e->label[0] ? e->label : "?";
+        set_font(cr, f, e->highlight, false);
         double lw = text_width(cr, label);
         if (lw > maxw) {
-            set_font(cr, f * fmax(0.8, maxw / lw), i == highlight, false);
+            set_font(cr, f * fmax(0.8, maxw / lw), e->highlight, false);
         }
         cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
         fit_text(cr, label, maxw, buf, sizeof buf);
         text_at(cr, tx, y1, buf, 0.0, 0.0);
 
-        char stats[160];
-        if (run->diverged) {
+        if (e->diverged) {
             double rgb[3];
-            draw_runner_text_color(i, rgb);
-            snprintf(stats, sizeof stats, "diverged at step %ld", run->diverged_step);
+            draw_runner_text_color(e->color, rgb);
             set_font(cr, 0.82 * f, true, false);
             cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
         } else {
-            snprintf(stats, sizeof stats, "loss %.3g \xC2\xB7 %ld step%s%s", run->loss,
-                     run->step, run->step == 1 ? "" : "s", run->enabled ? "" : " (paused)");
             set_font(cr, 0.82 * f, false, false);
             cairo_set_source_rgb(cr, ink_soft[0], ink_soft[1], ink_soft[2]);
         }
-        fit_text(cr, stats, maxw, buf, sizeof buf);
+        fit_text(cr, e->detail, maxw, buf, sizeof buf);
         text_at(cr, tx, y2, buf, 0.0, 0.0);
+        if (e->hidden) {
+            cairo_pop_group_to_source(cr);
+            cairo_paint_with_alpha(cr, 0.4);
+        }
         y += h;
     }
     cairo_restore(cr);
@@ -965,52 +837,56 @@ void draw_legend(cairo_t *cr, const struct draw_rect *r, const struct race *race
 
 /* ------------------------------------------------------------------ loss inset */
 
-/* What the inset plots for a loss: log10(loss - shift), shift = 0 when every loss is
- * positive, else just below the smallest loss (so non-positive losses stay drawable). */
-static double inset_y(double loss, double shift)
+/* The loss plot's y for a loss: log10(loss) on a log axis, the loss itself on a linear one
+ * (used when some loss is not positive: a function unbounded below, a saddle escaped). */
+static double inset_y(double loss, bool log_axis)
 {
-    double v = loss - shift;
-    return v > 0.0 && isfinite(v) ? log10(v) : NAN;
+    if (!isfinite(loss)) {
+        return NAN;
+    }
+    if (!log_axis) {
+        return loss;
+    }
+    return loss > 0.0 ? log10(loss) : NAN;
 }
 
-void draw_loss_inset(cairo_t *cr, const struct draw_rect *r, const struct race *race,
-                     int highlight, double font)
+void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figure *fig,
+                     double font)
 {
-    if (!race || !(r->w > 4 * font && r->h > 4 * font)) {
+    if (!(r->w > 4 * font && r->h > 4 * font)) {
         return;
     }
-    /* Ranges over every runner's finite losses. */
     /* A diverged runner's exploding losses would squash everyone else's curves: only its
      * start counts for the range, and its curve leaves through the top. */
     double lmin = INFINITY, lmax = -INFINITY;
-    long smax = 1;
-    for (int i = 0; i < race->n; i++) {
-        const struct traj *t = &race->r[i].traj;
-        for (size_t k = 0; k < traj_count(t); k++) {
-            struct traj_point p = traj_get(t, k);
-            if (isfinite(p.loss) && (k == 0 || !race->r[i].diverged)) {
-                lmin = fmin(lmin, p.loss);
-                lmax = fmax(lmax, p.loss);
+    long smax = fig->series_steps > 1 ? fig->series_steps : 1;
+    for (int i = 0; i < fig->nseries; i++) {
+        const struct figure_series *sr = &fig->series[i];
+        for (size_t k = 0; k < sr->n; k++) {
+            if (isfinite(sr->pts[k].loss) && (k == 0 || !sr->diverged)) {
+                lmin = fmin(lmin, sr->pts[k].loss);
+                lmax = fmax(lmax, sr->pts[k].loss);
             }
-            smax = p.step > smax ? p.step : smax;
         }
     }
-    double shift = 0.0;
-    bool shifted = false;
-    if (isfinite(lmin) && lmin <= 0.0) {
-        shifted = true;
-        double span = lmax - lmin;
-        shift = lmin - fmax(span * 1e-6, 1e-12);
-    }
-    double y0 = -1.0, y1 = 1.0;   /* decades shown */
-    if (isfinite(lmin)) {
-        y0 = floor(inset_y(lmin, shift) + 1e-9);
-        y1 = ceil(inset_y(lmax, shift) - 1e-9);
+    bool log_axis = !(isfinite(lmin) && lmin <= 0.0);
+    double y0 = -1.0, y1 = 1.0;   /* axis range: decades (log) or loss (linear) */
+    double ystep = 1.0;
+    if (isfinite(lmin) && log_axis) {
+        y0 = floor(log10(lmin) + 1e-9);
+        y1 = ceil(log10(lmax) - 1e-9);
         if (y1 <= y0) {
             y1 = y0 + 1;
         }
         if (y1 - y0 > 16) {
             y0 = y1 - 16;
+        }
+    } else if (isfinite(lmin)) {
+        ystep = figure_nice_step(lmax - lmin, 4);
+        y0 = floor(lmin / ystep) * ystep;
+        y1 = ceil(lmax / ystep) * ystep;
+        if (y1 <= y0) {
+            y1 = y0 + ystep;
         }
     }
 
@@ -1023,20 +899,15 @@ void draw_loss_inset(cairo_t *cr, const struct draw_rect *r, const struct race *
     cairo_set_line_width(cr, 1.0);
     cairo_stroke(cr);
     double size = 0.8 * font;
-    char title[96];
-    if (shifted) {
-        snprintf(title, sizeof title, "loss \xE2\x88\x92 (%.3g), log scale", shift);
-    } else {
-        snprintf(title, sizeof title, "loss (log scale)");
-    }
+    const char *title = log_axis ? "loss (log scale)" : "loss (linear: some losses \xE2\x89\xA4 0)";
     set_font(cr, 0.9 * font, true, false);
     cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
     char buf[128];
     fit_text(cr, title, r->w - 1.2 * font, buf, sizeof buf);
     text_at(cr, r->x + 0.6 * font, r->y + 0.6 * font, buf, 0.0, 1.0);
 
-    /* Plot area inside the card: room for decade labels left, step labels and name below. */
-    struct draw_rect a = {r->x + 3.4 * font, r->y + 2.0 * font, 0, 0};
+    /* Plot area inside the card: room for y labels left, step labels and name below. */
+    struct figure_rect a = {r->x + (log_axis ? 3.4 : 4.4) * font, r->y + 2.0 * font, 0, 0};
     a.w = r->x + r->w - 0.9 * font - a.x;
     a.h = r->y + r->h - 2.9 * font - a.y;
     if (a.w < 2 * font || a.h < 2 * font) {
@@ -1050,22 +921,39 @@ void draw_loss_inset(cairo_t *cr, const struct draw_rect *r, const struct race *
     cairo_set_line_width(cr, 1.0);
     cairo_stroke(cr);
 
-    /* Decade grid lines and labels. */
-    int every = 1 + (int)((y1 - y0) / 5);
+    /* Grid lines and labels: decades, or 1-2-5 steps. */
     set_font(cr, size, false, false);
-    for (int k = (int)y0; k <= (int)y1; k++) {
-        double y = a.y + a.h - (k - y0) / (y1 - y0) * a.h;
-        if ((k - (int)y0) % every != 0) {
-            continue;
+    if (log_axis) {
+        int every = 1 + (int)((y1 - y0) / 5);
+        for (int k = (int)y0; k <= (int)y1; k++) {
+            double y = a.y + a.h - (k - y0) / (y1 - y0) * a.h;
+            if ((k - (int)y0) % every != 0) {
+                continue;
+            }
+            cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.15);
+            cairo_move_to(cr, a.x, y);
+            cairo_line_to(cr, a.x + a.w, y);
+            cairo_stroke(cr);
+            cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+            pow10_label(cr, a.x - 0.35 * font, y, k, size, 1.0, 0.5, true);
         }
-        cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.15);
-        cairo_move_to(cr, a.x, y);
-        cairo_line_to(cr, a.x + a.w, y);
-        cairo_stroke(cr);
-        cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
-        pow10_label(cr, a.x - 0.35 * font, y, k, size, 1.0, 0.5, true);
+    } else {
+        for (int k = 0; k < 50; k++) {
+            double v = y0 + k * ystep;
+            if (v > y1 + 1e-9 * ystep) {
+                break;
+            }
+            double y = a.y + a.h - (v - y0) / (y1 - y0) * a.h;
+            cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.15);
+            cairo_move_to(cr, a.x, y);
+            cairo_line_to(cr, a.x + a.w, y);
+            cairo_stroke(cr);
+            cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+            format_tick(v, ystep, buf, sizeof buf);
+            text_at(cr, a.x - 0.35 * font, y, buf, 1.0, 0.5);
+        }
     }
-    double step = draw_nice_step((double)smax, (int)clampd(a.w / (4.0 * font), 2, 6));
+    double step = figure_nice_step((double)smax, (int)clampd(a.w / (4.0 * font), 2, 6));
     for (int k = 0; k < 100; k++) {
         double v = k * step;
         if (v > smax + step * 1e-9) {
@@ -1087,26 +975,26 @@ void draw_loss_inset(cairo_t *cr, const struct draw_rect *r, const struct race *
     cairo_clip(cr);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    double span = y1 - y0;
     for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < race->n; i++) {
-            if ((i == highlight) != (pass == 1)) {
+        for (int i = 0; i < fig->nseries; i++) {
+            const struct figure_series *sr = &fig->series[i];
+            if (sr->highlight != (pass == 1)) {
                 continue;
             }
-            const struct traj *t = &race->r[i].traj;
-            size_t n = traj_count(t);
             bool pen = false, have_last = false;
             double last[2] = {0, 0};
             cairo_new_path(cr);
-            for (size_t k = 0; k < n; k++) {
-                struct traj_point p = traj_get(t, k);
-                double ly = inset_y(p.loss, shift);
+            for (size_t k = 0; k < sr->n; k++) {
+                struct traj_point p = sr->pts[k];
+                double ly = inset_y(p.loss, log_axis);
                 if (!isfinite(ly)) {
                     pen = false;
                     continue;
                 }
-                ly = clampd(ly, y0 - 1.0, y1 + 1.0);   /* off the axis: pinned just outside */
+                ly = clampd(ly, y0 - 0.1 * span, y1 + 0.1 * span);   /* pinned just outside */
                 double x = a.x + (double)p.step / smax * a.w;
-                double y = a.y + a.h - (ly - y0) / (y1 - y0) * a.h;
+                double y = a.y + a.h - (ly - y0) / span * a.h;
                 if (pen) {
                     cairo_line_to(cr, x, y);
                 } else {
@@ -1118,10 +1006,10 @@ void draw_loss_inset(cairo_t *cr, const struct draw_rect *r, const struct race *
                 last[1] = y;
             }
             double rgb[3];
-            draw_runner_color(i, rgb);
-            double lw = (i == highlight ? 0.2 : 0.12) * font;
+            draw_runner_color(sr->color, rgb);
+            double lw = (sr->highlight ? 0.2 : 0.12) * font;
             stroke_outlined(cr, rgb, lw, 0.045 * font + 0.5);
-            if (race->r[i].diverged && have_last) {
+            if (sr->diverged && have_last) {
                 double cx = clampd(last[0], a.x + 0.35 * font, a.x + a.w - 0.35 * font);
                 double cy = clampd(last[1], a.y + 0.35 * font, a.y + a.h - 0.35 * font);
                 end_cross(cr, cx, cy, 0.3 * font, rgb, 0.12 * font, 0.5);
@@ -1131,228 +1019,130 @@ void draw_loss_inset(cairo_t *cr, const struct draw_rect *r, const struct race *
     cairo_restore(cr);
 }
 
-/* ------------------------------------------------------------------ layout */
-
-static double base_font(int width, int height, const struct draw_figure *fig)
-{
-    double s = fig->font_scale > 0 ? fig->font_scale : 1.0;
-    double h = fmin((double)height, width / 1.2);
-    return fmax(8.0, 0.0215 * h) * s;
-}
-
-/* How many trajectory points fall in r: how busy a corner of the plot is. */
-static long points_in(const struct draw_figure *fig, const struct draw_frame *fr,
-                      const struct draw_rect *r)
-{
-    long count = 0;
-    if (!fig->race) {
-        return 0;
-    }
-    for (int i = 0; i < fig->race->n; i++) {
-        const struct traj *t = &fig->race->r[i].traj;
-        for (size_t k = 0; k < traj_count(t); k++) {
-            struct traj_point p = traj_get(t, k);
-            double u[2];
-            draw_frame_map(fr, p.x, p.y, u);
-            if (finite2(u[0], u[1]) && in_rect(r, u[0], u[1])) {
-                count++;
-            }
-        }
-    }
-    for (int k = 0; k < fig->nminima && k < 6; k++) {
-        double u[2];
-        draw_frame_map(fr, fig->minima_xy[k][0], fig->minima_xy[k][1], u);
-        if (in_rect(r, u[0], u[1])) {
-            count += 50;
-        }
-    }
-    return count;
-}
-
-void draw_layout(int width, int height, const struct draw_figure *fig, struct draw_layout *out)
-{
-    memset(out, 0, sizeof *out);
-    double F = base_font(width, height, fig);
-    out->font = F;
-    double W = width, H = height;
-    double m = 0.9 * F;
-    double top = m, bottom = H - m, left = m, right = W - m;
-    if (fig->title && fig->title[0]) {
-        out->title_y = m + 1.25 * F;
-        top = out->title_y + 1.1 * F;
-    }
-    if (fig->axes) {
-        left += 4.6 * F;      /* y tick labels and the axis name */
-        bottom -= 3.0 * F;    /* x tick labels and the axis name */
-        top = fmax(top, m + 0.5 * F);
-    }
-    double cb_space = fig->axes && fig->race ? 5.6 * F : 0.0;
-    if (cb_space > 0 && !(fig->title && fig->title[0])) {
-        top = fmax(top, m + 1.4 * F);   /* room for the colour bar's name */
-    }
-    int n = fig->race ? fig->race->n : 0;
-    bool want_panel = (fig->legend && n > 0) || (fig->inset && fig->race);
-    double panel_w = want_panel ? clampd(0.29 * W, 15.0 * F, 26.0 * F) : 0.0;
-    bool side = want_panel && W - panel_w - (left + cb_space) - m >= 0.55 * (bottom - top)
-                && W >= 1.2 * H;
-    double box_r = right - (side ? panel_w + 1.4 * F : 0.0) - cb_space;
-    double bw = box_r - left, bh = bottom - top;
-    if (bw < 10 || bh < 10) {
-        bw = fmax(bw, 10);
-        bh = fmax(bh, 10);
-    }
-    /* Nearly equal scales on x and y, so paths keep their angles: one unit of x may be drawn
-     * at most 1.6 times as long as one unit of y (or the reverse) to fill the space. */
-    double dx = fig->view[1] - fig->view[0], dy = fig->view[3] - fig->view[2];
-    double aspect = dx > 0 && dy > 0 ? dx / dy : 1.0;
-    struct draw_rect plot = {left, top, bw, bh};
-    const double stretch = 1.6;
-    if (bw / bh > aspect * stretch) {
-        plot.w = bh * aspect * stretch;
-    } else if (bw / bh < aspect / stretch) {
-        plot.h = bw / aspect * stretch;   /* top-aligned: stays close to its title */
-    }
-    out->plot = plot;
-    if (cb_space > 0) {
-        out->colorbar = (struct draw_rect){plot.x + plot.w + 1.0 * F, plot.y, 0.85 * F, plot.h};
-    }
-    double px = plot.x + plot.w + cb_space + (cb_space > 0 ? 0.6 * F : 1.4 * F);
-    if (side) {
-        /* Right-hand panel: legend on top, inset below, spanning the plot's height. */
-        double pw = fmin(right - px, 30.0 * F);
-        double ph = fmax(plot.h + (fig->axes ? 1.0 * F : 0.0), fmin(bottom - plot.y, 26.0 * F));
-        double legend_need = fig->legend && n > 0 ? n * 2.55 * F : 0.0;
-        double inset_h = 0.0;
-        if (fig->inset) {
-            inset_h = legend_need > 0 ? clampd(ph - legend_need - 1.2 * F, 0.36 * ph, 0.5 * ph)
-                                      : 0.5 * ph;
-        }
-        if (legend_need > 0) {
-            double lh = ph - (inset_h > 0 ? inset_h + 1.2 * F : 0.0);
-            out->legend = (struct draw_rect){px, plot.y, pw, fmin(lh, legend_need)};
-        }
-        if (inset_h > 0) {
-            out->inset = (struct draw_rect){px, plot.y + ph - inset_h, pw, inset_h};
-        }
-        return;
-    }
-    if (!want_panel) {
-        return;
-    }
-    /* Narrow figure: legend and inset inside the plot, in its least busy corners. */
-    out->legend_inside = true;
-    struct draw_frame fr = {plot, {fig->view[0], fig->view[1], fig->view[2], fig->view[3]}};
-    double lf = 0.8 * F;
-    double lw = 0, lh = 0;
-    if (fig->legend && n > 0) {
-        size_t longest = 22;
-        for (int i = 0; i < n; i++) {
-            size_t len = strlen(fig->race->r[i].label);
-            longest = len > longest ? len : longest;
-        }
-        lw = fmin(0.55 * plot.w, (double)longest * 0.6 * lf + 4.2 * lf);
-        lh = fmin(0.7 * plot.h, n * 2.55 * lf + 1.2 * lf);
-    }
-    double iw = fig->inset ? 0.45 * plot.w : 0.0, ih = fig->inset ? 0.32 * plot.h : 0.0;
-    double g = 0.6 * F;
-    struct draw_rect corner[4];
-    double w = fmax(lw, iw), h = fmax(lh, ih);
-    corner[0] = (struct draw_rect){plot.x + plot.w - g - w, plot.y + g, w, h};           /* TR */
-    corner[1] = (struct draw_rect){plot.x + g, plot.y + g, w, h};                        /* TL */
-    corner[2] = (struct draw_rect){plot.x + plot.w - g - w, plot.y + plot.h - g - h, w, h};
-    corner[3] = (struct draw_rect){plot.x + g, plot.y + plot.h - g - h, w, h};           /* BL */
-    long busy[4];
-    for (int c = 0; c < 4; c++) {
-        busy[c] = points_in(fig, &fr, &corner[c]);
-    }
-    int best = 0, second = -1;
-    for (int c = 1; c < 4; c++) {
-        if (busy[c] < busy[best]) {
-            best = c;
-        }
-    }
-    for (int c = 0; c < 4; c++) {
-        if (c != best && (second < 0 || busy[c] < busy[second])) {
-            second = c;
-        }
-    }
-    int lc = lw > 0 ? best : -1;
-    int ic = fig->inset ? (lc >= 0 ? second : best) : -1;
-    if (lc >= 0) {
-        struct draw_rect c = corner[lc];
-        double x = (lc == 0 || lc == 2) ? c.x + c.w - lw : c.x;
-        double y = (lc >= 2) ? c.y + c.h - lh : c.y;
-        out->legend = (struct draw_rect){x, y, lw, lh};
-    }
-    if (ic >= 0) {
-        struct draw_rect c = corner[ic];
-        double x = (ic == 0 || ic == 2) ? c.x + c.w - iw : c.x;
-        double y = (ic >= 2) ? c.y + c.h - ih : c.y;
-        out->inset = (struct draw_rect){x, y, iw, ih};
-    }
-}
-
 /* ------------------------------------------------------------------ the figure */
 
-void draw_figure(cairo_t *cr, int width, int height, const struct draw_figure *fig)
+/* The background around the plot: the frame minus the plot rectangle (even-odd), so that
+ * whatever is in the plot (cairo's field or the window's GL surface) stays. */
+static void chrome_background(cairo_t *cr, const struct figure *fig)
 {
-    if (width <= 0 || height <= 0) {
-        return;
-    }
-    struct draw_layout lay;
-    draw_layout(width, height, fig, &lay);
-    double F = lay.font;
+    const struct figure_rect *p = &fig->lay.plot;
     cairo_save(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_rectangle(cr, 0, 0, fig->width, fig->height);
+    cairo_rectangle(cr, p->x, p->y, p->w, p->h);
     cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
-    cairo_rectangle(cr, 0, 0, width, height);
     cairo_fill(cr);
+    cairo_restore(cr);
+}
 
-    bool view_ok = finite2(fig->view[0], fig->view[1]) && finite2(fig->view[2], fig->view[3])
-                   && fig->view[1] > fig->view[0] && fig->view[3] > fig->view[2];
-    struct draw_frame fr = {lay.plot, {0, 1, 0, 1}};
-    if (view_ok) {
-        memcpy(fr.view, fig->view, sizeof fr.view);
-    }
-    struct draw_scale scale = {false, 0.0, 1.0, 0.0, 1.0};
-    if (fig->race && view_ok) {
-        draw_heatmap(cr, &fr, fig->race, fig->log_scale, &scale);
-        if (fig->contours) {
-            draw_contours(cr, &fr, fig->race, &scale, 14, F);
-        }
-    } else {
-        cairo_set_source_rgb(cr, 0.9, 0.9, 0.92);
-        cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
-        cairo_fill(cr);
-    }
-    if (fig->minima && view_ok) {
-        int nm = fig->nminima < 0 ? 0 : (fig->nminima > 6 ? 6 : fig->nminima);
-        draw_minima(cr, &fr, nm, (const double (*)[2])fig->minima_xy, F);
-    }
-    if (fig->trails && fig->race && view_ok) {
-        draw_trails(cr, &fr, fig->race, fig->highlight, F);
-    }
-    if (fig->axes) {
+static void draw_chrome(cairo_t *cr, const struct figure *fig)
+{
+    const struct figure_layout *lay = &fig->lay;
+    double F = lay->font;
+    chrome_background(cr, fig);
+    struct figure_frame fr = figure_plot_frame(fig);
+    if (fig->axes && !fig->view3d) {
         draw_axes(cr, &fr, F);
-        if (fig->race && view_ok) {
-            draw_colorbar(cr, &lay.colorbar, &scale, F);
-        }
     }
-    if (lay.title_y > 0) {
+    if (fig->colorbar) {
+        draw_colorbar(cr, &lay->colorbar, &fig->field.scale, F);
+    }
+    double cx = lay->legend_inside || lay->legend.w + lay->inset.w == 0
+                ? 0.5 * fig->width : lay->plot.x + 0.5 * lay->plot.w;
+    char buf[320];
+    if (lay->title_y > 0) {
         cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
         set_font(cr, 1.3 * F, true, false);
-        char buf[256];
-        fit_text(cr, fig->title, width - 2 * F, buf, sizeof buf);
-        double cx = lay.legend_inside || lay.legend.w + lay.inset.w == 0
-                    ? 0.5 * width : lay.plot.x + 0.5 * lay.plot.w;
-        text_at(cr, cx, lay.title_y, buf, 0.5, 0.0);
+        fit_text(cr, fig->title, fig->width - 2 * F, buf, sizeof buf);
+        text_at(cr, cx, lay->title_y, buf, 0.5, 0.0);
     }
-    if (fig->legend && lay.legend.w > 0) {
-        draw_legend(cr, &lay.legend, fig->race, fig->highlight,
-                    lay.legend_inside ? 0.8 * F : F, lay.legend_inside);
+    if (lay->subtitle_y > 0) {
+        cairo_set_source_rgb(cr, ink_soft[0], ink_soft[1], ink_soft[2]);
+        set_font(cr, 0.85 * F, false, false);
+        fit_text(cr, fig->subtitle, fig->width - 2 * F, buf, sizeof buf);
+        text_at(cr, cx, lay->subtitle_y, buf, 0.5, 0.0);
     }
-    if (fig->inset && lay.inset.w > 0) {
-        draw_loss_inset(cr, &lay.inset, fig->race, fig->highlight,
-                        lay.legend_inside ? 0.75 * F : F);
+}
+
+void draw_figure_part(cairo_t *cr, const struct figure *fig, enum draw_part part)
+{
+    const struct figure_layout *lay = &fig->lay;
+    double F = lay->font;
+    struct figure_frame fr = figure_plot_frame(fig);
+    cairo_save(cr);
+    switch (part) {
+    case DRAW_PART_FIELD:
+        if (fig->field.race && !fig->view3d) {
+            draw_heatmap(cr, &fr, &fig->field);
+            if (fig->field.contours) {
+                draw_contours(cr, &fr, &fig->field, FIGURE_LEVELS, F);
+            }
+        } else if (!fig->view3d) {
+            cairo_set_source_rgb(cr, 0.9, 0.9, 0.92);
+            cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
+            cairo_fill(cr);
+        }
+        break;
+    case DRAW_PART_PLOT:
+        if (!fig->view3d) {
+            if (fig->trails) {
+                draw_paths(cr, fig);
+            }
+            draw_arrows(cr, fig);
+            draw_markers(cr, fig);
+        }
+        break;
+    case DRAW_PART_CHROME:
+        draw_chrome(cr, fig);
+        break;
+    case DRAW_PART_LEGEND:
+        if (fig->legend && lay->legend.w > 0) {
+            draw_legend(cr, &lay->legend, fig, lay->legend_inside ? 0.8 * F : F,
+                        lay->legend_inside);
+        }
+        break;
+    case DRAW_PART_INSET:
+        if (fig->inset && lay->inset.w > 0) {
+            draw_loss_inset(cr, &lay->inset, fig, lay->legend_inside ? 0.75 * F : F);
+        }
+        break;
+    case DRAW_PART_STATUS:
+        if (lay->status.w > 0) {
+            draw_status(cr, &lay->status, fig->status[0], fig->status[1], F);
+        }
+        break;
+    case DRAW_PART_TOAST:
+        if (fig->toast[0] && lay->toast.w > 0) {
+            draw_toast(cr, lay->toast.x, lay->toast.y, fig->toast, fig->toast_error, 0.9 * F);
+        }
+        break;
+    case DRAW_PART_HELP:
+        if (fig->help && fig->nhelp > 0) {
+            draw_help(cr, fig->width, fig->height, fig->help_title ? fig->help_title : "",
+                      fig->help_entries, fig->nhelp, fmax(2.0 * F, 18.0));
+        }
+        break;
+    case DRAW_PARTS:
+        break;
     }
     cairo_restore(cr);
+}
+
+void draw_figure(cairo_t *cr, const struct figure *fig)
+{
+    if (fig->width <= 0 || fig->height <= 0) {
+        return;
+    }
+    if (fig->view3d) {
+        /* No GL here: the plot is left to whoever composites the surface (the window). */
+        cairo_save(cr);
+        cairo_set_source_rgb(cr, 0.96, 0.96, 0.97);
+        const struct figure_rect *p = &fig->lay.plot;
+        cairo_rectangle(cr, p->x, p->y, p->w, p->h);
+        cairo_fill(cr);
+        cairo_restore(cr);
+    }
+    for (int part = 0; part < DRAW_PARTS; part++) {
+        draw_figure_part(cr, fig, (enum draw_part)part);
+    }
 }

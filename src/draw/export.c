@@ -61,7 +61,7 @@ static bool kind_of(const char *path, enum export_kind *kind, const char **ext)
 /* Draws the figure into s's file in the chosen format. False on a cairo or write error, with
  * the message in err. */
 static bool render_to(struct sink *s, enum export_kind kind, int width, int height,
-                      const struct draw_figure *fig, const char *path, char *err, size_t errlen)
+                      const struct figure *fig, const char *path, char *err, size_t errlen)
 {
     cairo_surface_t *surf;
     if (kind == EXPORT_PNG) {
@@ -72,7 +72,7 @@ static bool render_to(struct sink *s, enum export_kind kind, int width, int heig
         surf = cairo_pdf_surface_create_for_stream(sink_write, s, width, height);
     }
     cairo_t *cr = cairo_create(surf);
-    draw_figure(cr, width, height, fig);
+    draw_figure(cr, fig);
     cairo_status_t st = cairo_status(cr);
     cairo_destroy(cr);
     if (st == CAIRO_STATUS_SUCCESS && kind == EXPORT_PNG) {
@@ -94,9 +94,9 @@ static bool render_to(struct sink *s, enum export_kind kind, int width, int heig
     return true;
 }
 
-bool draw_export(const char *path, int width, int height, const struct draw_figure *fig,
-                 char *err, size_t errlen)
+bool draw_export(const char *path, const struct figure *fig, char *err, size_t errlen)
 {
+    int width = fig->width, height = fig->height;
     char dummy[8];
     if (!err || errlen == 0) {
         err = dummy;

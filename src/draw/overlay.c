@@ -1,4 +1,4 @@
-/* overlay.c: HUD, help overlay and toasts drawn with cairo for the window and headless
+/* overlay.c: the window's status lines, help overlay and toasts drawn with cairo for the window and headless
  * frames; cards in the style of draw.c's legend so that everything reads as one figure. */
 #include "draw/overlay.h"
 
@@ -46,97 +46,25 @@ static void card(cairo_t *cr, double x, double y, double w, double h, double r,
     cairo_stroke(cr);
 }
 
-/* ======================================================================== HUD */
+/* ======================================================================== status */
 
-/* Lines of the HUD: text, size relative to font, bold, secondary colour. */
-struct hud_line {
-    char s[256];      /* text */
-    double size;      /* relative size */
-    bool bold;        /* bold face */
-    bool soft;        /* secondary colour */
-};
-
-static int hud_lines(const struct draw_hud *h, struct hud_line out[5])
+void draw_status(cairo_t *cr, const struct figure_rect *r, const char *line1, const char *line2,
+                 double f)
 {
-    int n = 0;
-    snprintf(out[n].s, sizeof out[n].s, "%s  \xC2\xB7  step %ld", h->title ? h->title : "",
-             h->step);
-    out[n].size = 1.15;
-    out[n].bold = true;
-    out[n++].soft = false;
-    /* U+25B6 play, U+2016 double bar for paused. */
-    snprintf(out[n].s, sizeof out[n].s, "%s  \xC2\xB7  %g steps/s",
-             h->running ? "\xE2\x96\xB6 running" : "\xE2\x80\x96 paused", h->speed);
-    out[n].size = 1.0;
-    out[n].bold = false;
-    out[n++].soft = false;
-    if (h->selected) {
-        snprintf(out[n].s, sizeof out[n].s, "%s", h->selected);
-        out[n].size = 0.9;
-        out[n].bold = false;
-        out[n++].soft = false;
-    }
-    if (h->flags) {
-        snprintf(out[n].s, sizeof out[n].s, "%s", h->flags);
-        out[n].size = 0.82;
-        out[n].bold = false;
-        out[n++].soft = true;
-    }
-    if (h->hint) {
-        snprintf(out[n].s, sizeof out[n].s, "%s", h->hint);
-        out[n].size = 0.82;
-        out[n].bold = false;
-        out[n++].soft = true;
-    }
-    return n;
-}
-
-void draw_hud_size(cairo_t *cr, const struct draw_hud *hud, double f, double *w, double *h)
-{
-    struct hud_line l[5];
-    int n = hud_lines(hud, l);
-    double mw = 0.0, mh = 0.0;
-    for (int i = 0; i < n; i++) {
-        mw = fmax(mw, width_of(cr, l[i].s, l[i].size * f, l[i].bold));
-        mh += 1.45 * l[i].size * f;
-    }
-    *w = ceil(mw + 1.4 * f);
-    *h = ceil(mh + 0.9 * f);
-}
-
-void draw_hud(cairo_t *cr, double x, double y, const struct draw_hud *hud, double f)
-{
-    struct hud_line l[5];
-    int n = hud_lines(hud, l);
-    double w, h;
-    draw_hud_size(cr, hud, f, &w, &h);
     cairo_save(cr);
-    card(cr, x + 0.5, y + 0.5, w - 1.0, h - 1.0, 0.4 * f, 0.88);
-    double by = y + 0.45 * f;
-    for (int i = 0; i < n; i++) {
-        by += 1.45 * l[i].size * f;
-        text(cr, x + 0.7 * f, by - 0.38 * l[i].size * f, l[i].s, l[i].size * f, l[i].bold,
-             l[i].soft ? soft : ink);
+    if (line1 && line1[0]) {
+        text(cr, r->x, r->y + 1.0 * f, line1, 0.85 * f, true, ink);
+    }
+    if (line2 && line2[0]) {
+        text(cr, r->x, r->y + 2.05 * f, line2, 0.78 * f, false, soft);
     }
     cairo_restore(cr);
-}
-
-/* ======================================================================== legend size */
-
-double draw_legend_width(cairo_t *cr, const struct race *race, double f)
-{
-    double mw = 10.0 * f;
-    for (int i = 0; race && i < race->n; i++) {
-        mw = fmax(mw, width_of(cr, race->r[i].label, f, true));
-    }
-    /* Padding, swatch and gap as draw_legend lays them out. */
-    return ceil(mw + 2 * 0.6 * f + 2.0 * f + 0.9 * f + 0.4 * f);
 }
 
 /* ======================================================================== help */
 
 void draw_help(cairo_t *cr, int width, int height, const char *title,
-               const struct draw_help_entry *e, int n, double max_font)
+               const struct figure_help_entry *e, int n, double max_font)
 {
     cairo_save(cr);
     cairo_set_source_rgba(cr, 0.0, 0.0, 0.0, 0.55);

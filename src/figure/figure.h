@@ -1,0 +1,194 @@
+/* figure.h: the description of one frame: the field (the objective over a view and its colour
+ * scale), paths, markers, arrows, axes, legend, loss series, labels and panels, and where each
+ * goes. The session builds it; draw/ paints it onto any cairo_t (PNG, SVG, PDF, GIF, the
+ * window's panels) and gl/ paints its plot in the window, so both show one picture. libc. */
+#ifndef OPTISCOPE_FIGURE_FIGURE_H
+#define OPTISCOPE_FIGURE_FIGURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim/race.h"
+
+#define FIGURE_MAX_PATHS RACE_MAX
+#define FIGURE_MAX_MARKERS (2 * RACE_MAX + 8)
+#define FIGURE_MAX_ARROWS 4
+#define FIGURE_MAX_MINIMA 6
+#define FIGURE_LEVELS 16   /* isolines: FIGURE_LEVELS - 1 lines evenly spaced in colour */
+
+/* ------------------------------------------------------------------ geometry */
+
+struct figure_rect {
+    double x, y, w, h;              /* top-left corner and size, pixels (points in SVG/PDF) */
+};
+
+/* A data window mapped onto a rectangle: x grows right, y grows up (screen y down). */
+struct figure_frame {
+    struct figure_rect r;           /* where */
+    double view[4];                 /* xmin, xmax, ymin, ymax */
+};
+
+void figure_frame_map(const struct figure_frame *fr, double x, double y, double out[2]);
+void figure_frame_unmap(const struct figure_frame *fr, double ux, double uy, double out[2]);
+bool figure_rect_contains(const struct figure_rect *r, double x, double y);
+
+/* A 1-2-5 tick step for `range` with about `target` ticks. */
+double figure_nice_step(double range, int target);
+
+/* Runner i's colour (a qualitative palette that reads on the colour map), RGB in 0..1. */
+void figure_runner_rgb(int i, double rgb[3]);
+
+/* ------------------------------------------------------------------ colour scale */
+
+/* How objective values map to t in [0, 1] of the colour map. */
+struct figure_scale {
+    bool log;                       /* s(f) = log10(max(f - fmin, 0) + eps); else s(f) = f */
+    double fmin;                    /* smallest sampled value */
+    double eps;                     /* log offset: the 2nd percentile of f - fmin (robust) */
+    double lo, hi;                  /* s range mapped to t = 0 .. 1 (hi: 98th percentile) */
+};
+
+/* Fits the scale to n samples (non-finite ones ignored): t = 0 at the minimum, t = 1 at the
+ * 98th percentile, so a few huge values do not flatten the picture. */
+void figure_scale_fit(struct figure_scale *s, const double *v, size_t n, bool log_scale);
+/* Samples the race's objective on a 96 x 96 grid over view and fits the scale to it: what
+ * both renderers colour by, so the window and its exports agree. */
+void figure_scale_fit_view(struct figure_scale *s, const struct race *race,
+                           const double view[4], bool log_scale);
+/* t for value f, not clamped (NaN for non-finite f). */
+double figure_scale_t(const struct figure_scale *s, double f);
+/* The value whose t is t (inverse of figure_scale_t). */
+double figure_scale_value(const struct figure_scale *s, double t);
+
+/* ------------------------------------------------------------------ elements */
+
+/* The objective over the plot. */
+struct figure_field {
+    const struct race *race;        /* race_objective gives the values (not owned) */
+    double view[4];                 /* xmin, xmax, ymin, ymax mapped onto the plot */
+    struct figure_scale scale;      /* colours (and 3-D heights) */
+    bool contours;                  /* isolines */
+};
+
+/* One optimizer's path. */
+struct figure_path {
+    const struct traj *traj;        /* points, oldest first (not owned) */
+    int color;                      /* palette index (draw_runner_color) */
+    double width;                   /* line width, pixels */
+    bool highlight;                 /* the selected one: drawn last */
+    bool dimmed;                    /* another one is selected */
+    bool diverged;                  /* its end is a cross */
+    unsigned long restart;          /* changes when the path starts over (reset, new scene) */
+    unsigned long gen;              /* changes whenever points were added */
+};
+
+enum figure_marker_shape { FIGURE_MARK_DISC, FIGURE_MARK_RING, FIGURE_MARK_CROSS,
+                           FIGURE_MARK_STAR };
+
+struct figure_marker {
+    double x, y;                    /* data */
+    double loss;                    /* objective there (3-D height) */
+    enum figure_marker_shape shape;
+    int color;                      /* palette index, -1 white */
+    double size;                    /* diameter, pixels */
+};
+
+struct figure_arrow {
+    double x, y;                    /* foot, data */
+    double dx, dy;                  /* direction, data units (length ignored) */
+    double len;                     /* on-screen length, pixels */
+    double rgb[3];
+};
+
+/* One legend row: the label, and a detail line. */
+struct figure_entry {
+    char label[128];                /* "momentum(lr=0.003, momentum=0.9)" */
+    char detail[128];               /* "loss 0.0253 · lr 0.003" or "diverged at step 12" */
+    int color;
+    bool highlight, diverged, hidden;
+};
+
+/* One curve of the loss plot (points in step order, already thinned for the plot's width). */
+struct figure_series {
+    const struct traj_point *pts;   /* (n), not owned */
+    size_t n;
+    int color;
+    bool highlight, diverged;
+};
+
+/* One line of the help overlay. */
+struct figure_help_entry {
+    const char *keys;               /* "Space", "[ ]" */
+    const char *what;               /* "play / pause" */
+};
+
+/* Where everything goes (figure_layout fills it). */
+struct figure_layout {
+    double font;                    /* base text size, pixels */
+    struct figure_rect plot;        /* the field: view maps onto it */
+    struct figure_rect colorbar;    /* w == 0: none */
+    struct figure_rect legend;      /* w == 0: none */
+    struct figure_rect inset;       /* the loss plot; w == 0: none */
+    struct figure_rect status;      /* the window's status lines; w == 0: none */
+    struct figure_rect toast;       /* w == 0: none */
+    double title_y;                 /* title baseline; 0: no title */
+    double subtitle_y;              /* the settings line's baseline; 0: none */
+    bool legend_inside;             /* the legend sits in a corner of the plot (narrow) */
+};
+
+struct figure {
+    int width, height;              /* pixels (points for SVG/PDF) */
+    double font_scale;              /* 0 means 1 */
+    bool view3d;                    /* the plot is the 3-D surface (the window, render 3d) */
+    double camera[3];               /* 3-D: yaw, pitch (radians), distance */
+
+    char title[160];                /* "beale" or "f = EXPR"; "" none */
+    char subtitle[256];             /* what is on: penalties, noise, schedule; "" none */
+    char status[2][160];            /* the window's status lines ("" none) */
+
+    struct figure_field field;
+    bool axes, colorbar, legend, inset, trails, minima;   /* what to draw */
+
+    int npaths;
+    struct figure_path path[FIGURE_MAX_PATHS];
+    int nmarkers;                   /* minima, start, current positions, in drawing order */
+    struct figure_marker marker[FIGURE_MAX_MARKERS];
+    int narrows;
+    struct figure_arrow arrow[FIGURE_MAX_ARROWS];
+    int nentries;
+    struct figure_entry entry[FIGURE_MAX_PATHS];
+    int nseries;
+    struct figure_series series[FIGURE_MAX_PATHS];
+    long series_steps;              /* the loss plot's x range: 0 .. this */
+    char inset_title[64];           /* "loss (log scale)" */
+    bool inset_log;                 /* log axis (every loss positive) or linear */
+
+    char toast[512];                /* "" none */
+    bool toast_error;
+    bool help;                      /* the help overlay */
+    const char *help_title;
+    int nhelp;
+    const struct figure_help_entry *help_entries;
+
+    struct figure_layout lay;       /* filled by figure_layout */
+};
+
+/* Zeroes the figure for a width x height frame with nothing drawn. */
+void figure_init(struct figure *fig, int width, int height);
+
+/* Fills fig->lay from the size and what is drawn. Pure arithmetic on sizes (no text
+ * measuring), so the window's panels and every export put each element in the same place. */
+void figure_layout(struct figure *fig);
+
+/* Whether the step from a to b (data) gets a dot on its path: steps longer than a few dot
+ * sizes on screen do, so step sizes are visible; a converged crawl adds none. Both
+ * renderers ask this, in the plot frame fr. */
+bool figure_step_dot(const struct figure_frame *fr, double ax, double ay, double bx, double by,
+                     double dot_px);
+/* The dot diameter for a path of line width w. */
+double figure_dot_size(double width);
+
+/* The plot's frame (the field's view on the layout's plot). */
+struct figure_frame figure_plot_frame(const struct figure *fig);
+
+#endif

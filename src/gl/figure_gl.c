@@ -1,0 +1,399 @@
+/* figure_gl.c: a figure's plot with OpenGL: the field (heatmap or surface), paths with step
+ * dots into a cached layer that each frame extends, then markers and arrows on top. */
+#include "gl/figure_gl.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/util.h"
+
+/* Height of t = 1 in the 3-D view; the base spans 2 world units. */
+#define SURFACE_HEIGHT 0.85f
+
+static void runner_rgb(int i, float out[3])
+{
+    double c[3];
+    figure_runner_rgb(i, c);
+    out[0] = (float)c[0];
+    out[1] = (float)c[1];
+    out[2] = (float)c[2];
+}
+
+static float *scratch(struct gl_figure *g, size_t n)
+{
+    if (n > g->scratch_cap) {
+        g->scratch_cap = n * 3 / 2 + 256;
+        g->scratch = xrealloc(g->scratch, g->scratch_cap * sizeof *g->scratch);
+    }
+    return g->scratch;
+}
+
+/* t of the objective at a point: the surface height there, clamped to the surface. */
+static float height_t(const struct figure *fig, double loss)
+{
+    double t = figure_scale_t(&fig->field.scale, loss);
+    return isfinite(t) ? (float)fmin(fmax(t, 0.0), 1.0) : 1.0f;
+}
+
+/* The data rectangle the whole frame shows when the field's view fills the plot (2-D). */
+static void frame_view(const struct figure *fig, double out[4])
+{
+    const struct figure_rect *p = &fig->lay.plot;
+    const double *v = fig->field.view;
+    double ux = (v[1] - v[0]) / (p->w > 1 ? p->w : 1);
+    double uy = (v[3] - v[2]) / (p->h > 1 ? p->h : 1);
+    out[0] = v[0] - p->x * ux;
+    out[1] = v[1] + (fig->width - p->x - p->w) * ux;
+    out[2] = v[2] - (fig->height - p->y - p->h) * uy;
+    out[3] = v[3] + p->y * uy;
+}
+
+static void figure_mvp(const struct figure *fig, float mvp[16])
+{
+    if (!fig->view3d) {
+        double fv[4];
+        frame_view(fig, fv);
+        gl_mat4_view2d(mvp, fv);
+        return;
+    }
+    struct gl_camera cam;
+    gl_camera_default(&cam);
+    cam.yaw = (float)fig->camera[0];
+    cam.pitch = (float)fig->camera[1];
+    cam.distance = (float)fig->camera[2];
+    float c[16], model[16], shift[16];
+    const struct figure_rect *p = &fig->lay.plot;
+    gl_camera_matrix(&cam, (float)fig->width / (float)fig->height, c);
+    /* Centre the surface in the plot, not the window. */
+    gl_mat4_identity(shift);
+    shift[12] = (float)((p->x + 0.5 * p->w) / fig->width * 2.0 - 1.0);
+    shift[13] = (float)(1.0 - (p->y + 0.5 * p->h) / fig->height * 2.0);
+    gl_mat4_mul(c, shift, c);
+    gl_mat4_data_to_world(model, fig->field.view, SURFACE_HEIGHT);
+    gl_mat4_mul(mvp, c, model);
+}
+
+/* Uploads the paths whose points changed. */
+static void upload_trails(struct gl_figure *g, const struct figure *fig)
+{
+    const double *d = fig->field.view;
+    for (int k = 0; k < fig->npaths; k++) {
+        const struct figure_path *p = &fig->path[k];
+        int i = p->color;
+        if (i < 0 || i >= FIGURE_MAX_PATHS) {
+            continue;
+        }
+        if (g->trail_valid[i] && g->trail_gen[i] == p->gen &&
+            g->trail_restart[i] == p->restart) {
+            continue;
+        }
+        size_t n = traj_count(p->traj);
+        float *xyz = scratch(g, 4 * n + 4);
+        if (g->pt_cap[i] < n + 1) {
+            g->pt_cap[i] = n + 1 + n / 2;
+            g->pt_step[i] = xrealloc(g->pt_step[i], g->pt_cap[i] * sizeof **g->pt_step);
+        }
+        int m = 0;
+        /* Points closer than about a pixel to the last one kept add nothing but vertices: a
+         * converged runner piles thousands of steps onto one spot. */
+        double tx = (d[1] - d[0]) / 2000.0, ty = (d[3] - d[2]) / 2000.0;
+        double lx = 0.0, ly = 0.0;
+        float lt = 0.0f;
+        for (size_t j = 0; j < n; j++) {
+            struct traj_point q = traj_get(p->traj, j);
+            if (!isfinite(q.x) || !isfinite(q.y)) {
+                continue;
+            }
+            float t = height_t(fig, q.loss) + 0.006f;
+            if (m > 0 && j + 1 < n && fabs(q.x - lx) < tx && fabs(q.y - ly) < ty &&
+                fabsf(t - lt) < 0.002f) {
+                continue;
+            }
+            xyz[4 * m] = (float)q.x;
+            xyz[4 * m + 1] = (float)q.y;
+            xyz[4 * m + 2] = t;
+            xyz[4 * m + 3] = 0.0f;
+            g->pt_step[i][m] = q.step;
+            lx = q.x;
+            ly = q.y;
+            lt = t;
+            m++;
+        }
+        gl_polyline_set(&g->trail[i], xyz, m);
+        g->trail_gen[i] = p->gen;
+        g->trail_restart[i] = p->restart;
+        g->trail_valid[i] = true;
+    }
+}
+
+/* The last uploaded point of runner i at or before step s (points are in step order). */
+static int point_at_step(const struct gl_figure *g, int i, long s)
+{
+    int lo = 0, hi = g->trail[i].n - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (g->pt_step[i][mid] <= s) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    return lo;
+}
+
+/* Step dots of points (first, n) of runner i's upload: the figure's rule, on the plot frame. */
+static void paint_dots(struct gl_renderer *r, struct gl_figure *g, const struct figure *fig,
+                       const struct figure_path *p, int first, const float mvp[16])
+{
+    int i = p->color;
+    int n = g->trail[i].n;
+    const float *xyz = NULL;
+    (void)xyz;
+    struct figure_frame fr = figure_plot_frame(fig);
+    double dot = figure_dot_size(p->width);
+    float rgb[3];
+    runner_rgb(i, rgb);
+    /* The uploaded points are gone from the CPU side: read them back from the trajectory by
+     * step (the upload kept each point's step). */
+    size_t count = 0;
+    size_t tn = traj_count(p->traj);
+    if (g->dots_cap < (size_t)n + 1) {
+        g->dots_cap = (size_t)n + 1 + (size_t)n / 2;
+        g->dots = xrealloc(g->dots, g->dots_cap * sizeof *g->dots);
+    }
+    /* Walk the trajectory once, matching the uploaded steps. */
+    size_t j = 0;
+    struct traj_point prev = {0};
+    bool have_prev = false;
+    for (int k = 0; k < n && j < tn; k++) {
+        long want = g->pt_step[i][k];
+        struct traj_point q = traj_get(p->traj, j);
+        while (q.step < want && j + 1 < tn) {
+            q = traj_get(p->traj, ++j);
+        }
+        if (k > first && have_prev && figure_step_dot(&fr, prev.x, prev.y, q.x, q.y, dot)) {
+            g->dots[count++] = (struct gl_marker){
+                {(float)q.x, (float)q.y, height_t(fig, q.loss) + 0.006f},
+                {rgb[0], rgb[1], rgb[2], 1.0f}, (float)dot, GL_MARKER_DISC};
+        }
+        prev = q;
+        have_prev = true;
+    }
+    if (count > 0) {
+        gl_draw_markers(r, g->dots, (int)count, mvp);
+    }
+}
+
+static void line_style(const struct figure *fig, const struct figure_path *p,
+                       struct gl_line_style *st)
+{
+    float rgb[3];
+    runner_rgb(p->color, rgb);
+    float w = (float)p->width;
+    *st = (struct gl_line_style){.width = w < 2.0f ? 2.0f : w,
+                                 .rgba = {rgb[0], rgb[1], rgb[2], p->dimmed ? 0.75f : 1.0f},
+                                 .rim = 1.25f, .clip = fig->view3d ? fig->field.view : NULL,
+                                 .occlude = fig->view3d};
+}
+
+/* Trails go into the layer, which keeps what was drawn: each frame adds only the new
+ * segments of each runner. `full`: the layer was just cleared; draw every trail whole. */
+static void paint_trails(struct gl_renderer *r, struct gl_figure *g, const struct figure *fig,
+                         const float mvp[16], bool full)
+{
+    for (int k = 0; k < fig->npaths; k++) {
+        const struct figure_path *p = &fig->path[k];
+        int i = p->color;
+        if (i < 0 || i >= FIGURE_MAX_PATHS || g->trail[i].n < 1) {
+            continue;
+        }
+        int first = 0;
+        if (!full && g->layer_step[i] >= 0) {
+            first = point_at_step(g, i, g->layer_step[i]);
+        }
+        if (full || first < g->trail[i].n - 1) {
+            struct gl_line_style st;
+            line_style(fig, p, &st);
+            gl_draw_polyline_range(r, &g->trail[i], first, g->trail[i].n - first, mvp, &st);
+            if (!fig->view3d) {
+                paint_dots(r, g, fig, p, first, mvp);
+            }
+        }
+        g->layer_step[i] = g->pt_step[i][g->trail[i].n - 1];
+    }
+}
+
+static struct gl_figure_key make_key(const struct figure *fig, const float mvp[16])
+{
+    struct gl_figure_key k;
+    memset(&k, 0, sizeof k);   /* padding too: compared with memcmp */
+    memcpy(k.mvp, mvp, sizeof k.mvp);
+    memcpy(k.view, fig->field.view, sizeof k.view);
+    const struct figure_scale *s = &fig->field.scale;
+    k.scale[0] = s->fmin;
+    k.scale[1] = s->eps;
+    k.scale[2] = s->lo;
+    k.scale[3] = s->hi;
+    k.w = fig->width;
+    k.h = fig->height;
+    k.log = s->log;
+    k.view3d = fig->view3d;
+    k.trails = fig->trails;
+    k.contours = fig->field.contours;
+    for (int j = 0; j < fig->npaths; j++) {
+        const struct figure_path *p = &fig->path[j];
+        if (p->color >= 0 && p->color < FIGURE_MAX_PATHS) {
+            k.restart[p->color] = p->restart;
+            k.style[p->color] = p->highlight ? 3 : (p->dimmed ? 2 : 1);
+        }
+    }
+    return k;
+}
+
+static void paint_markers(struct gl_renderer *r, const struct figure *fig, const float mvp[16])
+{
+    struct gl_marker m[FIGURE_MAX_MARKERS];
+    int n = 0;
+    for (int k = 0; k < fig->nmarkers; k++) {
+        const struct figure_marker *fm = &fig->marker[k];
+        float rgb[3] = {1.0f, 1.0f, 1.0f};
+        if (fm->color >= 0) {
+            runner_rgb(fm->color, rgb);
+        }
+        static const enum gl_marker_shape shapes[] = {GL_MARKER_DISC, GL_MARKER_RING,
+                                                      GL_MARKER_CROSS, GL_MARKER_DIAMOND};
+        m[n++] = (struct gl_marker){{(float)fm->x, (float)fm->y, height_t(fig, fm->loss) +
+                                                                     0.006f},
+                                    {rgb[0], rgb[1], rgb[2], 1.0f}, (float)fm->size,
+                                    (float)shapes[fm->shape]};
+    }
+    gl_draw_markers(r, m, n, mvp);
+}
+
+/* An arrow from its foot along its direction, its length in pixels. */
+static void paint_arrows(struct gl_renderer *r, const struct figure *fig, const float mvp[16])
+{
+    struct figure_frame fr = figure_plot_frame(fig);
+    double upx = (fr.view[1] - fr.view[0]) / fr.r.w, upy = (fr.view[3] - fr.view[2]) / fr.r.h;
+    for (int k = 0; k < fig->narrows; k++) {
+        const struct figure_arrow *a = &fig->arrow[k];
+        /* In pixels (y up here), then back to data. */
+        double sx = a->dx / upx, sy = a->dy / upy;
+        double n = hypot(sx, sy);
+        if (!(n > 0.0) || !isfinite(n)) {
+            continue;
+        }
+        double ux = sx / n, uy = sy / n, L = a->len, hd = fmin(0.32 * L, 14.0);
+        double tip[2] = {a->x + ux * L * upx, a->y + uy * L * upy};
+        double h1[2] = {tip[0] - hd * (ux * 0.87 - uy * 0.5) * upx,
+                        tip[1] - hd * (uy * 0.87 + ux * 0.5) * upy};
+        double h2[2] = {tip[0] - hd * (ux * 0.87 + uy * 0.5) * upx,
+                        tip[1] - hd * (uy * 0.87 - ux * 0.5) * upy};
+        float shaft[8] = {(float)a->x, (float)a->y, 0, 0, (float)tip[0], (float)tip[1], 0, 0};
+        float head[12] = {(float)h1[0], (float)h1[1], 0, 0, (float)tip[0], (float)tip[1], 0, 0,
+                          (float)h2[0], (float)h2[1], 0, 0};
+        float rgba[4] = {(float)a->rgb[0], (float)a->rgb[1], (float)a->rgb[2], 1.0f};
+        gl_draw_lines_now(r, shaft, 2, mvp, 3.0f, rgba, 1.5f);
+        gl_draw_lines_now(r, head, 3, mvp, 3.0f, rgba, 1.5f);
+    }
+}
+
+static void gl_scale_of(const struct figure *fig, struct gl_scale *gs)
+{
+    const struct figure_scale *s = &fig->field.scale;
+    *gs = (struct gl_scale){s->log, s->fmin, s->eps, s->lo, s->hi};
+}
+
+/* The field and the trails through the cached layer, copied into the frame. */
+static void draw_layer(struct gl_renderer *r, struct gl_figure *g, const struct figure *fig,
+                       const float mvp[16], const float bg[3])
+{
+    struct gl_figure_key key = make_key(fig, mvp);
+    bool full = !g->key_valid || memcmp(&key, &g->key, sizeof key) != 0 ||
+                g->layer.w != fig->width || g->layer.h != fig->height;
+    struct gl_scale gs;
+    gl_scale_of(fig, &gs);
+    gl_layer_begin(r, &g->layer, full, fig->view3d);
+    if (full) {
+        if (!fig->view3d) {
+            double fv[4];
+            frame_view(fig, fv);
+            gl_draw_heatmap(r, fv, &gs, fig->field.contours, FIGURE_LEVELS);
+        } else {
+            struct gl_camera cam;
+            gl_camera_default(&cam);
+            cam.yaw = (float)fig->camera[0];
+            cam.pitch = (float)fig->camera[1];
+            cam.distance = (float)fig->camera[2];
+            float eye[3];
+            gl_camera_eye(&cam, eye);
+            gl_draw_surface(r, fig->field.view, &gs, fig->field.contours, FIGURE_LEVELS, mvp,
+                            SURFACE_HEIGHT, eye, bg);
+            /* The base rectangle, for a sense of the floor. */
+            const double *d = fig->field.view;
+            float base[20] = {(float)d[0], (float)d[2], 0, 0, (float)d[1], (float)d[2], 0, 0,
+                              (float)d[1], (float)d[3], 0, 0, (float)d[0], (float)d[3], 0, 0,
+                              (float)d[0], (float)d[2], 0, 0};
+            gl_polyline_set(&g->floor, base, 5);
+            struct gl_line_style st = {.width = 1.5f, .rgba = {0.45f, 0.48f, 0.55f, 0.8f},
+                                       .occlude = true};
+            gl_draw_polyline_range(r, &g->floor, 0, 5, mvp, &st);
+        }
+        for (int i = 0; i < FIGURE_MAX_PATHS; i++) {
+            g->layer_step[i] = -1;
+        }
+    }
+    if (fig->trails) {
+        paint_trails(r, g, fig, mvp, full);
+    }
+    gl_layer_end(r);
+    g->key = key;
+    g->key_valid = true;
+    gl_blit_layer(r, &g->layer);
+}
+
+void gl_figure_draw(struct gl_renderer *r, struct gl_figure *g, const struct figure *fig,
+                    bool direct)
+{
+    float mvp[16];
+    figure_mvp(fig, mvp);
+    upload_trails(g, fig);
+    const float bg2[3] = {0.0f, 0.0f, 0.0f}, bg3[3] = {0.96f, 0.96f, 0.97f};
+    const float *bg = fig->view3d ? bg3 : bg2;
+    gl_begin_frame(r, fig->width, fig->height, bg);
+    if (direct && !fig->view3d) {
+        struct gl_scale gs;
+        gl_scale_of(fig, &gs);
+        double fv[4];
+        frame_view(fig, fv);
+        gl_draw_heatmap_uncached(r, fv, &gs, fig->field.contours, FIGURE_LEVELS);
+        if (fig->trails) {
+            for (int i = 0; i < FIGURE_MAX_PATHS; i++) {
+                g->layer_step[i] = -1;
+            }
+            paint_trails(r, g, fig, mvp, true);
+        }
+        g->key_valid = false;
+    } else {
+        draw_layer(r, g, fig, mvp, bg);
+    }
+    if (!fig->view3d) {
+        paint_arrows(r, fig, mvp);
+    }
+    paint_markers(r, fig, mvp);
+    g->frames++;
+}
+
+void gl_figure_finish(struct gl_figure *g)
+{
+    for (int i = 0; i < FIGURE_MAX_PATHS; i++) {
+        gl_polyline_finish(&g->trail[i]);
+        free(g->pt_step[i]);
+    }
+    gl_polyline_finish(&g->floor);
+    gl_layer_finish(&g->layer);
+    free(g->scratch);
+    free(g->dots);
+    memset(g, 0, sizeof *g);
+}

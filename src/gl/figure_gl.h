@@ -1,0 +1,54 @@
+/* figure_gl.h: a figure's plot drawn with OpenGL: the heatmap or lit surface of its field, its
+ * paths (with step dots), markers and arrows. Paths go into a cached layer that each frame only
+ * extends, keyed by the figure's generation counters, so 10,000-step trails stay cheap. The
+ * panels around the plot are cairo's (draw/), composited by the caller. */
+#ifndef OPTISCOPE_GL_FIGURE_GL_H
+#define OPTISCOPE_GL_FIGURE_GL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "figure/figure.h"
+#include "gl/gl.h"
+
+/* What the scene layer (background and trails) depends on; any change redraws it whole. */
+struct gl_figure_key {
+    float mvp[16];                  /* data to clip space */
+    double view[4];                 /* the field's view */
+    double scale[4];                /* fmin, eps, lo, hi of the colour scale */
+    int w, h;                       /* frame size */
+    int log, view3d, trails, contours;
+    unsigned long restart[FIGURE_MAX_PATHS];   /* per runner (colour index) */
+    int style[FIGURE_MAX_PATHS];    /* per runner: 0 hidden, 1 plain, 2 dimmed, 3 highlighted */
+};
+
+/* GL objects and caches for drawing figures (one per window). */
+struct gl_figure {
+    struct gl_polyline trail[FIGURE_MAX_PATHS];   /* per runner: (x, y, t, 0) points */
+    long *pt_step[FIGURE_MAX_PATHS];   /* (pt_cap) the step of each uploaded point */
+    size_t pt_cap[FIGURE_MAX_PATHS];
+    unsigned long trail_gen[FIGURE_MAX_PATHS];   /* path gen uploaded; 0 none */
+    unsigned long trail_restart[FIGURE_MAX_PATHS];
+    bool trail_valid[FIGURE_MAX_PATHS];
+    struct gl_polyline floor;       /* the 3-D view's base rectangle */
+    struct gl_layer layer;          /* field and trails drawn so far */
+    struct gl_figure_key key;       /* what the layer holds */
+    bool key_valid;
+    long layer_step[FIGURE_MAX_PATHS];   /* last step drawn into the layer per runner */
+    float *scratch;                 /* (scratch_cap) floats for uploads */
+    size_t scratch_cap;
+    struct gl_marker *dots;         /* (dots_cap) step dots of one frame */
+    size_t dots_cap;
+    long frames;                    /* frames drawn */
+};
+
+/* Draws the figure's plot into the bound framebuffer of the figure's size: a cleared frame,
+ * the field over it (so whatever the plot does not cover is hidden by the caller's chrome),
+ * paths, markers, arrows. `direct`: draw the field straight into the frame without the cached
+ * layer (the first frame, before any frame-sized texture exists). */
+void gl_figure_draw(struct gl_renderer *r, struct gl_figure *g, const struct figure *fig,
+                    bool direct);
+
+void gl_figure_finish(struct gl_figure *g);   /* needs the context */
+
+#endif
