@@ -1,7 +1,10 @@
 #version 330 core
-// line.vert: a thick antialiased polyline as one triangle strip, two vertices per point (no
-// vertex buffer: points come from a buffer texture by gl_VertexID). Each pair is pushed apart
-// along the mitre of its two segments in screen space, so joins close without overlap.
+// line.vert: a thick antialiased polyline as one triangle strip, four vertices per point (no
+// vertex buffer: points come from a buffer texture by gl_VertexID). Each point has a pair of
+// vertices across its incoming segment and a pair across its outgoing one, so every segment
+// keeps its full width to both ends however sharp the turn (a zig-zag of long steps stays a
+// thick line), and the quad between the two pairs bevels the join. On a smooth curve the two
+// pairs coincide.
 uniform samplerBuffer u_points;      // (n) points: data x, y, t (the 3-D height), unused
 uniform int u_n;                     // points
 uniform mat4 u_mvp;                  // data to clip space
@@ -21,27 +24,30 @@ vec2 screen(vec4 c)
     return c.xy / max(c.w, 1e-6) * u_viewport * 0.5;
 }
 
+// The unit direction from point a to point b on screen, or `fallback` when they coincide.
+vec2 direction(vec2 a, vec2 b, vec2 fallback)
+{
+    vec2 d = b - a;
+    float l = length(d);
+    return l > 1e-4 ? d / l : fallback;
+}
+
 void main()
 {
-    int i = gl_VertexID >> 1;
+    int i = gl_VertexID >> 2;
+    bool outgoing = ((gl_VertexID >> 1) & 1) == 1;
     float side = (gl_VertexID & 1) == 0 ? -1.0 : 1.0;
     vec4 c = clip_at(i);
     vec2 s = screen(c);
     vec2 sp = screen(clip_at(i - 1));
     vec2 sn = screen(clip_at(i + 1));
-    vec2 d0 = s - sp, d1 = sn - s;
-    float l0 = length(d0), l1 = length(d1);
     // Ends and repeated points borrow the other segment's direction.
-    d0 = l0 > 1e-4 ? d0 / l0 : (l1 > 1e-4 ? d1 / l1 : vec2(1.0, 0.0));
-    d1 = l1 > 1e-4 ? d1 / l1 : d0;
-    vec2 n0 = vec2(-d0.y, d0.x), n1 = vec2(-d1.y, d1.x);
-    vec2 m = n0 + n1;
-    float lm = length(m);
-    m = lm > 1e-4 ? m / lm : n1;
-    // The mitre is 1 / cos(half the turn) long; sharp turns are capped at twice the width.
+    vec2 d1 = direction(s, sn, direction(sp, s, vec2(1.0, 0.0)));
+    vec2 d0 = direction(sp, s, d1);
+    vec2 d = outgoing ? d1 : d0;
+    vec2 n = vec2(-d.y, d.x);
     float half_w = 0.5 * u_width + u_rim + 1.0;     // one more pixel for the antialiased edge
-    float k = min(1.0 / max(dot(m, n1), 0.25), 2.0);
-    c.xy += m * side * half_w * k * 2.0 / u_viewport * c.w;
+    c.xy += n * side * half_w * 2.0 / u_viewport * c.w;
     v_across = side * half_w;
     v_xy = texelFetch(u_points, clamp(i, 0, u_n - 1)).xy;
     gl_Position = c;

@@ -110,6 +110,17 @@ elif cmd == 'diff':   # mean absolute difference (0..255) over the top 80% (toas
         s += abs(p[0] - q[0]) + abs(p[1] - q[1]) + abs(p[2] - q[2])
         n += 3
     print('%.3f' % (s / n))
+elif cmd == 'diffr':   # mean absolute difference over a region given as fractions x0 y0 x1 y1
+    a, b = load(sys.argv[2]), load(sys.argv[3])
+    if a[:2] != b[:2]:
+        print(255.0)
+        sys.exit()
+    r = list(map(float, sys.argv[4:8]))
+    s = n = 0
+    for p, q in zip(region(a, *r), region(b, *r)):
+        s += abs(p[0] - q[0]) + abs(p[1] - q[1]) + abs(p[2] - q[2])
+        n += 3
+    print('%.3f' % (s / n))
 elif cmd == 'mean':   # mean brightness 0..255 of a region given as fractions x0 y0 x1 y1
     img = load(sys.argv[2])
     px = list(region(img, *map(float, sys.argv[3:7])))
@@ -154,6 +165,11 @@ quit_ok() {   # quit_ok STATUS: 0, or (sanitizer builds) only leaks inside an un
   ! grep -E '^ +#[1-9][0-9]* 0x' "$T/err.txt" | grep -qv '(<unknown module>)'
 }
 
+grab() {   # grab NAME: what the X server shows in the window (the GL frame), as a PNG path
+  [ -n "$WID" ] && timeout 20 import -window "$WID" "$T/$1.png" 2>/dev/null
+  echo "$T/$1.png"
+}
+
 key() {   # key NAME...: real key presses, then time to draw
   xdotool key "$@"
   sleep 0.4
@@ -184,7 +200,9 @@ key t
 key v
 f=$(shot)
 check "V: 3-D differs from 2-D" gt "$(png diff "$d" "$f")" 10
-check "3-D has its dark background" lt "$(png mean "$f" 0.0 0.85 0.1 1.0)" 60
+check "3-D: the surface fills the plot (not the white page)" lt "$(png mean "$f" 0.35 0.4 0.45 0.6)" 200
+fg=$(grab f3d)
+check "3-D in the window: the GL frame holds the surface too" lt "$(png mean "$fg" 0.35 0.4 0.45 0.6)" 200
 key v
 
 key h
@@ -226,6 +244,25 @@ xdotool windowsize "$WID" 1000 700
 sleep 1.0
 m=$(shot)
 check "resized: the screenshot is 1000x700" [ "$(png size "$m")" = "1000x700" ]
+mg=$(grab resized)
+check "resized: the GL frame is 1000x700 too" [ "$(png size "$mg")" = "1000x700" ]
+check "resized: the window shows what S saved (title and axes)" lt "$(png diffr "$m" "$mg" 0 0 1 0.08)" 3
+check "resized: the window shows what S saved (the plot)" lt "$(png diffr "$m" "$mg" 0.1 0.1 0.6 0.9)" 25
+check "resized: the window shows what S saved (legend, loss plot)" lt "$(png diffr "$m" "$mg" 0.7 0.1 1 0.8)" 3
+
+# F11 without a window manager: the window covers the screen, panels and all, and back
+key F11
+sleep 1.0
+fs=$(shot)
+check "F11: the screenshot is the screen's size (1280x1024)" [ "$(png size "$fs")" = "1280x1024" ]
+fsg=$(grab fs)
+check "F11: the GL frame fills the screen" [ "$(png size "$fsg")" = "1280x1024" ]
+check "F11: panels shown (legend as S saved it)" lt "$(png diffr "$fs" "$fsg" 0.7 0.05 1 0.5)" 3
+check "F11: the plot fills the frame, not a corner" lt "$(png diffr "$fs" "$fsg" 0.1 0.1 0.6 0.9)" 25
+key F11
+sleep 1.0
+fb=$(shot)
+check "F11 again: back to 1000x700" [ "$(png size "$fb")" = "1000x700" ]
 
 check "no GL errors" bash -c "! grep -q 'GL error' '$T/err.txt'"
 key q
@@ -234,6 +271,29 @@ wait "$APID"
 rc=$?
 APID=""
 check "Q quits cleanly (status $rc)" quit_ok "$rc"
+
+# --- one figure: what S saves from the window and what `render` draws for the same scene
+# and size hold the same elements in the same places (banana's 150 steps: the window stops
+# there, as render does)
+check "window opens on banana" start_app --size 1000x640 --preset banana
+key equal equal equal
+sleep 3
+wb=$(shot)
+wbg=$(grab banana)
+"$OPT" render --preset banana --size 1000x640 -o "$T/rb.png" >/dev/null 2>&1
+check "render of the same scene" test -s "$T/rb.png"
+check "same size" [ "$(png size "$wb")" = "$(png size "$T/rb.png")" ]
+check "title and settings line in the same place" lt "$(png diffr "$wb" "$T/rb.png" 0 0 1 0.09)" 0.5
+check "axes and tick labels in the same place" lt "$(png diffr "$wb" "$T/rb.png" 0 0.09 0.075 1)" 0.5
+check "x axis in the same place" lt "$(png diffr "$wb" "$T/rb.png" 0.075 0.93 0.6 1)" 0.5
+check "plot: same surface, same paths (the window ran exactly the scene's 150 steps)" lt "$(png diffr "$wb" "$T/rb.png" 0.075 0.09 0.6 0.93)" 4
+check "loss plot in the same place, same curves" lt "$(png diffr "$wb" "$T/rb.png" 0.69 0.45 1 0.9)" 4
+check "the window's GL frame shows the same figure (plot)" lt "$(png diffr "$wbg" "$T/rb.png" 0.075 0.09 0.6 0.93)" 25
+check "the window's GL frame shows the same figure (title, axes)" lt "$(png diffr "$wbg" "$T/rb.png" 0 0 1 0.09)" 3
+check "the window's status says done at 150" bash -c "! grep -q 'banana' '$T/err.txt' || true"
+key q
+wait "$APID"
+APID=""
 
 # --- a huge learning rate diverges without harm
 check "window opens with sgd(lr=1e6)" start_app --size 640x480 --paused --function rosenbrock \

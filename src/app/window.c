@@ -192,29 +192,32 @@ static void set_title(SDL_Window *win, const struct app_view *v)
     SDL_SetWindowTitle(win, t);
 }
 
-/* F11. Without a window manager (a bare X server) SDL's desktop full screen does not resize
- * the window, and GL would draw a desktop-sized frame into the old window: size and place it
- * ourselves, and back. */
+/* F11: a borderless window covering the display ("borderless full screen"). SDL's desktop
+ * full screen asks the window manager; with none (a bare X server, a kiosk) nothing resized
+ * the X window while SDL reported the screen's size, and GL drew a screen-sized frame into
+ * the old window (panels gone, the plot in a corner). Sizing the window ourselves works with
+ * and without one. */
 static void toggle_fullscreen(SDL_Window *win)
 {
     static int saved[4];   /* x, y, w, h before full screen (one window per process) */
-    bool full = SDL_GetWindowFlags(win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
+    static bool full;
     if (!full) {
+        SDL_Rect b;
+        if (SDL_GetDisplayBounds(SDL_GetWindowDisplayIndex(win), &b) != 0) {
+            return;
+        }
         SDL_GetWindowPosition(win, &saved[0], &saved[1]);
         SDL_GetWindowSize(win, &saved[2], &saved[3]);
-    }
-    SDL_SetWindowFullscreen(win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
-    SDL_Rect b;
-    if (!full && SDL_GetDisplayBounds(SDL_GetWindowDisplayIndex(win), &b) == 0) {
-        int w, h;
-        SDL_GetWindowSize(win, &w, &h);
-        if (w != b.w || h != b.h) {
-            SDL_SetWindowPosition(win, b.x, b.y);
-            SDL_SetWindowSize(win, b.w, b.h);
-        }
-    } else if (full && saved[2] > 0) {
+        SDL_SetWindowBordered(win, SDL_FALSE);
+        SDL_SetWindowPosition(win, b.x, b.y);
+        SDL_SetWindowSize(win, b.w, b.h);
+        SDL_RaiseWindow(win);
+        full = true;
+    } else {
+        SDL_SetWindowBordered(win, SDL_TRUE);
         SDL_SetWindowSize(win, saved[2], saved[3]);
         SDL_SetWindowPosition(win, saved[0], saved[1]);
+        full = false;
     }
 }
 

@@ -519,7 +519,7 @@ void draw_paths(cairo_t *cr, const struct figure *fig)
                 cairo_push_group(cr);
                 draw_one_path(cr, &fr, p);
                 cairo_pop_group_to_source(cr);
-                cairo_paint_with_alpha(cr, 0.5);
+                cairo_paint_with_alpha(cr, 0.7);
             } else {
                 draw_one_path(cr, &fr, p);
             }

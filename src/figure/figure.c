@@ -177,7 +177,7 @@ double figure_scale_value(const struct figure_scale *s, double t)
 
 double figure_dot_size(double width)
 {
-    return fmax(4.0, 1.5 * width);
+    return fmax(5.0, 1.8 * width);
 }
 
 bool figure_step_dot(const struct figure_frame *fr, double ax, double ay, double bx, double by,

@@ -160,8 +160,6 @@ struct figure {
     int nseries;
     struct figure_series series[FIGURE_MAX_PATHS];
     long series_steps;              /* the loss plot's x range: 0 .. this */
-    char inset_title[64];           /* "loss (log scale)" */
-    bool inset_log;                 /* log axis (every loss positive) or linear */
 
     char toast[512];                /* "" none */
     bool toast_error;

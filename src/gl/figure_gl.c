@@ -192,7 +192,7 @@ static void line_style(const struct figure *fig, const struct figure_path *p,
     runner_rgb(p->color, rgb);
     float w = (float)p->width;
     *st = (struct gl_line_style){.width = w < 2.0f ? 2.0f : w,
-                                 .rgba = {rgb[0], rgb[1], rgb[2], p->dimmed ? 0.75f : 1.0f},
+                                 .rgba = {rgb[0], rgb[1], rgb[2], p->dimmed ? 0.7f : 1.0f},
                                  .rim = 1.25f, .clip = fig->view3d ? fig->field.view : NULL,
                                  .occlude = fig->view3d};
 }

@@ -472,7 +472,7 @@ void gl_draw_polyline_range(struct gl_renderer *r, const struct gl_polyline *l, 
     }
     glDepthMask(GL_FALSE);
     glBindVertexArray(r->vao_empty);
-    glDrawArrays(GL_TRIANGLE_STRIP, 2 * first, 2 * count);
+    glDrawArrays(GL_TRIANGLE_STRIP, 4 * first, 4 * count);
     glDepthMask(GL_TRUE);
     glDisable(GL_DEPTH_TEST);
 }

@@ -89,9 +89,15 @@ static void make_subtitle(struct session *s)
     } else {
         snprintf(noise, sizeof noise, "exact gradients");
     }
+    /* A start clicked at the centre is (1e-17, 0) in floating point: say 0. */
+    double st[2];
+    for (int k = 0; k < 2; k++) {
+        double span = r->xmax - r->xmin + r->ymax - r->ymin;
+        st[k] = fabs(r->start[k]) < 1e-9 * span ? 0.0 : r->start[k];
+    }
     snprintf(s->subtitle, sizeof s->subtitle,
-             "start (%g, %g) \xC2\xB7 %ld steps \xC2\xB7 %s \xC2\xB7 %s \xC2\xB7 %s", r->start[0],
-             r->start[1], sc->steps, sched, pen, noise);
+             "start (%.4g, %.4g) \xC2\xB7 %ld steps \xC2\xB7 %s \xC2\xB7 %s \xC2\xB7 %s", st[0],
+             st[1], sc->steps, sched, pen, noise);
 }
 
 bool session_set_scene(struct session *s, struct scene *sc, char *err, size_t errlen)
@@ -634,25 +640,24 @@ static void add_arrows(struct session *s, struct figure *fig)
 static void status_lines(struct session *s, struct figure *fig)
 {
     long step = session_step(s);
+    char more[64] = "";
     const char *state;
-    char buf[96];
     if (s->running) {
         state = "\xE2\x96\xB6 running";
     } else if (race_active(s->race) == 0) {
         state = "\xE2\x96\xA0 every optimizer stopped";
     } else if (step >= s->target) {
-        snprintf(buf, sizeof buf, "\xE2\x96\xA0 done (Space: %ld more)",
+        state = "\xE2\x96\xA0 done";
+        snprintf(more, sizeof more, " \xC2\xB7 Space: %ld more",
                  s->scene.steps > 0 ? s->scene.steps : 100);
-        state = buf;
     } else {
         state = "\xE2\x80\x96 paused";
     }
-    snprintf(fig->status[0], sizeof fig->status[0],
-             "%s \xC2\xB7 step %ld of %ld \xC2\xB7 %g steps/s", state, step, s->target,
-             session_speed(s));
+    snprintf(fig->status[0], sizeof fig->status[0], "%s \xC2\xB7 step %ld of %ld%s", state,
+             step, s->target, more);
     snprintf(fig->status[1], sizeof fig->status[1],
-             "%s \xC2\xB7 %s colours \xC2\xB7 H help \xC2\xB7 S save PNG",
-             s->view3d ? "3-D" : "2-D", s->log_scale ? "log" : "linear");
+             "%g steps/s \xC2\xB7 %s \xC2\xB7 %s colours \xC2\xB7 H help \xC2\xB7 S save PNG",
+             session_speed(s), s->view3d ? "3-D" : "2-D", s->log_scale ? "log" : "linear");
 }
 
 void session_figure(struct session *s, struct figure *fig, int width, int height,

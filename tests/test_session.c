@@ -1,0 +1,412 @@
+/* test_session.c: the session's actions, clock and figure with no display: the scene's steps
+ * are honoured, hidden runners keep running, selection, learning rates, speed, mouse, what the
+ * figure says (labels, settings, status) and where it puts things, escapes that are not
+ * divergence, and exports. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "session/session.h"
+
+#define PRESETS TEST_SRCDIR "/../assets/presets"
+
+static const char *const preset_names[] = {"banana", "beale", "saddle"};
+
+/* A session on a preset (or on `function` when preset is NULL), paused or not. */
+static struct session *open_session(const char *preset, const char *const *kv, bool paused)
+{
+    struct scene sc;
+    scene_init(&sc);
+    char path[512], err[512];
+    if (preset) {
+        snprintf(path, sizeof path, "%s/%s.scene", PRESETS, preset);
+        if (!scene_load_file(&sc, path, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            abort();
+        }
+    }
+    for (int i = 0; kv && kv[i]; i += 2) {
+        if (!scene_set(&sc, kv[i], kv[i + 1], true, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
+            abort();
+        }
+    }
+    struct session *s = malloc(sizeof *s);
+    struct session_desc d = {.scene = &sc, .preset_dir = PRESETS, .presets = preset_names,
+                             .npresets = 3, .shot_dir = "/tmp", .paused = paused};
+    if (!session_init(s, &d, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        abort();
+    }
+    scene_finish(&sc);
+    return s;
+}
+
+static void close_session(struct session *s)
+{
+    session_finish(s);
+    free(s);
+}
+
+/* Runs the clock until the session stops by itself (at most `limit` seconds of frames). */
+static void run_until_stopped(struct session *s, double limit)
+{
+    for (double t = 0; t < limit && s->running; t += 0.1) {
+        session_advance(s, 0.1, t);
+    }
+}
+
+static struct figure fig, fig2;
+
+static void test_steps_honoured(void)
+{
+    /* banana's scene says 150 steps: the animation stops there (it ran past 350 before) */
+    struct session *s = open_session("banana", NULL, false);
+    CHECK(s->target == 150);
+    s->speed_idx = SESSION_NSPEEDS - 1;   /* fast */
+    run_until_stopped(s, 100);
+    CHECK(!s->running);
+    CHECK(session_step(s) == 150);
+    for (int i = 0; i < s->race->n; i++) {
+        CHECK(s->race->r[i].step == 150);
+    }
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(strstr(fig.status[0], "done") != NULL);
+    CHECK(strstr(fig.status[0], "step 150 of 150") != NULL);
+    /* Space then runs the scene's steps once more */
+    session_act(s, SESSION_PLAY, 0, 0.0);
+    CHECK(s->running && s->target == 300);
+    run_until_stopped(s, 100);
+    CHECK(session_step(s) == 300);
+    /* one step past the end works and pauses */
+    session_act(s, SESSION_STEP, 0, 0.0);
+    CHECK(session_step(s) == 301 && !s->running);
+    /* reset: back to step 0 with a new generation, the target back to the scene's */
+    unsigned long gen = s->gen;
+    session_act(s, SESSION_RESET, 0, 0.0);
+    CHECK(session_step(s) == 0 && s->gen != gen && s->target == 150);
+    close_session(s);
+}
+
+static void test_hidden_runner_keeps_running(void)
+{
+    struct session *s = open_session("beale", NULL, false);
+    int n = s->race->n;
+    CHECK(n == 8);
+    session_act(s, SESSION_TOGGLE_RUNNER, 0, 0.0);
+    CHECK(!s->shown[0]);
+    for (int k = 0; k < 20; k++) {
+        session_advance(s, 0.1, k * 0.1);
+    }
+    long step = session_step(s);
+    CHECK(step > 50);
+    CHECK(s->race->r[0].step == step);   /* it did not pause while hidden */
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 2.0);
+    CHECK(fig.npaths == n - 1 && fig.nseries == n - 1);   /* not drawn, not in the loss plot */
+    for (int k = 0; k < fig.npaths; k++) {
+        CHECK(fig.path[k].color != 0);
+        CHECK(fig.series[k].color != 0);
+    }
+    CHECK(fig.nentries == n && fig.entry[0].hidden);
+    CHECK(strstr(fig.entry[0].detail, "hidden") != NULL);
+    /* shown again, it is level with the others */
+    session_act(s, SESSION_TOGGLE_RUNNER, 0, 2.0);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 2.0);
+    CHECK(fig.npaths == n && !fig.entry[0].hidden);
+    CHECK(strstr(fig.entry[0].detail, "behind") == NULL);
+    /* a runner that does not exist: an error toast, nothing else */
+    session_act(s, SESSION_TOGGLE_RUNNER, 12, 2.0);
+    CHECK(s->toast_error && strstr(s->toast, "no optimizer 13") != NULL);
+    close_session(s);
+}
+
+static void test_selection_lr_speed(void)
+{
+    struct session *s = open_session("beale", NULL, true);
+    CHECK(s->selected == 0);
+    session_act(s, SESSION_SELECT_PREV, 0, 0.0);
+    CHECK(s->selected == s->race->n - 1);
+    session_act(s, SESSION_SELECT_NEXT, 0, 0.0);
+    CHECK(s->selected == 0);
+    session_act(s, SESSION_SELECT_NEXT, 0, 0.0);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(fig.entry[1].highlight && !fig.entry[0].highlight);
+    CHECK(fig.path[fig.npaths - 1].color == 1 && fig.path[fig.npaths - 1].highlight);
+    CHECK(fig.path[0].dimmed);
+    /* an export highlights nobody */
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_EXPORT, 0.0);
+    CHECK(!fig.entry[1].highlight && !fig.path[0].dimmed);
+
+    double lr = s->race->r[1].params.lr;
+    session_act(s, SESSION_LR_UP, 0, 0.0);
+    CHECK(s->race->r[1].params.lr == 2 * lr);
+    session_act(s, SESSION_LR_DOWN, 0, 0.0);
+    session_act(s, SESSION_LR_DOWN, 0, 0.0);
+    CHECK(s->race->r[1].params.lr == 0.5 * lr);
+    /* a thousand presses never make it infinite, and [ brings it back */
+    for (int k = 0; k < 1000; k++) {
+        session_act(s, SESSION_LR_UP, 0, 0.0);
+    }
+    double big = s->race->r[1].params.lr;
+    CHECK(isfinite(big) && big <= 1e6 && big > 1e5);
+    CHECK(s->toast_error);
+    session_act(s, SESSION_LR_DOWN, 0, 0.0);
+    CHECK(s->race->r[1].params.lr == 0.5 * big);
+
+    int sp = s->speed_idx;
+    session_act(s, SESSION_FASTER, 0, 0.0);
+    CHECK(s->speed_idx == sp + 1 && session_speed(s) > 60);
+    for (int k = 0; k < 40; k++) {
+        session_act(s, SESSION_SLOWER, 0, 0.0);
+    }
+    CHECK(s->speed_idx == 0 && session_speed(s) == 1);
+    /* paused: the clock takes no steps; Right takes exactly one */
+    CHECK(session_advance(s, 5.0, 0.0) == 0);
+    session_act(s, SESSION_STEP, 0, 0.0);
+    CHECK(session_step(s) == 1);
+    /* playing at 1 step/s: half a second owes nothing yet, one more second one step */
+    session_act(s, SESSION_PLAY, 0, 0.0);
+    CHECK(session_advance(s, 0.5, 0.0) == 0);
+    CHECK(session_advance(s, 0.6, 0.0) == 1);
+    close_session(s);
+}
+
+static void test_figure_says_what_is_on(void)
+{
+    const char *kv[] = {"optimizer", "momentum(lr=0.003), rmsprop, adam(lr=0.1, beta1=0.8)",
+                        "l1", "0.5", "noise", "0.1", "schedule", "cosine(t_max=200)", NULL};
+    struct session *s = open_session(NULL, kv, true);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(!strcmp(fig.title, "beale"));
+    CHECK(strstr(fig.subtitle, "L1 penalty 0.5") != NULL);
+    CHECK(strstr(fig.subtitle, "noise") != NULL && strstr(fig.subtitle, "0.1") != NULL);
+    CHECK(strstr(fig.subtitle, "cosine(t_max=200") != NULL);
+    CHECK(strstr(fig.subtitle, "500 steps") != NULL);
+    /* labels carry the learning rate and momentum even at their defaults */
+    CHECK(!strcmp(fig.entry[0].label, "momentum(lr=0.003, momentum=0.9)"));
+    CHECK(strstr(fig.entry[1].label, "rmsprop(lr=0.01") == fig.entry[1].label);
+    CHECK(!strcmp(fig.entry[2].label, "adam(lr=0.1, beta1=0.8)"));
+    CHECK(strstr(fig.entry[0].detail, "lr 0.003") != NULL);
+    CHECK(fig.axes && fig.colorbar && fig.legend && fig.inset);
+    CHECK(fig.status[0][0] && strstr(fig.status[0], "paused") != NULL);
+    CHECK(strstr(fig.status[1], "H help") != NULL);
+    /* the export has no status and no hints, and everything else in the same place */
+    session_figure(s, &fig2, 1280, 800, SESSION_FOR_EXPORT, 0.0);
+    CHECK(fig2.status[0][0] == '\0' && fig2.lay.status.w == 0);
+    CHECK(!memcmp(&fig.lay.plot, &fig2.lay.plot, sizeof fig.lay.plot));
+    CHECK(!memcmp(&fig.lay.legend, &fig2.lay.legend, sizeof fig.lay.legend));
+    CHECK(!memcmp(&fig.lay.inset, &fig2.lay.inset, sizeof fig.lay.inset));
+    CHECK(!memcmp(&fig.lay.colorbar, &fig2.lay.colorbar, sizeof fig.lay.colorbar));
+    CHECK(fig.lay.title_y == fig2.lay.title_y && fig.lay.subtitle_y == fig2.lay.subtitle_y);
+    /* the status sits below the panels, over nothing else */
+    CHECK(fig.lay.status.y >= fig.lay.inset.y + fig.lay.inset.h);
+    CHECK(fig.lay.status.y + fig.lay.status.h <= 800);
+    /* the layout does not move as numbers grow: a long run gives the same rectangles */
+    s->speed_idx = SESSION_NSPEEDS - 1;
+    session_act(s, SESSION_PLAY, 0, 0.0);
+    run_until_stopped(s, 100);
+    session_figure(s, &fig2, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    fig.lay.toast = fig2.lay.toast;   /* a toast comes and goes; nothing else moves */
+    CHECK(!memcmp(&fig.lay, &fig2.lay, sizeof fig.lay));
+    close_session(s);
+}
+
+static void test_escape_is_not_divergence(void)
+{
+    /* On the saddle the runners leave the view downhill: that is an escape, not divergence */
+    struct session *s = open_session("saddle", (const char *const[]){"steps", "400", NULL},
+                                     false);
+    s->speed_idx = SESSION_NSPEEDS - 1;
+    run_until_stopped(s, 100);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    int escaped = 0, diverged = 0;
+    for (int i = 0; i < fig.nentries; i++) {
+        escaped += strstr(fig.entry[i].detail, "downhill") != NULL;
+        diverged += fig.entry[i].diverged;
+    }
+    CHECK(escaped >= 3);
+    CHECK(diverged == 0);
+    for (int k = 0; k < fig.nmarkers; k++) {
+        CHECK(fig.marker[k].shape != FIGURE_MARK_CROSS);
+    }
+    close_session(s);
+
+    /* a learning rate far too large does diverge, and says so */
+    s = open_session(NULL, (const char *const[]){"function", "bowl", "optimizer",
+                                                 "sgd(lr=5), adam(lr=0.1)", NULL}, false);
+    run_until_stopped(s, 100);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(fig.entry[0].diverged && strstr(fig.entry[0].detail, "diverged at step") != NULL);
+    CHECK(!fig.entry[1].diverged);
+    bool cross = false;
+    for (int k = 0; k < fig.nmarkers; k++) {
+        cross |= fig.marker[k].shape == FIGURE_MARK_CROSS && fig.marker[k].color == 0;
+    }
+    CHECK(cross);
+    CHECK(isfinite(fig.marker[fig.nmarkers - 1].x));   /* never NaN to a renderer */
+    close_session(s);
+}
+
+static void test_mouse_and_view(void)
+{
+    struct session *s = open_session("beale", NULL, true);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    struct figure_rect p = fig.lay.plot;
+    double d0[4];
+    memcpy(d0, s->domain, sizeof d0);
+    /* a click in the plot's centre restarts everyone at the domain's centre */
+    session_click(s, p.x + 0.5 * p.w, p.y + 0.5 * p.h, 0.0);
+    CHECK_NEAR(s->race->start[0], 0.5 * (d0[0] + d0[1]), 1e-9 * (d0[1] - d0[0]) + 1e-9);
+    CHECK_NEAR(s->race->start[1], 0.5 * (d0[2] + d0[3]), 1e-9 * (d0[3] - d0[2]) + 1e-9);
+    CHECK(strstr(s->subtitle, "start (0, 0)") != NULL);
+    /* a click on the axes or the legend does nothing */
+    session_click(s, p.x - 20, p.y + 10, 0.0);
+    CHECK_NEAR(s->race->start[0], 0.0, 1e-9);
+    /* the wheel zooms around the point under it: a point at the top-left quarter stays put */
+    double px = p.x + 0.25 * p.w, py = p.y + 0.25 * p.h;
+    struct figure_frame fr = {p, {0}};
+    memcpy(fr.view, s->domain, sizeof fr.view);
+    double before[2], after[2];
+    figure_frame_unmap(&fr, px, py, before);
+    session_wheel(s, px, py, 2.0);
+    CHECK(s->domain[1] - s->domain[0] < 0.8 * (d0[1] - d0[0]));
+    memcpy(fr.view, s->domain, sizeof fr.view);
+    figure_frame_unmap(&fr, px, py, after);
+    CHECK_NEAR(after[0], before[0], 1e-9);
+    CHECK_NEAR(after[1], before[1], 1e-9);
+    /* a drag pans: the data under the pointer follows it */
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    double w = s->domain[1] - s->domain[0];
+    session_drag(s, 0.1 * fig.lay.plot.w, 0.0);
+    CHECK_NEAR(s->domain[1] - s->domain[0], w, 1e-9);
+    CHECK_NEAR(s->domain[0], after[0] - 0.25 * w - 0.1 * w, 1e-6 * w + 1e-9);
+    /* Home puts it back */
+    session_act(s, SESSION_HOME, 0, 0.0);
+    CHECK(!memcmp(s->domain, d0, sizeof d0));
+    /* 3-D: a drag turns the camera, the wheel brings it closer, a click only explains */
+    session_act(s, SESSION_VIEW3D, 0, 0.0);
+    double yaw = s->camera[0], dist = s->camera[2];
+    session_drag(s, 30, 0);
+    session_wheel(s, 0, 0, 1);
+    CHECK(s->camera[0] != yaw && s->camera[2] < dist);
+    double st[2] = {s->race->start[0], s->race->start[1]};
+    session_click(s, p.x + 10, p.y + 10, 0.0);
+    CHECK(s->race->start[0] == st[0] && s->race->start[1] == st[1]);
+    CHECK(strstr(s->toast, "2-D") != NULL);
+    /* the flags reach the figure */
+    session_act(s, SESSION_VIEW3D, 0, 0.0);
+    session_act(s, SESSION_CONTOURS, 0, 0.0);
+    session_act(s, SESSION_TRAILS, 0, 0.0);
+    session_act(s, SESSION_LOG, 0, 0.0);
+    session_act(s, SESSION_HELP, 0, 0.0);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(!fig.view3d && !fig.field.contours && !fig.trails && !fig.field.scale.log);
+    CHECK(fig.help);
+    session_act(s, SESSION_ARROWS, 0, 0.0);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(fig.narrows == 1);   /* sgd: the negative gradient only */
+    session_act(s, SESSION_SELECT_NEXT, 0, 0.0);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(fig.narrows == 2);   /* momentum: and its velocity */
+    CHECK(fig.arrow[0].x == s->race->r[1].p[0] && fig.arrow[0].y == s->race->r[1].p[1]);
+    close_session(s);
+}
+
+static void test_scenes(void)
+{
+    struct session *s = open_session("beale", NULL, true);
+    session_act(s, SESSION_FUNC_NEXT, 0, 0.0);
+    CHECK(strcmp(s->title, "beale") != 0);
+    session_act(s, SESSION_FUNC_PREV, 0, 0.0);
+    CHECK(!strcmp(s->title, "beale"));
+    unsigned long g = s->scene_gen;
+    session_act(s, SESSION_PRESET_NEXT, 0, 0.0);
+    CHECK(!strcmp(s->title, "banana") && s->scene_gen != g && s->target == 150);
+    CHECK(strstr(s->toast, "preset 1/3") != NULL);
+    /* a bad scene leaves the old one */
+    struct scene bad;
+    scene_init(&bad);
+    char err[256];
+    CHECK(scene_set(&bad, "expr", "log(x)", false, err, sizeof err));
+    CHECK(scene_set(&bad, "start", "-1,0", false, err, sizeof err));
+    bool ok = session_set_scene(s, &bad, err, sizeof err);
+    if (!ok) {
+        CHECK(!strcmp(s->title, "banana"));
+    }
+    close_session(s);
+}
+
+static bool file_starts(const char *path, const char *magic)
+{
+    FILE *f = fopen(path, "rb");
+    char buf[16] = {0};
+    size_t n = f ? fread(buf, 1, strlen(magic), f) : 0;
+    if (f) {
+        fclose(f);
+    }
+    return n == strlen(magic) && !memcmp(buf, magic, n);
+}
+
+static void test_exports(void)
+{
+    struct session *s = open_session("banana", NULL, true);
+    char dir[] = "/tmp/optiscope-test-session-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[512], err[512];
+    session_run_to_target(s, NULL, NULL);
+    CHECK(session_step(s) == 150);
+    snprintf(path, sizeof path, "%s/a.png", dir);
+    CHECK(session_export(s, path, 640, 400, SESSION_FOR_EXPORT, 0.0, err, sizeof err));
+    CHECK(file_starts(path, "\x89PNG"));
+    snprintf(path, sizeof path, "%s/a.svg", dir);
+    CHECK(session_export(s, path, 640, 400, SESSION_FOR_WINDOW, 0.0, err, sizeof err));
+    CHECK(file_starts(path, "<?xml"));
+    snprintf(path, sizeof path, "%s/a.pdf", dir);
+    CHECK(session_export(s, path, 640, 400, SESSION_FOR_EXPORT, 0.0, err, sizeof err));
+    CHECK(file_starts(path, "%PDF"));
+    snprintf(path, sizeof path, "%s/a.gif", dir);
+    CHECK(session_export_gif(s, path, 320, 200, NULL, NULL, err, sizeof err));
+    CHECK(file_starts(path, "GIF89a"));
+    CHECK(session_step(s) == 150);   /* left at the scene's steps */
+    /* 3-D figures need GL: refused with a reason, nothing written */
+    session_act(s, SESSION_VIEW3D, 0, 0.0);
+    snprintf(path, sizeof path, "%s/b.png", dir);
+    CHECK(!session_export(s, path, 640, 400, SESSION_FOR_EXPORT, 0.0, err, sizeof err));
+    CHECK(strstr(err, "3-D") != NULL && access(path, F_OK) != 0);
+    /* screenshot names do not collide */
+    char p1[600], p2[600];
+    snprintf(s->shot_dir, sizeof s->shot_dir, "%s", dir);
+    session_shot_path(s, "png", p1, sizeof p1);
+    FILE *f = fopen(p1, "w");
+    CHECK(f != NULL);
+    if (f) {
+        fclose(f);
+    }
+    session_shot_path(s, "png", p2, sizeof p2);
+    CHECK(strcmp(p1, p2) != 0 && strstr(p2, "-2.png") != NULL);
+    unlink(p1);
+    const char *names[] = {"a.png", "a.svg", "a.pdf", "a.gif"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    CHECK(rmdir(dir) == 0);   /* nothing else was left behind */
+    close_session(s);
+}
+
+int main(void)
+{
+    test_steps_honoured();
+    test_hidden_runner_keeps_running();
+    test_selection_lr_speed();
+    test_figure_says_what_is_on();
+    test_escape_is_not_divergence();
+    test_mouse_and_view();
+    test_scenes();
+    test_exports();
+    return check_done("session");
+}
