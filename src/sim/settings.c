@@ -200,7 +200,7 @@ static const struct setting optim_rows[] = {
      .uses = K(SGD) | K(MOMENTUM) | K(NAG) | K(ADAGRAD) | K(RMSPROP),
      .help = "learning rate (the schedule scales it)"},
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "1",
-     .uses = K(ADADELTA), .help = "learning rate: a factor on adadelta's unit-matched step"},
+     .uses = K(ADADELTA), .help = "learning rate (the schedule scales it)"},
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.001",
      .uses = K(ADAM) | K(ADAMW), .help = "learning rate (the schedule scales it)"},
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.002",
@@ -209,9 +209,9 @@ static const struct setting optim_rows[] = {
      .uses = K(MOMENTUM), .help = "momentum factor: how much of the velocity each step keeps"},
     {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), .min = 0, .max = 1,
      .flags = SETTING_MIN_OPEN | SETTING_MAX_OPEN, .def = "0.9", .uses = K(NAG),
-     .help = "momentum factor (nesterov needs momentum > 0)"},
+     .help = "momentum factor; nesterov needs one > 0"},
     {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), FRACTION, .def = "0",
-     .uses = K(RMSPROP), .help = "momentum factor on rmsprop's scaled steps"},
+     .uses = K(RMSPROP), .help = "momentum factor: how much of the velocity each step keeps"},
     {.name = "dampening", .type = SETTING_DOUBLE, OP(dampening), .min = 0, .max = 1,
      .def = "0", .uses = K(MOMENTUM),
      .help = "dampening: each new gradient enters the velocity times (1 - dampening)"},
@@ -657,11 +657,12 @@ static void kinds_taking(const struct setting_table *t, const char *name, char *
     }
 }
 
-static void append(char *buf, size_t len, const char *fmt, const char *a, const char *b)
+/* Appends text to the NUL-terminated buf of size len, truncating. */
+static void append(char *buf, size_t len, const char *text)
 {
     size_t used = strlen(buf);
     if (used < len) {
-        snprintf(buf + used, len - used, fmt, a, b);
+        snprintf(buf + used, len - used, "%s", text);
     }
 }
 
@@ -681,14 +682,15 @@ static void wrong_key(const struct setting_table *t, const char *name, int kind,
         snprintf(err, errlen, "%s: parameter '%s' does not apply to %s (it is for ", name, key,
                  name);
         kinds_taking(t, key, err, errlen);
-        append(err, errlen, ")%s%s", "", "");
+        append(err, errlen, ")");
     } else {
         snprintf(err, errlen, "%s: unknown parameter '%s'", name, key);
     }
     util_append_suggestion(err, errlen, key, valid, nvalid);
     char usage[512];
     setting_usage(t, kind, usage, sizeof usage);
-    append(err, errlen, "; usage: %s%s", usage, "");
+    append(err, errlen, "; usage: ");
+    append(err, errlen, usage);
 }
 
 bool setting_parse_spec(const struct setting_table *t, const char *text, void *obj, char *err,
@@ -930,6 +932,22 @@ void setting_help(const struct setting_table *t, FILE *out)
             groups[g].uses |= s->uses;
         }
         size_t used = (size_t)snprintf(text, sizeof text, "%s", first->help);
+        /* rows whose help differs say so for their kinds: "adamw: decoupled weight decay" */
+        for (size_t r = 0; r < t->nrows && used < sizeof text; r++) {
+            const struct setting *s = &t->rows[r];
+            if (strcmp(s->name, names[i]) || !strcmp(s->help, first->help)) {
+                continue;
+            }
+            for (int k = 0, m = 0; k < t->nkinds && used < sizeof text; k++) {
+                if (s->uses & (1u << k)) {
+                    used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
+                                             m++ ? ", " : "; ", t->kinds[k]);
+                }
+            }
+            if (used < sizeof text) {
+                used += (size_t)snprintf(text + used, sizeof text - used, ": %s", s->help);
+            }
+        }
         for (int g = 0; g < ngroups && used < sizeof text; g++) {
             bool all = true;
             for (int k = 0; k < t->nkinds; k++) {
