@@ -61,7 +61,9 @@ struct race_runner {
 };
 
 struct race {
-    const struct expr *f;         /* the function (not owned) */
+    const struct expr *f;         /* the function alone (not owned); the window still adds the
+                                     penalties to its GLSL itself, where expr_glsl(obj) is the
+                                     one definition to switch to */
     const struct expr *obj;       /* the objective f + l1*(|x|+|y|) + l2*(x^2+y^2) as one
                                      expression: values, gradients and GLSL (not owned, or
                                      own_obj) */

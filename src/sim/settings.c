@@ -445,7 +445,7 @@ void setting_describe(const struct setting *s, char *buf, size_t len)
         return;
     }
     case SETTING_TEXT:
-        snprintf(buf, len, "text of at most %zu characters", s->size - 1);
+        snprintf(buf, len, "one line of at most %zu characters", s->size - 1);
         return;
     case SETTING_PAIR:
         snprintf(buf, len, "X,Y: two numbers");
@@ -497,6 +497,7 @@ bool setting_parse(const struct setting *s, void *obj, const char *value, bool f
         break;
     case SETTING_LONG:
     case SETTING_ULLONG: {
+        assert(isfinite(s->min) && isfinite(s->max) && "whole numbers have a finite range");
         long v;
         ok = util_parse_long(value, (long)s->min, (long)s->max, &v);
         if (ok && s->type == SETTING_LONG) {
