@@ -429,13 +429,14 @@ static void test_parse(void)
     expect_error("nag(dampening=0.1)", "'dampening'", "does not apply");
     expect_error("adamw(centered=true)", "'centered'", "does not apply");
     expect_error("rmsprop(rho=0.9)", "'rho'", "does not apply to rmsprop");
-    expect_error("adadelta(alpha=0.9)", "'alpha'", "adadelta takes: lr, weight_decay, eps, rho");
+    expect_error("adadelta(alpha=0.9)", "'alpha'",
+                 "usage: adadelta(lr=1, *, weight_decay=0, eps=1e-6, rho=0.9)");
     /* malformed values */
-    expect_error("adam(lr=abc)", "lr", "'abc'");
-    expect_error("adam(lr=0.1x)", "lr", "'0.1x'");
-    expect_error("adam(lr=nan)", "lr", "'nan'");
-    expect_error("adam(lr=inf)", "lr", "'inf'");
-    expect_error("adam(amsgrad=maybe)", "amsgrad", "'maybe'");
+    expect_error("adam(lr=abc)", "invalid lr=abc:", "expected");
+    expect_error("adam(lr=0.1x)", "invalid lr=0.1x:", "expected");
+    expect_error("adam(lr=nan)", "invalid lr=nan:", "expected");
+    expect_error("adam(lr=inf)", "invalid lr=inf:", "expected");
+    expect_error("adam(amsgrad=maybe)", "invalid amsgrad=maybe:", "expected");
     expect_error("adam(lr=)", "lr", NULL);
     /* values out of range, naming key and value */
     expect_error("adam(lr=0)", "lr=0", "> 0");

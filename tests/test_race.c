@@ -60,9 +60,66 @@ static void test_trajectory_bounded(void)
     traj_finish(&t);
 }
 
+/* The objective is one expression: f plus only the penalties with non-zero weight, with
+ * torch's d|x|/dx = 0 at 0; values, gradients and GLSL all come from it. */
+static void test_objective(void)
+{
+    struct expr_error e;
+    struct expr *f = expr_compile("(x-2)^2 + 4*(y-0.25)^2", &e);
+    struct expr *obj = race_objective_compile(f, 2.5, 0.30000000000000004);
+    const double pts[][2] = {{0, 0}, {0, 1}, {-1.5, 0}, {0.75, -0.3}, {1e-300, -2}};
+    for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
+        double x = pts[i][0], y = pts[i][1], gf[2], g[2];
+        double v = expr_eval_grad(obj, x, y, g);
+        double fv = expr_eval_grad(f, x, y, gf);
+        double want = fv + 2.5 * (fabs(x) + fabs(y)) + 0.30000000000000004 * (x * x + y * y);
+        CHECK_REL(v, want, 1e-15, 1e-300);
+        double sx = (double)((x > 0) - (x < 0)), sy = (double)((y > 0) - (y < 0));
+        CHECK_REL(g[0], gf[0] + 2.5 * sx + 0.30000000000000004 * 2 * x, 1e-15, 1e-300);
+        CHECK_REL(g[1], gf[1] + 2.5 * sy + 0.30000000000000004 * 2 * y, 1e-15, 1e-300);
+    }
+    double g[2];
+    expr_eval_grad(obj, 0, 0, g);
+    CHECK(g[0] == -4 && g[1] == -2);   /* the penalties add nothing at the kink */
+    char *glsl = expr_glsl(obj);
+    CHECK(strstr(glsl, "abs(x)") && strstr(glsl, "2.5"));
+    free(glsl);
+    expr_destroy(obj);
+
+    /* zero weights: the function itself, to the last bit; only l2: no abs term */
+    obj = race_objective_compile(f, 0, 0);
+    CHECK(!strcmp(expr_source(obj), "((x-2)^2 + 4*(y-0.25)^2)"));
+    CHECK(expr_eval(obj, 0.3, 0.7) == expr_eval(f, 0.3, 0.7));
+    expr_destroy(obj);
+    obj = race_objective_compile(f, 0, 1.25);
+    CHECK(!strstr(expr_source(obj), "abs") && strstr(expr_source(obj), "1.25*(x*x + y*y)"));
+    expr_destroy(obj);
+
+    /* a race given no objective compiles its own from f, l1, l2; given one, it uses it */
+    struct optim_params p;
+    char err[256];
+    CHECK(optim_parse("sgd(0.1)", &p, err, sizeof err));
+    struct race race;
+    struct race_desc d = {.f = f, .xmin = -3, .xmax = 3, .ymin = -3, .ymax = 3, .l1 = 2.5,
+                          .start = {0, 0}, .n = 1, .params = &p};
+    race_init(&race, &d);
+    CHECK(race.obj && race.f == f && race.obj != f);
+    CHECK(race_objective(&race, 1, 0, g) == expr_eval(f, 1, 0) + 2.5);
+    race_finish(&race);
+    struct expr *mine = race_objective_compile(f, 0, 7);
+    d.obj = mine;
+    race_init(&race, &d);
+    CHECK(race.obj == mine && race.own_obj == NULL);
+    CHECK(race_objective(&race, 1, 0, NULL) == expr_eval(f, 1, 0) + 7);
+    race_finish(&race);
+    expr_destroy(mine);
+    expr_destroy(f);
+}
+
 int main(void)
 {
     test_trajectory_bounded();
+    test_objective();
 
     struct expr_error e;
     struct expr *bowl = expr_compile("x^2 + y^2", &e);

@@ -56,6 +56,9 @@ int main(void)
     struct race race;
     scene_make_race(&s, &r, &race);
     CHECK(race.n == 3 && race.l1 == 0.5 && race.r[0].p[0] == -2);
+    /* one objective for values, gradients and shaders: f + 0.5(|x|+|y|) + 0.25(x^2+y^2) */
+    CHECK(race.f == r.f && race.obj == r.objective);
+    CHECK(expr_eval(r.objective, 1, -2) == expr_eval(r.f, 1, -2) + 0.5 * 3 + 0.25 * 5);
     race_finish(&race);
     scene_resolved_finish(&r);
     scene_finish(&s);

@@ -260,17 +260,18 @@ static void test_specs(void)
     expect_error("cosine(eta_min=0.1)", "'t_max'", NULL);
     expect_error("inverse_time(warmup=5)", "'decay'", NULL);
     /* bad values */
-    expect_error("step(step_size=0)", "step_size", "'0'");
-    expect_error("step(step_size=2.5)", "step_size", "'2.5'");
-    expect_error("step(step_size=abc)", "step_size", "'abc'");
-    expect_error("step(step_size=3,gamma=0)", "gamma", "'0'");
-    expect_error("exponential(gamma=-0.5)", "gamma", "'-0.5'");
-    expect_error("exponential(gamma=nan)", "gamma", "'nan'");
-    expect_error("cosine(t_max=0)", "t_max", "'0'");
-    expect_error("cosine(t_max=10,eta_min=-1)", "eta_min", "'-1'");
-    expect_error("inverse_time(decay=-0.1)", "decay", "'-0.1'");
-    expect_error("constant(warmup=-1)", "warmup", "'-1'");
-    expect_error("constant(warmup=1.5)", "warmup", "'1.5'");
+    expect_error("step(step_size=0)", "invalid step_size=0:",
+                 "expected a whole number from 1 to 1000000000");
+    expect_error("step(step_size=2.5)", "invalid step_size=2.5:", "expected");
+    expect_error("step(step_size=abc)", "invalid step_size=abc:", "expected");
+    expect_error("step(step_size=3,gamma=0)", "invalid gamma=0:", "expected a number > 0");
+    expect_error("exponential(gamma=-0.5)", "invalid gamma=-0.5:", "expected");
+    expect_error("exponential(gamma=nan)", "invalid gamma=nan:", "expected");
+    expect_error("cosine(t_max=0)", "invalid t_max=0:", "whole number from 1");
+    expect_error("cosine(t_max=10,eta_min=-1)", "invalid eta_min=-1:", "expected a number >= 0");
+    expect_error("inverse_time(decay=-0.1)", "invalid decay=-0.1:", "expected");
+    expect_error("constant(warmup=-1)", "invalid warmup=-1:", "expected");
+    expect_error("constant(warmup=1.5)", "invalid warmup=1.5:", "a whole number from 0 to");
     /* syntax */
     expect_error("cosine(t_max=10", "missing ')'", NULL);
     expect_error("step(step_size=1,step_size=2)", "given twice", NULL);

@@ -20,8 +20,18 @@ int main(void)
 
     CHECK(!spec_parse("adam(lr=0.1", &s, err, sizeof err));
     CHECK(strstr(err, "missing ')'") != NULL);
-    CHECK(!spec_parse("adam(lr)", &s, err, sizeof err));
-    CHECK(strstr(err, "missing '='") != NULL && strstr(err, "position 8") != NULL);
+    /* values without keys are positional; the settings tables say what they mean */
+    CHECK(spec_parse("step(30, 0.5, warmup = 3)", &s, err, sizeof err) && s.nargs == 3);
+    CHECK(!strcmp(s.args[0].key, "") && !strcmp(s.args[0].value, "30"));
+    CHECK(!strcmp(s.args[1].key, "") && !strcmp(s.args[1].value, "0.5"));
+    CHECK(!strcmp(s.args[2].key, "warmup") && !strcmp(s.args[2].value, "3"));
+    CHECK(spec_parse("adam(lr)", &s, err, sizeof err) && s.nargs == 1);
+    CHECK(!strcmp(s.args[0].key, "") && !strcmp(s.args[0].value, "lr"));
+    CHECK(spec_parse("f(1,1)", &s, err, sizeof err) && s.nargs == 2);   /* not "given twice" */
+    CHECK(!spec_parse("step(30,)", &s, err, sizeof err));
+    CHECK(strstr(err, "missing value at position 9") != NULL);
+    CHECK(!spec_parse("step(,3)", &s, err, sizeof err));
+    CHECK(strstr(err, "missing value at position 6") != NULL);
     CHECK(!spec_parse("adam(lr=)", &s, err, sizeof err));
     CHECK(strstr(err, "missing value for 'lr'") != NULL);
     CHECK(!spec_parse("adam(lr=1,lr=2)", &s, err, sizeof err));

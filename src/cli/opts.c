@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "sim/settings.h"
 #include "sim/util.h"
 
 void cli_error(const char *cmd, const char *fmt, ...)
@@ -21,28 +22,26 @@ void cli_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Everything below is generated from the settings tables (sim/settings.h): what the help
+ * says is what the parsers take. */
 void cli_print_scene_help(FILE *out)
 {
+    fprintf(out, "scene options (each also a `key = value` line of a scene file):\n");
+    setting_help(settings_scene(), out);
     fprintf(out,
-            "scene options:\n"
-            "  --function NAME        a built-in function (`optiscope list functions`)\n"
-            "  --expr \"EXPR\"          your own f(x, y), e.g. \"(1-x)^2 + 100*(y-x^2)^2\"\n"
-            "  --optimizer SPEC[,..]  repeatable; SPEC is name(key=value,...) with torch's\n"
-            "                         keys, e.g. \"adam(lr=0.05,beta1=0.8)\" (`list optimizers`)\n"
-            "  --start X,Y            start point (default: the function's)\n"
-            "  --steps N              steps to run (default 500)\n"
-            "  --schedule SPEC        constant, step(step_size,gamma), exponential(gamma),\n"
-            "                         cosine(t_max,eta_min), inverse_time(decay); each with\n"
-            "                         optional warmup=N\n"
-            "  --l1 A  --l2 B         penalties: f + A*(|x|+|y|) + B*(x^2+y^2)\n"
-            "  --noise SIGMA          Gaussian noise on each gradient component\n"
-            "  --seed S               seed for the noise (default 1)\n"
-            "  --scale auto|linear|log  colour scale\n"
-            "  --domain XMIN,XMAX,YMIN,YMAX  the view\n"
-            "  --title TEXT           figure title\n"
-            "  --scene FILE           read `key = value` lines (the keys above); options given\n"
-            "                         on the command line override the file\n"
-            "  --preset NAME          a scene from the presets (`optiscope list presets`)\n");
+            "  --scene FILE           read a scene file; options given on the command line\n"
+            "                         override it\n"
+            "  --preset NAME          a scene from the presets (`optiscope list presets`)\n"
+            "\n"
+            "optimizer SPEC: name(...) as below, torch's keys and defaults (`list optimizers`).\n"
+            "Values before `*` may also be given in that order without their keys, before\n"
+            "any key=value: adam(0.01) is adam(lr=0.01).\n");
+    setting_help(settings_optim(), out);
+    fprintf(out,
+            "\n"
+            "schedule SPEC: the same way, on each optimizer's lr; keys without a default are\n"
+            "required: step(30, 0.5) is step(step_size=30, gamma=0.5).\n");
+    setting_help(settings_sched(), out);
 }
 
 /* The option name without its leading dashes, and its inline value after '=' if any. */
@@ -61,14 +60,7 @@ static const char *split_option(const char *arg, char *name, size_t len)
 
 static bool is_scene_key(const char *name)
 {
-    size_t n;
-    const char *const *keys = scene_keys(&n);
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(keys[i], name)) {
-            return true;
-        }
-    }
-    return false;
+    return setting_find(settings_scene(), name, 0) != NULL;
 }
 
 static const struct cli_extra *find_extra(const struct cli_extra *extras, const char *arg)
@@ -101,8 +93,8 @@ static const struct cli_extra *find_extra(const struct cli_extra *extras, const 
 static size_t option_names(const struct cli_extra *extras, const char **out, size_t max,
                            char buf[][40])
 {
-    size_t n = 0, nk;
-    const char *const *keys = scene_keys(&nk);
+    const char *keys[64];
+    size_t n = 0, nk = scene_keys(keys, 64);
     for (size_t i = 0; i < nk && n < max; i++) {
         snprintf(buf[n], sizeof buf[n], "--%s", keys[i]);
         out[n] = buf[n];

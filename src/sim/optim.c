@@ -8,17 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/spec.h"
+#include "sim/settings.h"
 #include "sim/util.h"
 
 /* ======================================================================== names */
-
-static const char *const kind_names[OPTIM_COUNT] = {
-    [OPTIM_SGD] = "sgd",         [OPTIM_MOMENTUM] = "momentum", [OPTIM_NAG] = "nag",
-    [OPTIM_ADAGRAD] = "adagrad", [OPTIM_ADADELTA] = "adadelta", [OPTIM_RMSPROP] = "rmsprop",
-    [OPTIM_ADAM] = "adam",       [OPTIM_ADAMW] = "adamw",       [OPTIM_NADAM] = "nadam",
-    [OPTIM_ADAMAX] = "adamax",
-};
 
 static const char *const kind_descriptions[OPTIM_COUNT] = {
     [OPTIM_SGD] = "plain gradient descent: x -= lr * g",
@@ -36,12 +29,12 @@ static const char *const kind_descriptions[OPTIM_COUNT] = {
 const char *optim_name(enum optim_kind kind)
 {
     assert(kind >= 0 && kind < OPTIM_COUNT);
-    return kind_names[kind];
+    return settings_optim()->kinds[kind];
 }
 
 const char *const *optim_names(void)
 {
-    return kind_names;
+    return settings_optim()->kinds;
 }
 
 const char *optim_description(enum optim_kind kind)
@@ -52,309 +45,30 @@ const char *optim_description(enum optim_kind kind)
 
 bool optim_kind_from_name(const char *name, enum optim_kind *out)
 {
-    for (int k = 0; k < OPTIM_COUNT; k++) {
-        if (strcmp(name, kind_names[k]) == 0) {
-            *out = (enum optim_kind)k;
-            return true;
-        }
+    int k = setting_kind(settings_optim(), name);
+    if (k >= 0) {
+        *out = (enum optim_kind)k;
     }
-    return false;
+    return k >= 0;
 }
 
-/* ======================================================================== defaults */
+/* ======================================================================== defaults, specs */
 
+/* Keys, ranges and torch's defaults per kind are the rows of settings_optim(). */
 void optim_defaults(enum optim_kind kind, struct optim_params *out)
 {
     assert(kind >= 0 && kind < OPTIM_COUNT);
-    /* Zero for everything torch defaults to zero or False; betas and eps as in Adam. */
-    *out = (struct optim_params){
-        .kind = kind,
-        .beta1 = 0.9,
-        .beta2 = 0.999,
-        .eps = 1e-8,
-    };
-    switch (kind) {
-    case OPTIM_SGD:
-        /* torch.optim.SGD has no default lr (it is required); 0.01 is Keras' SGD default. */
-        out->lr = 0.01;
-        break;
-    case OPTIM_MOMENTUM:
-    case OPTIM_NAG:
-        out->lr = 0.01;
-        out->momentum = 0.9;
-        break;
-    case OPTIM_ADAGRAD:
-        out->lr = 1e-2;
-        out->eps = 1e-10;
-        break;
-    case OPTIM_ADADELTA:
-        out->lr = 1.0;
-        out->rho = 0.9;
-        out->eps = 1e-6;
-        break;
-    case OPTIM_RMSPROP:
-        out->lr = 1e-2;
-        out->alpha = 0.99;
-        break;
-    case OPTIM_ADAM:
-        out->lr = 1e-3;
-        break;
-    case OPTIM_ADAMW:
-        out->lr = 1e-3;
-        out->weight_decay = 1e-2;
-        break;
-    case OPTIM_NADAM:
-        out->lr = 2e-3;
-        out->momentum_decay = 4e-3;
-        break;
-    case OPTIM_ADAMAX:
-        out->lr = 2e-3;
-        break;
-    case OPTIM_COUNT:
-        break;
-    }
+    setting_defaults(settings_optim(), kind, out);
 }
-
-/* ======================================================================== keys */
-
-/* Every hyperparameter key, in the order labels print them. */
-enum key {
-    KEY_LR,
-    KEY_MOMENTUM,
-    KEY_DAMPENING,
-    KEY_WEIGHT_DECAY,
-    KEY_LR_DECAY,
-    KEY_INITIAL_ACCUMULATOR_VALUE,
-    KEY_EPS,
-    KEY_RHO,
-    KEY_ALPHA,
-    KEY_CENTERED,
-    KEY_BETA1,
-    KEY_BETA2,
-    KEY_AMSGRAD,
-    KEY_MOMENTUM_DECAY,
-    KEY_COUNT
-};
-
-static const char *const key_names[KEY_COUNT] = {
-    "lr", "momentum", "dampening", "weight_decay", "lr_decay", "initial_accumulator_value",
-    "eps", "rho", "alpha", "centered", "beta1", "beta2", "amsgrad", "momentum_decay",
-};
-
-#define K(k) (1u << (k))
-/* Which keys each optimizer takes. sgd is momentum-free by definition (use `momentum`), and
- * nag has no dampening because torch requires zero dampening for nesterov. */
-static const unsigned kind_keys[OPTIM_COUNT] = {
-    [OPTIM_SGD] = K(KEY_LR) | K(KEY_WEIGHT_DECAY),
-    [OPTIM_MOMENTUM] = K(KEY_LR) | K(KEY_MOMENTUM) | K(KEY_DAMPENING) | K(KEY_WEIGHT_DECAY),
-    [OPTIM_NAG] = K(KEY_LR) | K(KEY_MOMENTUM) | K(KEY_WEIGHT_DECAY),
-    [OPTIM_ADAGRAD] = K(KEY_LR) | K(KEY_LR_DECAY) | K(KEY_WEIGHT_DECAY)
-                      | K(KEY_INITIAL_ACCUMULATOR_VALUE) | K(KEY_EPS),
-    [OPTIM_ADADELTA] = K(KEY_LR) | K(KEY_RHO) | K(KEY_EPS) | K(KEY_WEIGHT_DECAY),
-    [OPTIM_RMSPROP] = K(KEY_LR) | K(KEY_ALPHA) | K(KEY_EPS) | K(KEY_WEIGHT_DECAY)
-                      | K(KEY_MOMENTUM) | K(KEY_CENTERED),
-    [OPTIM_ADAM] = K(KEY_LR) | K(KEY_BETA1) | K(KEY_BETA2) | K(KEY_EPS) | K(KEY_WEIGHT_DECAY)
-                   | K(KEY_AMSGRAD),
-    [OPTIM_ADAMW] = K(KEY_LR) | K(KEY_BETA1) | K(KEY_BETA2) | K(KEY_EPS) | K(KEY_WEIGHT_DECAY)
-                    | K(KEY_AMSGRAD),
-    [OPTIM_NADAM] = K(KEY_LR) | K(KEY_BETA1) | K(KEY_BETA2) | K(KEY_EPS) | K(KEY_WEIGHT_DECAY)
-                    | K(KEY_MOMENTUM_DECAY),
-    [OPTIM_ADAMAX] = K(KEY_LR) | K(KEY_BETA1) | K(KEY_BETA2) | K(KEY_EPS) | K(KEY_WEIGHT_DECAY),
-};
-#undef K
-
-static bool key_is_bool(enum key k)
-{
-    return k == KEY_CENTERED || k == KEY_AMSGRAD;
-}
-
-static double *key_double(struct optim_params *p, enum key k)
-{
-    switch (k) {
-    case KEY_LR: return &p->lr;
-    case KEY_MOMENTUM: return &p->momentum;
-    case KEY_DAMPENING: return &p->dampening;
-    case KEY_WEIGHT_DECAY: return &p->weight_decay;
-    case KEY_LR_DECAY: return &p->lr_decay;
-    case KEY_INITIAL_ACCUMULATOR_VALUE: return &p->initial_accumulator_value;
-    case KEY_EPS: return &p->eps;
-    case KEY_RHO: return &p->rho;
-    case KEY_ALPHA: return &p->alpha;
-    case KEY_BETA1: return &p->beta1;
-    case KEY_BETA2: return &p->beta2;
-    case KEY_MOMENTUM_DECAY: return &p->momentum_decay;
-    default: return NULL;
-    }
-}
-
-static bool *key_bool(struct optim_params *p, enum key k)
-{
-    return k == KEY_CENTERED ? &p->centered : k == KEY_AMSGRAD ? &p->amsgrad : NULL;
-}
-
-/* The range a value must lie in, as text for the message; NULL when it is fine. Ranges follow
- * torch's checks, tightened where torch accepts nonsense (lr = 0, momentum >= 1). */
-static const char *key_range_error(enum optim_kind kind, enum key k, double v)
-{
-    switch (k) {
-    case KEY_LR:
-        return v > 0 ? NULL : "must be > 0";
-    case KEY_MOMENTUM:
-        if (kind == OPTIM_NAG) {
-            return v > 0 && v < 1 ? NULL : "must be in (0, 1) for nesterov";
-        }
-        return v >= 0 && v < 1 ? NULL : "must be in [0, 1)";
-    case KEY_DAMPENING:
-        return v >= 0 && v <= 1 ? NULL : "must be in [0, 1]";
-    case KEY_RHO:
-    case KEY_ALPHA:
-    case KEY_BETA1:
-    case KEY_BETA2:
-        return v >= 0 && v < 1 ? NULL : "must be in [0, 1)";
-    default:
-        /* weight_decay, lr_decay, initial_accumulator_value, eps, momentum_decay */
-        return v >= 0 ? NULL : "must be >= 0";
-    }
-}
-
-/* Names the keys an optimizer takes, "lr, beta1, ...", into buf. */
-static void list_keys(enum optim_kind kind, char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int k = 0; k < KEY_COUNT; k++) {
-        if ((kind_keys[kind] & (1u << k)) && used < len) {
-            int w = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", key_names[k]);
-            used += w > 0 ? (size_t)w : 0;
-        }
-    }
-}
-
-/* ======================================================================== parse, format */
 
 bool optim_parse(const char *spec, struct optim_params *out, char *err, size_t errlen)
 {
-    struct spec sp;
-    if (!spec_parse(spec, &sp, err, errlen)) {
-        return false;
-    }
-    enum optim_kind kind;
-    if (!optim_kind_from_name(sp.name, &kind)) {
-        snprintf(err, errlen, "unknown optimizer '%s'", sp.name);
-        util_append_suggestion(err, errlen, sp.name, kind_names, OPTIM_COUNT);
-        return false;
-    }
-    struct optim_params p;
-    optim_defaults(kind, &p);
-    for (int i = 0; i < sp.nargs; i++) {
-        const struct spec_arg *a = &sp.args[i];
-        int k = 0;
-        while (k < KEY_COUNT && strcmp(a->key, key_names[k]) != 0) {
-            k++;
-        }
-        if (k == KEY_COUNT || !(kind_keys[kind] & (1u << k))) {
-            /* Suggest among the keys this optimizer takes, so `adam(momentum=...)` points
-             * nowhere wrong and `adam(lr_=...)` points to lr. */
-            const char *valid[KEY_COUNT];
-            size_t nvalid = 0;
-            for (int j = 0; j < KEY_COUNT; j++) {
-                if (kind_keys[kind] & (1u << j)) {
-                    valid[nvalid++] = key_names[j];
-                }
-            }
-            char keys[256];
-            list_keys(kind, keys, sizeof keys);
-            if (k == KEY_COUNT) {
-                snprintf(err, errlen, "%s: unknown parameter '%s'", sp.name, a->key);
-            } else if (kind == OPTIM_SGD && k == KEY_MOMENTUM) {
-                snprintf(err, errlen, "sgd: parameter 'momentum' does not apply to sgd (it has "
-                         "none; use momentum(...) or nag(...))");
-            } else if (kind == OPTIM_NAG && k == KEY_DAMPENING) {
-                snprintf(err, errlen, "nag: parameter 'dampening' does not apply to nag "
-                         "(Nesterov momentum needs zero dampening)");
-            } else {
-                snprintf(err, errlen, "%s: parameter '%s' does not apply to %s", sp.name,
-                         a->key, sp.name);
-            }
-            util_append_suggestion(err, errlen, a->key, valid, nvalid);
-            size_t used = strlen(err);
-            if (used < errlen) {
-                snprintf(err + used, errlen - used, "; %s takes: %s", sp.name, keys);
-            }
-            return false;
-        }
-        if (key_is_bool((enum key)k)) {
-            if (!spec_parse_bool(a->value, key_bool(&p, (enum key)k))) {
-                snprintf(err, errlen, "%s: %s must be true or false, not '%s'", sp.name, a->key,
-                         a->value);
-                return false;
-            }
-            continue;
-        }
-        double v;
-        if (!util_parse_double(a->value, &v)) {
-            snprintf(err, errlen, "%s: %s must be a finite number, not '%s'", sp.name, a->key,
-                     a->value);
-            return false;
-        }
-        const char *why = key_range_error(kind, (enum key)k, v);
-        if (why) {
-            snprintf(err, errlen, "%s: invalid %s=%s (%s)", sp.name, a->key, a->value, why);
-            return false;
-        }
-        *key_double(&p, (enum key)k) = v;
-    }
-    *out = p;
-    return true;
-}
-
-/* The shortest of %.15g..%.17g that reads back as the same double. */
-static void format_double(double v, char *buf, size_t len)
-{
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) {
-            return;
-        }
-    }
+    return setting_parse_spec(settings_optim(), spec, out, err, errlen);
 }
 
 int optim_format(const struct optim_params *p, char *buf, size_t len)
 {
-    struct optim_params def;
-    optim_defaults(p->kind, &def);
-    struct optim_params cur = *p;
-    char out[512];
-    size_t used = 0;
-    int nargs = 0;
-    used += (size_t)snprintf(out, sizeof out, "%s", kind_names[p->kind]);
-    for (int k = 0; k < KEY_COUNT; k++) {
-        if (!(kind_keys[p->kind] & (1u << k))) {
-            continue;
-        }
-        char value[40];
-        if (key_is_bool((enum key)k)) {
-            bool v = *key_bool(&cur, (enum key)k);
-            if (v == *key_bool(&def, (enum key)k)) {
-                continue;
-            }
-            snprintf(value, sizeof value, "%s", v ? "true" : "false");
-        } else {
-            double v = *key_double(&cur, (enum key)k);
-            if (v == *key_double(&def, (enum key)k)) {
-                continue;
-            }
-            format_double(v, value, sizeof value);
-        }
-        /* At most 14 keys of < 40 characters each: out cannot overflow. */
-        used += (size_t)snprintf(out + used, sizeof out - used, "%s%s=%s",
-                                 nargs ? "," : "(", key_names[k], value);
-        nargs++;
-    }
-    if (nargs) {
-        snprintf(out + used, sizeof out - used, ")");
-    }
-    return snprintf(buf, len, "%s", out);
+    return setting_format_spec(settings_optim(), p, buf, len);
 }
 
 /* ======================================================================== state */

@@ -2,9 +2,13 @@
  * trajectories and divergence detection. */
 #include "sim/race.h"
 
+#include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sim/settings.h"
 
 /* A runner further than this many domain widths from the domain's centre has diverged: it will
  * not come back in any number of steps a user waits for, and it would only stretch the view. */
@@ -89,21 +93,35 @@ struct traj_point traj_last(const struct traj *t)
 
 /* ======================================================================== race */
 
+struct expr *race_objective_compile(const struct expr *f, double l1, double l2)
+{
+    /* The weights in the shortest text that reads back exactly, so the expression computes
+     * with the very doubles the scene holds. Evaluated left to right, as torch adds the
+     * penalties: ((f + l1*(|x|+|y|)) + l2*(x*x+y*y)). */
+    const char *src = expr_source(f);
+    size_t len = strlen(src) + 160;
+    char *text = xmalloc(len);
+    char w1[40], w2[40];
+    setting_format_double(l1, w1, sizeof w1);
+    setting_format_double(l2, w2, sizeof w2);
+    int used = snprintf(text, len, "(%s)", src);
+    if (l1 != 0.0) {
+        used += snprintf(text + used, len - (size_t)used, " + %s*(abs(x) + abs(y))", w1);
+    }
+    if (l2 != 0.0) {
+        snprintf(text + used, len - (size_t)used, " + %s*(x*x + y*y)", w2);
+    }
+    struct expr_error e;
+    struct expr *obj = expr_compile(text, &e);
+    assert(obj && "a compiled function plus finite weights compiles");
+    free(text);
+    return obj;
+}
+
 double race_objective(const struct race *race, double x, double y, double grad[2])
 {
     double g[2];
-    double v = expr_eval_grad(race->f, x, y, g);
-    if (race->l1 != 0.0) {
-        /* torch's d|x|/dx is sign(x), with sign(0) = 0 */
-        v += race->l1 * (fabs(x) + fabs(y));
-        g[0] += race->l1 * (double)((x > 0) - (x < 0));
-        g[1] += race->l1 * (double)((y > 0) - (y < 0));
-    }
-    if (race->l2 != 0.0) {
-        v += race->l2 * (x * x + y * y);
-        g[0] += race->l2 * 2.0 * x;
-        g[1] += race->l2 * 2.0 * y;
-    }
+    double v = expr_eval_grad(race->obj, x, y, g);
     if (grad) {
         grad[0] = g[0];
         grad[1] = g[1];
@@ -132,6 +150,11 @@ void race_init(struct race *race, const struct race_desc *desc)
 {
     memset(race, 0, sizeof *race);
     race->f = desc->f;
+    race->obj = desc->obj;
+    if (!race->obj) {
+        race->own_obj = race_objective_compile(desc->f, desc->l1, desc->l2);
+        race->obj = race->own_obj;
+    }
     race->xmin = desc->xmin;
     race->xmax = desc->xmax;
     race->ymin = desc->ymin;
@@ -167,6 +190,9 @@ void race_finish(struct race *race)
         traj_finish(&race->r[i].traj);
     }
     race->n = 0;
+    expr_destroy(race->own_obj);
+    race->own_obj = NULL;
+    race->obj = NULL;
 }
 
 void race_reset(struct race *race, const double start[2])

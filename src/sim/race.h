@@ -61,7 +61,13 @@ struct race_runner {
 };
 
 struct race {
-    const struct expr *f;         /* the function (not owned) */
+    const struct expr *f;         /* the function alone (not owned); the window still adds the
+                                     penalties to its GLSL itself, where expr_glsl(obj) is the
+                                     one definition to switch to */
+    const struct expr *obj;       /* the objective f + l1*(|x|+|y|) + l2*(x^2+y^2) as one
+                                     expression: values, gradients and GLSL (not owned, or
+                                     own_obj) */
+    struct expr *own_obj;         /* obj when race_init compiled it itself, else NULL */
     double xmin, xmax, ymin, ymax;  /* domain; leaving it by far counts as divergence */
     struct sched sched;           /* shared by every runner, on each runner's base lr */
     double l1, l2;                /* objective = f + l1*(|x|+|y|) + l2*(x^2+y^2) */
@@ -76,6 +82,8 @@ struct race {
 
 struct race_desc {
     const struct expr *f;
+    const struct expr *obj;       /* race_objective_compile(f, l1, l2); NULL: race_init
+                                     compiles it (and race_finish frees it) */
     double xmin, xmax, ymin, ymax;
     const struct sched *sched;    /* NULL: constant */
     double l1, l2, noise;
@@ -91,7 +99,12 @@ void race_finish(struct race *race);
 /* Puts every runner back at `start` (and on the runner's trajectory) with fresh state. */
 void race_reset(struct race *race, const double start[2]);
 
-/* Objective and its gradient at (x, y), penalties included, no noise. */
+/* The objective f + l1*(abs(x)+abs(y)) + l2*(x*x+y*y) as one expression, with only the terms
+ * whose weight is not zero (so l1 = l2 = 0 gives f itself, to the last bit). d|x|/dx is 0 at
+ * x = 0, as in torch. f must have been compiled (it cannot fail then). Caller destroys. */
+struct expr *race_objective_compile(const struct expr *f, double l1, double l2);
+
+/* Objective and its gradient at (x, y), penalties included, no noise: race->obj. */
 double race_objective(const struct race *race, double x, double y, double grad[2]);
 
 /* One step of every enabled runner that has not diverged. Returns a bitmask of the runners that

@@ -2,6 +2,7 @@
  * their resolution into a compiled function and a race. */
 #include "sim/scene.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -9,28 +10,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/spec.h"
+#include "sim/settings.h"
 #include "sim/util.h"
 
-static const char *const keys[] = {
-    "function", "expr", "optimizer", "start", "steps", "schedule", "l1", "l2",
-    "noise", "seed", "scale", "domain", "title",
-};
+/* ======================================================================== settings */
 
-const char *const *scene_keys(size_t *count)
+/* Every key, its type, range, default and help are the rows of settings_scene(). */
+
+size_t scene_keys(const char **out, size_t max)
 {
-    *count = sizeof keys / sizeof keys[0];
-    return keys;
+    return setting_names(settings_scene(), -1, out, max);
 }
 
 void scene_init(struct scene *s)
 {
     memset(s, 0, sizeof *s);
-    snprintf(s->function, sizeof s->function, "beale");
-    s->steps = 500;
-    sched_default(&s->sched);
-    s->seed = 1;
-    s->scale = SCENE_SCALE_AUTO;
+    const struct setting_table *t = settings_scene();
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (t->rows[i].def) {
+            char err[256];
+            bool ok = setting_parse(&t->rows[i], s, t->rows[i].def, false, err, sizeof err);
+            assert(ok && "every default parses (test_settings checks)");
+            (void)ok;
+        }
+    }
 }
 
 void scene_finish(struct scene *s)
@@ -39,154 +42,69 @@ void scene_finish(struct scene *s)
     s->expr = NULL;
 }
 
-/* A non-negative finite number. */
-static bool parse_nonneg(const char *key, const char *value, double *out, char *err,
-                         size_t errlen)
-{
-    double v;
-    if (!util_parse_double(value, &v) || v < 0.0) {
-        snprintf(err, errlen, "%s: expected a number >= 0, got '%s'", key, value);
-        return false;
-    }
-    *out = v;
-    return true;
-}
-
-static bool set_optimizers(struct scene *s, const char *value, bool from_cli, char *err,
-                           size_t errlen)
-{
-    char items[RACE_MAX][256];
-    char msg[400];
-    int n = spec_split_list(value, items, RACE_MAX, msg, sizeof msg);
-    if (n < 0) {
-        snprintf(err, errlen, "optimizer: %s", msg);
-        return false;
-    }
-    if (from_cli && !s->opt_from_cli) {
-        s->nopt = 0;   /* the command line replaces the scene file's list */
-        s->opt_from_cli = true;
-    }
-    for (int i = 0; i < n; i++) {
-        if (s->nopt == RACE_MAX) {
-            snprintf(err, errlen, "optimizer: too many optimizers (at most %d)", RACE_MAX);
-            return false;
-        }
-        if (!optim_parse(items[i], &s->opt[s->nopt], msg, sizeof msg)) {
-            snprintf(err, errlen, "optimizer: %s", msg);
-            return false;
-        }
-        s->nopt++;
-    }
-    return true;
-}
-
 bool scene_set(struct scene *s, const char *key, const char *value, bool from_cli,
                char *err, size_t errlen)
 {
-    char msg[400];
-    if (!strcmp(key, "function")) {
-        if (!catalog_find(value)) {
-            snprintf(err, errlen, "function: unknown function '%s'", value);
-            util_append_suggestion(err, errlen, value, catalog_names(), catalog_count());
-            return false;
+    const struct setting_table *t = settings_scene();
+    const struct setting *row = setting_find(t, key, 0);
+    if (!row) {
+        snprintf(err, errlen, "unknown key '%s'", key);
+        const char *names[64];
+        size_t n = setting_names(t, -1, names, 64);
+        util_append_suggestion(err, errlen, key, names, n);
+        return false;
+    }
+    /* Surrounding blanks never matter, and a file's values come trimmed: trimming here too
+     * keeps a scene given on the command line writable as it reads. */
+    while (isspace((unsigned char)*value)) {
+        value++;
+    }
+    size_t len = strlen(value);
+    while (len > 0 && isspace((unsigned char)value[len - 1])) {
+        len--;
+    }
+    char *v = xmalloc(len + 1);
+    memcpy(v, value, len);
+    v[len] = '\0';
+    char msg[768];
+    bool ok = setting_parse(row, s, v, from_cli, msg, sizeof msg);
+    if (!ok) {
+        snprintf(err, errlen, "%s: %s", key, msg);
+    }
+    free(v);
+    return ok;
+}
+
+/* Writes only the keys whose values differ from scene_init's, so a written scene reads as
+ * what was chosen, and a later change of a default reaches scenes that never chose. */
+bool scene_write(const struct scene *s, FILE *f, char *err, size_t errlen)
+{
+    const struct setting_table *t = settings_scene();
+    struct scene def;
+    scene_init(&def);
+    bool ok = true;
+    char value[4096];
+    for (size_t i = 0; i < t->nrows && ok; i++) {
+        const struct setting *row = &t->rows[i];
+        bool set = setting_format(row, s, value, sizeof value);
+        if (!set || setting_equal(row, s, &def)) {
+            continue;
         }
-        snprintf(s->function, sizeof s->function, "%s", value);
-        free(s->expr);
-        s->expr = NULL;
-        return true;
-    }
-    if (!strcmp(key, "expr")) {
-        struct expr_error e;
-        struct expr *f = expr_compile(value, &e);
-        if (!f) {
-            snprintf(err, errlen, "expr: position %d: %s", e.pos, e.msg);
-            return false;
+        /* A scene file cannot hold these: '#' starts a comment, a line ends the value. */
+        if (strpbrk(value, "#\n") || strlen(value) + 1 >= sizeof value) {
+            snprintf(err, errlen, "%s: '%s' cannot be written to a scene file (it holds '#', a "
+                     "newline, or is too long)", row->name, value);
+            ok = false;
+            break;
         }
-        expr_destroy(f);
-        free(s->expr);
-        s->expr = xstrdup(value);
-        return true;
+        fprintf(f, "%s = %s\n", row->name, value);
     }
-    if (!strcmp(key, "optimizer")) {
-        return set_optimizers(s, value, from_cli, err, errlen);
+    scene_finish(&def);
+    if (ok && (fflush(f) != 0 || ferror(f))) {
+        snprintf(err, errlen, "cannot write the scene: %s", strerror(errno));
+        ok = false;
     }
-    if (!strcmp(key, "start")) {
-        if (!util_parse_pair(value, &s->start[0], &s->start[1])) {
-            snprintf(err, errlen, "start: expected X,Y, got '%s'", value);
-            return false;
-        }
-        s->has_start = true;
-        return true;
-    }
-    if (!strcmp(key, "steps")) {
-        if (!util_parse_long(value, 0, 1000000000L, &s->steps)) {
-            snprintf(err, errlen, "steps: expected a whole number from 0 to 1000000000, "
-                     "got '%s'", value);
-            return false;
-        }
-        return true;
-    }
-    if (!strcmp(key, "schedule")) {
-        if (!sched_parse(value, &s->sched, msg, sizeof msg)) {
-            snprintf(err, errlen, "schedule: %s", msg);
-            return false;
-        }
-        return true;
-    }
-    if (!strcmp(key, "l1")) {
-        return parse_nonneg(key, value, &s->l1, err, errlen);
-    }
-    if (!strcmp(key, "l2")) {
-        return parse_nonneg(key, value, &s->l2, err, errlen);
-    }
-    if (!strcmp(key, "noise")) {
-        return parse_nonneg(key, value, &s->noise, err, errlen);
-    }
-    if (!strcmp(key, "seed")) {
-        long v;
-        if (!util_parse_long(value, 0, 2147483647L, &v)) {
-            snprintf(err, errlen, "seed: expected a whole number >= 0, got '%s'", value);
-            return false;
-        }
-        s->seed = (unsigned long long)v;
-        return true;
-    }
-    if (!strcmp(key, "scale")) {
-        if (!strcmp(value, "auto")) {
-            s->scale = SCENE_SCALE_AUTO;
-        } else if (!strcmp(value, "linear")) {
-            s->scale = SCENE_SCALE_LINEAR;
-        } else if (!strcmp(value, "log")) {
-            s->scale = SCENE_SCALE_LOG;
-        } else {
-            snprintf(err, errlen, "scale: expected auto, linear or log, got '%s'", value);
-            return false;
-        }
-        return true;
-    }
-    if (!strcmp(key, "domain")) {
-        double d[4];
-        char extra;
-        if (sscanf(value, " %lf , %lf , %lf , %lf %c", &d[0], &d[1], &d[2], &d[3], &extra) != 4
-            || !(d[0] < d[1]) || !(d[2] < d[3]) || !isfinite(d[0]) || !isfinite(d[1]) ||
-            !isfinite(d[2]) || !isfinite(d[3])) {
-            snprintf(err, errlen, "domain: expected XMIN,XMAX,YMIN,YMAX with XMIN < XMAX and "
-                     "YMIN < YMAX, got '%s'", value);
-            return false;
-        }
-        memcpy(s->domain, d, sizeof d);
-        s->has_domain = true;
-        return true;
-    }
-    if (!strcmp(key, "title")) {
-        snprintf(s->title, sizeof s->title, "%s", value);
-        return true;
-    }
-    snprintf(err, errlen, "unknown key '%s'", key);
-    size_t n;
-    const char *const *k = scene_keys(&n);
-    util_append_suggestion(err, errlen, key, k, n);
-    return false;
+    return ok;
 }
 
 static char *trim(char *s)
@@ -321,19 +239,23 @@ bool scene_resolve(struct scene *s, struct scene_resolved *out, char *err, size_
     if (s->nopt == 0) {
         default_optimizers(s);
     }
+    out->objective = race_objective_compile(out->f, s->l1, s->l2);
     return true;
 }
 
 void scene_resolved_finish(struct scene_resolved *r)
 {
     expr_destroy(r->f);
+    expr_destroy(r->objective);
     r->f = NULL;
+    r->objective = NULL;
 }
 
 void scene_make_race(const struct scene *s, const struct scene_resolved *r, struct race *race)
 {
     struct race_desc d = {
         .f = r->f,
+        .obj = r->objective,
         .xmin = r->domain[0],
         .xmax = r->domain[1],
         .ymin = r->domain[2],

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sim/catalog.h"
 #include "sim/expr.h"
@@ -33,8 +34,9 @@ struct scene {
     char title[128];              /* figure title; empty: derived */
 };
 
-/* The keys a scene understands, for `--help` and suggestions. */
-const char *const *scene_keys(size_t *count);
+/* The keys a scene understands (the names of settings_scene()'s rows, in order) into out, at
+ * most max; returns how many. */
+size_t scene_keys(const char **out, size_t max);
 
 void scene_init(struct scene *s);      /* defaults: beale, all optimizers' defaults unset */
 void scene_finish(struct scene *s);
@@ -45,12 +47,20 @@ void scene_finish(struct scene *s);
 bool scene_set(struct scene *s, const char *key, const char *value, bool from_cli,
                char *err, size_t errlen);
 
+/* Writes s as a scene file that scene_load_file reads back to the same scene: one `key =
+ * value` line for each key that differs from scene_init's default. Fails, naming the key, for
+ * a value a scene file cannot hold (a title with '#'), or when writing fails. */
+bool scene_write(const struct scene *s, FILE *f, char *err, size_t errlen);
+
 /* Reads a scene file (`key = value` lines, `#` comments). Errors are "PATH:LINE: problem". */
 bool scene_load_file(struct scene *s, const char *path, char *err, size_t errlen);
 
 /* What a scene resolves to: the compiled function and its metadata. */
 struct scene_resolved {
-    struct expr *f;                      /* owned */
+    struct expr *f;                      /* the function alone (owned) */
+    struct expr *objective;              /* f + l1*(|x|+|y|) + l2*(x^2+y^2), the terms with
+                                            non-zero weight: what the race minimizes and the
+                                            shaders draw (owned) */
     const struct catalog_entry *entry;   /* NULL for a user expression */
     double domain[4];                    /* xmin, xmax, ymin, ymax */
     double start[2];
@@ -60,8 +70,8 @@ struct scene_resolved {
     char name[64];                       /* catalog name or "custom" */
 };
 
-/* Compiles the function and fills in defaults (domain, start, optimizers when none: the
- * default race). Errors as scene_set. */
+/* Compiles the function and the objective and fills in defaults (domain, start, optimizers
+ * when none: the default race). Errors as scene_set. */
 bool scene_resolve(struct scene *s, struct scene_resolved *out, char *err, size_t errlen);
 void scene_resolved_finish(struct scene_resolved *r);
 

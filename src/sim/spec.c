@@ -68,18 +68,16 @@ bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
         }
         struct spec_arg *a = &out->args[out->nargs];
         p = skip_ws(p);
-        if (!read_ident(&p, a->key, sizeof a->key)) {
-            snprintf(err, errlen, "'%s': expected key=value at position %d", text,
-                     (int)(p - text) + 1);
-            return false;
+        /* `key=value`, or a value alone (positional): an identifier followed by '=' is a
+         * key; anything else up to ',' or ')' is a value without one. */
+        const char *q = p;
+        char key[sizeof a->key];
+        if (read_ident(&q, key, sizeof key) && *skip_ws(q) == '=') {
+            memcpy(a->key, key, sizeof key);
+            p = skip_ws(skip_ws(q) + 1);
+        } else {
+            a->key[0] = '\0';
         }
-        p = skip_ws(p);
-        if (*p != '=') {
-            snprintf(err, errlen, "'%s': missing '=' after '%s' at position %d", text, a->key,
-                     (int)(p - text) + 1);
-            return false;
-        }
-        p = skip_ws(p + 1);
         const char *v = p;
         while (*p && *p != ',' && *p != ')') {
             p++;
@@ -89,18 +87,24 @@ bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
             vend--;
         }
         size_t vlen = (size_t)(vend - v);
-        if (vlen == 0) {
+        if (vlen == 0 && a->key[0]) {
             snprintf(err, errlen, "'%s': missing value for '%s' at position %d", text, a->key,
                      (int)(v - text) + 1);
             return false;
         }
+        if (vlen == 0) {
+            snprintf(err, errlen, "'%s': missing value at position %d", text,
+                     (int)(v - text) + 1);
+            return false;
+        }
         if (vlen >= sizeof a->value) {
-            snprintf(err, errlen, "'%s': value for '%s' is too long", text, a->key);
+            snprintf(err, errlen, "'%s': value at position %d is too long", text,
+                     (int)(v - text) + 1);
             return false;
         }
         memcpy(a->value, v, vlen);
         a->value[vlen] = '\0';
-        for (int i = 0; i < out->nargs; i++) {
+        for (int i = 0; a->key[0] && i < out->nargs; i++) {
             if (strcmp(out->args[i].key, a->key) == 0) {
                 snprintf(err, errlen, "'%s': '%s' is given twice", text, a->key);
                 return false;

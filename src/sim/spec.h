@@ -1,5 +1,5 @@
-/* spec.h: the `name(key=value,...)` syntax shared by optimizer and schedule specs.
- * Parsing only splits and checks the shape; meaning belongs to optim.c and sched.c. */
+/* spec.h: the `name(value,...,key=value,...)` syntax shared by optimizer and schedule specs.
+ * Parsing only splits and checks the shape; meaning belongs to the settings tables. */
 #ifndef OPTISCOPE_SIM_SPEC_H
 #define OPTISCOPE_SIM_SPEC_H
 
@@ -9,7 +9,7 @@
 #define SPEC_MAX_ARGS 16
 
 struct spec_arg {
-    char key[32];     /* e.g. "lr" */
+    char key[32];     /* e.g. "lr"; empty for a positional value ("adam(0.01)") */
     char value[64];   /* e.g. "0.01", kept as text */
 };
 
@@ -19,8 +19,11 @@ struct spec {
     struct spec_arg args[SPEC_MAX_ARGS];  /* in the order written */
 };
 
-/* Parses "name" or "name(k=v, k2=v2)". On failure writes a message into err (size errlen)
- * naming the problem and the character position (1-based) and returns false. */
+/* Parses "name", "name(k=v, k2=v2)" or "name(v1, v2, k=v)": an argument that is not an
+ * identifier followed by '=' is a positional value (key ""). Which positions are allowed, and
+ * that they come first, is for the caller to check (it knows the keys). On failure writes a
+ * message into err (size errlen) naming the problem and the character position (1-based) and
+ * returns false. */
 bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen);
 
 /* Splits a comma-separated list of specs ("sgd(lr=0.1),adam") into its items, respecting

@@ -1,0 +1,971 @@
+/* settings.c: the tables of every scene, optimizer and schedule setting, and the generic
+ * parse, format, spec and help functions that read them. */
+#include "sim/settings.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/catalog.h"
+#include "sim/expr.h"
+#include "sim/optim.h"
+#include "sim/scene.h"
+#include "sim/sched.h"
+#include "sim/spec.h"
+#include "sim/util.h"
+
+/* Whole numbers of steps are capped well below LONG_MAX so k / step_size and (k+1)/warmup
+ * stay exact in double. */
+#define MAX_STEPS 1e9
+
+/* The largest struct a spec table describes, for the scratch copy a parse works on. */
+#define MAX_SPEC_STRUCT 256
+
+_Static_assert(sizeof(enum scene_scale) == sizeof(int), "CHOICE values are int-sized");
+_Static_assert(sizeof(enum optim_kind) == sizeof(int), "kinds are int-sized");
+_Static_assert(sizeof(enum sched_kind) == sizeof(int), "kinds are int-sized");
+_Static_assert(sizeof(struct optim_params) <= MAX_SPEC_STRUCT, "scratch fits");
+_Static_assert(sizeof(struct sched) <= MAX_SPEC_STRUCT, "scratch fits");
+
+/* ======================================================================== scene hooks */
+
+static bool parse_function(void *obj, const char *value, bool from_cli, char *err,
+                           size_t errlen)
+{
+    (void)from_cli;
+    struct scene *s = obj;
+    if (!catalog_find(value)) {
+        snprintf(err, errlen, "unknown function '%s'", value);
+        util_append_suggestion(err, errlen, value, catalog_names(), catalog_count());
+        return false;
+    }
+    snprintf(s->function, sizeof s->function, "%s", value);
+    free(s->expr);   /* a named function replaces an expression given before it */
+    s->expr = NULL;
+    return true;
+}
+
+static bool format_function(const void *obj, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", ((const struct scene *)obj)->function);
+    return true;
+}
+
+static bool parse_expr(void *obj, const char *value, bool from_cli, char *err, size_t errlen)
+{
+    (void)from_cli;
+    struct scene *s = obj;
+    struct expr_error e;
+    struct expr *f = expr_compile(value, &e);
+    if (!f) {
+        snprintf(err, errlen, "position %d: %s", e.pos, e.msg);
+        return false;
+    }
+    expr_destroy(f);
+    free(s->expr);
+    s->expr = xstrdup(value);
+    return true;
+}
+
+static bool format_expr(const void *obj, char *buf, size_t len)
+{
+    const struct scene *s = obj;
+    snprintf(buf, len, "%s", s->expr ? s->expr : "");
+    return s->expr != NULL;
+}
+
+/* A list of specs; each `optimizer` line of a file adds to the list, and the command line's
+ * first one replaces the file's list (later ones add). */
+static bool parse_optimizers(void *obj, const char *value, bool from_cli, char *err,
+                             size_t errlen)
+{
+    struct scene *s = obj;
+    char items[RACE_MAX][256];
+    int n = spec_split_list(value, items, RACE_MAX, err, errlen);
+    if (n < 0) {
+        return false;
+    }
+    int base = from_cli && !s->opt_from_cli ? 0 : s->nopt;
+    if (base + n > RACE_MAX) {
+        snprintf(err, errlen, "too many optimizers (at most %d)", RACE_MAX);
+        return false;
+    }
+    struct optim_params parsed[RACE_MAX];
+    for (int i = 0; i < n; i++) {
+        if (!optim_parse(items[i], &parsed[i], err, errlen)) {
+            return false;
+        }
+    }
+    if (from_cli && !s->opt_from_cli) {
+        s->nopt = 0;
+        s->opt_from_cli = true;
+    }
+    memcpy(&s->opt[s->nopt], parsed, (size_t)n * sizeof parsed[0]);
+    s->nopt += n;
+    return true;
+}
+
+static bool format_optimizers(const void *obj, char *buf, size_t len)
+{
+    const struct scene *s = obj;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < s->nopt; i++) {
+        char one[512];
+        optim_format(&s->opt[i], one, sizeof one);
+        int w = snprintf(buf + used, used < len ? len - used : 0, "%s%s", i ? ", " : "", one);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    return s->nopt > 0;
+}
+
+static bool parse_schedule(void *obj, const char *value, bool from_cli, char *err,
+                           size_t errlen)
+{
+    (void)from_cli;
+    return sched_parse(value, &((struct scene *)obj)->sched, err, errlen);
+}
+
+static bool format_schedule(const void *obj, char *buf, size_t len)
+{
+    sched_format(&((const struct scene *)obj)->sched, buf, len);
+    return true;
+}
+
+/* ======================================================================== tables */
+
+#define FIELD(type, f) .offset = offsetof(type, f), .size = sizeof(((type *)0)->f)
+#define SC(f) FIELD(struct scene, f)
+#define UNBOUNDED .min = -HUGE_VAL, .max = HUGE_VAL
+
+static const char *const scale_names[] = {"auto", "linear", "log", NULL};
+
+/* Scene keys, in the order help lists them and scene_write writes them. */
+static const struct setting scene_rows[] = {
+    {.name = "function", .type = SETTING_CUSTOM, .uses = SETTING_ALL, SC(function),
+     .def = "beale", .metavar = "NAME", .parse = parse_function, .format = format_function,
+     .help = "a built-in function (`optiscope list functions`)"},
+    {.name = "expr", .type = SETTING_CUSTOM, .uses = SETTING_ALL, SC(expr), .metavar = "\"EXPR\"",
+     .parse = parse_expr, .format = format_expr,
+     .help = "your own f(x, y) instead, e.g. \"(1-x)^2 + 100*(y-x^2)^2\""},
+    {.name = "optimizer", .type = SETTING_CUSTOM, .uses = SETTING_ALL, SC(opt),
+     .metavar = "SPEC[,SPEC...]", .parse = parse_optimizers, .format = format_optimizers,
+     .help = "optimizers to race, each name(...) as below; repeatable; default: the "
+             "function's preset, else every optimizer"},
+    {.name = "start", .type = SETTING_PAIR, .uses = SETTING_ALL, SC(start), UNBOUNDED,
+     .flags = SETTING_HAS, .has = offsetof(struct scene, has_start), .metavar = "X,Y",
+     .help = "start point; default: the function's"},
+    {.name = "steps", .type = SETTING_LONG, .uses = SETTING_ALL, SC(steps), .min = 0,
+     .max = MAX_STEPS, .def = "500", .metavar = "N", .help = "steps to run (trace, render)"},
+    {.name = "schedule", .type = SETTING_CUSTOM, .uses = SETTING_ALL, SC(sched),
+     .def = "constant", .metavar = "SPEC", .parse = parse_schedule, .format = format_schedule,
+     .help = "learning-rate schedule, name(...) as below, on every optimizer's lr"},
+    {.name = "l1", .type = SETTING_DOUBLE, .uses = SETTING_ALL, SC(l1), .min = 0,
+     .max = HUGE_VAL, .def = "0", .metavar = "A",
+     .help = "L1 penalty: the objective is f + A*(|x|+|y|) + B*(x^2+y^2), with d|x|/dx = 0 "
+             "at 0 as in torch"},
+    {.name = "l2", .type = SETTING_DOUBLE, .uses = SETTING_ALL, SC(l2), .min = 0,
+     .max = HUGE_VAL, .def = "0", .metavar = "B", .help = "L2 penalty (see --l1)"},
+    {.name = "noise", .type = SETTING_DOUBLE, .uses = SETTING_ALL, SC(noise), .min = 0,
+     .max = HUGE_VAL, .def = "0", .metavar = "SIGMA",
+     .help = "Gaussian noise on each gradient component (stochastic gradients)"},
+    {.name = "seed", .type = SETTING_ULLONG, .uses = SETTING_ALL, SC(seed), .min = 0,
+     .max = 2147483647.0, .def = "1", .metavar = "S", .help = "seed for the noise"},
+    {.name = "scale", .type = SETTING_CHOICE, .uses = SETTING_ALL, SC(scale),
+     .choices = scale_names, .def = "auto", .metavar = "auto|linear|log",
+     .help = "colour scale (auto: the function's)"},
+    {.name = "domain", .type = SETTING_BOX, .uses = SETTING_ALL, SC(domain), UNBOUNDED,
+     .flags = SETTING_HAS, .has = offsetof(struct scene, has_domain),
+     .metavar = "XMIN,XMAX,YMIN,YMAX", .help = "the view; default: the function's"},
+    {.name = "title", .type = SETTING_TEXT, .uses = SETTING_ALL, SC(title), .metavar = "TEXT",
+     .help = "figure title; default: the function's name"},
+};
+
+#define OP(f) FIELD(struct optim_params, f)
+#define K(k) (1u << OPTIM_##k)
+#define ADAM_FAMILY (K(ADAM) | K(ADAMW) | K(NADAM) | K(ADAMAX))
+#define FRACTION .min = 0, .max = 1, .flags = SETTING_MAX_OPEN   /* [0, 1) */
+#define NONNEG .min = 0, .max = HUGE_VAL                          /* [0, inf) */
+#define POSITIVE .min = 0, .max = HUGE_VAL, .flags = SETTING_MIN_OPEN   /* (0, inf) */
+
+/* torch.optim 1.13's keys, defaults and checks, tightened where torch accepts nonsense
+ * (lr = 0, momentum >= 1). Rows of a key stay together, in the order labels print them.
+ * sgd is momentum-free by definition (use `momentum`), and nag has no dampening because torch
+ * requires zero dampening for nesterov. */
+static const struct setting optim_rows[] = {
+    /* torch.optim.SGD has no default lr (it is required); 0.01 is Keras' SGD default. */
+    {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.01",
+     .uses = K(SGD) | K(MOMENTUM) | K(NAG) | K(ADAGRAD) | K(RMSPROP),
+     .help = "learning rate (the schedule scales it)"},
+    {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "1",
+     .uses = K(ADADELTA), .help = "learning rate (the schedule scales it)"},
+    {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.001",
+     .uses = K(ADAM) | K(ADAMW), .help = "learning rate (the schedule scales it)"},
+    {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.002",
+     .uses = K(NADAM) | K(ADAMAX), .help = "learning rate (the schedule scales it)"},
+    {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), FRACTION, .def = "0.9",
+     .uses = K(MOMENTUM), .help = "momentum factor: how much of the velocity each step keeps"},
+    {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), .min = 0, .max = 1,
+     .flags = SETTING_MIN_OPEN | SETTING_MAX_OPEN, .def = "0.9", .uses = K(NAG),
+     .help = "momentum factor; nesterov needs one > 0"},
+    {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), FRACTION, .def = "0",
+     .uses = K(RMSPROP), .help = "momentum factor: how much of the velocity each step keeps"},
+    {.name = "dampening", .type = SETTING_DOUBLE, OP(dampening), .min = 0, .max = 1,
+     .def = "0", .uses = K(MOMENTUM),
+     .help = "dampening: each new gradient enters the velocity times (1 - dampening)"},
+    {.name = "weight_decay", .type = SETTING_DOUBLE, OP(weight_decay), NONNEG, .def = "0",
+     .uses = K(SGD) | K(MOMENTUM) | K(NAG) | K(ADAGRAD) | K(ADADELTA) | K(RMSPROP) | K(ADAM)
+             | K(NADAM) | K(ADAMAX),
+     .help = "L2 penalty added to the gradient: g + weight_decay * x"},
+    {.name = "weight_decay", .type = SETTING_DOUBLE, OP(weight_decay), NONNEG, .def = "0.01",
+     .uses = K(ADAMW), .help = "decoupled weight decay: x *= 1 - lr * weight_decay"},
+    {.name = "lr_decay", .type = SETTING_DOUBLE, OP(lr_decay), NONNEG, .def = "0",
+     .uses = K(ADAGRAD), .help = "step k uses lr / (1 + (k-1) * lr_decay)"},
+    {.name = "initial_accumulator_value", .type = SETTING_DOUBLE,
+     OP(initial_accumulator_value), NONNEG, .def = "0", .uses = K(ADAGRAD),
+     .help = "starting value of the sum of squared gradients"},
+    {.name = "eps", .type = SETTING_DOUBLE, OP(eps), NONNEG, .def = "1e-10", .uses = K(ADAGRAD),
+     .help = "added to the denominator so it is never 0"},
+    {.name = "eps", .type = SETTING_DOUBLE, OP(eps), NONNEG, .def = "1e-6", .uses = K(ADADELTA),
+     .help = "added under both square roots so they are never 0"},
+    {.name = "eps", .type = SETTING_DOUBLE, OP(eps), NONNEG, .def = "1e-8",
+     .uses = K(RMSPROP) | ADAM_FAMILY, .help = "added to the denominator so it is never 0"},
+    {.name = "rho", .type = SETTING_DOUBLE, OP(rho), FRACTION, .def = "0.9", .uses = K(ADADELTA),
+     .help = "decay rate of the running averages of squared gradients and steps"},
+    {.name = "alpha", .type = SETTING_DOUBLE, OP(alpha), FRACTION, .def = "0.99",
+     .uses = K(RMSPROP), .help = "decay rate of the running average of squared gradients"},
+    {.name = "centered", .type = SETTING_BOOL, OP(centered), .def = "false", .uses = K(RMSPROP),
+     .help = "divide by an estimate of the gradient's variance instead of its mean square"},
+    {.name = "beta1", .type = SETTING_DOUBLE, OP(beta1), FRACTION, .def = "0.9",
+     .uses = ADAM_FAMILY, .help = "decay rate of the first moment (torch's betas[0])"},
+    {.name = "beta2", .type = SETTING_DOUBLE, OP(beta2), FRACTION, .def = "0.999",
+     .uses = ADAM_FAMILY,
+     .help = "decay rate of the second moment, adamax: of the infinity norm (betas[1])"},
+    {.name = "amsgrad", .type = SETTING_BOOL, OP(amsgrad), .def = "false",
+     .uses = K(ADAM) | K(ADAMW),
+     .help = "AMSGrad: divide by the largest second moment so far"},
+    {.name = "momentum_decay", .type = SETTING_DOUBLE, OP(momentum_decay), NONNEG,
+     .def = "0.004", .uses = K(NADAM),
+     .help = "how fast nadam's momentum coefficient ramps up to beta1"},
+};
+#undef K
+
+#define SH(f) FIELD(struct sched, f)
+#define K(k) (1u << SCHED_##k)
+#define STEP_COUNT(lo) .min = (lo), .max = MAX_STEPS
+
+/* torch.optim.lr_scheduler's keys (T_max as t_max); those torch has no default for are
+ * required. Values without keys follow torch's argument order. */
+static const struct setting sched_rows[] = {
+    {.name = "step_size", .type = SETTING_LONG, SH(step_size), STEP_COUNT(1),
+     .flags = SETTING_REQUIRED, .position = 1, .uses = K(STEP),
+     .help = "steps between drops of the lr by gamma"},
+    {.name = "gamma", .type = SETTING_DOUBLE, SH(gamma), POSITIVE, .position = 2, .def = "0.1",
+     .uses = K(STEP), .help = "factor on the lr at every drop"},
+    {.name = "gamma", .type = SETTING_DOUBLE, SH(gamma), .min = 0, .max = HUGE_VAL,
+     .flags = SETTING_MIN_OPEN | SETTING_REQUIRED, .position = 1, .uses = K(EXPONENTIAL),
+     .help = "factor on the lr at every step"},
+    {.name = "t_max", .type = SETTING_LONG, SH(t_max), STEP_COUNT(1), .flags = SETTING_REQUIRED,
+     .position = 1, .uses = K(COSINE),
+     .help = "steps of the half cosine from the lr down to eta_min (torch's T_max)"},
+    {.name = "eta_min", .type = SETTING_DOUBLE, SH(eta_min), NONNEG, .position = 2, .def = "0",
+     .uses = K(COSINE), .help = "lowest lr, reached at step t_max"},
+    {.name = "decay", .type = SETTING_DOUBLE, SH(decay), NONNEG, .flags = SETTING_REQUIRED,
+     .position = 1, .uses = K(INVERSE_TIME),
+     .help = "step k uses lr / (1 + decay * k): Keras' legacy `decay`"},
+    {.name = "warmup", .type = SETTING_LONG, SH(warmup), STEP_COUNT(0), .def = "0",
+     .uses = SETTING_ALL,
+     .help = "linear warmup: step k < warmup uses the lr times (k+1)/warmup; 0: none"},
+};
+#undef K
+
+static const struct setting_table scene_table = {
+    .what = "scene", .rows = scene_rows, .nrows = sizeof scene_rows / sizeof scene_rows[0],
+    .size = sizeof(struct scene),
+};
+
+static const char *const optim_kind_names[] = {
+    "sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
+    "adamax",
+};
+_Static_assert(sizeof optim_kind_names / sizeof optim_kind_names[0] == OPTIM_COUNT, "names");
+
+static const struct setting_table optim_table = {
+    .what = "optimizer", .rows = optim_rows, .nrows = sizeof optim_rows / sizeof optim_rows[0],
+    .kinds = optim_kind_names, .nkinds = OPTIM_COUNT,
+    .kind_offset = offsetof(struct optim_params, kind), .size = sizeof(struct optim_params),
+};
+
+static const char *const sched_kind_names[] = {
+    "constant", "step", "exponential", "cosine", "inverse_time",
+};
+_Static_assert(sizeof sched_kind_names / sizeof sched_kind_names[0] == SCHED_COUNT, "names");
+
+static const struct setting_table sched_table = {
+    .what = "schedule", .rows = sched_rows, .nrows = sizeof sched_rows / sizeof sched_rows[0],
+    .kinds = sched_kind_names, .nkinds = SCHED_COUNT,
+    .kind_offset = offsetof(struct sched, kind), .size = sizeof(struct sched),
+};
+
+const struct setting_table *settings_scene(void)
+{
+    return &scene_table;
+}
+
+const struct setting_table *settings_optim(void)
+{
+    return &optim_table;
+}
+
+const struct setting_table *settings_sched(void)
+{
+    return &sched_table;
+}
+
+/* ======================================================================== rows */
+
+bool setting_applies(const struct setting *s, int kind)
+{
+    return kind >= 0 && kind < 32 && (s->uses & (1u << kind));
+}
+
+const struct setting *setting_find(const struct setting_table *t, const char *name, int kind)
+{
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (!strcmp(t->rows[i].name, name) && setting_applies(&t->rows[i], kind)) {
+            return &t->rows[i];
+        }
+    }
+    return NULL;
+}
+
+size_t setting_names(const struct setting_table *t, int kind, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows && n < max; i++) {
+        const struct setting *s = &t->rows[i];
+        if (kind >= 0 && !setting_applies(s, kind)) {
+            continue;
+        }
+        bool seen = false;
+        for (size_t j = 0; j < n && !seen; j++) {
+            seen = !strcmp(out[j], s->name);
+        }
+        if (!seen) {
+            out[n++] = s->name;
+        }
+    }
+    return n;
+}
+
+int setting_kind(const struct setting_table *t, const char *name)
+{
+    for (int k = 0; k < t->nkinds; k++) {
+        if (!strcmp(t->kinds[k], name)) {
+            return k;
+        }
+    }
+    return -1;
+}
+
+/* ======================================================================== one value */
+
+static void *field(const struct setting *s, void *obj)
+{
+    return (char *)obj + s->offset;
+}
+
+static const void *cfield(const struct setting *s, const void *obj)
+{
+    return (const char *)obj + s->offset;
+}
+
+void setting_format_double(double v, char *buf, size_t len)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, len, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) {
+            return;
+        }
+    }
+}
+
+static bool in_range(const struct setting *s, double v)
+{
+    bool lo = s->flags & SETTING_MIN_OPEN ? v > s->min : v >= s->min;
+    bool hi = s->flags & SETTING_MAX_OPEN ? v < s->max : v <= s->max;
+    return lo && hi;
+}
+
+/* " > 0", " in [0, 1)", " from 1 to 1000000000", or "" when unbounded. */
+static void describe_range(const struct setting *s, char *buf, size_t len)
+{
+    char lo[40], hi[40];
+    setting_format_double(s->min, lo, sizeof lo);
+    setting_format_double(s->max, hi, sizeof hi);
+    bool has_lo = isfinite(s->min), has_hi = isfinite(s->max);
+    bool lo_open = s->flags & SETTING_MIN_OPEN, hi_open = s->flags & SETTING_MAX_OPEN;
+    if (has_lo && has_hi && s->type != SETTING_DOUBLE && !lo_open && !hi_open) {
+        snprintf(buf, len, " from %s to %s", lo, hi);
+    } else if (has_lo && has_hi) {
+        snprintf(buf, len, " in %c%s, %s%c", lo_open ? '(' : '[', lo, hi, hi_open ? ')' : ']');
+    } else if (has_lo) {
+        snprintf(buf, len, " %s %s", lo_open ? ">" : ">=", lo);
+    } else if (has_hi) {
+        snprintf(buf, len, " %s %s", hi_open ? "<" : "<=", hi);
+    } else {
+        buf[0] = '\0';
+    }
+}
+
+void setting_describe(const struct setting *s, char *buf, size_t len)
+{
+    char range[96];
+    switch (s->type) {
+    case SETTING_DOUBLE:
+        describe_range(s, range, sizeof range);
+        snprintf(buf, len, "a number%s", range);
+        return;
+    case SETTING_LONG:
+    case SETTING_ULLONG:
+        describe_range(s, range, sizeof range);
+        snprintf(buf, len, "a whole number%s", range);
+        return;
+    case SETTING_BOOL:
+        snprintf(buf, len, "true or false");
+        return;
+    case SETTING_CHOICE: {
+        size_t used = (size_t)snprintf(buf, len, "one of");
+        for (int i = 0; s->choices[i] && used < len; i++) {
+            used += (size_t)snprintf(buf + used, len - used, "%s %s", i ? "," : "",
+                                     s->choices[i]);
+        }
+        return;
+    }
+    case SETTING_TEXT:
+        snprintf(buf, len, "one line of at most %zu characters", s->size - 1);
+        return;
+    case SETTING_PAIR:
+        snprintf(buf, len, "X,Y: two numbers");
+        return;
+    case SETTING_BOX:
+        snprintf(buf, len, "XMIN,XMAX,YMIN,YMAX with XMIN < XMAX and YMIN < YMAX");
+        return;
+    case SETTING_CUSTOM:
+        snprintf(buf, len, "%s", s->metavar);
+        return;
+    }
+}
+
+/* Parses exactly n comma-separated finite numbers. */
+static bool parse_numbers(const char *value, double *out, int n)
+{
+    const char *p = value;
+    for (int i = 0; i < n; i++) {
+        const char *end = strchr(p, ',');
+        if ((i < n - 1) != (end != NULL)) {
+            return false;
+        }
+        char one[64];
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len >= sizeof one) {
+            return false;
+        }
+        memcpy(one, p, len);
+        one[len] = '\0';
+        if (!util_parse_double(one, &out[i])) {
+            return false;
+        }
+        p = end ? end + 1 : p + len;
+    }
+    return true;
+}
+
+bool setting_parse(const struct setting *s, void *obj, const char *value, bool from_cli,
+                   char *err, size_t errlen)
+{
+    void *dst = field(s, obj);
+    bool ok = false;
+    double d[4];
+    switch (s->type) {
+    case SETTING_DOUBLE:
+        if ((ok = util_parse_double(value, &d[0]) && in_range(s, d[0]))) {
+            *(double *)dst = d[0];
+        }
+        break;
+    case SETTING_LONG:
+    case SETTING_ULLONG: {
+        assert(isfinite(s->min) && isfinite(s->max) && "whole numbers have a finite range");
+        long v;
+        ok = util_parse_long(value, (long)s->min, (long)s->max, &v);
+        if (ok && s->type == SETTING_LONG) {
+            *(long *)dst = v;
+        } else if (ok) {
+            *(unsigned long long *)dst = (unsigned long long)v;
+        }
+        break;
+    }
+    case SETTING_BOOL:
+        ok = spec_parse_bool(value, (bool *)dst);
+        break;
+    case SETTING_CHOICE:
+        for (int i = 0; s->choices[i] && !ok; i++) {
+            if ((ok = !strcmp(value, s->choices[i]))) {
+                *(int *)dst = i;
+            }
+        }
+        break;
+    case SETTING_TEXT:
+        if ((ok = strlen(value) < s->size && !strchr(value, '\n'))) {
+            memcpy(dst, value, strlen(value) + 1);
+        }
+        break;
+    case SETTING_PAIR:
+    case SETTING_BOX: {
+        int n = s->type == SETTING_PAIR ? 2 : 4;
+        ok = parse_numbers(value, d, n) && (n == 2 || (d[0] < d[1] && d[2] < d[3]));
+        if (ok) {
+            memcpy(dst, d, (size_t)n * sizeof d[0]);
+        }
+        break;
+    }
+    case SETTING_CUSTOM:
+        return s->parse(obj, value, from_cli, err, errlen);
+    }
+    if (!ok) {
+        char what[160];
+        setting_describe(s, what, sizeof what);
+        snprintf(err, errlen, "expected %s, got '%s'", what, value);
+        return false;
+    }
+    if (s->flags & SETTING_HAS) {
+        *(bool *)((char *)obj + s->has) = true;
+    }
+    return true;
+}
+
+bool setting_format(const struct setting *s, const void *obj, char *buf, size_t len)
+{
+    const void *src = cfield(s, obj);
+    buf[0] = '\0';
+    if ((s->flags & SETTING_HAS) && !*(const bool *)((const char *)obj + s->has)) {
+        return false;
+    }
+    char num[4][40];
+    switch (s->type) {
+    case SETTING_DOUBLE:
+        setting_format_double(*(const double *)src, buf, len);
+        return true;
+    case SETTING_LONG:
+        snprintf(buf, len, "%ld", *(const long *)src);
+        return true;
+    case SETTING_ULLONG:
+        snprintf(buf, len, "%llu", *(const unsigned long long *)src);
+        return true;
+    case SETTING_BOOL:
+        snprintf(buf, len, "%s", *(const bool *)src ? "true" : "false");
+        return true;
+    case SETTING_CHOICE:
+        snprintf(buf, len, "%s", s->choices[*(const int *)src]);
+        return true;
+    case SETTING_TEXT:
+        snprintf(buf, len, "%s", (const char *)src);
+        return *(const char *)src != '\0';
+    case SETTING_PAIR:
+    case SETTING_BOX: {
+        int n = s->type == SETTING_PAIR ? 2 : 4;
+        for (int i = 0; i < n; i++) {
+            setting_format_double(((const double *)src)[i], num[i], sizeof num[i]);
+        }
+        if (n == 2) {
+            snprintf(buf, len, "%s, %s", num[0], num[1]);
+        } else {
+            snprintf(buf, len, "%s, %s, %s, %s", num[0], num[1], num[2], num[3]);
+        }
+        return true;
+    }
+    case SETTING_CUSTOM:
+        return s->format(obj, buf, len);
+    }
+    return false;
+}
+
+bool setting_equal(const struct setting *s, const void *a, const void *b)
+{
+    char fa[4096], fb[4096];
+    bool sa = setting_format(s, a, fa, sizeof fa), sb = setting_format(s, b, fb, sizeof fb);
+    return sa == sb && !strcmp(fa, fb);
+}
+
+/* ======================================================================== specs */
+
+static int kind_of(const struct setting_table *t, const void *obj)
+{
+    int kind = *(const int *)((const char *)obj + t->kind_offset);
+    assert(kind >= 0 && kind < t->nkinds);
+    return kind;
+}
+
+void setting_defaults(const struct setting_table *t, int kind, void *obj)
+{
+    assert(kind >= 0 && kind < t->nkinds);
+    memset(obj, 0, t->size);
+    *(int *)((char *)obj + t->kind_offset) = kind;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const struct setting *s = &t->rows[i];
+        if (setting_applies(s, kind) && s->def) {
+            char err[256];
+            bool ok = setting_parse(s, obj, s->def, false, err, sizeof err);
+            assert(ok && "every default parses (test_settings checks)");
+            (void)ok;
+        }
+    }
+}
+
+/* The row a kind takes at 1-based position pos, or NULL. */
+static const struct setting *at_position(const struct setting_table *t, int kind, int pos)
+{
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (t->rows[i].position == pos && setting_applies(&t->rows[i], kind)) {
+            return &t->rows[i];
+        }
+    }
+    return NULL;
+}
+
+/* Appends "a, b and c": the kinds that take the key `name`, into buf. */
+static void kinds_taking(const struct setting_table *t, const char *name, char *buf, size_t len)
+{
+    unsigned uses = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (!strcmp(t->rows[i].name, name)) {
+            uses |= t->rows[i].uses;
+        }
+    }
+    int total = 0, done = 0;
+    for (int k = 0; k < t->nkinds; k++) {
+        total += (uses >> k) & 1u;
+    }
+    size_t used = strlen(buf);
+    for (int k = 0; k < t->nkinds && used < len; k++) {
+        if (uses & (1u << k)) {
+            done++;
+            const char *sep = done == 1 ? "" : done == total ? " and " : ", ";
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", sep, t->kinds[k]);
+        }
+    }
+}
+
+/* Appends text to the NUL-terminated buf of size len, truncating. */
+static void append(char *buf, size_t len, const char *text)
+{
+    size_t used = strlen(buf);
+    if (used < len) {
+        snprintf(buf + used, len - used, "%s", text);
+    }
+}
+
+/* The message for a key that kind does not take: unknown, or another kind's. */
+static void wrong_key(const struct setting_table *t, const char *name, int kind,
+                      const char *key, char *err, size_t errlen)
+{
+    const char *valid[64];
+    size_t nvalid = setting_names(t, kind, valid, 64);
+    const char *any[64];
+    size_t nany = setting_names(t, -1, any, 64);
+    bool known = false;
+    for (size_t i = 0; i < nany; i++) {
+        known = known || !strcmp(any[i], key);
+    }
+    if (known) {
+        snprintf(err, errlen, "%s: parameter '%s' does not apply to %s (it is for ", name, key,
+                 name);
+        kinds_taking(t, key, err, errlen);
+        append(err, errlen, ")");
+    } else {
+        snprintf(err, errlen, "%s: unknown parameter '%s'", name, key);
+    }
+    util_append_suggestion(err, errlen, key, valid, nvalid);
+    char usage[512];
+    setting_usage(t, kind, usage, sizeof usage);
+    append(err, errlen, "; usage: ");
+    append(err, errlen, usage);
+}
+
+bool setting_parse_spec(const struct setting_table *t, const char *text, void *obj, char *err,
+                        size_t errlen)
+{
+    assert(t->kinds && t->size <= MAX_SPEC_STRUCT && t->nrows <= 64);
+    struct spec sp;
+    if (!spec_parse(text, &sp, err, errlen)) {
+        return false;
+    }
+    int kind = setting_kind(t, sp.name);
+    if (kind < 0) {
+        snprintf(err, errlen, "unknown %s '%s'", t->what, sp.name);
+        util_append_suggestion(err, errlen, sp.name, t->kinds, (size_t)t->nkinds);
+        return false;
+    }
+    _Alignas(max_align_t) unsigned char tmp[MAX_SPEC_STRUCT];
+    setting_defaults(t, kind, tmp);
+    uint64_t given = 0;
+    int npos = 0;
+    bool keyed = false;
+    for (int i = 0; i < sp.nargs; i++) {
+        const struct spec_arg *a = &sp.args[i];
+        const struct setting *s;
+        char usage[512];
+        if (a->key[0]) {
+            keyed = true;
+            s = setting_find(t, a->key, kind);
+            if (!s) {
+                wrong_key(t, sp.name, kind, a->key, err, errlen);
+                return false;
+            }
+        } else {
+            npos++;
+            s = at_position(t, kind, npos);
+            setting_usage(t, kind, usage, sizeof usage);
+            if (setting_find(t, a->value, kind)) {
+                /* "adam(beta1)": a key without its value, not a value without its key */
+                snprintf(err, errlen, "%s: '%s' has no value (write %s=VALUE)", sp.name,
+                         a->value, a->value);
+                return false;
+            }
+            if (keyed) {
+                snprintf(err, errlen, "%s: value '%s' without a key after a key=value; values "
+                         "without keys come first, in the order %s", sp.name, a->value, usage);
+                return false;
+            }
+            if (!s) {
+                snprintf(err, errlen, "%s: too many values without a key ('%s' is value %d); "
+                         "give the others as key=value; usage: %s", sp.name, a->value, npos,
+                         usage);
+                return false;
+            }
+        }
+        uint64_t bit = (uint64_t)1 << (s - t->rows);
+        if (given & bit) {
+            snprintf(err, errlen, "%s: '%s' is given twice", sp.name, s->name);
+            return false;
+        }
+        given |= bit;
+        char msg[256];
+        if (!setting_parse(s, tmp, a->value, false, msg, sizeof msg)) {
+            setting_describe(s, msg, sizeof msg);
+            snprintf(err, errlen, "%s: invalid %s=%s: expected %s; %s: %s", sp.name, s->name,
+                     a->value, msg, s->name, s->help);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < t->nrows; i++) {
+        const struct setting *s = &t->rows[i];
+        if ((s->flags & SETTING_REQUIRED) && setting_applies(s, kind) && !(given >> i & 1u)) {
+            char usage[512];
+            setting_usage(t, kind, usage, sizeof usage);
+            snprintf(err, errlen, "%s: missing required parameter '%s' (%s); usage: %s",
+                     sp.name, s->name, s->help, usage);
+            return false;
+        }
+    }
+    memcpy(obj, tmp, t->size);
+    return true;
+}
+
+int setting_format_spec(const struct setting_table *t, const void *obj, char *buf, size_t len)
+{
+    int kind = kind_of(t, obj);
+    _Alignas(max_align_t) unsigned char def[MAX_SPEC_STRUCT];
+    setting_defaults(t, kind, def);
+    char out[1024];
+    size_t used = (size_t)snprintf(out, sizeof out, "%s", t->kinds[kind]);
+    int nargs = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const struct setting *s = &t->rows[i];
+        if (!setting_applies(s, kind)
+            || (!(s->flags & SETTING_REQUIRED) && setting_equal(s, obj, def))) {
+            continue;
+        }
+        char value[64];
+        setting_format(s, obj, value, sizeof value);
+        /* At most 64 rows of < 100 characters each: out cannot overflow. */
+        used += (size_t)snprintf(out + used, sizeof out - used, "%s%s=%s", nargs ? "," : "(",
+                                 s->name, value);
+        nargs++;
+    }
+    if (nargs) {
+        snprintf(out + used, sizeof out - used, ")");
+    }
+    return snprintf(buf, len, "%s", out);
+}
+
+void setting_usage(const struct setting_table *t, int kind, char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, "%s(", t->kinds[kind]);
+    int n = 0;
+    /* positional rows in their order, then the keyword-only ones in table order */
+    for (int pos = 1;; pos++) {
+        const struct setting *s = at_position(t, kind, pos);
+        if (!s) {
+            break;
+        }
+        const char *sep = n++ ? ", " : "";
+        if (used < len) {
+            used += (size_t)snprintf(buf + used, len - used, "%s%s%s%s", sep, s->name,
+                                     s->def ? "=" : "", s->def ? s->def : "");
+        }
+    }
+    bool star = false;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const struct setting *s = &t->rows[i];
+        if (!setting_applies(s, kind) || s->position > 0) {
+            continue;
+        }
+        const char *sep = n++ ? ", " : "";
+        if (used < len) {
+            used += (size_t)snprintf(buf + used, len - used, "%s%s%s=%s", sep,
+                                     star ? "" : "*, ", s->name, s->def ? s->def : "VALUE");
+        }
+        star = true;
+    }
+    if (used < len) {
+        snprintf(buf + used, len - used, ")");
+    }
+}
+
+/* ======================================================================== help */
+
+#define HELP_WIDTH 79
+#define HELP_INDENT 25
+
+/* Writes text word by word from column col, wrapping at HELP_WIDTH onto lines indented by
+ * indent; ends the line. */
+static void wrap(FILE *out, int col, int indent, const char *text)
+{
+    bool first = true;
+    for (const char *p = text; *p;) {
+        while (*p == ' ') {
+            p++;
+        }
+        const char *w = p;
+        while (*p && *p != ' ') {
+            p++;
+        }
+        int n = (int)(p - w);
+        if (n == 0) {
+            break;
+        }
+        if (!first && col + 1 + n > HELP_WIDTH) {
+            fprintf(out, "\n%*s", indent, "");
+            col = indent;
+        } else if (!first) {
+            fputc(' ', out);
+            col++;
+        }
+        fwrite(w, 1, (size_t)n, out);
+        col += n;
+        first = false;
+    }
+    fputc('\n', out);
+}
+
+/* "  LABEL" padded to the help column (or on a line of its own when too long), then text. */
+static void entry(FILE *out, const char *label, const char *text)
+{
+    int col = fprintf(out, "  %s", label);
+    if (col >= HELP_INDENT - 1) {
+        fprintf(out, "\n");
+        col = 0;
+    }
+    fprintf(out, "%*s", HELP_INDENT - col, "");
+    wrap(out, HELP_INDENT, HELP_INDENT, text);
+}
+
+void setting_help(const struct setting_table *t, FILE *out)
+{
+    char label[128], text[1024];
+    if (!t->kinds) {
+        for (size_t i = 0; i < t->nrows; i++) {
+            const struct setting *s = &t->rows[i];
+            snprintf(label, sizeof label, "--%s %s", s->name, s->metavar);
+            snprintf(text, sizeof text, "%s%s%s", s->help, s->def ? "; default " : "",
+                     s->def ? s->def : "");
+            entry(out, label, text);
+        }
+        return;
+    }
+    for (int k = 0; k < t->nkinds; k++) {
+        setting_usage(t, k, text, sizeof text);
+        fprintf(out, "  ");
+        wrap(out, 2, 6, text);
+    }
+    const char *names[64];
+    size_t n = setting_names(t, -1, names, 64);
+    for (size_t i = 0; i < n; i++) {
+        /* The first row's help, then what each kind accepts, kinds with the same range
+         * together: "momentum, rmsprop: a number in [0, 1); nag: a number in (0, 1)". */
+        struct group {
+            char what[160];
+            unsigned uses;
+        } groups[16];
+        int ngroups = 0;
+        const struct setting *first = NULL;
+        for (size_t r = 0; r < t->nrows; r++) {
+            const struct setting *s = &t->rows[r];
+            if (strcmp(s->name, names[i])) {
+                continue;
+            }
+            first = first ? first : s;
+            char what[160];
+            setting_describe(s, what, sizeof what);
+            int g = 0;
+            while (g < ngroups && strcmp(groups[g].what, what)) {
+                g++;
+            }
+            if (g == ngroups) {
+                assert(ngroups < 16);
+                snprintf(groups[g].what, sizeof groups[g].what, "%s", what);
+                groups[g].uses = 0;
+                ngroups++;
+            }
+            groups[g].uses |= s->uses;
+        }
+        size_t used = (size_t)snprintf(text, sizeof text, "%s", first->help);
+        /* rows whose help differs say so for their kinds: "adamw: decoupled weight decay" */
+        for (size_t r = 0; r < t->nrows && used < sizeof text; r++) {
+            const struct setting *s = &t->rows[r];
+            if (strcmp(s->name, names[i]) || !strcmp(s->help, first->help)) {
+                continue;
+            }
+            for (int k = 0, m = 0; k < t->nkinds && used < sizeof text; k++) {
+                if (s->uses & (1u << k)) {
+                    used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
+                                             m++ ? ", " : "; ", t->kinds[k]);
+                }
+            }
+            if (used < sizeof text) {
+                used += (size_t)snprintf(text + used, sizeof text - used, ": %s", s->help);
+            }
+        }
+        for (int g = 0; g < ngroups && used < sizeof text; g++) {
+            bool all = true;
+            for (int k = 0; k < t->nkinds; k++) {
+                all = all && (groups[g].uses & (1u << k));
+            }
+            used += (size_t)snprintf(text + used, sizeof text - used, "; ");
+            for (int k = 0, m = 0; !all && k < t->nkinds && used < sizeof text; k++) {
+                if (groups[g].uses & (1u << k)) {
+                    used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
+                                             m++ ? ", " : "", t->kinds[k]);
+                }
+            }
+            if (used < sizeof text) {
+                used += (size_t)snprintf(text + used, sizeof text - used, "%s%s",
+                                         all ? "" : ": ", groups[g].what);
+            }
+        }
+        entry(out, names[i], text);
+    }
+}
