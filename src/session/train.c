@@ -63,18 +63,18 @@ bool session_train_load_data(const struct session_train_data_desc *desc, struct 
 
 /* ======================================================================== history */
 
-/* Grows *p (of *cap elements of size `size`) to hold at least n. */
-static void reserve(void **p, size_t *cap, size_t n, size_t size)
+/* p (of *cap elements of size `size`) grown to hold at least n: p itself or its new place. */
+static void *reserve(void *p, size_t *cap, size_t n, size_t size)
 {
     if (n <= *cap) {
-        return;
+        return p;
     }
     size_t c = *cap ? *cap : 256;
     while (c < n) {
         c *= 2;
     }
-    *p = xrealloc(*p, c * size);
     *cap = c;
+    return xrealloc(p, c * size);
 }
 
 static void history_finish(struct session_train_history *h)
@@ -92,24 +92,31 @@ void session_train_snapshot_finish(struct session_train_snapshot *snap)
     }
 }
 
+/* dst (holding *n of *cap elements of size `size`) with src[*n..m) copied onto its end;
+ * returns dst or its new place. */
+static void *copy_tail(void *dst, size_t *n, size_t *cap, const void *src, size_t m,
+                       size_t size)
+{
+    assert(*n <= m);   /* a snapshot is read from one session only */
+    if (m == *n) {
+        return dst;   /* nothing new (and src may still be NULL) */
+    }
+    dst = reserve(dst, cap, m, size);
+    memcpy((char *)dst + *n * size, (const char *)src + *n * size, (m - *n) * size);
+    *n = m;
+    return dst;
+}
+
 /* Copies src's entries past dst's counts onto dst. */
 static void history_sync(struct session_train_history *dst,
                          const struct session_train_history *src)
 {
-    assert(dst->nsamples <= src->nsamples && dst->nvals <= src->nvals &&
-           dst->nepochs <= src->nepochs);   /* a snapshot is read from one session only */
-    reserve((void **)&dst->samples, &dst->cap_samples, src->nsamples, sizeof(*dst->samples));
-    memcpy(dst->samples + dst->nsamples, src->samples + dst->nsamples,
-           (src->nsamples - dst->nsamples) * sizeof(*dst->samples));
-    dst->nsamples = src->nsamples;
-    reserve((void **)&dst->vals, &dst->cap_vals, src->nvals, sizeof(*dst->vals));
-    memcpy(dst->vals + dst->nvals, src->vals + dst->nvals,
-           (src->nvals - dst->nvals) * sizeof(*dst->vals));
-    dst->nvals = src->nvals;
-    reserve((void **)&dst->epochs, &dst->cap_epochs, src->nepochs, sizeof(*dst->epochs));
-    memcpy(dst->epochs + dst->nepochs, src->epochs + dst->nepochs,
-           (src->nepochs - dst->nepochs) * sizeof(*dst->epochs));
-    dst->nepochs = src->nepochs;
+    dst->samples = copy_tail(dst->samples, &dst->nsamples, &dst->cap_samples, src->samples,
+                             src->nsamples, sizeof(*dst->samples));
+    dst->vals = copy_tail(dst->vals, &dst->nvals, &dst->cap_vals, src->vals, src->nvals,
+                          sizeof(*dst->vals));
+    dst->epochs = copy_tail(dst->epochs, &dst->nepochs, &dst->cap_epochs, src->epochs,
+                            src->nepochs, sizeof(*dst->epochs));
 }
 
 /* ======================================================================== create/destroy */
@@ -235,17 +242,18 @@ static void publish_locked(struct session_train *s)
         struct session_train_history *h = &s->hist[i];
         const struct nn_racer *tr = &t->r[i];
         if (s->new_sample[i]) {
-            reserve((void **)&h->samples, &h->cap_samples, h->nsamples + 1, sizeof(*h->samples));
+            h->samples = reserve(h->samples, &h->cap_samples, h->nsamples + 1,
+                                 sizeof(*h->samples));
             h->samples[h->nsamples++] = s->cur_sample[i];
             s->new_sample[i] = false;
         }
         if (s->new_val[i]) {
-            reserve((void **)&h->vals, &h->cap_vals, h->nvals + 1, sizeof(*h->vals));
+            h->vals = reserve(h->vals, &h->cap_vals, h->nvals + 1, sizeof(*h->vals));
             h->vals[h->nvals++] = tr->val;
             s->new_val[i] = false;
         }
         if (s->new_epoch[i]) {
-            reserve((void **)&h->epochs, &h->cap_epochs, h->nepochs + 1, sizeof(*h->epochs));
+            h->epochs = reserve(h->epochs, &h->cap_epochs, h->nepochs + 1, sizeof(*h->epochs));
             h->epochs[h->nepochs++] = tr->last;
             s->new_epoch[i] = false;
         }
