@@ -1,6 +1,7 @@
 /* test_train_session.c: the CNN training session: a synchronous run is deterministic and equals
  * the trainer's epoch loop; a run on the worker thread gives the same numbers; snapshots read
- * while it runs; pause, resume and cancel between batches; data loading and save paths. */
+ * while it runs; pause, resume and cancel between batches; divergence; data loading and save
+ * paths. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -388,6 +389,35 @@ static void test_pause_and_cancel(void)
     session_train_destroy(s);
 }
 
+/* ======================================================================== divergence */
+
+static void test_divergence(void)
+{
+    /* the second racer diverges at once: it stops with its step and loss on record, keeps no
+     * non-finite number for a plot, and is not tested; the first goes on */
+    struct session_train_config c = two_racers(2);
+    char err[256];
+    CHECK(optim_parse("sgd(lr=1e30)", &c.train.opt[1], err, sizeof(err)));
+    struct session_train *s = make(&c);
+    CHECK(session_train_run(s, NULL));
+    struct session_train_snapshot snap;
+    memset(&snap, 0, sizeof(snap));
+    session_train_read(s, &snap);
+    const struct session_train_racer *d = &snap.state.racer[1], *ok = &snap.state.racer[0];
+    CHECK(d->diverged && !d->tested && !isfinite(d->diverged_loss));
+    CHECK(d->diverged_step == d->steps + 1 && d->steps < 5);
+    CHECK(snap.hist[1].nsamples == (size_t)d->steps && snap.hist[1].nepochs == 0);
+    bool finite = isfinite(d->loss) && isfinite(d->loss_ema) && isfinite(d->lr);
+    for (size_t k = 0; k < snap.hist[1].nsamples; k++) {
+        finite = finite && isfinite(snap.hist[1].samples[k].loss) &&
+                 isfinite(snap.hist[1].samples[k].loss_ema);
+    }
+    CHECK(finite);
+    CHECK(!ok->diverged && ok->tested && ok->steps == 20 && snap.hist[0].nepochs == 2);
+    session_train_snapshot_finish(&snap);
+    session_train_destroy(s);
+}
+
 /* ======================================================================== data and paths */
 
 static void test_data_and_paths(void)
@@ -424,6 +454,7 @@ int main(void)
     test_sync();
     test_threaded();
     test_pause_and_cancel();
+    test_divergence();
     test_data_and_paths();
     return check_done("train_session");
 }

@@ -208,15 +208,16 @@ static void on_trainer_step(void *user, const struct nn_step_info *si)
             s->log_errno = errno ? errno : EIO;
         }
     }
-    r->loss = si->loss;
-    r->acc = si->accuracy;
-    r->penalty = si->penalty;
-    r->lr = si->lr;
     if (tr->diverged) {
+        /* its last finite numbers stay: nothing NaN reaches a reader's plot */
         r->diverged = true;
         r->diverged_step = tr->steps + 1;
         r->diverged_loss = si->loss;
     } else {
+        r->loss = si->loss;
+        r->acc = si->accuracy;
+        r->penalty = si->penalty;
+        r->lr = si->lr;
         bool first = r->steps == 0;
         r->loss_ema = first ? si->loss : 0.95 * r->loss_ema + 0.05 * si->loss;
         r->acc_ema = first ? si->accuracy : 0.95 * r->acc_ema + 0.05 * si->accuracy;

@@ -50,7 +50,8 @@ struct session_train_racer {
     char label[96];               /* "adam(lr=0.001)" */
     long steps;                   /* updates made */
     long images;                  /* training images of those updates */
-    double loss, acc;             /* its latest batch: cross-entropy and share right */
+    double loss, acc;             /* its latest update's batch: cross-entropy, share right
+                                     (a diverging step's non-finite numbers are not kept) */
     double penalty, lr;           /* L1/L2 penalty and learning rate of that batch */
     double loss_ema, acc_ema;     /* smoothed over batches: 0.95 * old + 0.05 * new, starting
                                      at its first batch */
