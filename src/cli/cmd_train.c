@@ -1,7 +1,5 @@
 /* cmd_train.c: `optiscope train`: parses the options, then runs session/'s training session
  * in the terminal: a progress bar, per-epoch lines, the test report and the saves. */
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
