@@ -1,11 +1,13 @@
 /* test_train.c: the training loop: same seed same numbers, a race whose racers start from the
  * same weights and see the same batches, loss that falls on the synthetic shapes, early stopping
- * that restores the best weights, L1 against L2, schedules, divergence. */
+ * that restores the best weights, L1 against L2, schedules, divergence, and the per-batch step
+ * against the whole-epoch loop it replaced. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "nn/train.h"
+#include "sim/util.h"
 
 #define MAX_LOG 4096
 
@@ -275,6 +277,213 @@ static void test_schedule_and_divergence(void)
     nn_data_finish(&d);
 }
 
+
+/* ======================================================================== the old epoch loop */
+
+/* nn_trainer_epoch as it was before nn_trainer_step, kept as the reference the step must match
+ * bit for bit: one shuffle, every batch steps every racer, then evaluation and early stopping. */
+static void ref_shuffle(int *order, int n, struct util_rng *rng)
+{
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(util_rng_next(rng) % (uint64_t)(i + 1));
+        int tmp = order[i];
+        order[i] = order[j];
+        order[j] = tmp;
+    }
+}
+
+static void ref_racer_step(struct nn_trainer *t, struct nn_racer *r, int nb,
+                           struct nn_step_info *si)
+{
+    struct cnn *net = r->net;
+    int correct;
+    double loss = cnn_forward(net, t->x, t->y, nb, true, &correct);
+    cnn_backward(net);
+    double penalty = cnn_penalty(net, t->cfg.l1, t->cfg.l2, true);
+    double lr = sched_lr(&t->cfg.sched, r->opt.lr, r->steps);
+    si->loss = loss;
+    si->penalty = penalty;
+    si->accuracy = (double)correct / nb;
+    si->lr = lr;
+    if (!isfinite(loss) || !isfinite(penalty)) {
+        r->diverged = true;
+        return;
+    }
+    optim_step_f32(&r->opt, r->state, lr, net->params, net->grads);
+    r->steps++;
+    si->step = r->steps;
+}
+
+static bool ref_epoch(struct nn_trainer *t, nn_step_fn on_step, void *user)
+{
+    const struct nn_dataset *train = &t->data->train;
+    int B = t->cfg.batch;
+    int batches = (train->n + B - 1) / B;
+    int epoch = t->epoch + 1;
+    double sum_loss[NN_MAX_RACERS] = {0}, seconds[NN_MAX_RACERS] = {0};
+    long right[NN_MAX_RACERS] = {0}, seen[NN_MAX_RACERS] = {0};
+    double last_lr[NN_MAX_RACERS] = {0};
+
+    ref_shuffle(t->order, train->n, &t->rng);
+    for (int bi = 0; bi < batches; bi++) {
+        int start = bi * B;
+        int nb = train->n - start < B ? train->n - start : B;
+        nn_dataset_batch(train, t->order + start, nb, t->x, t->y);
+        for (int i = 0; i < t->nracers; i++) {
+            struct nn_racer *r = &t->r[i];
+            if (r->stopped || r->diverged) {
+                continue;
+            }
+            struct nn_step_info si = {i, epoch, r->steps, bi + 1, batches, 0, 0, 0, 0};
+            double t0 = nn_now();
+            ref_racer_step(t, r, nb, &si);
+            seconds[i] += nn_now() - t0;
+            sum_loss[i] += si.loss * nb;
+            right[i] += lround(si.accuracy * nb);
+            seen[i] += nb;
+            last_lr[i] = si.lr;
+            if (on_step) {
+                on_step(user, &si);
+            }
+        }
+    }
+
+    bool any = false;
+    for (int i = 0; i < t->nracers; i++) {
+        struct nn_racer *r = &t->r[i];
+        if (r->stopped || r->diverged || seen[i] == 0) {
+            continue;
+        }
+        struct nn_epoch_info *e = &r->last;
+        e->epoch = epoch;
+        e->train_loss = sum_loss[i] / seen[i];
+        e->train_acc = (double)right[i] / seen[i];
+        e->lr = last_lr[i];
+        e->seconds = seconds[i];
+        e->images_per_s = seconds[i] > 0 ? seen[i] / seconds[i] : 0.0;
+        nn_evaluate(r->net, &t->data->val, t->x, t->y, &e->val_loss, &e->val_acc);
+        e->improved = e->val_loss < r->best_val_loss;
+        if (e->improved) {
+            r->best_val_loss = e->val_loss;
+            r->best_epoch = epoch;
+            r->bad_epochs = 0;
+            memcpy(r->best_params, r->net->params, r->net->pl.total * sizeof(float));
+            memcpy(r->best_buffers, r->net->buffers, r->net->bl.total * sizeof(float));
+        } else {
+            r->bad_epochs++;
+        }
+        if (t->cfg.patience > 0 && r->bad_epochs >= t->cfg.patience) {
+            r->stopped = true;
+        }
+        any = any || !r->stopped;
+    }
+    t->epoch = epoch;
+    return any;
+}
+
+/* The same numbers, step for step, in racers a and b: weights, buffers, epoch metrics (all
+ * but the timings) and early-stopping state. */
+static bool same_racers(const struct nn_trainer *a, const struct nn_trainer *b)
+{
+    bool same = a->nracers == b->nracers && a->epoch == b->epoch;
+    for (int i = 0; same && i < a->nracers; i++) {
+        const struct nn_racer *p = &a->r[i], *q = &b->r[i];
+        same = memcmp(p->net->params, q->net->params, p->net->pl.total * sizeof(float)) == 0 &&
+               memcmp(p->net->buffers, q->net->buffers, p->net->bl.total * sizeof(float)) == 0 &&
+               p->steps == q->steps && p->stopped == q->stopped &&
+               p->diverged == q->diverged && p->best_epoch == q->best_epoch &&
+               p->best_val_loss == q->best_val_loss && p->last.epoch == q->last.epoch &&
+               p->last.train_loss == q->last.train_loss &&
+               p->last.train_acc == q->last.train_acc && p->last.val_loss == q->last.val_loss &&
+               p->last.val_acc == q->last.val_acc && p->last.lr == q->last.lr &&
+               p->last.improved == q->last.improved;
+    }
+    return same;
+}
+
+static bool same_logs(const struct log *a, const struct log *b)
+{
+    return a->n == b->n && memcmp(a->loss, b->loss, (size_t)a->n * sizeof(double)) == 0 &&
+           memcmp(a->lr, b->lr, (size_t)a->n * sizeof(double)) == 0 &&
+           memcmp(a->racer, b->racer, (size_t)a->n * sizeof(int)) == 0;
+}
+
+static void test_step_matches_old_epoch(void)
+{
+    /* A race with everything that keeps state across batches: dropout masks, batch norm's
+     * running statistics, a schedule, an L2 penalty, early stopping with patience 1 (the
+     * validation labels shifted so it fires) and a racer that diverges. 330 images in batches
+     * of 32: ten full batches and a partial one. */
+    struct nn_data d;
+    nn_data_synthetic(&d, 330, 48, 16, 11);
+    for (int i = 0; i < d.val.n; i += 2) {
+        d.val.labels[i] = (uint8_t)((d.val.labels[i] + 1) % NN_CLASSES);
+    }
+    struct nn_train_config c = base_config("adam(lr=0.003)");
+    char err[256];
+    c.nopt = 3;
+    CHECK(optim_parse("sgd(lr=1e30)", &c.opt[1], err, sizeof(err)));
+    CHECK(optim_parse("nag(lr=0.05,momentum=0.9)", &c.opt[2], err, sizeof(err)));
+    CHECK(sched_parse("cosine(t_max=25)", &c.sched, err, sizeof(err)));
+    c.model.dropout = 0.25f;
+    c.model.batchnorm = true;
+    c.model.hidden = 16;
+    c.l2 = 1e-3;
+    c.patience = 1;
+    struct nn_trainer *old = nn_trainer_create(&c, &d, err, sizeof(err));
+    struct nn_trainer *ep = nn_trainer_create(&c, &d, err, sizeof(err));
+    struct nn_trainer *st = nn_trainer_create(&c, &d, err, sizeof(err));
+    c.eval_every = 4;
+    struct nn_trainer *ev = nn_trainer_create(&c, &d, err, sizeof(err));
+    CHECK(old && ep && st && ev);
+    struct log *lo = calloc(1, sizeof(*lo)), *le = calloc(1, sizeof(*le));
+    struct log *ls = calloc(1, sizeof(*ls)), *lv = calloc(1, sizeof(*lv));
+    bool same = true, more_same = true;
+    int steps = 0, mid_evals = 0, end_evals = 0;
+    for (int e = 0; e < 4; e++) {
+        bool m_old = ref_epoch(old, record, lo);
+        bool m_ep = nn_trainer_epoch(ep, record, le);
+        bool m_st, m_ev;
+        do {
+            m_st = nn_trainer_step(st, record, ls);
+            m_ev = nn_trainer_step(ev, record, lv);
+            steps++;
+            for (int i = 0; i < ev->nracers; i++) {
+                const struct nn_racer *r = &ev->r[i];
+                if (r->val_new) {
+                    mid_evals += !r->val.epoch_end;
+                    end_evals += r->val.epoch_end;
+                    same = same && r->val.epoch == e + 1 && r->val.step == r->steps &&
+                           r->val.batch == (r->val.epoch_end ? 11 : ev->batch) &&
+                           isfinite(r->val.loss);
+                }
+            }
+            CHECK(st->epoch_ended == ev->epoch_ended);
+        } while (!st->epoch_ended);
+        more_same = more_same && m_old == m_ep && m_old == m_st && m_old == m_ev;
+        same = same && same_racers(old, ep) && same_racers(old, st) && same_racers(old, ev);
+        same = same && ev->r[0].val.loss == ev->r[0].last.val_loss;
+    }
+    CHECK(same && more_same);
+    CHECK(steps == 4 * 11 && st->epoch == 4 && st->batch == 0 && st->batches == 11);
+    CHECK(same_logs(lo, le) && same_logs(lo, ls) && same_logs(lo, lv));
+    /* the race did what it was built for: a divergence and an early stop */
+    CHECK(old->r[1].diverged && old->r[2].stopped && !old->r[0].stopped);
+    CHECK(lo->n > 30);
+    /* eval_every 4 of 11 batches: after batches 4 and 8 of each epoch a racer trained in */
+    CHECK(end_evals > 0 && mid_evals == 2 * end_evals);
+    CHECK(ev->r[0].images == ev->r[0].steps * 32 - (ev->r[0].steps / 11) * 22);
+    nn_trainer_destroy(old);
+    nn_trainer_destroy(ep);
+    nn_trainer_destroy(st);
+    nn_trainer_destroy(ev);
+    free(lo);
+    free(le);
+    free(ls);
+    free(lv);
+    nn_data_finish(&d);
+}
+
 int main(void)
 {
     test_determinism_and_race();
@@ -282,5 +491,6 @@ int main(void)
     test_early_stopping();
     test_penalties();
     test_schedule_and_divergence();
+    test_step_matches_old_epoch();
     return check_done("train");
 }

@@ -1,7 +1,5 @@
-/* cmd_train.c: `optiscope train`: trains the small CNN in the terminal, one or several
- * optimizers racing on the same batches, with a progress bar, per-epoch lines and a CSV log. */
-#include <errno.h>
-#include <math.h>
+/* cmd_train.c: `optiscope train`: parses the options, then runs session/'s training session
+ * in the terminal: a progress bar, per-epoch lines, the test report and the saves. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "nn/train.h"
+#include "session/train.h"
 #include "sim/spec.h"
 #include "sim/util.h"
 
@@ -253,99 +252,76 @@ static int parse_opts(int argc, char **argv, struct train_opts *o)
     return 0;
 }
 
-/* ======================================================================== progress and log */
+/* ======================================================================== progress */
 
-struct run {
-    const struct train_opts *o;
-    struct nn_trainer *t;
-    FILE *log;               /* the CSV, or NULL */
-    bool log_failed;         /* a write failed */
-    double last_draw;        /* when the progress bar was last drawn */
+/* What the terminal shows while the session trains: a bar on stderr, divergence warnings. */
+struct progress {
+    bool on;                 /* draw the bar */
+    long patience;           /* --early-stop: improved epochs get a star */
+    double last_draw;        /* when the bar was last drawn */
     bool bar_shown;          /* a bar is on the line */
-    long steps_done;         /* all racers' steps, for the bar */
-    double loss_ema;         /* the first racer's smoothed loss, for the bar */
     bool warned[NN_MAX_RACERS];   /* divergence reported */
 };
 
-static void clear_bar(struct run *r)
+static void clear_bar(struct progress *p)
 {
-    if (r->bar_shown) {
+    if (p->bar_shown) {
         fprintf(stderr, "\r\033[K");
-        r->bar_shown = false;
+        p->bar_shown = false;
     }
 }
 
-/* A CSV field: quoted (RFC 4180) when it holds a comma or a quote, as "adam(lr=0.1,beta1=0.8)". */
-static int csv_field(FILE *f, const char *s)
+static void on_step(void *user, const struct session_train_state *st,
+                    const struct nn_step_info *si)
 {
-    if (!strpbrk(s, ",\"\n")) {
-        return fputs(s, f);
-    }
-    if (fputc('"', f) == EOF) {
-        return EOF;
-    }
-    for (; *s; s++) {
-        if ((*s == '"' && fputc('"', f) == EOF) || fputc(*s, f) == EOF) {
-            return EOF;
-        }
-    }
-    return fputc('"', f);
-}
-
-static void on_step(void *user, const struct nn_step_info *si)
-{
-    struct run *r = user;
-    struct nn_racer *racer = &r->t->r[si->racer];
-    if (r->log && !r->log_failed) {
-        if (csv_field(r->log, racer->label) == EOF ||
-            fprintf(r->log, ",%d,%ld,%.9g,%.9g,%.9g,%.9g\n", si->epoch, si->step, si->loss,
-                    si->penalty, si->accuracy, si->lr) < 0) {
-            r->log_failed = true;
-        }
-    }
-    if (racer->diverged && !r->warned[si->racer]) {
-        r->warned[si->racer] = true;
-        clear_bar(r);
+    struct progress *p = user;
+    const struct session_train_racer *r = &st->racer[si->racer];
+    if (r->diverged && !p->warned[si->racer]) {
+        p->warned[si->racer] = true;
+        clear_bar(p);
         fprintf(stderr, "optiscope train: %s diverged at step %ld (loss %g); it stops, the "
-                "others go on\n", racer->label, racer->steps + 1, si->loss);
+                "others go on\n", r->label, r->diverged_step, r->diverged_loss);
     }
-    if (si->racer == 0) {
-        r->loss_ema = si->batch == 1 && si->epoch == 1 ? si->loss
-                                                       : 0.95 * r->loss_ema + 0.05 * si->loss;
-    }
-    if (!r->o->progress || si->racer != r->t->nracers - 1) {
+    if (!p->on || si->racer != st->nracers - 1) {
         return;
     }
     double now = nn_now();
-    if (now - r->last_draw < 0.1 && si->batch != si->batches) {
+    if (now - p->last_draw < 0.1 && si->batch != si->batches) {
         return;
     }
-    r->last_draw = now;
+    p->last_draw = now;
     int width = 30, filled = (int)((long)width * si->batch / si->batches);
     char bar[64];
     for (int i = 0; i < width; i++) {
         bar[i] = i < filled ? '#' : '.';
     }
     bar[width] = '\0';
-    fprintf(stderr, "\repoch %d/%ld [%s] %d/%d  loss %.4f", si->epoch, r->o->epochs, bar,
-            si->batch, si->batches, r->loss_ema);
+    fprintf(stderr, "\repoch %d/%d [%s] %d/%d  loss %.4f", si->epoch, st->epochs, bar,
+            si->batch, si->batches, st->racer[0].loss_ema);
     fflush(stderr);
-    r->bar_shown = true;
+    p->bar_shown = true;
 }
 
-/* FILE, or FILE with "-2" etc. before its extension for racers after the first. */
-static void save_path(char *buf, size_t len, const char *path, int index, int count)
+static void on_epoch(void *user, const struct session_train_state *st)
 {
-    if (count == 1 || index == 0) {
-        snprintf(buf, len, "%s", path);
-        return;
+    struct progress *p = user;
+    clear_bar(p);
+    for (int i = 0; i < st->nracers; i++) {
+        const struct session_train_racer *r = &st->racer[i];
+        if (r->last.epoch != st->epoch) {
+            continue;   /* stopped or diverged earlier */
+        }
+        const struct nn_epoch_info *ei = &r->last;
+        printf("epoch %d/%d  %-24s train loss %.4f acc %6.2f%%  val loss %.4f acc "
+               "%6.2f%%  lr %.3g  %.1f s  %.0f img/s%s\n", ei->epoch, st->epochs, r->label,
+               ei->train_loss, 100 * ei->train_acc, ei->val_loss, 100 * ei->val_acc, ei->lr,
+               ei->seconds, ei->images_per_s, ei->improved && p->patience > 0 ? "  *" : "");
+        if (r->stopped) {
+            printf("early stop: %s after epoch %d, best validation loss %.4f at epoch %d "
+                   "restored\n", r->label, ei->epoch, r->best_val_loss, r->best_epoch);
+        }
     }
-    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
-    if (!dot || (slash && dot < slash)) {
-        snprintf(buf, len, "%s-%d", path, index + 1);
-    } else {
-        snprintf(buf, len, "%.*s-%d%s", (int)(dot - path), path, index + 1, dot);
-    }
+    fflush(stdout);
 }
 
 /* ======================================================================== the command */
@@ -357,32 +333,33 @@ int cmd_train(int argc, char **argv)
     if (rc != 0) {
         return rc < 0 ? 0 : rc;
     }
-    struct nn_train_config cfg;
-    memset(&cfg, 0, sizeof(cfg));
+    struct session_train_config sc;
+    memset(&sc, 0, sizeof(sc));
+    struct nn_train_config *cfg = &sc.train;
     char err[1024];
-    if (!cnn_config_for_model(o.model, &cfg.model, err, sizeof(err))) {
+    if (!cnn_config_for_model(o.model, &cfg->model, err, sizeof(err))) {
         cli_error("train", "--model: %s", err);
         return 2;
     }
-    cfg.model.batchnorm = o.batchnorm;
-    cfg.model.dropout = (float)o.dropout;
-    cfg.model.hidden = (int)o.hidden;
-    cfg.batch = (int)o.batch;
-    cfg.epochs = (int)o.epochs;
-    cfg.l1 = o.l1;
-    cfg.l2 = o.l2;
-    cfg.patience = (int)o.patience;
-    cfg.seed = o.seed;
-    cfg.threads = (int)o.threads;
-    cfg.nopt = o.nopt;
+    cfg->model.batchnorm = o.batchnorm;
+    cfg->model.dropout = (float)o.dropout;
+    cfg->model.hidden = (int)o.hidden;
+    cfg->batch = (int)o.batch;
+    cfg->epochs = (int)o.epochs;
+    cfg->l1 = o.l1;
+    cfg->l2 = o.l2;
+    cfg->patience = (int)o.patience;
+    cfg->seed = o.seed;
+    cfg->threads = (int)o.threads;
+    cfg->nopt = o.nopt;
     for (int i = 0; i < o.nopt; i++) {
-        if (!optim_parse(o.optimizers[i], &cfg.opt[i], err, sizeof(err))) {
+        if (!optim_parse(o.optimizers[i], &cfg->opt[i], err, sizeof(err))) {
             cli_error("train", "--optimizer: %s", err);
             return 2;
         }
     }
-    sched_default(&cfg.sched);
-    if (o.schedule && !sched_parse(o.schedule, &cfg.sched, err, sizeof(err))) {
+    sched_default(&cfg->sched);
+    if (o.schedule && !sched_parse(o.schedule, &cfg->sched, err, sizeof(err))) {
         cli_error("train", "--schedule: %s", err);
         return 2;
     }
@@ -393,53 +370,41 @@ int cmd_train(int argc, char **argv)
         cli_error("train", "--log: %s", err);
         return 2;
     }
+    sc.log = o.log ? log.f : NULL;
 
-    /* ---- data ---- */
+    /* ---- data and session ---- */
+    struct session_train_data_desc desc = {
+        .source = strcmp(o.data, "synthetic") ? SESSION_TRAIN_FASHION_MNIST
+                                              : SESSION_TRAIN_SYNTHETIC,
+        .dir = o.data_dir, .val = (int)o.val, .limit = (int)o.limit, .seed = o.seed};
     struct nn_data data;
-    if (!strcmp(o.data, "synthetic")) {
-        nn_data_synthetic(&data, 12000, o.val > 0 ? (int)o.val : 2000, 2000, o.seed);
-    } else {
-        const char *dir = o.data_dir ? o.data_dir : NN_FASHION_MNIST_DIR;
-        if (!nn_data_load_dir(&data, dir, (int)o.val, err, sizeof(err))) {
-            if (!o.data_dir && access(NN_FASHION_MNIST_DIR, F_OK) != 0) {
-                cli_error("train", "%s (install Debian's dataset-fashion-mnist, or use --data "
-                          "synthetic or --data-dir DIR)", err);
-            } else {
-                cli_error("train", "%s", err);
-            }
-            if (o.log) {
-                util_outfile_abort(&log);
-            }
-            return 2;
+    if (!session_train_load_data(&desc, &data, err, sizeof(err))) {
+        if (!o.data_dir && access(NN_FASHION_MNIST_DIR, F_OK) != 0) {
+            cli_error("train", "%s (install Debian's dataset-fashion-mnist, or use --data "
+                      "synthetic or --data-dir DIR)", err);
+        } else {
+            cli_error("train", "%s", err);
         }
-        char src[400];
-        snprintf(src, sizeof(src), "%s in %s", o.data_dir ? "MNIST-format data" : o.data,
-                 data.source);
-        snprintf(data.source, sizeof(data.source), "%s", src);
-    }
-    nn_data_limit(&data, (int)o.limit);
-
-    struct nn_trainer *t = nn_trainer_create(&cfg, &data, err, sizeof(err));
-    if (!t) {
-        cli_error("train", "%s", err);
-        nn_data_finish(&data);
-        if (o.log) {
-            util_outfile_abort(&log);
-        }
+        util_outfile_abort(&log);
         return 2;
     }
-    size_t nweights = 0;
-    for (int i = 0; i < t->r[0].net->pl.count; i++) {
-        nweights += t->r[0].net->pl.t[i].size;
+    struct session_train *s = session_train_create(&sc, &data, err, sizeof(err));
+    if (!s) {
+        cli_error("train", "%s", err);
+        util_outfile_abort(&log);
+        return 2;
     }
+    const struct nn_data *d = session_train_data(s);
+    struct session_train_state st;
+    session_train_get_state(s, &st);
     char sched_label[128];
-    sched_format(&cfg.sched, sched_label, sizeof(sched_label));
-    printf("data: %s: %d train, %d validation, %d test images of %dx%d\n", data.source,
-           data.train.n, data.val.n, data.test.n, data.train.h, data.train.w);
+    sched_format(&cfg->sched, sched_label, sizeof(sched_label));
+    printf("data: %s: %d train, %d validation, %d test images of %dx%d\n", d->source,
+           d->train.n, d->val.n, d->test.n, d->train.h, d->train.w);
     printf("model: %s%s%s%s, %zu parameters; batch %d, %ld epoch%s, schedule %s, seed %llu, "
            "%ld thread%s\n", o.model, o.batchnorm ? " +batchnorm" : "",
-           o.dropout > 0 ? " +dropout" : "", o.hidden ? " +hidden" : "", nweights, cfg.batch,
-           o.epochs, o.epochs == 1 ? "" : "s", sched_label, o.seed, o.threads,
+           o.dropout > 0 ? " +dropout" : "", o.hidden ? " +hidden" : "", st.nweights,
+           cfg->batch, o.epochs, o.epochs == 1 ? "" : "s", sched_label, o.seed, o.threads,
            o.threads == 1 ? "" : "s");
     if (o.l1 > 0 || o.l2 > 0 || o.patience > 0) {
         printf("regularization: l1 %g, l2 %g, early stopping %s\n", o.l1, o.l2,
@@ -447,50 +412,25 @@ int cmd_train(int argc, char **argv)
     }
     fflush(stdout);
 
-    struct run run = {&o, t, o.log ? log.f : NULL, false, 0, false, 0, 0, {false}};
-    if (run.log) {
-        fprintf(run.log, "optimizer,epoch,step,loss,penalty,accuracy,lr\n");
-    }
-    for (long e = 0; e < o.epochs; e++) {
-        bool more = nn_trainer_epoch(t, on_step, &run);
-        clear_bar(&run);
-        for (int i = 0; i < t->nracers; i++) {
-            struct nn_racer *r = &t->r[i];
-            if (r->last.epoch != t->epoch) {
-                continue;   /* stopped or diverged earlier */
-            }
-            const struct nn_epoch_info *ei = &r->last;
-            printf("epoch %d/%ld  %-24s train loss %.4f acc %6.2f%%  val loss %.4f acc "
-                   "%6.2f%%  lr %.3g  %.1f s  %.0f img/s%s\n", ei->epoch, o.epochs, r->label,
-                   ei->train_loss, 100 * ei->train_acc, ei->val_loss, 100 * ei->val_acc, ei->lr,
-                   ei->seconds, ei->images_per_s, ei->improved && o.patience > 0 ? "  *" : "");
-            if (r->stopped) {
-                printf("early stop: %s after epoch %d, best validation loss %.4f at epoch %d "
-                       "restored\n", r->label, ei->epoch, r->best_val_loss, r->best_epoch);
-            }
-        }
-        fflush(stdout);
-        if (!more) {
-            break;
-        }
-    }
-    nn_trainer_finish(t);
-
+    /* ---- training, then the test split and the saves ---- */
+    struct progress prog = {.on = o.progress, .patience = o.patience};
+    struct session_train_hooks hooks = {on_step, on_epoch, &prog};
+    session_train_run(s, &hooks);
+    clear_bar(&prog);
+    session_train_get_state(s, &st);
     rc = 0;
-    for (int i = 0; i < t->nracers; i++) {
-        struct nn_racer *r = &t->r[i];
-        if (r->diverged) {
+    for (int i = 0; i < st.nracers; i++) {
+        const struct session_train_racer *r = &st.racer[i];
+        if (!r->tested) {
             printf("test  %-24s diverged\n", r->label);
             continue;
         }
-        double loss, acc;
-        nn_evaluate(r->net, &data.test, t->x, t->y, &loss, &acc);
-        printf("test  %-24s loss %.4f  accuracy %.2f%%%s\n", r->label, loss, 100 * acc,
-               o.patience > 0 ? " (best weights)" : "");
+        printf("test  %-24s loss %.4f  accuracy %.2f%%%s\n", r->label, r->test_loss,
+               100 * r->test_acc, o.patience > 0 ? " (best weights)" : "");
         if (o.save) {
             char path[4096];
-            save_path(path, sizeof(path), o.save, i, t->nracers);
-            if (!cnn_save(r->net, path, err, sizeof(err))) {
+            session_train_save_path(path, sizeof(path), o.save, i, st.nracers);
+            if (!session_train_save(s, i, path, err, sizeof(err))) {
                 cli_error("train", "--save: %s", err);
                 rc = 1;
             } else {
@@ -499,8 +439,9 @@ int cmd_train(int argc, char **argv)
         }
     }
     if (o.log) {
-        if (run.log_failed) {
-            cli_error("train", "--log: %s: write failed: %s", o.log, strerror(errno));
+        int e = session_train_log_errno(s);
+        if (e) {
+            cli_error("train", "--log: %s: write failed: %s", o.log, strerror(e));
             util_outfile_abort(&log);
             rc = 1;
         } else if (!util_outfile_commit(&log, err, sizeof(err))) {
@@ -508,7 +449,6 @@ int cmd_train(int argc, char **argv)
             rc = 1;
         }
     }
-    nn_trainer_destroy(t);
-    nn_data_finish(&data);
+    session_train_destroy(s);
     return rc;
 }

@@ -58,6 +58,8 @@ struct nn_trainer *nn_trainer_create(const struct nn_train_config *cfg,
     for (int i = 0; i < data->train.n; i++) {
         t->order[i] = i;
     }
+    /* the last batch may be partial, as torch's */
+    t->batches = (data->train.n + cfg->batch - 1) / cfg->batch;
     t->x = nn_alloc((size_t)cfg->batch * data->train.h * data->train.w);
     t->y = xmalloc((size_t)cfg->batch);
     util_rng_seed(&t->rng, cfg->seed ^ 0x5851f42d4c957f2dull);
@@ -140,54 +142,40 @@ static void racer_step(struct nn_trainer *t, struct nn_racer *r, int nb, struct 
     si->step = r->steps;
 }
 
-bool nn_trainer_epoch(struct nn_trainer *t, nn_step_fn on_step, void *user)
+/* Racer r's evaluation on the validation split, now, into r->val. */
+static void evaluate_val(struct nn_trainer *t, struct nn_racer *r, int epoch, bool epoch_end)
 {
-    const struct nn_dataset *train = &t->data->train;
-    int B = t->cfg.batch;
-    int batches = (train->n + B - 1) / B;   /* the last batch may be partial, as torch's */
-    int epoch = t->epoch + 1;
-    double sum_loss[NN_MAX_RACERS] = {0}, seconds[NN_MAX_RACERS] = {0};
-    long right[NN_MAX_RACERS] = {0}, seen[NN_MAX_RACERS] = {0};
-    double last_lr[NN_MAX_RACERS] = {0};
+    struct nn_val_point *v = &r->val;
+    v->epoch = epoch;
+    v->batch = t->batch;
+    v->step = r->steps;
+    v->images = r->images;
+    v->epoch_end = epoch_end;
+    nn_evaluate(r->net, &t->data->val, t->x, t->y, &v->loss, &v->acc);
+    r->val_new = true;
+}
 
-    shuffle(t->order, train->n, &t->rng);
-    for (int bi = 0; bi < batches; bi++) {
-        int start = bi * B;
-        int nb = train->n - start < B ? train->n - start : B;
-        nn_dataset_batch(train, t->order + start, nb, t->x, t->y);
-        for (int i = 0; i < t->nracers; i++) {
-            struct nn_racer *r = &t->r[i];
-            if (r->stopped || r->diverged) {
-                continue;
-            }
-            struct nn_step_info si = {i, epoch, r->steps, bi + 1, batches, 0, 0, 0, 0};
-            double t0 = nn_now();
-            racer_step(t, r, nb, &si);
-            seconds[i] += nn_now() - t0;
-            sum_loss[i] += si.loss * nb;
-            right[i] += lround(si.accuracy * nb);
-            seen[i] += nb;
-            last_lr[i] = si.lr;
-            if (on_step) {
-                on_step(user, &si);
-            }
-        }
-    }
-
+/* The epoch's end: each racer that trained in it gets its epoch's metrics and validation, and
+ * early stopping is applied. Returns true while some racer is still training. */
+static bool end_epoch(struct nn_trainer *t, int epoch)
+{
     bool any = false;
     for (int i = 0; i < t->nracers; i++) {
         struct nn_racer *r = &t->r[i];
-        if (r->stopped || r->diverged || seen[i] == 0) {
+        const struct nn_epoch_sums *s = &r->sums;
+        if (r->stopped || r->diverged || s->seen == 0) {
             continue;
         }
         struct nn_epoch_info *e = &r->last;
         e->epoch = epoch;
-        e->train_loss = sum_loss[i] / seen[i];
-        e->train_acc = (double)right[i] / seen[i];
-        e->lr = last_lr[i];
-        e->seconds = seconds[i];
-        e->images_per_s = seconds[i] > 0 ? seen[i] / seconds[i] : 0.0;
-        nn_evaluate(r->net, &t->data->val, t->x, t->y, &e->val_loss, &e->val_acc);
+        e->train_loss = s->loss / s->seen;
+        e->train_acc = (double)s->right / s->seen;
+        e->lr = s->lr;
+        e->seconds = s->seconds;
+        e->images_per_s = s->seconds > 0 ? s->seen / s->seconds : 0.0;
+        evaluate_val(t, r, epoch, true);
+        e->val_loss = r->val.loss;
+        e->val_acc = r->val.acc;
         e->improved = e->val_loss < r->best_val_loss;
         if (e->improved) {
             r->best_val_loss = e->val_loss;
@@ -203,8 +191,81 @@ bool nn_trainer_epoch(struct nn_trainer *t, nn_step_fn on_step, void *user)
         }
         any = any || !r->stopped;
     }
-    t->epoch = epoch;
     return any;
+}
+
+bool nn_trainer_step(struct nn_trainer *t, nn_step_fn on_step, void *user)
+{
+    const struct nn_dataset *train = &t->data->train;
+    int B = t->cfg.batch;
+    int epoch = t->epoch + 1;
+    if (t->batch == 0) {
+        shuffle(t->order, train->n, &t->rng);
+        for (int i = 0; i < t->nracers; i++) {
+            memset(&t->r[i].sums, 0, sizeof(t->r[i].sums));
+        }
+    }
+    t->epoch_ended = false;
+    for (int i = 0; i < t->nracers; i++) {
+        t->r[i].val_new = false;
+    }
+
+    int bi = t->batch;
+    int start = bi * B;
+    int nb = train->n - start < B ? train->n - start : B;
+    nn_dataset_batch(train, t->order + start, nb, t->x, t->y);
+    for (int i = 0; i < t->nracers; i++) {
+        struct nn_racer *r = &t->r[i];
+        if (r->stopped || r->diverged) {
+            continue;
+        }
+        struct nn_step_info si = {i, epoch, r->steps, bi + 1, t->batches, 0, 0, 0, 0};
+        double t0 = nn_now();
+        racer_step(t, r, nb, &si);
+        struct nn_epoch_sums *s = &r->sums;
+        s->seconds += nn_now() - t0;
+        s->loss += si.loss * nb;
+        s->right += lround(si.accuracy * nb);
+        s->seen += nb;
+        s->lr = si.lr;
+        if (!r->diverged) {
+            r->images += nb;
+        }
+        if (on_step) {
+            on_step(user, &si);
+        }
+    }
+    t->batch = bi + 1;
+
+    if (t->batch == t->batches) {
+        bool any = end_epoch(t, epoch);
+        t->epoch = epoch;
+        t->batch = 0;
+        t->epoch_ended = true;
+        return any;
+    }
+    bool any = false;
+    for (int i = 0; i < t->nracers; i++) {
+        struct nn_racer *r = &t->r[i];
+        if (r->stopped || r->diverged) {
+            continue;
+        }
+        any = true;
+        /* the batch buffers are free again: every racer has stepped on this batch */
+        if (t->cfg.eval_every > 0 && t->batch % t->cfg.eval_every == 0) {
+            evaluate_val(t, r, epoch, false);
+        }
+    }
+    return any;
+}
+
+bool nn_trainer_epoch(struct nn_trainer *t, nn_step_fn on_step, void *user)
+{
+    bool more;
+    do {
+        more = nn_trainer_step(t, on_step, user);
+    } while (!t->epoch_ended);
+    return more;
 }
 
 void nn_trainer_finish(struct nn_trainer *t)

@@ -29,6 +29,9 @@ struct nn_train_config {
     struct sched sched;           /* the schedule every racer follows, by its own step count */
     int threads;                  /* worker threads splitting each batch (every sgemm call
                                      runs on one thread); 0 or 1 for one */
+    int eval_every;               /* also evaluate validation after every this many batches
+                                     of an epoch, for a finer curve (early stopping still
+                                     looks at epochs' ends only); 0 for epochs' ends only */
 };
 
 /* One racer's one step, for the log and the progress bar. */
@@ -57,6 +60,25 @@ struct nn_epoch_info {
     bool improved;            /* a new best validation loss */
 };
 
+/* One evaluation of a racer on the validation split. */
+struct nn_val_point {
+    int epoch;                /* 1-based: the epoch it was taken in */
+    int batch;                /* batches of that epoch done by then (== batches at its end) */
+    long step;                /* the racer's update count by then */
+    long images;              /* training images it had seen by then */
+    double loss, acc;         /* cross-entropy and share right, evaluation mode */
+    bool epoch_end;           /* taken at the epoch's end (the one early stopping reads) */
+};
+
+/* A racer's sums over the epoch under way. */
+struct nn_epoch_sums {
+    double loss;              /* sum of batch loss * images */
+    long right;               /* images classified right */
+    long seen;                /* images stepped on */
+    double seconds;           /* time in its steps */
+    double lr;                /* of its latest step */
+};
+
 struct nn_racer {
     struct optim_params opt;      /* its optimizer */
     char label[96];               /* "adam(lr=0.001)" */
@@ -70,7 +92,11 @@ struct nn_racer {
     bool stopped;                 /* early stopping ended it */
     bool diverged;                /* its loss went NaN or infinite: it stops */
     long steps;                   /* updates made */
+    long images;                  /* training images of its updates */
     struct nn_epoch_info last;    /* the latest epoch */
+    struct nn_epoch_sums sums;    /* the epoch under way */
+    struct nn_val_point val;      /* the latest validation (epoch end or eval_every) */
+    bool val_new;                 /* the latest nn_trainer_step took `val` */
 };
 
 struct nn_trainer {
@@ -83,6 +109,10 @@ struct nn_trainer {
     uint8_t *y;                   /* (batch) its labels */
     struct util_rng rng;          /* the batch order */
     int epoch;                    /* epochs completed */
+    int batch;                    /* batches done in the epoch under way (0: none begun) */
+    int batches;                  /* batches per epoch; the last may be partial */
+    bool epoch_ended;             /* the latest nn_trainer_step ended an epoch (`last` of
+                                     every racer that trained in it is new) */
     struct nn_pool *pool;         /* workers shared by the racers' layers (NULL: one thread) */
 };
 
@@ -94,9 +124,16 @@ void nn_trainer_destroy(struct nn_trainer *t);   /* accepts NULL */
 
 typedef void (*nn_step_fn)(void *user, const struct nn_step_info *info);
 
-/* One epoch: each batch, in one shuffled order, steps every racer still training; then each is
- * evaluated on the validation split and early stopping is applied. on_step (may be NULL) sees
- * every step. Returns true while some racer is still training. */
+/* One batch: the next batch of the epoch under way (the first of a new epoch, in a new
+ * shuffled order, when none is under way) steps every racer still training; with eval_every,
+ * every eval_every-th batch is followed by an evaluation of those racers on the validation
+ * split; the epoch's last batch by the epoch's evaluation and early stopping. on_step (may be
+ * NULL) sees every racer's step. Returns true while some racer is still training (neither
+ * stopped nor diverged); cfg.epochs is the caller's to count (t->epoch, t->epoch_ended). */
+bool nn_trainer_step(struct nn_trainer *t, nn_step_fn on_step, void *user);
+
+/* The rest of the epoch under way, or a whole one when none is: nn_trainer_step until the
+ * epoch ends. Returns what its last step returned. */
 bool nn_trainer_epoch(struct nn_trainer *t, nn_step_fn on_step, void *user);
 
 /* Ends training: with early stopping, every racer gets its best weights back. */

@@ -1,0 +1,494 @@
+/* train.c: a CNN training session: one run loop for the synchronous and the threaded run, so
+ * both give the same numbers; the worker publishes each batch's state under a short lock. */
+#include "session/train.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/cnn.h"
+#include "sim/util.h"
+
+struct session_train {
+    struct nn_data data;              /* owned */
+    struct nn_trainer *t;             /* touched only by the run (or when none is under way) */
+    FILE *log;                        /* not owned; NULL for none */
+    int log_errno;                    /* of the first failed write, 0 while none */
+    struct session_train_hooks hooks; /* of the run under way */
+
+    /* The run's own state, written by the run only; published as `pub`. */
+    struct session_train_state cur;
+    /* What the latest batch adds to each racer's history, waiting to be published. */
+    struct session_train_sample cur_sample[NN_MAX_RACERS];
+    bool new_sample[NN_MAX_RACERS];   /* cur_sample[i] */
+    bool new_val[NN_MAX_RACERS];      /* the trainer's r[i].val */
+    bool new_epoch[NN_MAX_RACERS];    /* the trainer's r[i].last */
+
+    /* Under `lock`: what readers see, and the controls. */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;              /* broadcast on publication and on any control */
+    struct session_train_state pub;
+    struct session_train_history hist[NN_MAX_RACERS];
+    bool pause;                       /* asked to pause */
+    bool cancel;                      /* asked to cancel */
+    bool active;                      /* a run is under way */
+
+    pthread_t thread;
+    bool started;                     /* thread is to be joined */
+};
+
+/* ======================================================================== data */
+
+bool session_train_load_data(const struct session_train_data_desc *desc, struct nn_data *out,
+                             char *err, size_t errlen)
+{
+    if (desc->source == SESSION_TRAIN_SYNTHETIC) {
+        nn_data_synthetic(out, 12000, desc->val > 0 ? desc->val : 2000, 2000, desc->seed);
+    } else {
+        const char *dir = desc->dir ? desc->dir : NN_FASHION_MNIST_DIR;
+        if (!nn_data_load_dir(out, dir, desc->val > 0 ? desc->val : -1, err, errlen)) {
+            return false;
+        }
+        char src[400];
+        snprintf(src, sizeof(src), "%s in %s", desc->dir ? "MNIST-format data" : "fashion-mnist",
+                 out->source);
+        snprintf(out->source, sizeof(out->source), "%s", src);
+    }
+    nn_data_limit(out, desc->limit);
+    return true;
+}
+
+/* ======================================================================== history */
+
+/* p (of *cap elements of size `size`) grown to hold at least n: p itself or its new place. */
+static void *reserve(void *p, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap) {
+        return p;
+    }
+    size_t c = *cap ? *cap : 256;
+    while (c < n) {
+        c *= 2;
+    }
+    *cap = c;
+    return xrealloc(p, c * size);
+}
+
+static void history_finish(struct session_train_history *h)
+{
+    free(h->samples);
+    free(h->vals);
+    free(h->epochs);
+    memset(h, 0, sizeof(*h));
+}
+
+void session_train_snapshot_finish(struct session_train_snapshot *snap)
+{
+    for (int i = 0; i < NN_MAX_RACERS; i++) {
+        history_finish(&snap->hist[i]);
+    }
+}
+
+/* dst (holding *n of *cap elements of size `size`) with src[*n..m) copied onto its end;
+ * returns dst or its new place. */
+static void *copy_tail(void *dst, size_t *n, size_t *cap, const void *src, size_t m,
+                       size_t size)
+{
+    assert(*n <= m);   /* a snapshot is read from one session only */
+    if (m == *n) {
+        return dst;   /* nothing new (and src may still be NULL) */
+    }
+    dst = reserve(dst, cap, m, size);
+    memcpy((char *)dst + *n * size, (const char *)src + *n * size, (m - *n) * size);
+    *n = m;
+    return dst;
+}
+
+/* Copies src's entries past dst's counts onto dst. */
+static void history_sync(struct session_train_history *dst,
+                         const struct session_train_history *src)
+{
+    dst->samples = copy_tail(dst->samples, &dst->nsamples, &dst->cap_samples, src->samples,
+                             src->nsamples, sizeof(*dst->samples));
+    dst->vals = copy_tail(dst->vals, &dst->nvals, &dst->cap_vals, src->vals, src->nvals,
+                          sizeof(*dst->vals));
+    dst->epochs = copy_tail(dst->epochs, &dst->nepochs, &dst->cap_epochs, src->epochs,
+                            src->nepochs, sizeof(*dst->epochs));
+}
+
+/* ======================================================================== create/destroy */
+
+struct session_train *session_train_create(const struct session_train_config *cfg,
+                                           struct nn_data *data, char *err, size_t errlen)
+{
+    struct session_train *s = xcalloc(1, sizeof(*s));
+    s->data = *data;
+    memset(data, 0, sizeof(*data));
+    s->t = nn_trainer_create(&cfg->train, &s->data, err, errlen);
+    if (!s->t) {
+        nn_data_finish(&s->data);
+        free(s);
+        return NULL;
+    }
+    s->log = cfg->log;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+
+    struct session_train_state *st = &s->cur;
+    st->phase = SESSION_TRAIN_READY;
+    st->epochs = cfg->train.epochs;
+    st->batches = s->t->batches;
+    st->nracers = s->t->nracers;
+    const struct cnn *net = s->t->r[0].net;
+    for (int i = 0; i < net->pl.count; i++) {
+        st->nweights += net->pl.t[i].size;
+    }
+    for (int i = 0; i < st->nracers; i++) {
+        struct session_train_racer *r = &st->racer[i];
+        snprintf(r->label, sizeof(r->label), "%s", s->t->r[i].label);
+        r->best_val_loss = INFINITY;
+    }
+    s->pub = *st;
+    if (s->log && fprintf(s->log, "optimizer,epoch,step,loss,penalty,accuracy,lr\n") < 0) {
+        s->log_errno = errno ? errno : EIO;
+    }
+    return s;
+}
+
+void session_train_destroy(struct session_train *s)
+{
+    if (!s) {
+        return;
+    }
+    session_train_cancel(s);
+    session_train_join(s);
+    for (int i = 0; i < NN_MAX_RACERS; i++) {
+        history_finish(&s->hist[i]);
+    }
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    nn_trainer_destroy(s->t);
+    nn_data_finish(&s->data);
+    free(s);
+}
+
+/* ======================================================================== the run */
+
+/* A CSV field: quoted (RFC 4180) when it holds a comma or a quote, as "adam(lr=0.1,beta1=0.8)". */
+static int csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\n")) {
+        return fputs(s, f);
+    }
+    if (fputc('"', f) == EOF) {
+        return EOF;
+    }
+    for (; *s; s++) {
+        if ((*s == '"' && fputc('"', f) == EOF) || fputc(*s, f) == EOF) {
+            return EOF;
+        }
+    }
+    return fputc('"', f);
+}
+
+/* The trainer's step callback: the log row, the racer's state and its history sample. */
+static void on_trainer_step(void *user, const struct nn_step_info *si)
+{
+    struct session_train *s = user;
+    const struct nn_racer *tr = &s->t->r[si->racer];
+    struct session_train_racer *r = &s->cur.racer[si->racer];
+    if (s->log && !s->log_errno) {
+        errno = 0;
+        if (csv_field(s->log, tr->label) == EOF ||
+            fprintf(s->log, ",%d,%ld,%.9g,%.9g,%.9g,%.9g\n", si->epoch, si->step, si->loss,
+                    si->penalty, si->accuracy, si->lr) < 0) {
+            s->log_errno = errno ? errno : EIO;
+        }
+    }
+    if (tr->diverged) {
+        /* its last finite numbers stay: nothing NaN reaches a reader's plot */
+        r->diverged = true;
+        r->diverged_step = tr->steps + 1;
+        r->diverged_loss = si->loss;
+    } else {
+        r->loss = si->loss;
+        r->acc = si->accuracy;
+        r->penalty = si->penalty;
+        r->lr = si->lr;
+        bool first = r->steps == 0;
+        r->loss_ema = first ? si->loss : 0.95 * r->loss_ema + 0.05 * si->loss;
+        r->acc_ema = first ? si->accuracy : 0.95 * r->acc_ema + 0.05 * si->accuracy;
+        r->steps = tr->steps;
+        r->images = tr->images;
+        s->cur_sample[si->racer] = (struct session_train_sample){
+            .step = tr->steps, .images = tr->images, .epoch = si->epoch, .batch = si->batch,
+            .loss = (float)si->loss, .acc = (float)si->accuracy,
+            .loss_ema = (float)r->loss_ema, .acc_ema = (float)r->acc_ema, .lr = (float)si->lr};
+        s->new_sample[si->racer] = true;
+    }
+    if (s->hooks.on_step) {
+        s->hooks.on_step(s->hooks.user, &s->cur, si);
+    }
+}
+
+/* Appends what the latest step added to the history and makes cur what readers see.
+ * Called with the lock held. */
+static void publish_locked(struct session_train *s)
+{
+    const struct nn_trainer *t = s->t;
+    for (int i = 0; i < s->cur.nracers; i++) {
+        struct session_train_history *h = &s->hist[i];
+        const struct nn_racer *tr = &t->r[i];
+        if (s->new_sample[i]) {
+            h->samples = reserve(h->samples, &h->cap_samples, h->nsamples + 1,
+                                 sizeof(*h->samples));
+            h->samples[h->nsamples++] = s->cur_sample[i];
+            s->new_sample[i] = false;
+        }
+        if (s->new_val[i]) {
+            h->vals = reserve(h->vals, &h->cap_vals, h->nvals + 1, sizeof(*h->vals));
+            h->vals[h->nvals++] = tr->val;
+            s->new_val[i] = false;
+        }
+        if (s->new_epoch[i]) {
+            h->epochs = reserve(h->epochs, &h->cap_epochs, h->nepochs + 1, sizeof(*h->epochs));
+            h->epochs[h->nepochs++] = tr->last;
+            s->new_epoch[i] = false;
+        }
+    }
+    s->cur.generation++;
+    s->pub = s->cur;
+    pthread_cond_broadcast(&s->cond);
+}
+
+static void publish(struct session_train *s)
+{
+    pthread_mutex_lock(&s->lock);
+    publish_locked(s);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* After nn_trainer_step: what it evaluated, and the epoch's end. */
+static void after_step(struct session_train *s)
+{
+    const struct nn_trainer *t = s->t;
+    struct session_train_state *st = &s->cur;
+    st->epoch = t->epoch;
+    st->batch = t->batch;
+    st->batches_done++;
+    for (int i = 0; i < st->nracers; i++) {
+        const struct nn_racer *tr = &t->r[i];
+        struct session_train_racer *r = &st->racer[i];
+        if (tr->val_new) {
+            r->val = tr->val;
+            s->new_val[i] = true;
+            /* an epoch's end evaluates exactly the racers that trained in it */
+            s->new_epoch[i] = t->epoch_ended;
+        }
+        r->last = tr->last;
+        r->best_val_loss = tr->best_val_loss;
+        r->best_epoch = tr->best_epoch;
+        r->stopped = tr->stopped;
+    }
+    if (t->epoch_ended && s->hooks.on_epoch) {
+        s->hooks.on_epoch(s->hooks.user, st);
+    }
+    publish(s);
+}
+
+/* Waits while paused; returns false when cancelled. Publishes phase changes. */
+static bool may_go_on(struct session_train *s)
+{
+    pthread_mutex_lock(&s->lock);
+    while (s->pause && !s->cancel) {
+        if (s->cur.phase != SESSION_TRAIN_PAUSED) {
+            s->cur.phase = SESSION_TRAIN_PAUSED;
+            publish_locked(s);
+        }
+        pthread_cond_wait(&s->cond, &s->lock);
+    }
+    bool go = !s->cancel;
+    if (go && s->cur.phase != SESSION_TRAIN_RUNNING) {
+        s->cur.phase = SESSION_TRAIN_RUNNING;
+        publish_locked(s);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return go;
+}
+
+/* The one loop both runs share. */
+static bool run_loop(struct session_train *s)
+{
+    struct nn_trainer *t = s->t;
+    bool more = true, cancelled = false;
+    while (more && t->epoch < s->cur.epochs) {
+        if (!may_go_on(s)) {
+            cancelled = true;
+            break;
+        }
+        more = nn_trainer_step(t, on_trainer_step, s);
+        after_step(s);
+    }
+    if (!cancelled) {
+        nn_trainer_finish(t);
+        for (int i = 0; i < t->nracers; i++) {
+            struct nn_racer *tr = &t->r[i];
+            struct session_train_racer *r = &s->cur.racer[i];
+            if (!tr->diverged) {
+                nn_evaluate(tr->net, &s->data.test, t->x, t->y, &r->test_loss, &r->test_acc);
+                r->tested = true;
+            }
+        }
+    }
+    pthread_mutex_lock(&s->lock);
+    s->cur.phase = cancelled ? SESSION_TRAIN_CANCELLED : SESSION_TRAIN_DONE;
+    s->active = false;
+    publish_locked(s);
+    pthread_mutex_unlock(&s->lock);
+    return !cancelled;
+}
+
+/* Marks the run begun; a session runs once. */
+static void begin(struct session_train *s, const struct session_train_hooks *hooks)
+{
+    pthread_mutex_lock(&s->lock);
+    assert(s->cur.phase == SESSION_TRAIN_READY && !s->active);
+    s->active = true;
+    pthread_mutex_unlock(&s->lock);
+    s->hooks = hooks ? *hooks : (struct session_train_hooks){0};
+}
+
+bool session_train_run(struct session_train *s, const struct session_train_hooks *hooks)
+{
+    begin(s, hooks);
+    return run_loop(s);
+}
+
+static void *worker(void *arg)
+{
+    run_loop(arg);
+    return NULL;
+}
+
+bool session_train_start(struct session_train *s, const struct session_train_hooks *hooks,
+                         char *err, size_t errlen)
+{
+    begin(s, hooks);
+    int rc = pthread_create(&s->thread, NULL, worker, s);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the training thread: %s", strerror(rc));
+        pthread_mutex_lock(&s->lock);
+        s->active = false;
+        pthread_mutex_unlock(&s->lock);
+        return false;
+    }
+    s->started = true;
+    return true;
+}
+
+void session_train_pause(struct session_train *s, bool paused)
+{
+    pthread_mutex_lock(&s->lock);
+    s->pause = paused;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void session_train_cancel(struct session_train *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->cancel = true;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void session_train_join(struct session_train *s)
+{
+    if (s->started) {
+        pthread_join(s->thread, NULL);
+        s->started = false;
+    }
+}
+
+uint64_t session_train_wait(struct session_train *s, uint64_t after)
+{
+    pthread_mutex_lock(&s->lock);
+    while (s->active && s->pub.generation <= after) {
+        pthread_cond_wait(&s->cond, &s->lock);
+    }
+    uint64_t g = s->pub.generation;
+    pthread_mutex_unlock(&s->lock);
+    return g;
+}
+
+/* ======================================================================== reading */
+
+void session_train_get_state(struct session_train *s, struct session_train_state *out)
+{
+    pthread_mutex_lock(&s->lock);
+    *out = s->pub;
+    pthread_mutex_unlock(&s->lock);
+}
+
+bool session_train_read(struct session_train *s, struct session_train_snapshot *snap)
+{
+    pthread_mutex_lock(&s->lock);
+    bool changed = snap->state.generation != s->pub.generation;
+    snap->state = s->pub;
+    for (int i = 0; i < s->pub.nracers; i++) {
+        history_sync(&snap->hist[i], &s->hist[i]);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return changed;
+}
+
+/* ======================================================================== after a run */
+
+const struct nn_data *session_train_data(const struct session_train *s)
+{
+    return &s->data;
+}
+
+/* For the asserts: a run is under way. */
+static bool is_active(struct session_train *s)
+{
+    pthread_mutex_lock(&s->lock);
+    bool active = s->active;
+    pthread_mutex_unlock(&s->lock);
+    return active;
+}
+
+const struct nn_trainer *session_train_trainer(struct session_train *s)
+{
+    assert(!is_active(s));
+    return s->t;
+}
+
+int session_train_log_errno(const struct session_train *s)
+{
+    return s->log_errno;
+}
+
+bool session_train_save(struct session_train *s, int racer, const char *path, char *err,
+                        size_t errlen)
+{
+    assert(!is_active(s) && racer >= 0 && racer < s->t->nracers);
+    return cnn_save(s->t->r[racer].net, path, err, errlen);
+}
+
+void session_train_save_path(char *buf, size_t len, const char *path, int index, int count)
+{
+    if (count == 1 || index == 0) {
+        snprintf(buf, len, "%s", path);
+        return;
+    }
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    if (!dot || (slash && dot < slash)) {
+        snprintf(buf, len, "%s-%d", path, index + 1);
+    } else {
+        snprintf(buf, len, "%.*s-%d%s", (int)(dot - path), path, index + 1, dot);
+    }
+}
