@@ -14,22 +14,6 @@
 
 /* ======================================================================== set-up */
 
-/* The objective as GLSL: the function plus the penalties the race adds. */
-static char *objective_glsl(const struct race *race)
-{
-    char *f = expr_glsl(race->f);
-    size_t n = strlen(f) + 256;
-    char *s = xmalloc(n);
-    if (race->l1 > 0.0 || race->l2 > 0.0) {
-        snprintf(s, n, "(%s) + %.9e * (abs(x) + abs(y)) + %.9e * (x * x + y * y)", f, race->l1,
-                 race->l2);
-    } else {
-        snprintf(s, n, "%s", f);
-    }
-    free(f);
-    return s;
-}
-
 /* Compiles the field programs for the session's scene when it changed; on failure the old
  * programs stay and a toast says why. */
 static bool sync_function(struct app_view *v, double now, char *err, size_t errlen)
@@ -37,7 +21,9 @@ static bool sync_function(struct app_view *v, double now, char *err, size_t errl
     if (v->scene_gen == v->s->scene_gen) {
         return true;
     }
-    char *glsl = objective_glsl(v->s->race);
+    /* The objective (function and penalties) is one expression: its GLSL is what the race
+     * steps on. */
+    char *glsl = expr_glsl(v->s->race->obj);
     bool ok = gl_renderer_set_function(v->gl, expr_glsl_prelude(), glsl, err, errlen);
     free(glsl);
     if (!ok) {
