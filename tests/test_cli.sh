@@ -82,6 +82,7 @@ check "divergence reported" grep -q 'sgd(lr=100) diverged at step [0-9]' err.txt
 check "others go on" grep -q '^adam(lr=0.01),50,' d.csv
 check "no non-finite numbers" bash -c "! grep -Eiq 'nan|inf' d.csv"
 check "render reports divergence" bash -c "'$OPT' render --function beale --optimizer 'sgd(lr=100),adam(lr=0.01)' --steps 20 --size 200x150 -o dv.png 2>&1 >/dev/null | grep -q '^optiscope render: sgd(lr=100) diverged at step [0-9]'"
+check "render: leaving a saddle downhill is an escape, not divergence" bash -c "'$OPT' render --preset saddle --steps 400 --size 300x200 -o sd.png 2>&1 >/dev/null | grep -q 'left the view going downhill' && ! '$OPT' render --preset saddle --steps 400 --size 300x200 -o sd.png 2>&1 >/dev/null | grep -q 'diverged'"
 check "gif reports divergence once" bash -c "[ \$('$OPT' render --function beale --optimizer 'sgd(lr=100),adam(lr=0.01)' --steps 20 --size 200x150 -o dv.gif 2>&1 >/dev/null | grep -c 'diverged at step') -eq 1 ]"
 
 # --- bad input: one line, exit 2, nothing written

@@ -398,6 +398,78 @@ static void test_exports(void)
     close_session(s);
 }
 
+static bool disjoint(const struct figure_rect *a, const struct figure_rect *b)
+{
+    if (a->w <= 0 || b->w <= 0) {
+        return true;
+    }
+    return a->x + a->w <= b->x || b->x + b->w <= a->x || a->y + a->h <= b->y ||
+           b->y + b->h <= a->y;
+}
+
+static bool inside(const struct figure_rect *a, double w, double h)
+{
+    return a->w <= 0 || (a->x >= 0 && a->y >= 0 && a->x + a->w <= w + 0.5 &&
+                         a->y + a->h <= h + 0.5);
+}
+
+static void test_layout_never_overlaps(void)
+{
+    /* every preset (banana's header used to overlap its legend), at projector, laptop and
+     * narrow sizes: the panels never cover each other or leave the frame */
+    static const char *const presets[] = {"banana", "beale", "saddle", "rosenbrock",
+                                          "long_valley", "rastrigin", "himmelblau",
+                                          "l1_sparsity", "l2_shrinkage"};
+    static const int sizes[][2] = {{1280, 800}, {1920, 1080}, {1280, 720}, {800, 600},
+                                   {700, 900}, {640, 480}};
+    for (size_t p = 0; p < sizeof presets / sizeof presets[0]; p++) {
+        struct session *s = open_session(presets[p], NULL, true);
+        for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+            int w = sizes[k][0], h = sizes[k][1];
+            session_figure(s, &fig, w, h, SESSION_FOR_WINDOW, 0.0);
+            const struct figure_layout *l = &fig.lay;
+            const struct figure_rect *r[] = {&l->plot, &l->legend, &l->inset, &l->colorbar,
+                                             &l->status};
+            bool ok = true;
+            for (int i = 0; i < 5; i++) {
+                ok &= inside(r[i], w, h);
+                for (int j = i + 1; j < 5; j++) {
+                    bool in_plot = l->legend_inside && i == 0 && (j == 1 || j == 2);
+                    ok &= in_plot || disjoint(r[i], r[j]);
+                }
+            }
+            ok &= l->title_y > 0 && l->title_y < l->plot.y;
+            ok &= l->subtitle_y > l->title_y && l->subtitle_y < l->plot.y;
+            CHECK(ok);
+            if (!ok) {
+                fprintf(stderr, "layout overlap: %s at %dx%d\n", presets[p], w, h);
+            }
+        }
+        close_session(s);
+    }
+}
+
+static void test_figure_rules(void)
+{
+    /* step dots: a step of many dot sizes on screen gets one, a crawl does not */
+    struct figure_frame fr = {{0, 0, 500, 500}, {0, 1, 0, 1}};
+    CHECK(figure_step_dot(&fr, 0.1, 0.1, 0.2, 0.1, 5.0));     /* 50 px */
+    CHECK(!figure_step_dot(&fr, 0.1, 0.1, 0.101, 0.1, 5.0));  /* half a pixel */
+    CHECK(!figure_step_dot(&fr, 0.1, 0.1, NAN, 0.1, 5.0));
+    CHECK(figure_dot_size(3.0) > 3.0);
+    /* the loss plot is logarithmic while every loss is positive, linear once one is not */
+    struct session *s = open_session("beale", NULL, true);
+    session_run_to_target(s, NULL, NULL);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_EXPORT, 0.0);
+    CHECK(figure_series_log_axis(&fig));
+    close_session(s);
+    s = open_session("saddle", NULL, true);
+    session_run_to_target(s, NULL, NULL);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_EXPORT, 0.0);
+    CHECK(!figure_series_log_axis(&fig));
+    close_session(s);
+}
+
 int main(void)
 {
     test_steps_honoured();
@@ -408,5 +480,7 @@ int main(void)
     test_mouse_and_view();
     test_scenes();
     test_exports();
+    test_layout_never_overlaps();
+    test_figure_rules();
     return check_done("session");
 }

@@ -121,6 +121,16 @@ elif cmd == 'diffr':   # mean absolute difference over a region given as fractio
         s += abs(p[0] - q[0]) + abs(p[1] - q[1]) + abs(p[2] - q[2])
         n += 3
     print('%.3f' % (s / n))
+elif cmd == 'count':   # pixels within 40 of colour R G B in a region x0 y0 x1 y1 (every pixel)
+    w, h, bpp, rows = load(sys.argv[2])
+    c = list(map(int, sys.argv[3:6]))
+    x0, y0, x1, y1 = map(float, sys.argv[6:10])
+    n = 0
+    for y in range(int(y0 * h), int(y1 * h)):
+        for x in range(int(x0 * w), int(x1 * w)):
+            p = rows[y][x * bpp:x * bpp + 3]
+            n += max(abs(p[0] - c[0]), abs(p[1] - c[1]), abs(p[2] - c[2])) <= 40
+    print(n)
 elif cmd == 'mean':   # mean brightness 0..255 of a region given as fractions x0 y0 x1 y1
     img = load(sys.argv[2])
     px = list(region(img, *map(float, sys.argv[3:7])))
@@ -295,6 +305,22 @@ key q
 wait "$APID"
 APID=""
 
+# --- SGD's zig-zag of long steps is a thick line in the window, as in the figure (it drew as
+# hairlines: the joins of a sharp zig-zag collapsed the strip)
+check "window opens on long_valley" start_app --size 1000x640 --preset long_valley
+key equal equal equal
+sleep 2.5
+lv=$(shot)
+lvg=$(grab lv)
+red_s=$(png count "$lv" 255 64 54 0.07 0.09 0.6 0.93)
+red_g=$(png count "$lvg" 255 64 54 0.07 0.09 0.6 0.93)
+check "SGD's zig-zag has its width in the GL frame ($red_g vs $red_s red pixels)" \
+  gt "$red_g" "$(python3 -c "print(0.5 * $red_s)")"
+check "and the figure shows it thick too" gt "$red_s" 1500
+key q
+wait "$APID"
+APID=""
+
 # --- a huge learning rate diverges without harm
 check "window opens with sgd(lr=1e6)" start_app --size 640x480 --paused --function rosenbrock \
   --optimizer "sgd(lr=1e6),adam(lr=0.05)"
@@ -334,6 +360,7 @@ env -u DISPLAY -u WAYLAND_DISPLAY "$OPT" render --view 3d --preset beale --size 
 check "render --view 3d without X" [ "$(png size "$T/r3.png" 2>/dev/null)" = "480x320" ]
 env -u DISPLAY -u WAYLAND_DISPLAY "$OPT" render --preset beale --size 480x320 \
   -o "$T/r2.png" >/dev/null 2>&1
+check "render --view 3d has no window status (the place stays blank)" gt "$(png mean "$T/r3.png" 0.69 0.94 1 1)" 250
 check "3-D render differs from 2-D render" gt "$(png diff "$T/r2.png" "$T/r3.png")" 10
 check "render --view 3d refuses SVG" bash -c "! '$OPT' render --view 3d -o '$T/x.svg' 2>/dev/null"
 check "no temporary files left" bash -c "! ls '$T' | grep -q '\\.tmp-'"

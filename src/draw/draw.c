@@ -869,7 +869,7 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
             }
         }
     }
-    bool log_axis = !(isfinite(lmin) && lmin <= 0.0);
+    bool log_axis = figure_series_log_axis(fig);
     double y0 = -1.0, y1 = 1.0;   /* axis range: decades (log) or loss (linear) */
     double ystep = 1.0;
     if (isfinite(lmin) && log_axis) {

@@ -190,6 +190,20 @@ bool figure_step_dot(const struct figure_frame *fr, double ax, double ay, double
     return isfinite(d) && d >= 2.5 * dot_px;
 }
 
+bool figure_series_log_axis(const struct figure *fig)
+{
+    for (int i = 0; i < fig->nseries; i++) {
+        const struct figure_series *sr = &fig->series[i];
+        for (size_t k = 0; k < sr->n; k++) {
+            if (isfinite(sr->pts[k].loss) && (k == 0 || !sr->diverged) &&
+                sr->pts[k].loss <= 0.0) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 /* ------------------------------------------------------------------ layout */
 
 void figure_init(struct figure *fig, int width, int height)

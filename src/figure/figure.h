@@ -186,6 +186,11 @@ bool figure_step_dot(const struct figure_frame *fr, double ax, double ay, double
 /* The dot diameter for a path of line width w. */
 double figure_dot_size(double width);
 
+/* Whether the loss plot takes a log axis: every loss it shows is positive. Otherwise (a function
+ * unbounded below, a saddle escaped) it is linear: a log of a shifted loss reads wrong. The
+ * range counts a diverged series' first point only. */
+bool figure_series_log_axis(const struct figure *fig);
+
 /* The plot's frame (the field's view on the layout's plot). */
 struct figure_frame figure_plot_frame(const struct figure *fig);
 

@@ -93,6 +93,7 @@ static void upload_trails(struct gl_figure *g, const struct figure *fig)
         if (g->pt_cap[i] < n + 1) {
             g->pt_cap[i] = n + 1 + n / 2;
             g->pt_step[i] = xrealloc(g->pt_step[i], g->pt_cap[i] * sizeof **g->pt_step);
+            g->pt_xyz[i] = xrealloc(g->pt_xyz[i], 4 * g->pt_cap[i] * sizeof **g->pt_xyz);
         }
         int m = 0;
         /* Points closer than about a pixel to the last one kept add nothing but vertices: a
@@ -121,6 +122,7 @@ static void upload_trails(struct gl_figure *g, const struct figure *fig)
             m++;
         }
         gl_polyline_set(&g->trail[i], xyz, m);
+        memcpy(g->pt_xyz[i], xyz, 4 * (size_t)m * sizeof *xyz);
         g->trail_gen[i] = p->gen;
         g->trail_restart[i] = p->restart;
         g->trail_valid[i] = true;
@@ -148,37 +150,23 @@ static void paint_dots(struct gl_renderer *r, struct gl_figure *g, const struct 
 {
     int i = p->color;
     int n = g->trail[i].n;
-    const float *xyz = NULL;
-    (void)xyz;
     struct figure_frame fr = figure_plot_frame(fig);
     double dot = figure_dot_size(p->width);
     float rgb[3];
     runner_rgb(i, rgb);
-    /* The uploaded points are gone from the CPU side: read them back from the trajectory by
-     * step (the upload kept each point's step). */
-    size_t count = 0;
-    size_t tn = traj_count(p->traj);
     if (g->dots_cap < (size_t)n + 1) {
         g->dots_cap = (size_t)n + 1 + (size_t)n / 2;
         g->dots = xrealloc(g->dots, g->dots_cap * sizeof *g->dots);
     }
-    /* Walk the trajectory once, matching the uploaded steps. */
-    size_t j = 0;
-    struct traj_point prev = {0};
-    bool have_prev = false;
-    for (int k = 0; k < n && j < tn; k++) {
-        long want = g->pt_step[i][k];
-        struct traj_point q = traj_get(p->traj, j);
-        while (q.step < want && j + 1 < tn) {
-            q = traj_get(p->traj, ++j);
+    const float *q = g->pt_xyz[i];
+    size_t count = 0;
+    for (int k = first > 0 ? first + 1 : 1; k < n; k++) {
+        const float *a = q + 4 * (k - 1), *b = q + 4 * k;
+        if (figure_step_dot(&fr, a[0], a[1], b[0], b[1], dot)) {
+            g->dots[count++] = (struct gl_marker){{b[0], b[1], b[2]},
+                                                  {rgb[0], rgb[1], rgb[2], 1.0f},
+                                                  (float)dot, GL_MARKER_DISC};
         }
-        if (k > first && have_prev && figure_step_dot(&fr, prev.x, prev.y, q.x, q.y, dot)) {
-            g->dots[count++] = (struct gl_marker){
-                {(float)q.x, (float)q.y, height_t(fig, q.loss) + 0.006f},
-                {rgb[0], rgb[1], rgb[2], 1.0f}, (float)dot, GL_MARKER_DISC};
-        }
-        prev = q;
-        have_prev = true;
     }
     if (count > 0) {
         gl_draw_markers(r, g->dots, (int)count, mvp);
@@ -390,6 +378,7 @@ void gl_figure_finish(struct gl_figure *g)
     for (int i = 0; i < FIGURE_MAX_PATHS; i++) {
         gl_polyline_finish(&g->trail[i]);
         free(g->pt_step[i]);
+        free(g->pt_xyz[i]);
     }
     gl_polyline_finish(&g->floor);
     gl_layer_finish(&g->layer);

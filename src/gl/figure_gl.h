@@ -26,6 +26,7 @@ struct gl_figure_key {
 struct gl_figure {
     struct gl_polyline trail[FIGURE_MAX_PATHS];   /* per runner: (x, y, t, 0) points */
     long *pt_step[FIGURE_MAX_PATHS];   /* (pt_cap) the step of each uploaded point */
+    float *pt_xyz[FIGURE_MAX_PATHS];   /* (4 * pt_cap) the uploaded points, for step dots */
     size_t pt_cap[FIGURE_MAX_PATHS];
     unsigned long trail_gen[FIGURE_MAX_PATHS];   /* path gen uploaded; 0 none */
     unsigned long trail_restart[FIGURE_MAX_PATHS];

@@ -496,8 +496,22 @@ bool session_busy(const struct session *s, double now)
 
 void session_run_to_target(struct session *s, FILE *log, const char *prefix)
 {
-    long done = session_step(s);
-    race_run(s->race, &done, s->target, log, prefix);
+    while (session_step(s) < s->target && race_active(s->race) > 0) {
+        unsigned d = race_step(s->race);
+        for (int i = 0; log && d && i < s->race->n; i++) {
+            if (!(d & (1u << i))) {
+                continue;
+            }
+            const struct race_runner *r = &s->race->r[i];
+            if (escaped(s, r)) {
+                fprintf(log, "%s: %s left the view going downhill at step %ld (the function "
+                        "falls without bound there)\n", prefix, r->label, r->diverged_step);
+            } else {
+                fprintf(log, "%s: %s diverged at step %ld\n", prefix, r->label,
+                        r->diverged_step);
+            }
+        }
+    }
     s->change++;
 }
 
@@ -576,6 +590,11 @@ void session_wheel(struct session *s, double px, double py, double notches)
 static size_t thin_losses(struct session *s, int i, int width_px, long smax)
 {
     const struct traj *t = &s->race->r[i].traj;
+    long key[4] = {(long)s->gen, s->race->r[i].step, width_px, smax};
+    if (s->loss_pts[i] && !memcmp(key, s->loss_key[i], sizeof key)) {
+        return s->loss_n[i];   /* nothing new since the last frame */
+    }
+    memcpy(s->loss_key[i], key, sizeof key);
     size_t n = traj_count(t);
     if (s->loss_cap[i] < n + 4) {
         s->loss_cap[i] = n + 4;
@@ -604,6 +623,7 @@ static size_t thin_losses(struct session *s, int i, int width_px, long smax)
     if (n > 0 && (k == 0 || out[k - 1].step != traj_last(t).step)) {
         out[k++] = traj_last(t);
     }
+    s->loss_n[i] = k;
     return k;
 }
 

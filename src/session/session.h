@@ -93,6 +93,8 @@ struct session {
 
     struct traj_point *loss_pts[RACE_MAX];   /* (loss_cap[i]) thinned points for the plot */
     size_t loss_cap[RACE_MAX];
+    size_t loss_n[RACE_MAX];        /* points in loss_pts, for the key below */
+    long loss_key[RACE_MAX][4];     /* gen, step, plot width, x range they were thinned for */
 };
 
 /* Starts a session; false with err (and nothing to finish) when the scene is bad. */
