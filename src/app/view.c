@@ -156,21 +156,32 @@ static struct app_chrome_key chrome_key(const struct figure *fig)
     return k;
 }
 
-static void draw_panels(struct app_view *v, double now)
+/* The chrome (background around the plot, axes, colour bar, titles): repainted when what it
+ * shows changed. Returns whether the frame size changed. */
+static bool update_chrome(struct app_view *v, double now)
+{
+    const struct figure *fig = v->fig;
+    struct app_panel *c = &v->panel[APP_PANEL_CHROME];
+    struct figure_rect whole = {0, 0, fig->width, fig->height};
+    bool resized = c->surf && (cairo_image_surface_get_width(c->surf) != fig->width ||
+                               cairo_image_surface_get_height(c->surf) != fig->height);
+    struct app_chrome_key ck = chrome_key(fig);
+    if (!c->surf || resized || memcmp(&ck, &v->chrome_key, sizeof ck)) {
+        paint_panel(c, fig, DRAW_PART_CHROME, whole, now);
+        v->chrome_key = ck;
+        v->chrome_gen++;
+    }
+    return resized;
+}
+
+/* The panels over the plot and its chrome. */
+static void draw_panels(struct app_view *v, bool resized, double now)
 {
     const struct figure *fig = v->fig;
     struct app_panel *p = v->panel;
     const struct figure_layout *lay = &fig->lay;
     struct figure_rect whole = {0, 0, fig->width, fig->height};
     bool input = v->input_seen != v->s->input;
-    bool resized = p[APP_PANEL_CHROME].surf &&
-                   (cairo_image_surface_get_width(p[APP_PANEL_CHROME].surf) != fig->width ||
-                    cairo_image_surface_get_height(p[APP_PANEL_CHROME].surf) != fig->height);
-    struct app_chrome_key ck = chrome_key(fig);
-    if (!p[APP_PANEL_CHROME].surf || resized || memcmp(&ck, &v->chrome_key, sizeof ck)) {
-        paint_panel(&p[APP_PANEL_CHROME], fig, DRAW_PART_CHROME, whole, now);
-        v->chrome_key = ck;
-    }
     bool stale = input || resized || v->frames == 0;
     if (stale) {
         /* A state change shows everywhere in the same frame. */
@@ -204,7 +215,7 @@ static void draw_panels(struct app_view *v, double now)
     }
     hp->shown = fig->help;
     v->input_seen = v->s->input;
-    for (int i = 0; i < APP_PANEL_COUNT; i++) {
+    for (int i = APP_PANEL_CHROME + 1; i < APP_PANEL_COUNT; i++) {
         if (p[i].shown && p[i].surf) {
             gl_draw_panel(v->gl, &p[i].gl, p[i].x, p[i].y);
         }
@@ -246,9 +257,11 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
     /* The window's first 2-D frame draws the field straight into the window: allocating,
      * clearing and copying the frame-sized layer and heatmap textures would cost ~25 ms before
      * anything is on screen. The next frame builds them. */
-    gl_figure_draw(v->gl, &v->glf, v->fig, v->frames == 0 && !v->fig->view3d);
+    bool resized = update_chrome(v, now);
+    gl_figure_draw(v->gl, &v->glf, v->fig, v->frames == 0 && !v->fig->view3d,
+                   &v->panel[APP_PANEL_CHROME].gl, v->chrome_gen);
     phase_end(v, APP_PHASE_PLOT, &t);
-    draw_panels(v, now);
+    draw_panels(v, resized, now);
     phase_end(v, APP_PHASE_PANELS, &t);
     if (v->shot_pending) {
         v->shot_pending = false;

@@ -47,6 +47,7 @@ struct app_view {
     unsigned long input_seen;    /* session input drawn so far */
     struct app_panel panel[APP_PANEL_COUNT];
     struct app_chrome_key chrome_key;
+    unsigned long chrome_gen;    /* bumped at each repaint of the chrome (the layer keys on it) */
     char toast_drawn[512];       /* the toast text in the toast panel */
     long frames;                 /* frames drawn */
     const char *gl_error;        /* first GL error seen, or NULL */

@@ -212,7 +212,22 @@ static void paint_trails(struct gl_renderer *r, struct gl_figure *g, const struc
     }
 }
 
-static struct gl_figure_key make_key(const struct figure *fig, const float mvp[16])
+/* Paths, dots, markers and arrows stay inside the plot (the chrome around it is drawn). */
+static void scissor_plot(const struct figure *fig, bool on)
+{
+    if (!on) {
+        glDisable(GL_SCISSOR_TEST);
+        return;
+    }
+    const struct figure_rect *p = &fig->lay.plot;
+    int x0 = (int)floor(p->x), y1 = (int)ceil(p->y + p->h);
+    int x1 = (int)ceil(p->x + p->w), y0 = (int)floor(p->y);
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(x0, fig->height - y1, x1 - x0, y1 - y0);
+}
+
+static struct gl_figure_key make_key(const struct figure *fig, const float mvp[16],
+                                     unsigned long chrome_gen)
 {
     struct gl_figure_key k;
     memset(&k, 0, sizeof k);   /* padding too: compared with memcmp */
@@ -229,6 +244,7 @@ static struct gl_figure_key make_key(const struct figure *fig, const float mvp[1
     k.view3d = fig->view3d;
     k.trails = fig->trails;
     k.contours = fig->field.contours;
+    k.chrome_gen = chrome_gen;
     for (int j = 0; j < fig->npaths; j++) {
         const struct figure_path *p = &fig->path[j];
         if (p->color >= 0 && p->color < FIGURE_MAX_PATHS) {
@@ -295,9 +311,10 @@ static void gl_scale_of(const struct figure *fig, struct gl_scale *gs)
 
 /* The field and the trails through the cached layer, copied into the frame. */
 static void draw_layer(struct gl_renderer *r, struct gl_figure *g, const struct figure *fig,
-                       const float mvp[16], const float bg[3])
+                       const float mvp[16], const float bg[3], const struct gl_panel *chrome,
+                       unsigned long chrome_gen)
 {
-    struct gl_figure_key key = make_key(fig, mvp);
+    struct gl_figure_key key = make_key(fig, mvp, chrome_gen);
     bool full = !g->key_valid || memcmp(&key, &g->key, sizeof key) != 0 ||
                 g->layer.w != fig->width || g->layer.h != fig->height;
     struct gl_scale gs;
@@ -328,12 +345,17 @@ static void draw_layer(struct gl_renderer *r, struct gl_figure *g, const struct 
                                        .occlude = true};
             gl_draw_polyline_range(r, &g->floor, 0, 5, mvp, &st);
         }
+        if (chrome) {
+            gl_draw_panel(r, chrome, 0, 0);
+        }
         for (int i = 0; i < FIGURE_MAX_PATHS; i++) {
             g->layer_step[i] = -1;
         }
     }
     if (fig->trails) {
+        scissor_plot(fig, true);
         paint_trails(r, g, fig, mvp, full);
+        scissor_plot(fig, false);
     }
     gl_layer_end(r);
     g->key = key;
@@ -342,7 +364,7 @@ static void draw_layer(struct gl_renderer *r, struct gl_figure *g, const struct 
 }
 
 void gl_figure_draw(struct gl_renderer *r, struct gl_figure *g, const struct figure *fig,
-                    bool direct)
+                    bool direct, const struct gl_panel *chrome, unsigned long chrome_gen)
 {
     float mvp[16];
     figure_mvp(fig, mvp);
@@ -360,16 +382,23 @@ void gl_figure_draw(struct gl_renderer *r, struct gl_figure *g, const struct fig
             for (int i = 0; i < FIGURE_MAX_PATHS; i++) {
                 g->layer_step[i] = -1;
             }
+            scissor_plot(fig, true);
             paint_trails(r, g, fig, mvp, true);
+            scissor_plot(fig, false);
+        }
+        if (chrome) {
+            gl_draw_panel(r, chrome, 0, 0);
         }
         g->key_valid = false;
     } else {
-        draw_layer(r, g, fig, mvp, bg);
+        draw_layer(r, g, fig, mvp, bg, chrome, chrome_gen);
     }
+    scissor_plot(fig, true);
     if (!fig->view3d) {
         paint_arrows(r, fig, mvp);
     }
     paint_markers(r, fig, mvp);
+    scissor_plot(fig, false);
     g->frames++;
 }
 

@@ -18,6 +18,7 @@ struct gl_figure_key {
     double scale[4];                /* fmin, eps, lo, hi of the colour scale */
     int w, h;                       /* frame size */
     int log, view3d, trails, contours;
+    unsigned long chrome_gen;       /* the chrome texture composited into the layer */
     unsigned long restart[FIGURE_MAX_PATHS];   /* per runner (colour index) */
     int style[FIGURE_MAX_PATHS];    /* per runner: 0 hidden, 1 plain, 2 dimmed, 3 highlighted */
 };
@@ -43,12 +44,15 @@ struct gl_figure {
     long frames;                    /* frames drawn */
 };
 
-/* Draws the figure's plot into the bound framebuffer of the figure's size: a cleared frame,
- * the field over it (so whatever the plot does not cover is hidden by the caller's chrome),
- * paths, markers, arrows. `direct`: draw the field straight into the frame without the cached
- * layer (the first frame, before any frame-sized texture exists). */
+/* Draws the figure's plot into the bound framebuffer of the figure's size: the field, then
+ * `chrome` (a frame-sized premultiplied texture: everything around the plot, which hides the
+ * field outside it; 0 texture: none), then paths, markers and arrows, cut to the plot. The
+ * field, chrome and paths go into the cached layer, redrawn whole only when the key (view,
+ * scale, size, flags, restarts, chrome_gen) changes and else only extended, so a frame costs
+ * one copy of the layer plus the new segments. `direct`: draw straight into the frame without
+ * the layer (the first frame, before any frame-sized texture exists). */
 void gl_figure_draw(struct gl_renderer *r, struct gl_figure *g, const struct figure *fig,
-                    bool direct);
+                    bool direct, const struct gl_panel *chrome, unsigned long chrome_gen);
 
 void gl_figure_finish(struct gl_figure *g);   /* needs the context */
 
