@@ -30,8 +30,8 @@ static void usage(FILE *out)
     fprintf(out,
             "Fashion-MNIST is read from " NN_FASHION_MNIST_DIR "\n"
             "unless --data-dir is given.\n"
-            "Optimizer and schedule SPECs are name(key=value,...) as `optiscope trace --help`\n"
-            "lists them.\n");
+            "Optimizer and schedule SPECs are name(key=value,...), as listed by\n"
+            "`optiscope trace --help`.\n");
 }
 
 /* "unknown option 'ARG'" with the nearest option's spelling, from the table. */

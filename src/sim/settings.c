@@ -154,12 +154,15 @@ static bool format_schedule(const void *obj, char *buf, size_t len)
 
 /* ======================================================================== train hooks */
 
+/* The first list given replaces the default one (train_settings_init leaves opt_from_cli
+ * unset), later ones add: there are no files to add to. */
 static bool parse_train_optimizers(void *obj, const char *value, bool from_cli, char *err,
                                    size_t errlen)
 {
+    (void)from_cli;
     struct train_settings *ts = obj;
-    return parse_opt_list(ts->opt, &ts->nopt, &ts->opt_from_cli, TRAIN_MAX_OPT, value,
-                          from_cli, err, errlen);
+    return parse_opt_list(ts->opt, &ts->nopt, &ts->opt_from_cli, TRAIN_MAX_OPT, value, true,
+                          err, errlen);
 }
 
 static bool format_train_optimizers(const void *obj, char *buf, size_t len)

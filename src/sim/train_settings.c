@@ -21,6 +21,8 @@ void train_settings_init(struct train_settings *ts)
             (void)ok;
         }
     }
+    /* the default list is there to be replaced by the first optimizer given */
+    ts->opt_from_cli = false;
 }
 
 bool train_settings_set(struct train_settings *ts, const char *key, const char *value,
