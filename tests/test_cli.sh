@@ -157,6 +157,23 @@ expect_error "train bad epochs" "--epochs" train --epochs x
 expect_error "train unwritable log" "nope/l.csv: cannot write" train --data synthetic --limit 100 --log nope/l.csv
 mkdir -p baddata && echo garbage | gzip > baddata/train-images-idx3-ubyte.gz
 expect_error "train corrupt data" "baddata/train-images-idx3-ubyte.gz: not an IDX image file" train --data-dir baddata
+# train's options are the rows of settings_train(): --help lists each one (every spelling the
+# command took before the table, plus eval-every), the parser takes --key VALUE, --key=VALUE and
+# flags alone, and a bad value is refused naming the option, the value and the range
+train_opts="--data --data-dir --model --batchnorm --dropout --hidden --optimizer --schedule --l1 --l2 --early-stop --epochs --batch --limit --val --eval-every --threads --seed --log --save --no-progress"
+check "train --help lists every option" bash -c "[ \"\$('$OPT' train --help | grep -oE '^  --[a-z0-9-]+' | tr -d ' ' | sort)\" = \"\$(printf '%s\n' $train_opts | sort)\" ]"
+check "train --help gives defaults" bash -c "'$OPT' train --help | grep -q '^  --batch B .*default 64'"
+"$OPT" train --data=synthetic --limit=600 --optimizer="sgd(lr=0.1),adam" --no-progress \
+  --eval-every 3 --batchnorm=false --log=train3.csv > train3.txt 2>&1
+check "train --key=VALUE, flag=false, eval-every: the same numbers" cmp -s train.csv train3.csv
+"$OPT" train --data synthetic --limit 200 --batchnorm --no-progress --epochs 1 > bn.txt 2>&1
+check "train flag alone" grep -q '^model: small +batchnorm,' bn.txt
+expect_error "train bad epochs names range" "--epochs: expected a whole number from 1 to 100000, got 'x'" train --epochs x
+expect_error "train bad dropout" "--dropout: expected a number in \[0, 1), got '1'" train --dropout=1
+expect_error "train bad data" "--data: expected one of fashion-mnist, synthetic, got 'mnist'" train --data mnist
+expect_error "train unknown option" "unknown option '--epoch' (did you mean --epochs?)" train --epoch 3
+expect_error "train missing value" "--seed needs a value" train --seed
+expect_error "train eval-every range" "--eval-every: expected a whole number from 0 to" train --eval-every -1
 check "bench help" bash -c "'$OPT' bench --help | grep -q train"
 expect_error "bench unknown" "did you mean" bench trian
 

@@ -13,6 +13,7 @@
 #include "sim/scene.h"
 #include "sim/sched.h"
 #include "sim/settings.h"
+#include "sim/train_settings.h"
 #include "sim/util.h"
 
 /* ======================================================================== the tables */
@@ -27,7 +28,27 @@ union any {
     struct scene scene;
     struct optim_params optim;
     struct sched sched;
+    struct train_settings train;
 };
+
+/* The table's struct with its defaults (spec tables: of kind k). */
+static void init_obj(const struct setting_table *t, int k, union any *obj)
+{
+    if (t->kinds) {
+        setting_defaults(t, k, obj);
+    } else if (t == settings_train()) {
+        train_settings_init(&obj->train);
+    } else {
+        scene_init(&obj->scene);
+    }
+}
+
+static void finish_obj(const struct setting_table *t, union any *obj)
+{
+    if (t == settings_scene()) {
+        scene_finish(&obj->scene);
+    }
+}
 
 static void check_rows(const struct setting_table *t)
 {
@@ -44,13 +65,19 @@ static void check_rows(const struct setting_table *t)
             CHECK(s->parse && s->format && s->metavar);
         }
         if (!t->kinds) {
-            CHECK(s->metavar != NULL);              /* help shows --key METAVAR */
+            /* help shows --key METAVAR, or --key alone for a flag */
+            CHECK(s->metavar != NULL || s->type == SETTING_BOOL);
             CHECK(!(s->flags & SETTING_REQUIRED));  /* a scene needs nothing given */
             CHECK(s->position == 0);
         }
         /* a default and required exclude each other; every default parses, so lies in range */
         CHECK(!(s->def && (s->flags & SETTING_REQUIRED)));
         CHECK(s->def || (s->flags & SETTING_REQUIRED) || !t->kinds);
+        /* an option of `train` has a default, or says what its absence means (HAS: the
+         * data's own; TEXT: none, e.g. no log) */
+        if (t == settings_train()) {
+            CHECK(s->def || (s->flags & SETTING_HAS) || s->type == SETTING_TEXT);
+        }
         int taken = 0;
         for (int k = 0; k < nkinds; k++) {
             if (!setting_applies(s, k)) {
@@ -58,11 +85,7 @@ static void check_rows(const struct setting_table *t)
             }
             taken++;
             union any obj;
-            if (t->kinds) {
-                setting_defaults(t, k, &obj);
-            } else {
-                scene_init(&obj.scene);
-            }
+            init_obj(t, k, &obj);
             char err[512] = "";
             bool parsed = !s->def || setting_parse(s, &obj, s->def, false, err, sizeof err);
             CHECK(parsed);
@@ -73,20 +96,12 @@ static void check_rows(const struct setting_table *t)
             char buf[512];
             if (s->def && setting_format(s, &obj, buf, sizeof buf)) {
                 union any again;
-                if (t->kinds) {
-                    setting_defaults(t, k, &again);
-                } else {
-                    scene_init(&again.scene);
-                }
+                init_obj(t, k, &again);
                 CHECK(setting_parse(s, &again, buf, false, err, sizeof err));
                 CHECK(setting_equal(s, &obj, &again));
-                if (!t->kinds) {
-                    scene_finish(&again.scene);
-                }
+                finish_obj(t, &again);
             }
-            if (!t->kinds) {
-                scene_finish(&obj.scene);
-            }
+            finish_obj(t, &obj);
             /* one row per name and kind */
             CHECK(setting_find(t, s->name, k) == s);
         }
@@ -496,6 +511,144 @@ static void test_write_every_key(void)
     scene_finish(&s);
 }
 
+/* ======================================================================== train options */
+
+/* The defaults `optiscope train` had when cmd_train.c set them by hand (data fashion-mnist,
+ * model small, one adam, constant schedule, epochs 1, batch 64, threads 1, seed 1, the
+ * validation split and every size the data's own, everything else off). */
+static void test_train_defaults(void)
+{
+    struct train_settings ts;
+    train_settings_init(&ts);
+    CHECK(ts.data == TRAIN_DATA_FASHION_MNIST);
+    CHECK(ts.data_dir[0] == '\0');
+    CHECK(!strcmp(ts.model, "small"));
+    CHECK(!ts.batchnorm);
+    CHECK(ts.dropout == 0);
+    CHECK(ts.hidden == 0);
+    CHECK(ts.nopt == 1 && !ts.opt_from_cli);
+    struct optim_params adam;
+    char err[512];
+    CHECK(optim_parse("adam", &adam, err, sizeof err));
+    CHECK(ts.nopt >= 1 && !memcmp(&ts.opt[0], &adam, sizeof adam));
+    struct sched constant;
+    sched_default(&constant);
+    char a[128], b[128];
+    sched_format(&ts.sched, a, sizeof a);
+    sched_format(&constant, b, sizeof b);
+    CHECK(!strcmp(a, b) && ts.sched.kind == constant.kind && ts.sched.warmup == 0);
+    CHECK(ts.l1 == 0 && ts.l2 == 0);
+    CHECK(ts.patience == 0);
+    CHECK(ts.epochs == 1);
+    CHECK(ts.batch == 64);
+    CHECK(ts.limit == 0);
+    CHECK(!ts.has_val);
+    CHECK(ts.eval_every == 0);
+    CHECK(ts.threads == 1);
+    CHECK(ts.seed == 1);
+    CHECK(ts.log[0] == '\0' && ts.save[0] == '\0');
+    CHECK(!ts.no_progress);
+}
+
+/* Each option takes what cmd_train.c took by hand, its ends included, and refuses one step
+ * beyond them (limit now also takes 0, for all; eval-every is new). */
+static void test_train_ranges(void)
+{
+    static const struct {
+        const char *key, *lo, *hi, *below, *above;
+    } cases[] = {
+        {"dropout", "0", "0.999", "-0.001", "1"},
+        {"hidden", "0", "4096", "-1", "4097"},
+        {"l1", "0", "1e6", "-1e-9", "1000000.1"},
+        {"l2", "0", "1e6", "-1e-9", "1000000.1"},
+        {"early-stop", "0", "100000", "-1", "100001"},
+        {"epochs", "1", "100000", "0", "100001"},
+        {"batch", "1", "4096", "0", "4097"},
+        {"limit", "0", "100000000", "-1", "100000001"},
+        {"val", "1", "100000000", "0", "100000001"},
+        {"eval-every", "0", "1000000000", "-1", "1000000001"},
+        {"threads", "1", "256", "0", "257"},
+        {"seed", "0", "9223372036854775807", "-1", "9223372036854775808"},
+    };
+    char err[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct train_settings ts;
+        train_settings_init(&ts);
+        bool lo = train_settings_set(&ts, cases[i].key, cases[i].lo, err, sizeof err);
+        bool hi = train_settings_set(&ts, cases[i].key, cases[i].hi, err, sizeof err);
+        bool below = train_settings_set(&ts, cases[i].key, cases[i].below, err, sizeof err);
+        bool above = train_settings_set(&ts, cases[i].key, cases[i].above, err, sizeof err);
+        CHECK(lo && hi && !below && !above);
+        if (!lo || !hi || below || above) {
+            fprintf(stderr, "  train %s: range ends wrong (%d %d %d %d)\n", cases[i].key, lo, hi,
+                    below, above);
+        }
+    }
+    struct train_settings ts;
+    train_settings_init(&ts);
+    CHECK(train_settings_set(&ts, "seed", "9223372036854775807", err, sizeof err));
+    CHECK(ts.seed == 9223372036854775807ull);
+    CHECK(train_settings_set(&ts, "val", "100", err, sizeof err) && ts.has_val && ts.val == 100);
+    CHECK(train_settings_set(&ts, "data", "synthetic", err, sizeof err));
+    CHECK(ts.data == TRAIN_DATA_SYNTHETIC);
+}
+
+/* A refused value names the key, the value and what it takes, and changes nothing; the first
+ * optimizer replaces the default adam and later ones add, up to the trainer's limit. */
+static void test_train_set(void)
+{
+    static const struct {
+        const char *key, *value, *frag;
+    } bad[] = {
+        {"epochs", "x", "epochs: expected a whole number from 1 to 100000, got 'x'"},
+        {"dropout", "1", "dropout: expected a number in [0, 1), got '1'"},
+        {"data", "mnist", "data: expected one of fashion-mnist, synthetic, got 'mnist'"},
+        {"batchnorm", "maybe", "batchnorm: expected true or false, got 'maybe'"},
+        {"optimizer", "adom", "optimizer: unknown optimizer 'adom' (did you mean adam?)"},
+        {"schedule", "stepp(3)", "schedule: unknown schedule 'stepp'"},
+        {"eval-every", "-1", "eval-every: expected a whole number from 0 to"},
+        {"epoch", "3", "unknown key 'epoch' (did you mean epochs?)"},
+    };
+    char err[512];
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct train_settings ts, before;
+        train_settings_init(&ts);
+        before = ts;
+        bool ok = train_settings_set(&ts, bad[i].key, bad[i].value, err, sizeof err);
+        CHECK(!ok && strstr(err, bad[i].frag));
+        CHECK(!memcmp(&ts, &before, sizeof ts));
+        if (ok || !strstr(err, bad[i].frag)) {
+            fprintf(stderr, "  train %s=%s: '%s' lacks '%s'\n", bad[i].key, bad[i].value, err,
+                    bad[i].frag);
+        }
+    }
+    /* every option `train` understood before the table keeps its spelling */
+    static const char *const old[] = {
+        "data", "data-dir", "model", "batchnorm", "dropout", "hidden", "optimizer", "schedule",
+        "l1", "l2", "early-stop", "epochs", "batch", "limit", "val", "threads", "seed", "log",
+        "save", "no-progress"};
+    for (size_t i = 0; i < sizeof old / sizeof old[0]; i++) {
+        CHECK(setting_find(settings_train(), old[i], 0) != NULL);
+    }
+    CHECK(setting_find(settings_train(), "eval-every", 0) != NULL);
+
+    struct train_settings ts;
+    train_settings_init(&ts);
+    CHECK(train_settings_set(&ts, "optimizer", "sgd(lr=0.1),momentum", err, sizeof err));
+    CHECK(ts.nopt == 2 && ts.opt[0].kind == OPTIM_SGD && ts.opt[1].kind == OPTIM_MOMENTUM);
+    CHECK(train_settings_set(&ts, "optimizer", "nag", err, sizeof err));
+    CHECK(ts.nopt == 3 && ts.opt[2].kind == OPTIM_NAG);
+    CHECK(train_settings_set(&ts, "optimizer", "adam,adam,adam,adam,adam", err, sizeof err));
+    CHECK(ts.nopt == TRAIN_MAX_OPT);
+    CHECK(!train_settings_set(&ts, "optimizer", "adam", err, sizeof err));
+    CHECK(strstr(err, "optimizer: too many optimizers (at most 8)") && ts.nopt == 8);
+    CHECK(train_settings_set(&ts, "batchnorm", "true", err, sizeof err) && ts.batchnorm);
+    CHECK(train_settings_set(&ts, "log", "run.csv", err, sizeof err));
+    CHECK(!strcmp(ts.log, "run.csv"));
+    CHECK(train_settings_set(&ts, "schedule", "step(30, 0.5)", err, sizeof err));
+    CHECK(ts.sched.kind == SCHED_STEP && ts.sched.step_size == 30 && ts.sched.gamma == 0.5);
+}
+
 /* ======================================================================== help */
 
 static char *help_text(const struct setting_table *t)
@@ -511,9 +664,9 @@ static char *help_text(const struct setting_table *t)
 
 static void test_help(void)
 {
-    const struct setting_table *tables[3] = {settings_scene(), settings_optim(),
-                                             settings_sched()};
-    for (int ti = 0; ti < 3; ti++) {
+    const struct setting_table *tables[4] = {settings_scene(), settings_optim(),
+                                             settings_sched(), settings_train()};
+    for (int ti = 0; ti < 4; ti++) {
         const struct setting_table *t = tables[ti];
         char *h = help_text(t);
         for (size_t i = 0; i < t->nrows; i++) {
@@ -569,11 +722,15 @@ int main(void)
     check_rows(settings_scene());
     check_rows(settings_optim());
     check_rows(settings_sched());
+    check_rows(settings_train());
     test_scene_defaults();
     test_optim_keys();
     test_positional();
     test_write_presets();
     test_write_every_key();
+    test_train_defaults();
+    test_train_ranges();
+    test_train_set();
     test_help();
     unlink(tmp_path);
     return check_done("settings");

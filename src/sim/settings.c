@@ -3,6 +3,7 @@
 #include "sim/settings.h"
 
 #include <assert.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "sim/scene.h"
 #include "sim/sched.h"
 #include "sim/spec.h"
+#include "sim/train_settings.h"
 #include "sim/util.h"
 
 /* Whole numbers of steps are capped well below LONG_MAX so k / step_size and (k+1)/warmup
@@ -26,6 +28,7 @@
 _Static_assert(sizeof(enum scene_scale) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(enum optim_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum sched_kind) == sizeof(int), "kinds are int-sized");
+_Static_assert(sizeof(enum train_data) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(struct optim_params) <= MAX_SPEC_STRUCT, "scratch fits");
 _Static_assert(sizeof(struct sched) <= MAX_SPEC_STRUCT, "scratch fits");
 
@@ -76,20 +79,21 @@ static bool format_expr(const void *obj, char *buf, size_t len)
     return s->expr != NULL;
 }
 
-/* A list of specs; each `optimizer` line of a file adds to the list, and the command line's
- * first one replaces the file's list (later ones add). */
-static bool parse_optimizers(void *obj, const char *value, bool from_cli, char *err,
-                             size_t errlen)
+/* A list of specs into opt[0..*nopt) (at most max); each `optimizer` line of a file adds to
+ * the list, and the command line's first one replaces the file's (or the default) list, later
+ * ones add. *replaced: the command line has replaced it. */
+static bool parse_opt_list(struct optim_params *opt, int *nopt, bool *replaced, int max,
+                           const char *value, bool from_cli, char *err, size_t errlen)
 {
-    struct scene *s = obj;
+    assert(max <= RACE_MAX);
     char items[RACE_MAX][256];
-    int n = spec_split_list(value, items, RACE_MAX, err, errlen);
+    int n = spec_split_list(value, items, max, err, errlen);
     if (n < 0) {
         return false;
     }
-    int base = from_cli && !s->opt_from_cli ? 0 : s->nopt;
-    if (base + n > RACE_MAX) {
-        snprintf(err, errlen, "too many optimizers (at most %d)", RACE_MAX);
+    int base = from_cli && !*replaced ? 0 : *nopt;
+    if (base + n > max) {
+        snprintf(err, errlen, "too many optimizers (at most %d)", max);
         return false;
     }
     struct optim_params parsed[RACE_MAX];
@@ -98,27 +102,41 @@ static bool parse_optimizers(void *obj, const char *value, bool from_cli, char *
             return false;
         }
     }
-    if (from_cli && !s->opt_from_cli) {
-        s->nopt = 0;
-        s->opt_from_cli = true;
+    if (from_cli && !*replaced) {
+        *nopt = 0;
+        *replaced = true;
     }
-    memcpy(&s->opt[s->nopt], parsed, (size_t)n * sizeof parsed[0]);
-    s->nopt += n;
+    memcpy(&opt[*nopt], parsed, (size_t)n * sizeof parsed[0]);
+    *nopt += n;
     return true;
+}
+
+/* "sgd(lr=0.1), adam": as parse_opt_list reads it. */
+static bool format_opt_list(const struct optim_params *opt, int nopt, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < nopt; i++) {
+        char one[512];
+        optim_format(&opt[i], one, sizeof one);
+        int w = snprintf(buf + used, used < len ? len - used : 0, "%s%s", i ? ", " : "", one);
+        used += w > 0 ? (size_t)w : 0;
+    }
+    return nopt > 0;
+}
+
+static bool parse_optimizers(void *obj, const char *value, bool from_cli, char *err,
+                             size_t errlen)
+{
+    struct scene *s = obj;
+    return parse_opt_list(s->opt, &s->nopt, &s->opt_from_cli, RACE_MAX, value, from_cli, err,
+                          errlen);
 }
 
 static bool format_optimizers(const void *obj, char *buf, size_t len)
 {
     const struct scene *s = obj;
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < s->nopt; i++) {
-        char one[512];
-        optim_format(&s->opt[i], one, sizeof one);
-        int w = snprintf(buf + used, used < len ? len - used : 0, "%s%s", i ? ", " : "", one);
-        used += w > 0 ? (size_t)w : 0;
-    }
-    return s->nopt > 0;
+    return format_opt_list(s->opt, s->nopt, buf, len);
 }
 
 static bool parse_schedule(void *obj, const char *value, bool from_cli, char *err,
@@ -131,6 +149,38 @@ static bool parse_schedule(void *obj, const char *value, bool from_cli, char *er
 static bool format_schedule(const void *obj, char *buf, size_t len)
 {
     sched_format(&((const struct scene *)obj)->sched, buf, len);
+    return true;
+}
+
+/* ======================================================================== train hooks */
+
+/* The first list given replaces the default one (train_settings_init leaves opt_from_cli
+ * unset), later ones add: there are no files to add to. */
+static bool parse_train_optimizers(void *obj, const char *value, bool from_cli, char *err,
+                                   size_t errlen)
+{
+    (void)from_cli;
+    struct train_settings *ts = obj;
+    return parse_opt_list(ts->opt, &ts->nopt, &ts->opt_from_cli, TRAIN_MAX_OPT, value, true,
+                          err, errlen);
+}
+
+static bool format_train_optimizers(const void *obj, char *buf, size_t len)
+{
+    const struct train_settings *ts = obj;
+    return format_opt_list(ts->opt, ts->nopt, buf, len);
+}
+
+static bool parse_train_schedule(void *obj, const char *value, bool from_cli, char *err,
+                                 size_t errlen)
+{
+    (void)from_cli;
+    return sched_parse(value, &((struct train_settings *)obj)->sched, err, errlen);
+}
+
+static bool format_train_schedule(const void *obj, char *buf, size_t len)
+{
+    sched_format(&((const struct train_settings *)obj)->sched, buf, len);
     return true;
 }
 
@@ -281,6 +331,77 @@ static const struct setting sched_rows[] = {
 };
 #undef K
 
+#define TR(f) FIELD(struct train_settings, f)
+#define FLAG .type = SETTING_BOOL, .uses = SETTING_ALL, .def = "false"   /* --key alone: true */
+#define COUNT(lo, hi) .type = SETTING_LONG, .uses = SETTING_ALL, .min = (lo), .max = (hi)
+
+static const char *const train_data_names[] = {"fashion-mnist", "synthetic", NULL};
+
+/* `optiscope train`'s options, in the order --help lists them. The ranges and defaults are
+ * those the command took before they moved here (test_settings checks them). */
+static const struct setting train_rows[] = {
+    {.name = "data", .type = SETTING_CHOICE, .uses = SETTING_ALL, TR(data),
+     .choices = train_data_names, .def = "fashion-mnist", .metavar = "fashion-mnist|synthetic",
+     .help = "the dataset: Fashion-MNIST (Debian's dataset-fashion-mnist) or synthetic shapes"},
+    {.name = "data-dir", .type = SETTING_TEXT, .uses = SETTING_ALL, TR(data_dir),
+     .metavar = "DIR", .help = "any folder of MNIST-format IDX files (.gz or plain)"},
+    {.name = "model", .type = SETTING_TEXT, .uses = SETTING_ALL, TR(model), .def = "small",
+     .metavar = "small", .help = "the network (only small so far)"},
+    {.name = "batchnorm", FLAG, TR(batchnorm),
+     .help = "batch normalization after each convolution"},
+    {.name = "dropout", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(dropout), FRACTION,
+     .def = "0", .metavar = "P", .help = "inverted dropout before each dense layer"},
+    {.name = "hidden", COUNT(0, 4096), TR(hidden), .def = "0", .metavar = "N",
+     .help = "a hidden dense layer of N units with ReLU; 0: none"},
+    {.name = "optimizer", .type = SETTING_CUSTOM, .uses = SETTING_ALL, TR(opt), .def = "adam",
+     .metavar = "SPEC[,SPEC...]", .parse = parse_train_optimizers,
+     .format = format_train_optimizers,
+     .help = "repeatable; several race on the same batches (`optiscope list optimizers`)"},
+    {.name = "schedule", .type = SETTING_CUSTOM, .uses = SETTING_ALL, TR(sched),
+     .def = "constant", .metavar = "SPEC", .parse = parse_train_schedule,
+     .format = format_train_schedule,
+     .help = "constant, step(step_size,gamma), exponential(gamma), cosine(t_max,eta_min), "
+             "inverse_time(decay); warmup=N"},
+    {.name = "l1", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l1), .min = 0, .max = 1e6,
+     .def = "0", .metavar = "A", .help = "penalty A*sum|w| on weights (not biases)"},
+    {.name = "l2", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l2), .min = 0, .max = 1e6,
+     .def = "0", .metavar = "B", .help = "penalty B*sum w^2 on weights (not biases)"},
+    {.name = "early-stop", COUNT(0, 100000), TR(patience), .def = "0", .metavar = "N",
+     .help = "stop after N epochs without a lower validation loss and restore the best "
+             "weights; 0: never"},
+    {.name = "epochs", COUNT(1, 100000), TR(epochs), .def = "1", .metavar = "N",
+     .help = "passes over the training split"},
+    {.name = "batch", COUNT(1, 4096), TR(batch), .def = "64", .metavar = "B",
+     .help = "images per step"},
+    {.name = "limit", COUNT(0, 100000000), TR(limit), .def = "0", .metavar = "N",
+     .help = "use at most N images of each split; 0: all"},
+    {.name = "val", COUNT(1, 100000000), TR(val), .flags = SETTING_HAS,
+     .has = offsetof(struct train_settings, has_val), .metavar = "N",
+     .help = "validation images held out of training; default: a twelfth of the training "
+             "files, 2000 synthetic ones"},
+    {.name = "eval-every", COUNT(0, MAX_STEPS), TR(eval_every), .def = "0", .metavar = "N",
+     .help = "also evaluate the validation split every N batches (a finer curve; early "
+             "stopping still looks at epochs' ends); 0: at epochs' ends only"},
+    {.name = "threads", COUNT(1, 256), TR(threads), .def = "1", .metavar = "T",
+     .help = "threads splitting each batch"},
+    {.name = "seed", .type = SETTING_ULLONG, .uses = SETTING_ALL, TR(seed), .min = 0,
+     .max = (double)LONG_MAX, .def = "1", .metavar = "S",
+     .help = "initial weights, batch order, dropout, synthetic images"},
+    {.name = "log", .type = SETTING_TEXT, .uses = SETTING_ALL, TR(log), .metavar = "FILE.csv",
+     .help = "every step: optimizer,epoch,step,loss,penalty,accuracy,lr"},
+    {.name = "save", .type = SETTING_TEXT, .uses = SETTING_ALL, TR(save), .metavar = "FILE",
+     .help = "save the trained network (FILE-2, ... for more racers)"},
+    {.name = "no-progress", FLAG, TR(no_progress),
+     .help = "no progress bar even on a terminal"},
+};
+#undef FLAG
+#undef COUNT
+
+static const struct setting_table train_table = {
+    .what = "train", .rows = train_rows, .nrows = sizeof train_rows / sizeof train_rows[0],
+    .size = sizeof(struct train_settings),
+};
+
 static const struct setting_table scene_table = {
     .what = "scene", .rows = scene_rows, .nrows = sizeof scene_rows / sizeof scene_rows[0],
     .size = sizeof(struct scene),
@@ -322,6 +443,11 @@ const struct setting_table *settings_optim(void)
 const struct setting_table *settings_sched(void)
 {
     return &sched_table;
+}
+
+const struct setting_table *settings_train(void)
+{
+    return &train_table;
 }
 
 /* ======================================================================== rows */
@@ -392,6 +518,18 @@ void setting_format_double(double v, char *buf, size_t len)
     }
 }
 
+/* A whole-number row's bounds as longs: a max of (double)LONG_MAX (2^63, one past LONG_MAX)
+ * means LONG_MAX itself, so a row can take every long. */
+static long whole_min(const struct setting *s)
+{
+    return s->min <= (double)LONG_MIN ? LONG_MIN : (long)s->min;
+}
+
+static long whole_max(const struct setting *s)
+{
+    return s->max >= (double)LONG_MAX ? LONG_MAX : (long)s->max;
+}
+
 static bool in_range(const struct setting *s, double v)
 {
     bool lo = s->flags & SETTING_MIN_OPEN ? v > s->min : v >= s->min;
@@ -408,7 +546,7 @@ static void describe_range(const struct setting *s, char *buf, size_t len)
     bool has_lo = isfinite(s->min), has_hi = isfinite(s->max);
     bool lo_open = s->flags & SETTING_MIN_OPEN, hi_open = s->flags & SETTING_MAX_OPEN;
     if (has_lo && has_hi && s->type != SETTING_DOUBLE && !lo_open && !hi_open) {
-        snprintf(buf, len, " from %s to %s", lo, hi);
+        snprintf(buf, len, " from %ld to %ld", whole_min(s), whole_max(s));
     } else if (has_lo && has_hi) {
         snprintf(buf, len, " in %c%s, %s%c", lo_open ? '(' : '[', lo, hi, hi_open ? ')' : ']');
     } else if (has_lo) {
@@ -499,7 +637,7 @@ bool setting_parse(const struct setting *s, void *obj, const char *value, bool f
     case SETTING_ULLONG: {
         assert(isfinite(s->min) && isfinite(s->max) && "whole numbers have a finite range");
         long v;
-        ok = util_parse_long(value, (long)s->min, (long)s->max, &v);
+        ok = util_parse_long(value, whole_min(s), whole_max(s), &v);
         if (ok && s->type == SETTING_LONG) {
             *(long *)dst = v;
         } else if (ok) {
@@ -889,7 +1027,9 @@ void setting_help(const struct setting_table *t, FILE *out)
     if (!t->kinds) {
         for (size_t i = 0; i < t->nrows; i++) {
             const struct setting *s = &t->rows[i];
-            snprintf(label, sizeof label, "--%s %s", s->name, s->metavar);
+            /* a flag (a BOOL row without a metavar) is given as --key alone */
+            snprintf(label, sizeof label, "--%s%s%s", s->name, s->metavar ? " " : "",
+                     s->metavar ? s->metavar : "");
             snprintf(text, sizeof text, "%s%s%s", s->help, s->def ? "; default " : "",
                      s->def ? s->def : "");
             entry(out, label, text);

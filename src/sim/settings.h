@@ -2,7 +2,8 @@
  * default, one line of help and where the value lives. Scene files, command-line options,
  * optimizer and schedule specs, --help and scene_write all read these tables.
  *
- * A table describes one struct (struct scene, struct optim_params, struct sched). Spec tables
+ * A table describes one struct (struct scene, struct optim_params, struct sched,
+ * struct train_settings). Spec tables
  * (optimizers, schedules) also have kinds (adam, step, ...): each row says which kinds take it,
  * and a key may have several rows when its default or range differs by kind (lr is 0.01 for
  * sgd, 0.001 for adam). For one kind, at most one row of a name applies. */
@@ -42,7 +43,7 @@ struct setting {
     int position;            /* spec rows: 1, 2, ...: may be given as the n-th value without
                                 its key ("step(30, 0.5)"); 0: only as key=value */
     const char *def;         /* default, as a user writes it; NULL: required or not set */
-    const char *metavar;     /* placeholder in help: "N", "X,Y", "SPEC" */
+    const char *metavar;     /* placeholder in help: "N", "X,Y", "SPEC"; NULL: a flag */
     const char *help;        /* one line: what it does, its unit */
     size_t offset;           /* offsetof the value in the table's struct */
     size_t size;             /* sizeof the value (TEXT: capacity with the NUL) */
@@ -65,10 +66,12 @@ struct setting_table {
     size_t size;                   /* sizeof the struct the table describes */
 };
 
-/* The three tables (static, read-only). */
+/* The tables (static, read-only). */
 const struct setting_table *settings_scene(void);    /* struct scene */
 const struct setting_table *settings_optim(void);    /* struct optim_params, OPTIM_* kinds */
 const struct setting_table *settings_sched(void);    /* struct sched, SCHED_* kinds */
+const struct setting_table *settings_train(void);    /* struct train_settings: the options of
+                                                        `optiscope train` */
 
 /* ---- rows ---- */
 /* The row of `name` that kind `kind` takes (scene tables: pass 0), or NULL. */
@@ -114,9 +117,9 @@ int setting_format_spec(const struct setting_table *t, const void *obj, char *bu
 void setting_usage(const struct setting_table *t, int kind, char *buf, size_t len);
 
 /* ---- help ---- */
-/* Scene table: one `--key VALUE  help; default D` entry per key. Spec tables: the usage line
- * of every kind, then every key with its help and, per kind, the values it takes. Lines are
- * wrapped to 80 columns. */
+/* Scene and train tables: one `--key VALUE  help; default D` entry per key (a BOOL row
+ * without a metavar is a flag: `--key`). Spec tables: the usage line of every kind, then every
+ * key with its help and, per kind, the values it takes. Lines are wrapped to 80 columns. */
 void setting_help(const struct setting_table *t, FILE *out);
 
 #endif
