@@ -146,12 +146,18 @@ start_app() {   # start_app ARGS...: runs the window, waits for it, focuses it
   "$OPT" view --shot-dir "$T" "$@" >"$T/out.txt" 2>>"$T/err.txt" &
   APID=$!
   WID=""
-  for _ in $(seq 150); do
+  # A first launch may compile every shader into Mesa's cache (slow under the sanitizers).
+  for _ in $(seq 300); do
     WID=$(xdotool search --name '^optiscope' 2>/dev/null | head -1)
     [ -n "$WID" ] && break
+    kill -0 "$APID" 2>/dev/null || break
     sleep 0.1
   done
-  [ -n "$WID" ] || return 1
+  if [ -z "$WID" ]; then
+    echo "# the window did not appear; its stderr:"
+    sed 's/^/#   /' "$T/err.txt" | tail -20
+    return 1
+  fi
   xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
   sleep 0.5
 }

@@ -163,13 +163,16 @@ static bool update_chrome(struct app_view *v, double now)
     const struct figure *fig = v->fig;
     struct app_panel *c = &v->panel[APP_PANEL_CHROME];
     struct figure_rect whole = {0, 0, fig->width, fig->height};
-    bool resized = c->surf && (cairo_image_surface_get_width(c->surf) != fig->width ||
-                               cairo_image_surface_get_height(c->surf) != fig->height);
+    bool resized = v->chrome_gen > 0 && (v->chrome_key.w != fig->width ||
+                                         v->chrome_key.h != fig->height);
     struct app_chrome_key ck = chrome_key(fig);
-    if (!c->surf || resized || memcmp(&ck, &v->chrome_key, sizeof ck)) {
+    if (v->chrome_gen == 0 || memcmp(&ck, &v->chrome_key, sizeof ck)) {
         paint_panel(c, fig, DRAW_PART_CHROME, whole, now);
         v->chrome_key = ck;
         v->chrome_gen++;
+        /* The texture keeps it; a frame-sized image on the CPU side is memory for nothing. */
+        cairo_surface_destroy(c->surf);
+        c->surf = NULL;
     }
     return resized;
 }

@@ -11,86 +11,10 @@
 #include "session/session.h"
 #include "sim/util.h"
 
-bool render_check_output(const char *path, char *err, size_t errlen)
-{
-    const char *dot = strrchr(path, '.');
-    const char *slash = strrchr(path, '/');
-    if (!dot || (slash && dot < slash) ||
-        (strcmp(dot, ".png") && strcmp(dot, ".svg") && strcmp(dot, ".pdf") &&
-         strcmp(dot, ".gif"))) {
-        snprintf(err, errlen, "%s: unknown output format '%s' (use .png, .svg, .pdf or .gif)",
-                 path,
-                 dot && !(slash && dot < slash) ? dot : "");
-        return false;
-    }
-    char dir[4096];
-    if (slash) {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir) {
-            snprintf(err, errlen, "%s: path too long", path);
-            return false;
-        }
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-        if (n == 0) {
-            snprintf(dir, sizeof dir, "/");
-        }
-    } else {
-        snprintf(dir, sizeof dir, ".");
-    }
-    if (access(dir, W_OK) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        return false;
-    }
-    return true;
-}
-
-bool render_parse_size(const char *s, int *w, int *h)
-{
-    char x;
-    int a, b;
-    char extra;
-    if (sscanf(s, "%d%c%d%c", &a, &x, &b, &extra) != 3 || (x != 'x' && x != 'X') || a < 16 ||
-        b < 16 || a > 16384 || b > 16384) {
-        return false;
-    }
-    *w = a;
-    *h = b;
-    return true;
-}
-
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
     return n >= k && !strcmp(s + n - k, suffix);
-}
-
-int render_scene_to_file(const char *cmd, struct scene *scene, const char *path, int width,
-                         int height)
-{
-    char err[1024];
-    struct session *s = xmalloc(sizeof *s);
-    struct session_desc d = {.scene = scene, .paused = true};
-    if (!session_init(s, &d, err, sizeof err)) {
-        cli_error(cmd, "%s", err);
-        free(s);
-        return 2;
-    }
-    char prefix[64];   /* for divergence reports: "optiscope render" */
-    snprintf(prefix, sizeof prefix, "optiscope %s", cmd);
-    bool ok;
-    if (has_suffix(path, ".gif")) {
-        ok = session_export_gif(s, path, width, height, stderr, prefix, err, sizeof err);
-    } else {
-        session_run_to_target(s, stderr, prefix);
-        ok = session_export(s, path, width, height, SESSION_FOR_EXPORT, 0.0, err, sizeof err);
-    }
-    if (!ok) {
-        cli_error(cmd, "%s", err);
-    }
-    session_finish(s);
-    free(s);
-    return ok ? 0 : 2;
 }
 
 int cmd_render(int argc, char **argv)

@@ -15,43 +15,6 @@
 
 #define MAX_PRESETS 64
 
-static bool find_shaders(const char *cmd, char *dir, size_t len)
-{
-    const char *data = cli_datadir();
-    if (!app_shader_dir(data, dir, len)) {
-        cli_error(cmd, "cannot find the shaders (looked in %s/shaders; set OPTISCOPE_DATA to "
-                  "the folder holding presets/ and shaders/)", data ? data : "(no data folder)");
-        return false;
-    }
-    return true;
-}
-
-int render_gl_png(const char *cmd, struct scene *scene, const char *path, int width,
-                  int height, bool view3d)
-{
-    const char *dot = strrchr(path, '.');
-    if (!dot || strcmp(dot, ".png")) {
-        cli_error(cmd, "--view 3d draws PNG only: '%s' does not end in .png", path);
-        return 2;
-    }
-    char err[4600];
-    struct scene_resolved res;
-    if (!scene_resolve(scene, &res, err, sizeof err)) {
-        cli_error(cmd, "%s", err);
-        return 2;
-    }
-    scene_resolved_finish(&res);
-    char shaders[4200];
-    if (!find_shaders(cmd, shaders, sizeof shaders)) {
-        return 1;
-    }
-    if (!app_render_png(scene, shaders, path, width, height, view3d, err, sizeof err)) {
-        cli_error(cmd, "%s", err);
-        return 1;
-    }
-    return 0;
-}
-
 int cmd_view(int argc, char **argv)
 {
     struct scene scene;
@@ -141,7 +104,7 @@ int cmd_view(int argc, char **argv)
         snprintf(preset_dir, sizeof preset_dir, "%s/presets", cli_datadir());
     }
     enum app_status as = APP_FAILED;
-    if (find_shaders("view", shaders, sizeof shaders)) {
+    if (render_find_shaders("view", shaders, sizeof shaders)) {
         struct app_options o = {
             .scene = &scene,
             .shader_dir = shaders,

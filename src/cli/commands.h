@@ -13,11 +13,4 @@ int cmd_bench(int argc, char **argv);          /* dispatches to the bench_* belo
 int bench_train(int argc, char **argv);        /* cmd_bench_train.c: `optiscope bench train` */
 int bench_render(int argc, char **argv);       /* cmd_bench_render.c: `optiscope bench render` */
 
-#include <stdbool.h>
-struct scene;
-/* cmd_view.c: the window's frame drawn offscreen through OpenGL (EGL) to a PNG: `render --view
- * 3d`. Returns the exit status after printing errors as "optiscope CMD: ...". */
-int render_gl_png(const char *cmd, struct scene *scene, const char *path, int width,
-                  int height, bool view3d);
-
 #endif

@@ -21,4 +21,12 @@ bool render_check_output(const char *path, char *err, size_t errlen);
 /* Parses "WxH" (each 16..16384). */
 bool render_parse_size(const char *s, int *w, int *h);
 
+/* The shaders' folder (next to the presets); false after printing where it looked. */
+bool render_find_shaders(const char *cmd, char *dir, size_t len);
+
+/* The window's frame drawn offscreen through OpenGL (EGL) to a PNG: `render --view 3d`.
+ * Returns the exit status after printing errors as "optiscope CMD: ...". */
+int render_gl_png(const char *cmd, struct scene *scene, const char *path, int width,
+                  int height, bool view3d);
+
 #endif
