@@ -157,14 +157,12 @@ static struct app_chrome_key chrome_key(const struct figure *fig)
 }
 
 /* The chrome (background around the plot, axes, colour bar, titles): repainted when what it
- * shows changed. Returns whether the frame size changed. */
-static bool update_chrome(struct app_view *v, double now)
+ * shows changed. */
+static void update_chrome(struct app_view *v, double now)
 {
     const struct figure *fig = v->fig;
     struct app_panel *c = &v->panel[APP_PANEL_CHROME];
     struct figure_rect whole = {0, 0, fig->width, fig->height};
-    bool resized = v->chrome_gen > 0 && (v->chrome_key.w != fig->width ||
-                                         v->chrome_key.h != fig->height);
     struct app_chrome_key ck = chrome_key(fig);
     if (v->chrome_gen == 0 || memcmp(&ck, &v->chrome_key, sizeof ck)) {
         paint_panel(c, fig, DRAW_PART_CHROME, whole, now);
@@ -174,34 +172,46 @@ static bool update_chrome(struct app_view *v, double now)
         cairo_surface_destroy(c->surf);
         c->surf = NULL;
     }
-    return resized;
+}
+
+/* Which text panels this frame repaints: all of them after any input or resize (a state
+ * change shows everywhere in the same frame); while running, the legend with the status (so
+ * their steps agree) or the loss plot, a few times a second, at most one of the two per frame
+ * (the most overdue), so no frame pays for all of them. */
+enum { PLAN_NONE, PLAN_ALL, PLAN_LEGEND, PLAN_INSET };
+
+static int plan_panels(const struct app_view *v, int width, int height, double now)
+{
+    const struct app_panel *p = v->panel;
+    if (v->input_seen != v->s->input || v->frames == 0 || width != v->fig->width ||
+        height != v->fig->height) {
+        return PLAN_ALL;
+    }
+    if (!v->s->running) {
+        return PLAN_NONE;
+    }
+    double late_l = (now - p[APP_PANEL_LEGEND].drawn_at) / 0.2;
+    double late_i = (now - p[APP_PANEL_INSET].drawn_at) / 0.4;
+    if (late_l >= 1.0 && late_l >= late_i) {
+        return PLAN_LEGEND;
+    }
+    return late_i >= 1.0 ? PLAN_INSET : PLAN_NONE;
 }
 
 /* The panels over the plot and its chrome. */
-static void draw_panels(struct app_view *v, bool resized, double now)
+static void draw_panels(struct app_view *v, int plan, double now)
 {
     const struct figure *fig = v->fig;
     struct app_panel *p = v->panel;
     const struct figure_layout *lay = &fig->lay;
     struct figure_rect whole = {0, 0, fig->width, fig->height};
-    bool input = v->input_seen != v->s->input;
-    bool stale = input || resized || v->frames == 0;
-    if (stale) {
-        /* A state change shows everywhere in the same frame. */
+    bool stale = plan == PLAN_ALL;
+    if (stale || plan == PLAN_LEGEND) {
         paint_panel(&p[APP_PANEL_LEGEND], fig, DRAW_PART_LEGEND, lay->legend, now);
         paint_panel(&p[APP_PANEL_STATUS], fig, DRAW_PART_STATUS, lay->status, now);
+    }
+    if (stale || plan == PLAN_INSET) {
         paint_panel(&p[APP_PANEL_INSET], fig, DRAW_PART_INSET, lay->inset, now);
-    } else if (v->s->running) {
-        /* While running, the legend with the status (so their steps agree) and the loss plot
-         * refresh a few times a second, at most one of the two per frame: the most overdue. */
-        double late_l = (now - p[APP_PANEL_LEGEND].drawn_at) / 0.2;
-        double late_i = (now - p[APP_PANEL_INSET].drawn_at) / 0.4;
-        if (late_l >= 1.0 && late_l >= late_i) {
-            paint_panel(&p[APP_PANEL_LEGEND], fig, DRAW_PART_LEGEND, lay->legend, now);
-            paint_panel(&p[APP_PANEL_STATUS], fig, DRAW_PART_STATUS, lay->status, now);
-        } else if (late_i >= 1.0) {
-            paint_panel(&p[APP_PANEL_INSET], fig, DRAW_PART_INSET, lay->inset, now);
-        }
     }
     p[APP_PANEL_LEGEND].shown = fig->legend && lay->legend.w > 0;
     p[APP_PANEL_INSET].shown = fig->inset && lay->inset.w > 0;
@@ -252,7 +262,11 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
     double t = v->profile ? clock_ms() : 0.0;
     char err[1024];
     sync_function(v, now, err, sizeof err);
+    int plan = plan_panels(v, width, height, now);
+    /* Thinning 10,000-step loss curves is work only the loss plot's repaint needs. */
+    v->s->series_wanted = plan == PLAN_ALL || plan == PLAN_INSET || v->shot_pending;
     session_figure(v->s, v->fig, width, height, v->purpose, now);
+    v->s->series_wanted = true;
     if (v->fig->help) {
         v->fig->help_entries = app_help_entries(&v->fig->nhelp);
     }
@@ -260,11 +274,11 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
     /* The window's first 2-D frame draws the field straight into the window: allocating,
      * clearing and copying the frame-sized layer and heatmap textures would cost ~25 ms before
      * anything is on screen. The next frame builds them. */
-    bool resized = update_chrome(v, now);
+    update_chrome(v, now);
     gl_figure_draw(v->gl, &v->glf, v->fig, v->frames == 0 && !v->fig->view3d,
                    &v->panel[APP_PANEL_CHROME].gl, v->chrome_gen);
     phase_end(v, APP_PHASE_PLOT, &t);
-    draw_panels(v, resized, now);
+    draw_panels(v, plan, now);
     phase_end(v, APP_PHASE_PANELS, &t);
     if (v->shot_pending) {
         v->shot_pending = false;

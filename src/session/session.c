@@ -160,6 +160,7 @@ bool session_init(struct session *s, const struct session_desc *d, char *err, si
     s->running = !d->paused;
     s->view3d = d->view3d;
     s->speed_idx = DEFAULT_SPEED;
+    s->series_wanted = true;
     if (d->npresets > 0) {
         s->presets = xcalloc((size_t)d->npresets, sizeof *s->presets);
         for (int i = 0; i < d->npresets; i++) {
@@ -780,7 +781,8 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
     int iw = fig->lay.inset.w > 0 ? (int)fig->lay.inset.w : 300;
     for (int k = 0; k < fig->npaths; k++) {
         int i = fig->path[k].color;
-        size_t n = thin_losses(s, i, iw, fig->series_steps);
+        size_t n = s->series_wanted || !s->loss_pts[i] ? thin_losses(s, i, iw, fig->series_steps)
+                                                       : s->loss_n[i];
         fig->series[fig->nseries++] = (struct figure_series){
             s->loss_pts[i], n, i, fig->path[k].highlight, fig->path[k].diverged};
     }

@@ -94,6 +94,9 @@ struct session {
     struct traj_point *loss_pts[RACE_MAX];   /* (loss_cap[i]) thinned points for the plot */
     size_t loss_cap[RACE_MAX];
     size_t loss_n[RACE_MAX];        /* points in loss_pts, for the key below */
+    bool series_wanted;             /* session_figure thins the loss curves anew (true unless
+                                       the window will not repaint its loss plot this frame:
+                                       then the last curves stand) */
     long loss_key[RACE_MAX][4];     /* gen, step, plot width, x range they were thinned for */
 };
 
