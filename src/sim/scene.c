@@ -2,7 +2,6 @@
  * their resolution into a compiled function and a race. */
 #include "sim/scene.h"
 
-#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -24,16 +23,7 @@ size_t scene_keys(const char **out, size_t max)
 
 void scene_init(struct scene *s)
 {
-    memset(s, 0, sizeof *s);
-    const struct setting_table *t = settings_scene();
-    for (size_t i = 0; i < t->nrows; i++) {
-        if (t->rows[i].def) {
-            char err[256];
-            bool ok = setting_parse(&t->rows[i], s, t->rows[i].def, false, err, sizeof err);
-            assert(ok && "every default parses (test_settings checks)");
-            (void)ok;
-        }
-    }
+    setting_defaults(settings_scene(), 0, s);
 }
 
 void scene_finish(struct scene *s)
@@ -46,12 +36,8 @@ bool scene_set(struct scene *s, const char *key, const char *value, bool from_cl
                char *err, size_t errlen)
 {
     const struct setting_table *t = settings_scene();
-    const struct setting *row = setting_find(t, key, 0);
+    const struct setting *row = setting_find_key(t, key, err, errlen);
     if (!row) {
-        snprintf(err, errlen, "unknown key '%s'", key);
-        const char *names[64];
-        size_t n = setting_names(t, -1, names, 64);
-        util_append_suggestion(err, errlen, key, names, n);
         return false;
     }
     /* Surrounding blanks never matter, and a file's values come trimmed: trimming here too

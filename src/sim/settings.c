@@ -748,9 +748,13 @@ static int kind_of(const struct setting_table *t, const void *obj)
 
 void setting_defaults(const struct setting_table *t, int kind, void *obj)
 {
-    assert(kind >= 0 && kind < t->nkinds);
     memset(obj, 0, t->size);
-    *(int *)((char *)obj + t->kind_offset) = kind;
+    if (t->kinds) {
+        assert(kind >= 0 && kind < t->nkinds);
+        *(int *)((char *)obj + t->kind_offset) = kind;
+    } else {
+        kind = 0;   /* tables without kinds: every row applies to kind 0 */
+    }
     for (size_t i = 0; i < t->nrows; i++) {
         const struct setting *s = &t->rows[i];
         if (setting_applies(s, kind) && s->def) {
@@ -760,6 +764,19 @@ void setting_defaults(const struct setting_table *t, int kind, void *obj)
             (void)ok;
         }
     }
+}
+
+const struct setting *setting_find_key(const struct setting_table *t, const char *key,
+                                       char *err, size_t errlen)
+{
+    const struct setting *row = setting_find(t, key, 0);
+    if (!row) {
+        snprintf(err, errlen, "unknown key '%s'", key);
+        const char *names[64];
+        size_t n = setting_names(t, -1, names, 64);
+        util_append_suggestion(err, errlen, key, names, n);
+    }
+    return row;
 }
 
 /* The row a kind takes at 1-based position pos, or NULL. */

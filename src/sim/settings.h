@@ -100,8 +100,13 @@ void setting_describe(const struct setting *s, char *buf, size_t len);
 void setting_format_double(double v, char *buf, size_t len);
 
 /* ---- specs: name(values..., key=value, ...) ---- */
-/* Zeroes obj, sets its kind and applies every default that kind takes. */
+/* Zeroes obj, sets its kind and applies every default that kind takes. For a table without
+ * kinds (scene, train) kind is ignored and every default applies. */
 void setting_defaults(const struct setting_table *t, int kind, void *obj);
+/* The row of a table without kinds named key; NULL with "unknown key 'K' (did you mean ...?)"
+ * in err. */
+const struct setting *setting_find_key(const struct setting_table *t, const char *key,
+                                       char *err, size_t errlen);
 /* Parses a spec: unknown names and keys get a suggestion, keys the kind does not take are
  * refused naming the kind and those that take them, values are range-checked, values without
  * keys fill the positional rows in order and must come first, required keys must be given.
