@@ -158,6 +158,7 @@ int main(void)
     CHECK(race.r[0].diverged_step > 1 && race.r[0].diverged_step < 10);
     CHECK(race.r[0].step == race.r[0].diverged_step - 1);
     CHECK(isfinite(race.r[0].p[0]) && isfinite(race.r[0].loss));
+    CHECK(!race.r[0].escaped);   /* its loss grew: an instability */
     CHECK(race.r[1].step == 100);
     CHECK(race_active(&race) == 1);
     race_finish(&race);
@@ -182,6 +183,24 @@ int main(void)
     CHECK(lines == 1);
     fclose(log);
     race_finish(&race);
+
+    /* Leaving the domain downhill on a saddle is an escape, reported as one; a reset clears it.
+     * (sgd(lr=10) above grew its loss: an instability, not an escape.) */
+    struct expr *saddle = expr_compile("x^2 - y^2", &e);
+    const char *const one[] = {"sgd(lr=0.1)"};
+    race_on(&race, saddle, one, 1, 1.0, 0.001, 0, 0, 0, 1);
+    FILE *elog = tmpfile();
+    long edone = 0;
+    race_run(&race, &edone, 1000, elog, "who");
+    CHECK(race.r[0].diverged && race.r[0].escaped);
+    char eline[256] = "";
+    rewind(elog);
+    CHECK(fgets(eline, sizeof eline, elog) && strstr(eline, "left the view going downhill"));
+    fclose(elog);
+    race_reset(&race, race.start);
+    CHECK(!race.r[0].diverged && !race.r[0].escaped);
+    race_finish(&race);
+    expr_destroy(saddle);
 
     /* NaN: log of a negative number. */
     struct expr *logf_ = expr_compile("log(x) + y^2", &e);

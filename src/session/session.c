@@ -209,18 +209,6 @@ void session_toast(struct session *s, double now, bool error, const char *fmt, .
 
 /* ======================================================================== runners */
 
-/* A runner that left the view going downhill (a saddle, a function unbounded below) is not
- * unstable: its loss fell below the start's on the way out. */
-static bool escaped(const struct session *s, const struct race_runner *r)
-{
-    if (!r->diverged || !isfinite(r->loss)) {
-        return false;
-    }
-    double g[2];
-    double f0 = race_objective(s->race, s->race->start[0], s->race->start[1], g);
-    return isfinite(f0) && r->loss < f0;
-}
-
 /* What the legend calls a runner: its optimizer with the learning rate and, for momentum
  * methods, the momentum always written, plus every other setting that differs from torch's
  * default ("momentum(lr=0.003, momentum=0.9)"). */
@@ -263,7 +251,7 @@ static void report_divergence(struct session *s, unsigned diverged, double now)
             continue;
         }
         const struct race_runner *r = &s->race->r[i];
-        if (escaped(s, r)) {
+        if (r->escaped) {
             session_toast(s, now, false, "%s left the view going downhill at step %ld: the "
                           "function falls without bound there", r->label, r->diverged_step);
         } else {
@@ -497,22 +485,8 @@ bool session_busy(const struct session *s, double now)
 
 void session_run_to_target(struct session *s, FILE *log, const char *prefix)
 {
-    while (session_step(s) < s->target && race_active(s->race) > 0) {
-        unsigned d = race_step(s->race);
-        for (int i = 0; log && d && i < s->race->n; i++) {
-            if (!(d & (1u << i))) {
-                continue;
-            }
-            const struct race_runner *r = &s->race->r[i];
-            if (escaped(s, r)) {
-                fprintf(log, "%s: %s left the view going downhill at step %ld (the function "
-                        "falls without bound there)\n", prefix, r->label, r->diverged_step);
-            } else {
-                fprintf(log, "%s: %s diverged at step %ld\n", prefix, r->label,
-                        r->diverged_step);
-            }
-        }
-    }
+    long done = session_step(s);
+    race_run(s->race, &done, s->target, log, prefix);
     s->change++;
 }
 
@@ -528,7 +502,7 @@ void session_click(struct session *s, double px, double py, double now)
         return;
     }
     struct figure_frame fr = {s->last_plot, {0}};
-    memcpy(fr.view, s->last_view, sizeof fr.view);
+    memcpy(fr.view, s->domain, sizeof fr.view);
     double p[2];
     figure_frame_unmap(&fr, px, py, p);
     reset_race(s, p);
@@ -714,7 +688,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
         e->color = i;
         e->highlight = i == sel;
         e->hidden = !s->shown[i];
-        bool esc = escaped(s, r);
+        bool esc = r->escaped;
         e->diverged = r->diverged && !esc;
         const char *hidden = s->shown[i] ? "" : "hidden \xC2\xB7 ";
         if (esc) {
@@ -745,7 +719,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
         }
         const struct race_runner *r = &race->r[i];
         fig->path[fig->npaths++] = (struct figure_path){
-            &r->traj, i, 0.0, i == sel, sel >= 0 && i != sel, r->diverged && !escaped(s, r),
+            &r->traj, i, 0.0, i == sel, sel >= 0 && i != sel, r->diverged && !r->escaped,
             s->gen, ((unsigned long)r->step << 1) | (unsigned long)r->diverged};
     }
     figure_layout(fig);
@@ -787,7 +761,6 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
             s->loss_pts[i], n, i, fig->path[k].highlight, fig->path[k].diverged};
     }
     s->last_plot = fig->lay.plot;
-    memcpy(s->last_view, fig->field.view, sizeof s->last_view);
 }
 
 /* ======================================================================== exports */

@@ -89,7 +89,6 @@ struct session {
     unsigned long input;            /* bumped by every action, mouse event and toast (not by
                                        steps): panels redraw at once for these */
     struct figure_rect last_plot;   /* the plot of the last figure built (for the mouse) */
-    double last_view[4];
 
     struct traj_point *loss_pts[RACE_MAX];   /* (loss_cap[i]) thinned points for the plot */
     size_t loss_cap[RACE_MAX];

@@ -139,6 +139,7 @@ static void runner_restart(struct race *race, int i)
     r->lr = sched_lr(&race->sched, r->params.lr, 0);
     r->step = 0;
     r->diverged = false;
+    r->escaped = false;
     r->diverged_step = 0;
     traj_clear(&r->traj);
     traj_push(&r->traj, (struct traj_point){r->p[0], r->p[1], r->loss, 0});
@@ -232,6 +233,9 @@ bool race_step_runner(struct race *race, int i)
         /* Stay at the last finite point: renderers and traces never see the bad one. */
         r->diverged = true;
         r->diverged_step = r->step + 1;
+        double g0[2];
+        double f0 = race_objective(race, race->start[0], race->start[1], g0);
+        r->escaped = isfinite(r->loss) && isfinite(f0) && r->loss < f0;
         return true;
     }
     r->p[0] = p[0];
@@ -261,9 +265,16 @@ void race_run(struct race *race, long *done, long target, FILE *log, const char 
     for (; *done < target && race_active(race) > 0; (*done)++) {
         unsigned diverged = race_step(race);
         for (int i = 0; log && diverged && i < race->n; i++) {
-            if (diverged & (1u << i)) {
-                fprintf(log, "%s: %s diverged at step %ld\n", prefix, race->r[i].label,
-                        race->r[i].diverged_step);
+            const struct race_runner *r = &race->r[i];
+            if (!(diverged & (1u << i))) {
+                continue;
+            }
+            if (r->escaped) {
+                fprintf(log, "%s: %s left the view going downhill at step %ld (the function "
+                        "falls without bound there)\n", prefix, r->label, r->diverged_step);
+            } else {
+                fprintf(log, "%s: %s diverged at step %ld\n", prefix, r->label,
+                        r->diverged_step);
             }
         }
     }

@@ -54,8 +54,11 @@ struct race_runner {
     double loss;                  /* objective at p, without noise */
     double lr;                    /* learning rate of the last step (of the next at step 0) */
     long step;                    /* steps taken */
-    bool enabled;                 /* false: skipped by race_step (toggled in the window) */
+    bool enabled;                 /* false: skipped by race_step */
     bool diverged;                /* stopped: NaN, Inf or far outside the domain */
+    bool escaped;                 /* of those: it left the domain going downhill (its last loss
+                                     below the start's: a saddle, a function unbounded below),
+                                     which is no instability */
     long diverged_step;           /* the step that produced the non-finite / far point */
     struct traj traj;             /* path so far */
 };
@@ -115,7 +118,8 @@ bool race_step_runner(struct race *race, int i);
 
 /* Steps the race from *done up to `target` race steps, stopping early when no runner is left;
  * *done counts the steps taken. Each divergence is reported on `log` (NULL: silently) as
- * "PREFIX: LABEL diverged at step N". */
+ * "PREFIX: LABEL diverged at step N", or as "PREFIX: LABEL left the view going downhill at step
+ * N ..." when it escaped. */
 void race_run(struct race *race, long *done, long target, FILE *log, const char *prefix);
 
 /* Runners still going (enabled and not diverged). */
