@@ -501,13 +501,11 @@ static void draw_one_path(cairo_t *cr, const struct figure_frame *fr,
 void draw_paths(cairo_t *cr, const struct figure *fig)
 {
     struct figure_frame fr = figure_plot_frame(fig);
-    double font = fig->lay.font;
     cairo_save(cr);
     cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
     cairo_clip(cr);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-    (void)font;
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < fig->npaths; i++) {
             const struct figure_path *p = &fig->path[i];

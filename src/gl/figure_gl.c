@@ -49,6 +49,15 @@ static void frame_view(const struct figure *fig, double out[4])
     out[3] = v[3] + p->y * uy;
 }
 
+/* The orbit camera at the figure's yaw, pitch and distance. */
+static void figure_camera(const struct figure *fig, struct gl_camera *cam)
+{
+    gl_camera_default(cam);
+    cam->yaw = (float)fig->camera[0];
+    cam->pitch = (float)fig->camera[1];
+    cam->distance = (float)fig->camera[2];
+}
+
 static void figure_mvp(const struct figure *fig, float mvp[16])
 {
     if (!fig->view3d) {
@@ -58,10 +67,7 @@ static void figure_mvp(const struct figure *fig, float mvp[16])
         return;
     }
     struct gl_camera cam;
-    gl_camera_default(&cam);
-    cam.yaw = (float)fig->camera[0];
-    cam.pitch = (float)fig->camera[1];
-    cam.distance = (float)fig->camera[2];
+    figure_camera(fig, &cam);
     float c[16], model[16], shift[16];
     const struct figure_rect *p = &fig->lay.plot;
     gl_camera_matrix(&cam, (float)fig->width / (float)fig->height, c);
@@ -327,10 +333,7 @@ static void draw_layer(struct gl_renderer *r, struct gl_figure *g, const struct 
             gl_draw_heatmap(r, fv, &gs, fig->field.contours, FIGURE_LEVELS);
         } else {
             struct gl_camera cam;
-            gl_camera_default(&cam);
-            cam.yaw = (float)fig->camera[0];
-            cam.pitch = (float)fig->camera[1];
-            cam.distance = (float)fig->camera[2];
+            figure_camera(fig, &cam);
             float eye[3];
             gl_camera_eye(&cam, eye);
             gl_draw_surface(r, fig->field.view, &gs, fig->field.contours, FIGURE_LEVELS, mvp,
