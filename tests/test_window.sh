@@ -6,6 +6,7 @@ OPT="$1"
 SRC="$2"
 pass=0
 fail=0
+exec 3>&1   # diagnostics from inside a check (whose own output is hidden) go here
 check() {   # check NAME CMD...: runs CMD, counts and reports
   [ -n "${VERBOSE:-}" ] && echo "# $*"
   local name="$1"
@@ -47,7 +48,9 @@ disp=$((97 + RANDOM % 200))
 while [ -e "/tmp/.X11-unix/X$disp" ] || [ -e "/tmp/.X$disp-lock" ]; do
   disp=$((disp + 1))
 done
-Xvfb ":$disp" -screen 0 1280x1024x24 -nolisten tcp >"$T/xvfb.log" 2>&1 &
+# -noreset: an X server whose last client left resets, and a window opened during the reset
+# fails ("x11 not available"); the first launch after the readiness probe raced with it.
+Xvfb ":$disp" -screen 0 1280x1024x24 -nolisten tcp -noreset >"$T/xvfb.log" 2>&1 &
 XPID=$!
 export DISPLAY=":$disp"
 for _ in $(seq 100); do
@@ -154,8 +157,8 @@ start_app() {   # start_app ARGS...: runs the window, waits for it, focuses it
     sleep 0.1
   done
   if [ -z "$WID" ]; then
-    echo "# the window did not appear; its stderr:"
-    sed 's/^/#   /' "$T/err.txt" | tail -20
+    echo "# the window did not appear; its stderr:" >&3
+    sed 's/^/#   /' "$T/err.txt" | tail -20 >&3
     return 1
   fi
   xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
