@@ -1,0 +1,118 @@
+/* inspect.c: weight histograms and sparsity, confusion matrices and predictions. */
+#include "nn/inspect.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/util.h"
+
+int nn_inspect_layers(const struct cnn *net, struct nn_layer_stats *out)
+{
+    int n = 0;
+    for (int i = 0; i < net->pl.count && n < NN_INSPECT_MAX_LAYERS; i++) {
+        const struct nn_tensor *t = &net->pl.t[i];
+        if (!t->penalized) {
+            continue;
+        }
+        struct nn_layer_stats *l = &out[n++];
+        memset(l, 0, sizeof *l);
+        snprintf(l->name, sizeof l->name, "%s", t->name);
+        size_t fan_in = t->size / (size_t)t->shape[0];
+        l->range = 3.0 / sqrt((double)fan_in);
+        const float *w = net->params + t->offset;
+        double ss = 0.0, scale = NN_INSPECT_BINS / (2.0 * l->range);
+        for (size_t k = 0; k < t->size; k++) {
+            double v = w[k], a = fabs(v);
+            ss += v * v;
+            l->zeros += v == 0.0;
+            l->near += a < NN_NEAR_ZERO;
+            l->max_abs = a > l->max_abs ? a : l->max_abs;
+            double b = floor((v + l->range) * scale);
+            int bin = !(b > 0) ? 0 : b >= NN_INSPECT_BINS - 1 ? NN_INSPECT_BINS - 1 : (int)b;
+            l->hist[bin] += 1.0f;
+        }
+        l->count = (long)t->size;
+        l->norm = sqrt(ss);
+    }
+    return n;
+}
+
+void nn_inspect_totals(const struct nn_layer_stats *l, int n, long *count, long *zeros,
+                       long *near, double *norm)
+{
+    long c = 0, z = 0, nz = 0;
+    double ss = 0.0;
+    for (int i = 0; i < n; i++) {
+        c += l[i].count;
+        z += l[i].zeros;
+        nz += l[i].near;
+        ss += l[i].norm * l[i].norm;
+    }
+    *count = c;
+    *zeros = z;
+    *near = nz;
+    *norm = sqrt(ss);
+}
+
+/* The arg max of each of the last forward's B rows of probabilities. */
+static int argmax(const float *p, int n)
+{
+    int best = 0;
+    for (int k = 1; k < n; k++) {
+        best = p[k] > p[best] ? k : best;
+    }
+    return best;
+}
+
+double nn_inspect_confusion(struct cnn *net, const struct nn_dataset *d, float *x, uint8_t *y,
+                            int *conf)
+{
+    int B = net->cfg.batch, C = net->cfg.classes;
+    memset(conf, 0, (size_t)NN_CLASSES * NN_CLASSES * sizeof *conf);
+    int *idx = xmalloc((size_t)B * sizeof *idx);
+    long right = 0;
+    for (int start = 0; start < d->n; start += B) {
+        int nb = d->n - start < B ? d->n - start : B;
+        for (int i = 0; i < nb; i++) {
+            idx[i] = start + i;
+        }
+        nn_dataset_batch(d, idx, nb, x, y);
+        cnn_forward(net, x, y, nb, false, NULL);
+        for (int i = 0; i < nb; i++) {
+            int p = argmax(net->probs + (size_t)i * C, C);
+            if (y[i] < NN_CLASSES && p < NN_CLASSES) {
+                conf[y[i] * NN_CLASSES + p]++;
+                right += p == y[i];
+            }
+        }
+    }
+    free(idx);
+    return d->n > 0 ? (double)right / d->n : 0.0;
+}
+
+void nn_inspect_predict(struct cnn *net, const struct nn_dataset *d, const int *index, int n,
+                        float *x, uint8_t *y, uint8_t *pred, float *prob)
+{
+    int C = net->cfg.classes;
+    n = n > net->cfg.batch ? net->cfg.batch : n;
+    if (n <= 0) {
+        return;
+    }
+    nn_dataset_batch(d, index, n, x, y);
+    cnn_forward(net, x, y, n, false, NULL);
+    for (int i = 0; i < n; i++) {
+        int p = argmax(net->probs + (size_t)i * C, C);
+        pred[i] = (uint8_t)p;
+        prob[i] = net->probs[(size_t)i * C + p];
+    }
+}
+
+const char *nn_class_name(int c)
+{
+    static const char *const names[NN_CLASSES] = {
+        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    };
+    return c >= 0 && c < NN_CLASSES ? names[c] : "?";
+}
