@@ -160,7 +160,7 @@ expect_error "train corrupt data" "baddata/train-images-idx3-ubyte.gz: not an ID
 # train's options are the rows of settings_train(): --help lists each one (every spelling the
 # command took before the table, plus eval-every), the parser takes --key VALUE, --key=VALUE and
 # flags alone, and a bad value is refused naming the option, the value and the range
-train_opts="--data --data-dir --model --batchnorm --dropout --hidden --optimizer --schedule --l1 --l2 --early-stop --epochs --batch --limit --val --eval-every --threads --seed --log --save --no-progress"
+train_opts="--data --data-dir --model --batchnorm --dropout --hidden --optimizer --schedule --l1 --l2 --compare-penalties --early-stop --epochs --batch --limit --val --eval-every --threads --seed --log --save --no-progress"
 check "train --help lists every option" bash -c "[ \"\$('$OPT' train --help | grep -oE '^  --[a-z0-9-]+' | tr -d ' ' | sort)\" = \"\$(printf '%s\n' $train_opts | sort)\" ]"
 check "train --help gives defaults" bash -c "'$OPT' train --help | grep -q '^  --batch B .*default 64'"
 "$OPT" train --data=synthetic --limit=600 --optimizer="sgd(lr=0.1),adam" --no-progress \

@@ -181,27 +181,12 @@ int cmd_train(int argc, char **argv)
     }
     const char *log_path = o.log[0] ? o.log : NULL, *save_path = o.save[0] ? o.save : NULL;
     struct session_train_config sc;
-    memset(&sc, 0, sizeof(sc));
-    struct nn_train_config *cfg = &sc.train;
     char err[1024];
-    if (!cnn_config_for_model(o.model, &cfg->model, err, sizeof(err))) {
+    if (!session_train_config_from(&o, &sc, err, sizeof(err))) {
         cli_error("train", "--model: %s", err);
         return 2;
     }
-    cfg->model.batchnorm = o.batchnorm;
-    cfg->model.dropout = (float)o.dropout;
-    cfg->model.hidden = (int)o.hidden;
-    cfg->batch = (int)o.batch;
-    cfg->epochs = (int)o.epochs;
-    cfg->l1 = o.l1;
-    cfg->l2 = o.l2;
-    cfg->patience = (int)o.patience;
-    cfg->seed = o.seed;
-    cfg->threads = (int)o.threads;
-    cfg->eval_every = (int)o.eval_every;
-    cfg->nopt = o.nopt;
-    memcpy(cfg->opt, o.opt, (size_t)o.nopt * sizeof o.opt[0]);
-    cfg->sched = o.sched;
+    const struct nn_train_config *cfg = &sc.train;
 
     /* ---- the log file opens before the long part, so a bad path fails at once ---- */
     struct util_outfile log = {0};
@@ -212,11 +197,8 @@ int cmd_train(int argc, char **argv)
     sc.log = log_path ? log.f : NULL;
 
     /* ---- data and session ---- */
-    struct session_train_data_desc desc = {
-        .source = o.data == TRAIN_DATA_SYNTHETIC ? SESSION_TRAIN_SYNTHETIC
-                                                 : SESSION_TRAIN_FASHION_MNIST,
-        .dir = o.data_dir[0] ? o.data_dir : NULL, .val = o.has_val ? (int)o.val : -1,
-        .limit = (int)o.limit, .seed = o.seed};
+    struct session_train_data_desc desc;
+    session_train_data_from(&o, &desc);
     struct nn_data data;
     if (!session_train_load_data(&desc, &data, err, sizeof(err))) {
         if (!o.data_dir[0] && access(NN_FASHION_MNIST_DIR, F_OK) != 0) {
@@ -246,7 +228,12 @@ int cmd_train(int argc, char **argv)
            o.dropout > 0 ? " +dropout" : "", o.hidden ? " +hidden" : "", st.nweights,
            cfg->batch, o.epochs, o.epochs == 1 ? "" : "s", sched_label, o.seed, o.threads,
            o.threads == 1 ? "" : "s");
-    if (o.l1 > 0 || o.l2 > 0 || o.patience > 0) {
+    if (cfg->racer_penalty) {
+        char first[96];
+        optim_format(&cfg->opt[0], first, sizeof first);
+        printf("regularization: %s three times: no penalty, L1 %g, L2 %g; early stopping %s\n",
+               first, cfg->pen[1].l1, cfg->pen[2].l2, o.patience > 0 ? "on" : "off");
+    } else if (o.l1 > 0 || o.l2 > 0 || o.patience > 0) {
         printf("regularization: l1 %g, l2 %g, early stopping %s\n", o.l1, o.l2,
                o.patience > 0 ? "on" : "off");
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nn/cnn.h"
+#include "sim/train_settings.h"
 #include "sim/util.h"
 
 struct session_train {
@@ -67,6 +68,49 @@ bool session_train_load_data(const struct session_train_data_desc *desc, struct 
         snprintf(out->source, sizeof(out->source), "%s", src);
     }
     nn_data_limit(out, desc->limit);
+    return true;
+}
+
+void session_train_data_from(const struct train_settings *ts,
+                             struct session_train_data_desc *out)
+{
+    *out = (struct session_train_data_desc){
+        .source = ts->data == TRAIN_DATA_SYNTHETIC ? SESSION_TRAIN_SYNTHETIC
+                                                   : SESSION_TRAIN_FASHION_MNIST,
+        .dir = ts->data_dir[0] ? ts->data_dir : NULL, .val = ts->has_val ? (int)ts->val : -1,
+        .limit = (int)ts->limit, .seed = ts->seed};
+}
+
+bool session_train_config_from(const struct train_settings *ts, struct session_train_config *out,
+                               char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    struct nn_train_config *cfg = &out->train;
+    if (!cnn_config_for_model(ts->model, &cfg->model, err, errlen)) {
+        return false;
+    }
+    cfg->model.batchnorm = ts->batchnorm;
+    cfg->model.dropout = (float)ts->dropout;
+    cfg->model.hidden = (int)ts->hidden;
+    cfg->batch = (int)ts->batch;
+    cfg->epochs = (int)ts->epochs;
+    cfg->l1 = ts->l1;
+    cfg->l2 = ts->l2;
+    cfg->patience = (int)ts->patience;
+    cfg->seed = ts->seed;
+    cfg->threads = (int)ts->threads;
+    cfg->eval_every = (int)ts->eval_every;
+    cfg->nopt = ts->nopt;
+    memcpy(cfg->opt, ts->opt, (size_t)ts->nopt * sizeof ts->opt[0]);
+    cfg->sched = ts->sched;
+    if (ts->compare_penalties) {
+        cfg->nopt = 3;
+        cfg->opt[1] = cfg->opt[2] = cfg->opt[0];
+        cfg->racer_penalty = true;
+        cfg->pen[0] = (struct nn_penalty){0, 0};
+        cfg->pen[1] = (struct nn_penalty){ts->has_l1 && ts->l1 > 0 ? ts->l1 : 1e-3, 0};
+        cfg->pen[2] = (struct nn_penalty){0, ts->has_l2 && ts->l2 > 0 ? ts->l2 : 1e-3};
+    }
     return true;
 }
 

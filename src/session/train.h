@@ -30,6 +30,11 @@ struct session_train_data_desc {
     uint64_t seed;        /* the synthetic shapes' */
 };
 
+struct train_settings;
+/* Where train_settings (the command line's, or the window's) say the data come from. */
+void session_train_data_from(const struct train_settings *ts,
+                             struct session_train_data_desc *out);
+
 /* Loads the data. Missing or corrupt files return false with nn_data_load_dir's message (the
  * file and the problem); nothing is left allocated then. */
 bool session_train_load_data(const struct session_train_data_desc *desc, struct nn_data *out,
@@ -166,6 +171,11 @@ struct session_train_hooks {
     void *user;
 };
 
+/* The training configuration train_settings describe (network, optimizers, schedule,
+ * penalties, epochs; --compare-penalties expanded into three racers); log NULL. False with a
+ * message for a model that does not exist. */
+bool session_train_config_from(const struct train_settings *ts, struct session_train_config *out,
+                               char *err, size_t errlen);
 struct session_train;
 
 /* Takes *data over (also on failure; *data is zeroed) and builds the trainer. Fails with a
