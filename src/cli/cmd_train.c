@@ -34,70 +34,6 @@ static void usage(FILE *out)
             "`optiscope trace --help`.\n");
 }
 
-/* "unknown option 'ARG'" with the nearest option's spelling, from the table. */
-static void unknown_option(const char *arg, const char *name)
-{
-    const char *keys[64], *names[65];
-    size_t nk = setting_names(settings_train(), -1, keys, 64), n = 0;
-    char spelled[64][40];
-    for (size_t i = 0; i < nk; i++) {
-        snprintf(spelled[i], sizeof spelled[i], "--%s", keys[i]);
-        names[n++] = spelled[i];
-    }
-    names[n++] = "--help";
-    char msg[512], dashed[80];
-    snprintf(msg, sizeof msg, "unknown option '%s'", arg);
-    snprintf(dashed, sizeof dashed, "%s%s", name[0] ? "--" : "", name[0] ? name : arg);
-    util_append_suggestion(msg, sizeof msg, dashed, names, n);
-    cli_error("train", "%s", msg);
-}
-
-/* Returns 0 when parsed, 2 on bad input, -1 when --help was answered. */
-static int parse_opts(int argc, char **argv, struct train_settings *ts)
-{
-    train_settings_init(ts);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return -1;
-        }
-        /* "--key=VALUE" or "--key" (its value the next argument, or true for a flag) */
-        char name[64] = "";
-        const char *value = NULL;
-        if (!strncmp(a, "--", 2)) {
-            const char *eq = strchr(a + 2, '=');
-            size_t n = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
-            snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), a + 2);
-            value = eq ? eq + 1 : NULL;
-        }
-        const struct setting *row = name[0] ? setting_find(settings_train(), name, 0) : NULL;
-        if (!row) {
-            unknown_option(a, name);
-            return 2;
-        }
-        if (!value && row->type == SETTING_BOOL && !row->metavar) {
-            value = "true";
-        } else if (!value && i + 1 >= argc) {
-            cli_error("train", "--%s needs a value", name);
-            return 2;
-        } else if (!value) {
-            value = argv[++i];
-        }
-        char err[1024];
-        if (!train_settings_set(ts, name, value, err, sizeof err)) {
-            cli_error("train", "--%s", err);
-            return 2;
-        }
-    }
-    if (ts->data_dir[0] && ts->data == TRAIN_DATA_SYNTHETIC) {
-        cli_error("train", "--data-dir reads MNIST-format files; it does not go with --data "
-                  "synthetic");
-        return 2;
-    }
-    return 0;
-}
-
 /* ======================================================================== progress */
 
 /* What the terminal shows while the session trains: a bar on stderr, divergence warnings. */
@@ -175,9 +111,15 @@ static void on_epoch(void *user, const struct session_train_state *st)
 int cmd_train(int argc, char **argv)
 {
     struct train_settings o;
-    int rc = parse_opts(argc, argv, &o);
+    train_settings_init(&o);
+    bool help = false;
+    int rc = cli_parse_train("train", argc, argv, &o, NULL, &help);
+    if (help) {
+        usage(stdout);
+        return 0;
+    }
     if (rc != 0) {
-        return rc < 0 ? 0 : rc;
+        return rc;
     }
     const char *log_path = o.log[0] ? o.log : NULL, *save_path = o.save[0] ? o.save : NULL;
     struct session_train_config sc;

@@ -10,19 +10,6 @@
 
 #include "figure/dash.h"
 
-/* The dashboard's parts, each where d->lay puts it. */
-enum dash_part {
-    DASH_PART_BACK,      /* background, title and settings line */
-    DASH_PART_CURVES,    /* loss, accuracy and learning rate against images seen */
-    DASH_PART_WEIGHTS,   /* histograms per racer and layer; norm and near-zero share */
-    DASH_PART_LAND,      /* the loss landscape with the projected paths */
-    DASH_PART_NET,       /* the selected racer's filters, predictions, confusion matrix */
-    DASH_PART_STATUS,
-    DASH_PART_TOAST,
-    DASH_PART_HELP,
-    DASH_PARTS
-};
-
 /* One part; d->lay must be filled (dash_layout). cr's state is restored. */
 void draw_dash_part(cairo_t *cr, const struct dash *d, enum dash_part part);
 /* Every part in order. */

@@ -113,6 +113,19 @@ struct dash {
     struct dash_layout lay;
 };
 
+/* The dashboard's parts, each where d->lay puts it. */
+enum dash_part {
+    DASH_PART_BACK,      /* background, title and settings line */
+    DASH_PART_CURVES,    /* loss, accuracy and learning rate against images seen */
+    DASH_PART_WEIGHTS,   /* histograms per racer and layer; norm and near-zero share */
+    DASH_PART_LAND,      /* the loss landscape with the projected paths */
+    DASH_PART_NET,       /* the selected racer's filters, predictions, confusion matrix */
+    DASH_PART_STATUS,
+    DASH_PART_TOAST,
+    DASH_PART_HELP,
+    DASH_PARTS
+};
+
 /* Zeroes d for a width x height picture. */
 void dash_init(struct dash *d, int width, int height);
 /* Fills d->lay from the size: pure arithmetic. */

@@ -108,11 +108,18 @@ void nn_inspect_predict(struct cnn *net, const struct nn_dataset *d, const int *
     }
 }
 
-const char *nn_class_name(int c)
+const char *nn_class_name(bool synthetic, int c)
 {
     static const char *const names[NN_CLASSES] = {
         "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
         "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
     };
-    return c >= 0 && c < NN_CLASSES ? names[c] : "?";
+    static const char *const shapes[NN_CLASSES] = {
+        "square", "hollow square", "disc", "ring", "horizontal bar",
+        "vertical bar", "plus", "cross", "triangle", "two dots",
+    };
+    if (c < 0 || c >= NN_CLASSES) {
+        return "?";
+    }
+    return synthetic ? shapes[c] : names[c];
 }

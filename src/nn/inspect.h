@@ -48,7 +48,8 @@ double nn_inspect_confusion(struct cnn *net, const struct nn_dataset *d, float *
 void nn_inspect_predict(struct cnn *net, const struct nn_dataset *d, const int *index, int n,
                         float *x, uint8_t *y, uint8_t *pred, float *prob);
 
-/* Fashion-MNIST's class names ("T-shirt/top", ... "Ankle boot"), class 0..NN_CLASSES-1. */
-const char *nn_class_name(int c);
+/* Fashion-MNIST's class names ("T-shirt/top", ... "Ankle boot"), or the synthetic shapes'
+ * ("square", ... "two dots"), class 0..NN_CLASSES-1. */
+const char *nn_class_name(bool synthetic, int c);
 
 #endif

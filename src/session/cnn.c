@@ -1,0 +1,738 @@
+/* cnn.c: the CNN mode's session: a starter thread loads the data (once; restarts reuse it)
+ * and runs the training session; the frame reads its snapshots, turns them into the
+ * dashboard's curves and pictures, and never waits for a batch. */
+#include "session/cnn.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nn/inspect.h"
+#include "session/train.h"
+#include "sim/optim.h"
+#include "sim/sched.h"
+#include "sim/settings.h"
+#include "sim/util.h"
+
+/* ======================================================================== curves */
+
+/* The dashboard's curves of one racer, grown from the snapshot's history. */
+enum { C_TRAIN_LOSS, C_VAL_LOSS, C_TRAIN_ACC, C_VAL_ACC, C_LR, C_WNORM, C_WNEAR, C_COUNT };
+
+struct curve {
+    float *x, *y;
+    size_t n, cap;
+};
+
+struct racer_curves {
+    struct curve c[C_COUNT];
+    size_t samples, vals, weights;   /* history entries taken */
+};
+
+static void curve_push(struct curve *c, double x, double y)
+{
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 256;
+        c->x = xrealloc(c->x, c->cap * sizeof *c->x);
+        c->y = xrealloc(c->y, c->cap * sizeof *c->y);
+    }
+    c->x[c->n] = (float)x;
+    c->y[c->n] = (float)y;
+    c->n++;
+}
+
+static void curves_reset(struct racer_curves *rc)
+{
+    for (int k = 0; k < C_COUNT; k++) {
+        rc->c[k].n = 0;
+    }
+    rc->samples = rc->vals = rc->weights = 0;
+}
+
+static void curves_free(struct racer_curves *rc)
+{
+    for (int k = 0; k < C_COUNT; k++) {
+        free(rc->c[k].x);
+        free(rc->c[k].y);
+    }
+    memset(rc, 0, sizeof *rc);
+}
+
+/* ======================================================================== the session */
+
+struct session_cnn {
+    struct train_settings ts;        /* what the race runs with now */
+    bool landscape;
+
+    /* the run: the starter thread loads (once) and trains; guarded by lock */
+    pthread_mutex_t lock;
+    pthread_t starter;
+    bool started;                    /* starter to join */
+    bool stop;                       /* asked to stop before training begins */
+    struct session_train *tr;        /* published by the starter once created */
+    bool failed;                     /* loading or creating failed: err says why */
+    char err[1024];
+    bool have_data;                  /* data loaded (kept for restarts) */
+    struct nn_data data;
+    struct session_train_config cfg; /* of the run */
+    bool paused;                     /* Space */
+
+    /* the frame's side */
+    struct session_train_snapshot snap;
+    struct racer_curves rc[NN_MAX_RACERS];
+    int selected;
+    bool help;
+    char toast[512];
+    bool toast_error;
+    double toast_until;
+    unsigned long input;             /* any change */
+    unsigned long part_gen[DASH_PARTS];
+    uint64_t read_gen;               /* the training generation last read */
+    bool done_reported;
+};
+
+void session_cnn_lecture_defaults(struct train_settings *ts)
+{
+    ts->limit = 10000;
+    ts->has_val = true;
+    ts->val = 2000;
+    ts->eval_every = 40;
+    ts->epochs = 6;
+    const char *specs[] = {"sgd(lr=0.05)", "momentum(lr=0.01,momentum=0.9)", "adam(lr=0.002)",
+                           "rmsprop(lr=0.001)"};
+    ts->nopt = 0;
+    for (int i = 0; i < 4; i++) {
+        char err[256];
+        if (optim_parse(specs[i], &ts->opt[ts->nopt], err, sizeof err)) {
+            ts->nopt++;
+        }
+    }
+}
+
+static void bump(struct session_cnn *s, int part)
+{
+    s->input++;
+    if (part < 0) {
+        for (int p = 0; p < DASH_PARTS; p++) {
+            s->part_gen[p]++;
+        }
+    } else {
+        s->part_gen[part]++;
+    }
+}
+
+void session_cnn_toast(struct session_cnn *s, double now, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->toast, sizeof s->toast, fmt, ap);
+    va_end(ap);
+    s->toast_error = error;
+    s->toast_until = now + (error ? 8.0 : 3.0);
+    bump(s, DASH_PART_TOAST);
+}
+
+/* A deep copy of d (the trainer takes its data over; the session keeps the loaded set). */
+static void data_copy(struct nn_data *dst, const struct nn_data *src)
+{
+    *dst = *src;
+    const struct nn_dataset *from[3] = {&src->train, &src->val, &src->test};
+    struct nn_dataset *to[3] = {&dst->train, &dst->val, &dst->test};
+    for (int i = 0; i < 3; i++) {
+        size_t px = (size_t)from[i]->n * from[i]->h * from[i]->w;
+        to[i]->images = xmalloc(px + 1);
+        to[i]->labels = xmalloc((size_t)from[i]->n + 1);
+        memcpy(to[i]->images, from[i]->images, px);
+        memcpy(to[i]->labels, from[i]->labels, (size_t)from[i]->n);
+    }
+}
+
+static void *starter_main(void *arg)
+{
+    struct session_cnn *s = arg;
+    char err[1024] = "";
+    pthread_mutex_lock(&s->lock);
+    bool have = s->have_data;
+    struct train_settings ts = s->ts;
+    pthread_mutex_unlock(&s->lock);
+    if (!have) {
+        struct session_train_data_desc desc;
+        session_train_data_from(&ts, &desc);
+        struct nn_data d;
+        bool ok = session_train_load_data(&desc, &d, err, sizeof err);
+        if (!ok && desc.source == SESSION_TRAIN_FASHION_MNIST && !ts.data_dir[0] &&
+            access(NN_FASHION_MNIST_DIR, F_OK) != 0) {
+            size_t n = strlen(err);
+            snprintf(err + n, sizeof err - n, " (install Debian's dataset-fashion-mnist, or "
+                     "press Y to train on synthetic shapes)");
+        }
+        pthread_mutex_lock(&s->lock);
+        if (ok) {
+            s->data = d;
+            s->have_data = true;
+        } else {
+            s->failed = true;
+            snprintf(s->err, sizeof s->err, "%s", err);
+        }
+        pthread_mutex_unlock(&s->lock);
+        if (!ok) {
+            return NULL;
+        }
+    }
+    struct nn_data copy;
+    pthread_mutex_lock(&s->lock);
+    data_copy(&copy, &s->data);
+    bool stop = s->stop;
+    pthread_mutex_unlock(&s->lock);
+    if (stop) {
+        nn_data_finish(&copy);
+        return NULL;
+    }
+    struct session_train *tr = session_train_create(&s->cfg, &copy, err, sizeof err);
+    pthread_mutex_lock(&s->lock);
+    if (!tr) {
+        s->failed = true;
+        snprintf(s->err, sizeof s->err, "%s", err);
+    }
+    s->tr = tr;
+    bool paused = s->paused;
+    stop = s->stop;
+    pthread_mutex_unlock(&s->lock);
+    if (!tr || stop) {
+        return NULL;
+    }
+    session_train_pause(tr, paused);
+    session_train_run(tr, NULL);
+    return NULL;
+}
+
+/* Stops the run under way (if any) and forgets it. */
+static void stop_run(struct session_cnn *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->stop = true;
+    struct session_train *tr = s->tr;
+    pthread_mutex_unlock(&s->lock);
+    if (tr) {
+        session_train_cancel(tr);
+    }
+    if (s->started) {
+        pthread_join(s->starter, NULL);
+        s->started = false;
+    }
+    pthread_mutex_lock(&s->lock);
+    tr = s->tr;
+    s->tr = NULL;
+    pthread_mutex_unlock(&s->lock);
+    if (tr) {
+        session_train_cancel(tr);   /* it may have been published after the first cancel */
+        session_train_destroy(tr);
+    }
+    session_train_snapshot_finish(&s->snap);
+    memset(&s->snap, 0, sizeof s->snap);
+    for (int i = 0; i < NN_MAX_RACERS; i++) {
+        curves_reset(&s->rc[i]);
+    }
+    s->read_gen = 0;
+}
+
+static bool start_run(struct session_cnn *s, char *err, size_t errlen)
+{
+    struct session_train_config cfg;
+    if (!session_train_config_from(&s->ts, &cfg, err, errlen)) {
+        return false;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->cfg = cfg;
+    s->stop = false;
+    s->failed = false;
+    s->err[0] = '\0';
+    pthread_mutex_unlock(&s->lock);
+    s->done_reported = false;
+    if (s->selected >= cfg.train.nopt) {
+        s->selected = 0;
+    }
+    int rc = pthread_create(&s->starter, NULL, starter_main, s);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the training thread: %s", strerror(rc));
+        return false;
+    }
+    s->started = true;
+    bump(s, -1);
+    return true;
+}
+
+struct session_cnn *session_cnn_create(const struct session_cnn_desc *desc, char *err,
+                                       size_t errlen)
+{
+    struct session_cnn *s = xcalloc(1, sizeof *s);
+    s->ts = *desc->ts;
+    s->ts.log[0] = s->ts.save[0] = '\0';   /* the window neither logs nor saves */
+    s->paused = desc->paused;
+    s->landscape = desc->landscape;
+    pthread_mutex_init(&s->lock, NULL);
+    if (!start_run(s, err, errlen)) {
+        pthread_mutex_destroy(&s->lock);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void session_cnn_destroy(struct session_cnn *s)
+{
+    if (!s) {
+        return;
+    }
+    stop_run(s);
+    for (int i = 0; i < NN_MAX_RACERS; i++) {
+        curves_free(&s->rc[i]);
+    }
+    if (s->have_data) {
+        nn_data_finish(&s->data);
+    }
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+/* ======================================================================== actions */
+
+static void restart(struct session_cnn *s, double now, const char *what)
+{
+    stop_run(s);
+    char err[1024];
+    if (!start_run(s, err, sizeof err)) {
+        session_cnn_toast(s, now, true, "cannot restart: %s", err);
+        return;
+    }
+    if (what) {
+        session_cnn_toast(s, now, false, "%s: the race starts again", what);
+    }
+}
+
+static struct session_train *current(struct session_cnn *s)
+{
+    pthread_mutex_lock(&s->lock);
+    struct session_train *tr = s->tr;
+    pthread_mutex_unlock(&s->lock);
+    return tr;
+}
+
+void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double now)
+{
+    (void)arg;
+    char what[160];
+    switch (a) {
+    case CNN_NONE:
+        return;
+    case CNN_PLAY: {
+        s->paused = !s->paused;
+        pthread_mutex_lock(&s->lock);
+        struct session_train *tr = s->tr;
+        pthread_mutex_unlock(&s->lock);
+        if (tr) {
+            session_train_pause(tr, s->paused);
+        }
+        bump(s, DASH_PART_STATUS);
+        return;
+    }
+    case CNN_RESTART:
+        restart(s, now, NULL);
+        return;
+    case CNN_DROPOUT:
+        s->ts.dropout = s->ts.dropout > 0 ? 0.0 : 0.3;
+        snprintf(what, sizeof what, "dropout %s", s->ts.dropout > 0 ? "0.3 on" : "off");
+        restart(s, now, what);
+        return;
+    case CNN_BATCHNORM:
+        s->ts.batchnorm = !s->ts.batchnorm;
+        snprintf(what, sizeof what, "batch norm %s", s->ts.batchnorm ? "on" : "off");
+        restart(s, now, what);
+        return;
+    case CNN_PENALTY:
+        if (s->ts.l1 <= 0 && s->ts.l2 <= 0) {
+            s->ts.l1 = 1e-3;
+        } else if (s->ts.l1 > 0) {
+            s->ts.l2 = s->ts.l1;
+            s->ts.l1 = 0;
+        } else {
+            s->ts.l1 = s->ts.l2 = 0;
+        }
+        s->ts.compare_penalties = false;
+        if (s->ts.l1 > 0) {
+            snprintf(what, sizeof what, "penalty L1 %g", s->ts.l1);
+        } else if (s->ts.l2 > 0) {
+            snprintf(what, sizeof what, "penalty L2 %g", s->ts.l2);
+        } else {
+            snprintf(what, sizeof what, "no penalty");
+        }
+        restart(s, now, what);
+        return;
+    case CNN_PATIENCE:
+        s->ts.patience = s->ts.patience >= 3 ? 0 : s->ts.patience + 1;
+        if (s->ts.patience > 0) {
+            snprintf(what, sizeof what, "early stopping after %ld epoch%s without a better "
+                     "validation loss", s->ts.patience, s->ts.patience == 1 ? "" : "s");
+        } else {
+            snprintf(what, sizeof what, "early stopping off");
+        }
+        restart(s, now, what);
+        return;
+    case CNN_COMPARE:
+        s->ts.compare_penalties = !s->ts.compare_penalties;
+        snprintf(what, sizeof what, "%s", s->ts.compare_penalties
+                 ? "no penalty against L1 against L2, one optimizer" : "the optimizers' race");
+        restart(s, now, what);
+        return;
+    case CNN_SELECT_NEXT:
+    case CNN_SELECT_PREV: {
+        int n = s->snap.state.nracers > 0 ? s->snap.state.nracers : 1;
+        s->selected = (s->selected + (a == CNN_SELECT_NEXT ? 1 : n - 1)) % n;
+        bump(s, -1);
+        return;
+    }
+    case CNN_SYNTHETIC:
+        if (s->ts.data != TRAIN_DATA_SYNTHETIC) {
+            s->ts.data = TRAIN_DATA_SYNTHETIC;
+            s->ts.data_dir[0] = '\0';
+            stop_run(s);
+            if (s->have_data) {
+                nn_data_finish(&s->data);
+                s->have_data = false;
+            }
+            restart(s, now, "synthetic shapes");
+        }
+        return;
+    case CNN_HELP:
+        s->help = !s->help;
+        bump(s, DASH_PART_HELP);
+        return;
+    case CNN_LANDSCAPE:
+    case CNN_DIRECTIONS:
+    case CNN_VIEW3D:
+    case CNN_ROTATE:
+    case CNN_TILT:
+        bump(s, DASH_PART_LAND);
+        return;
+    }
+}
+
+/* ======================================================================== reading */
+
+/* The snapshot's new history entries onto each racer's curves. */
+static void grow_curves(struct session_cnn *s)
+{
+    for (int i = 0; i < s->snap.state.nracers; i++) {
+        const struct session_train_history *h = &s->snap.hist[i];
+        struct racer_curves *rc = &s->rc[i];
+        for (; rc->samples < h->nsamples; rc->samples++) {
+            const struct session_train_sample *p = &h->samples[rc->samples];
+            curve_push(&rc->c[C_TRAIN_LOSS], (double)p->images, p->loss_ema);
+            curve_push(&rc->c[C_TRAIN_ACC], (double)p->images, p->acc_ema);
+            curve_push(&rc->c[C_LR], (double)p->images, p->lr);
+        }
+        for (; rc->vals < h->nvals; rc->vals++) {
+            const struct nn_val_point *v = &h->vals[rc->vals];
+            curve_push(&rc->c[C_VAL_LOSS], (double)v->images, v->loss);
+            curve_push(&rc->c[C_VAL_ACC], (double)v->images, v->acc);
+        }
+        for (; rc->weights < h->nweights; rc->weights++) {
+            const struct session_train_weights *w = &h->weights[rc->weights];
+            curve_push(&rc->c[C_WNORM], (double)w->images, w->norm);
+            curve_push(&rc->c[C_WNEAR], (double)w->images, w->near_share);
+        }
+    }
+}
+
+bool session_cnn_advance(struct session_cnn *s, double now)
+{
+    bool changed = false;
+    if (s->toast[0] && now >= s->toast_until) {
+        s->toast[0] = '\0';
+        bump(s, DASH_PART_TOAST);
+        changed = true;
+    }
+    pthread_mutex_lock(&s->lock);
+    struct session_train *tr = s->tr;
+    bool failed = s->failed;
+    pthread_mutex_unlock(&s->lock);
+    if (failed && !s->toast_error && !s->done_reported) {
+        session_cnn_toast(s, now, true, "%s", s->err);
+        s->toast_until = now + 1e9;   /* until the user acts */
+        s->done_reported = true;
+        bump(s, -1);
+        return true;
+    }
+    if (!tr) {
+        return changed;
+    }
+    enum session_train_phase before = s->snap.state.phase;
+    int epoch_before = s->snap.state.epoch;
+    long insp_before = s->snap.state.nracers ? s->snap.state.racer[0].insp.images : -1;
+    if (!session_train_read(tr, &s->snap)) {
+        return changed;
+    }
+    grow_curves(s);
+    s->part_gen[DASH_PART_CURVES]++;
+    s->part_gen[DASH_PART_STATUS]++;
+    bool insp = false;
+    for (int i = 0; i < s->snap.state.nracers; i++) {
+        insp |= s->snap.hist[i].nweights != 0 && s->rc[i].weights != 0;
+    }
+    long insp_now = s->snap.state.nracers ? s->snap.state.racer[0].insp.images : -1;
+    if (insp && (insp_now != insp_before || s->snap.state.epoch != epoch_before ||
+                 s->snap.state.phase != before)) {
+        s->part_gen[DASH_PART_WEIGHTS]++;
+        s->part_gen[DASH_PART_NET]++;
+    }
+    if (s->snap.state.phase != before) {
+        s->part_gen[DASH_PART_BACK]++;
+        if (s->snap.state.phase == SESSION_TRAIN_DONE && !s->done_reported) {
+            s->done_reported = true;
+            int best = -1;
+            for (int i = 0; i < s->snap.state.nracers; i++) {
+                const struct session_train_racer *r = &s->snap.state.racer[i];
+                if (r->tested && (best < 0 || r->test_acc > s->snap.state.racer[best].test_acc)) {
+                    best = i;
+                }
+            }
+            if (best >= 0) {
+                session_cnn_toast(s, now, false, "done: best on the test split %s, %.1f%%",
+                                  s->snap.state.racer[best].label,
+                                  100 * s->snap.state.racer[best].test_acc);
+            }
+        }
+    }
+    s->input++;
+    return true;
+}
+
+bool session_cnn_busy(const struct session_cnn *s, double now)
+{
+    (void)now;
+    enum session_train_phase ph = s->snap.state.phase;
+    bool training = s->started && !s->failed &&
+                    (ph == SESSION_TRAIN_READY || ph == SESSION_TRAIN_RUNNING);
+    return training || s->toast[0];
+}
+
+unsigned long session_cnn_input(const struct session_cnn *s)
+{
+    return s->input;
+}
+
+unsigned long session_cnn_part_gen(const struct session_cnn *s, int part)
+{
+    return part >= 0 && part < DASH_PARTS ? s->part_gen[part] : 0;
+}
+
+const char *session_cnn_error(const struct session_cnn *s)
+{
+    return s->failed ? s->err : "";
+}
+
+bool session_cnn_help(const struct session_cnn *s)
+{
+    return s->help;
+}
+
+const struct train_settings *session_cnn_settings(const struct session_cnn *s)
+{
+    return &s->ts;
+}
+
+void session_cnn_state(const struct session_cnn *s, struct session_train_state *out)
+{
+    *out = s->snap.state;
+}
+
+/* ======================================================================== the dashboard */
+
+static struct dash_curve as_dash(const struct curve *c)
+{
+    return (struct dash_curve){c->x, c->y, c->n};
+}
+
+static void group_digits(long v, char *buf, size_t len)
+{
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%ld", v);
+    size_t n = strlen(tmp), o = 0;
+    for (size_t i = 0; i < n && o + 2 < len; i++) {
+        buf[o++] = tmp[i];
+        if ((n - 1 - i) % 3 == 0 && i + 1 < n) {
+            buf[o++] = ',';
+        }
+    }
+    buf[o] = '\0';
+}
+
+void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int height,
+                      double now)
+{
+    (void)now;
+    dash_init(d, width, height);
+    const struct session_train_state *st = &s->snap.state;
+    const struct train_settings *ts = &s->ts;
+    struct session_train *tr = current(s);
+    const struct nn_data *data = tr ? session_train_data(tr) : NULL;
+    bool synthetic = ts->data == TRAIN_DATA_SYNTHETIC;
+    int nr = st->nracers;
+    if (ts->compare_penalties) {
+        snprintf(d->title, sizeof d->title, "L1 against L2 on the CNN: %s",
+                 synthetic ? "synthetic shapes" : "Fashion-MNIST");
+    } else {
+        snprintf(d->title, sizeof d->title, "%d optimizers train a CNN on %s",
+                 nr > 0 ? nr : s->cfg.train.nopt, synthetic ? "synthetic shapes" : "Fashion-MNIST");
+    }
+    char sched[128], ntr[32] = "?", nval[32] = "?", npar[32] = "?";
+    sched_format(&ts->sched, sched, sizeof sched);
+    if (data) {
+        group_digits(data->train.n, ntr, sizeof ntr);
+        group_digits(data->val.n, nval, sizeof nval);
+    }
+    group_digits((long)st->nweights, npar, sizeof npar);
+    snprintf(d->subtitle, sizeof d->subtitle,
+             "%s training, %s validation images \xC2\xB7 small CNN, %s weights \xC2\xB7 batch %ld "
+             "\xC2\xB7 %ld epochs \xC2\xB7 schedule %s \xC2\xB7 seed %llu",
+             ntr, nval, npar, ts->batch, ts->epochs, sched, ts->seed);
+    d->nracers = nr;
+    d->selected = s->selected < nr ? s->selected : 0;
+    long per_epoch = data ? data->train.n : 0;
+    d->images_total = (double)per_epoch * ts->epochs;
+    for (int i = 0; i < nr; i++) {
+        const struct session_train_racer *r = &st->racer[i];
+        struct dash_racer *dr = &d->r[i];
+        snprintf(dr->label, sizeof dr->label, "%s", r->label);
+        dr->color = i;
+        dr->train_loss = as_dash(&s->rc[i].c[C_TRAIN_LOSS]);
+        dr->val_loss = as_dash(&s->rc[i].c[C_VAL_LOSS]);
+        dr->train_acc = as_dash(&s->rc[i].c[C_TRAIN_ACC]);
+        dr->val_acc = as_dash(&s->rc[i].c[C_VAL_ACC]);
+        dr->lr = as_dash(&s->rc[i].c[C_LR]);
+        dr->wnorm = as_dash(&s->rc[i].c[C_WNORM]);
+        dr->wnear = as_dash(&s->rc[i].c[C_WNEAR]);
+        dr->diverged = r->diverged;
+        dr->stopped = r->stopped;
+        dr->restored = r->restored;
+        dr->best_epoch = ts->patience > 0 ? r->best_epoch : 0;
+        dr->best_val_loss = r->best_val_loss;
+        /* the images seen at the best epoch's end */
+        const struct session_train_history *h = &s->snap.hist[i];
+        for (size_t k = 0; k < h->nvals; k++) {
+            if (h->vals[k].epoch_end && h->vals[k].epoch == r->best_epoch) {
+                dr->best_images = (double)h->vals[k].images;
+            }
+        }
+        dr->tested = r->tested;
+        dr->test_acc = r->test_acc;
+        const struct session_train_inspection *in = &r->insp;
+        dr->nlayers = in->nlayers < DASH_MAX_LAYERS ? in->nlayers : DASH_MAX_LAYERS;
+        for (int l = 0; l < dr->nlayers; l++) {
+            struct dash_layer *L = &dr->layer[l];
+            snprintf(L->name, sizeof L->name, "%s", in->layer[l].name);
+            L->range = in->layer[l].range;
+            _Static_assert(DASH_BINS == NN_INSPECT_BINS, "one histogram");
+            memcpy(L->hist, in->layer[l].hist, sizeof L->hist);
+            L->count = in->layer[l].count;
+            L->zeros = in->layer[l].zeros;
+            L->near = in->layer[l].near;
+            L->norm = in->layer[l].norm;
+        }
+        dr->count = in->count;
+        dr->zeros = in->zeros;
+        dr->near = in->near;
+        dr->norm = in->norm;
+        _Static_assert(DASH_FILTERS == SESSION_TRAIN_FILTERS, "filters");
+        memcpy(dr->filter, in->filter, sizeof dr->filter);
+        _Static_assert(DASH_PREDS == SESSION_TRAIN_PREDS, "predictions");
+        memcpy(dr->pred, in->pred, sizeof dr->pred);
+        memcpy(dr->pred_prob, in->pred_prob, sizeof dr->pred_prob);
+        dr->has_conf = in->has_conf;
+        memcpy(dr->conf, in->conf, sizeof dr->conf);
+    }
+    if (data && tr) {
+        int np;
+        const int *idx = session_train_pred_index(tr, &np);
+        d->npred = np;
+        d->img_w = data->test.w;
+        d->img_h = data->test.h;
+        /* the indices are 0..np-1: the first test images, contiguous */
+        d->pred_img = np > 0 && idx[0] == 0 ? data->test.images : NULL;
+        for (int k = 0; k < np; k++) {
+            d->pred_true[k] = data->test.labels[idx[k]];
+        }
+    }
+    for (int c = 0; c < DASH_CLASSES; c++) {
+        d->class_name[c] = nn_class_name(synthetic, c);
+    }
+    snprintf(d->land.note, sizeof d->land.note, "%s",
+             "the loss landscape is not computed in this build");
+
+    /* status */
+    const char *phase = "loading the data\xE2\x80\xA6";
+    if (s->failed) {
+        phase = "could not start";
+    } else if (st->phase == SESSION_TRAIN_RUNNING || st->phase == SESSION_TRAIN_READY) {
+        phase = s->paused ? "paused" : (s->tr ? "training" : "loading the data\xE2\x80\xA6");
+    } else if (st->phase == SESSION_TRAIN_PAUSED) {
+        phase = "paused";
+    } else if (st->phase == SESSION_TRAIN_DONE) {
+        phase = "done";
+    } else if (st->phase == SESSION_TRAIN_CANCELLED) {
+        phase = "stopped";
+    }
+    if (tr && st->batches > 0) {
+        snprintf(d->status[0], sizeof d->status[0],
+                 "%s \xC2\xB7 epoch %d of %d \xC2\xB7 batch %d of %d%s", phase,
+                 st->epoch + (st->batch > 0 && st->epoch < st->epochs ? 1 : 0), st->epochs,
+                 st->batch, st->batches, "");
+    } else {
+        snprintf(d->status[0], sizeof d->status[0], "%s", phase);
+    }
+    char pen[64];
+    if (ts->compare_penalties) {
+        snprintf(pen, sizeof pen, "none / L1 / L2 race");
+    } else if (ts->l1 > 0) {
+        snprintf(pen, sizeof pen, "L1 %g", ts->l1);
+    } else if (ts->l2 > 0) {
+        snprintf(pen, sizeof pen, "L2 %g", ts->l2);
+    } else {
+        snprintf(pen, sizeof pen, "none");
+    }
+    char es[32];
+    snprintf(es, sizeof es, ts->patience > 0 ? "patience %ld" : "off", ts->patience);
+    snprintf(d->status[1], sizeof d->status[1],
+             "dropout %s (D) \xC2\xB7 batch norm %s (B) \xC2\xB7 penalty %s (P, F) \xC2\xB7 early "
+             "stopping %s (E) \xC2\xB7 Space pause \xC2\xB7 R restart \xC2\xB7 N toy race "
+             "\xC2\xB7 H help",
+             ts->dropout > 0 ? "0.3" : "off", ts->batchnorm ? "on" : "off", pen, es);
+    if (s->toast[0]) {
+        snprintf(d->toast, sizeof d->toast, "%s", s->toast);
+        d->toast_error = s->toast_error;
+    }
+    d->help = s->help;
+    d->help_title = "keys: the CNN mode";
+    dash_layout(d);
+}
+
+/* ======================================================================== headless */
+
+bool session_cnn_finish_run(struct session_cnn *s, char *err, size_t errlen)
+{
+    if (s->started) {
+        pthread_join(s->starter, NULL);
+        s->started = false;
+    }
+    if (s->failed) {
+        snprintf(err, errlen, "%s", s->err);
+        return false;
+    }
+    session_cnn_advance(s, 0.0);
+    s->toast[0] = '\0';
+    return true;
+}
