@@ -245,7 +245,9 @@ static void draw_legend_rows(cairo_t *cr, const struct dash *d, const struct axe
                  d->r[i].detail);
         w = fmax(w, draw_text_width(cr, buf));
     }
-    w = fmin(w + 2.6 * F, 0.75 * ax->a.w);
+    double styles = draw_text_width(cr, "validation") + draw_text_width(cr, "training (smoothed)") +
+                    2.9 * F;
+    w = fmin(fmax(w + 2.6 * F, styles + 0.6 * F), 0.75 * ax->a.w);
     double rh = 1.15 * size, h = (d->nracers + 1) * rh + 0.6 * F;
     double x = ax->a.x + ax->a.w - w - 0.4 * F, y = ax->a.y + 0.4 * F;
     cairo_save(cr);
@@ -258,7 +260,7 @@ static void draw_legend_rows(cairo_t *cr, const struct dash *d, const struct axe
     for (int i = 0; i < d->nracers; i++) {
         const struct dash_racer *r = &d->r[i];
         double rgb[3], yy = y + 0.3 * F + (i + 0.5) * rh;
-        figure_runner_rgb(r->color, rgb);
+        dash_racer_rgb(r->color, rgb);
         cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
         cairo_set_line_width(cr, 0.22 * F);
         cairo_move_to(cr, x + 0.4 * F, yy);
@@ -309,7 +311,7 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
     for (int i = 0; i < d->nracers; i++) {
         const struct dash_racer *r = &d->r[i];
         double rgb[3];
-        figure_runner_rgb(r->color, rgb);
+        dash_racer_rgb(r->color, rgb);
         plot_curve(cr, &ax, &r->train_loss, rgb, 0.45, 0.11 * F, 0);
         plot_curve(cr, &ax, &r->val_loss, rgb, 1.0, (i == d->selected ? 0.26 : 0.2) * F,
                    0.2 * F);
@@ -321,7 +323,7 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
             continue;
         }
         double rgb[3], x = ax_x(&ax, r->best_images), y = ax_y(&ax, r->best_val_loss);
-        figure_runner_rgb(r->color, rgb);
+        dash_racer_rgb(r->color, rgb);
         cairo_save(cr);
         cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], 0.6);
         double dash[2] = {0.4 * F, 0.3 * F};
@@ -355,7 +357,7 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
     for (int i = 0; i < d->nracers; i++) {
         const struct dash_racer *r = &d->r[i];
         double rgb[3];
-        figure_runner_rgb(r->color, rgb);
+        dash_racer_rgb(r->color, rgb);
         plot_curve(cr, &aa, &r->train_acc, rgb, 0.45, 0.11 * F, 0);
         plot_curve(cr, &aa, &r->val_acc, rgb, 1.0, 0.2 * F, 0.2 * F);
     }
@@ -376,7 +378,7 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
                "training images seen", false, F);
     for (int i = 0; i < d->nracers; i++) {
         double rgb[3];
-        figure_runner_rgb(d->r[i].color, rgb);
+        dash_racer_rgb(d->r[i].color, rgb);
         plot_curve(cr, &al, &d->r[i].lr, rgb, 1.0, 0.18 * F, 0);
     }
 }
@@ -390,8 +392,10 @@ static void draw_histograms(cairo_t *cr, const struct dash *d)
     cairo_save(cr);
     set_rgb(cr, ink);
     draw_set_font(cr, 0.95 * F, true, false);
-    draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F,
-                 "weights of each layer (log counts; the middle bar is zero)", 0.0, 1.0);
+    char heading[200];
+    draw_fit_text(cr, "weights of each layer (log counts; the middle bar is zero)", R->w, heading,
+                  sizeof heading);
+    draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F, heading, 0.0, 1.0);
     int nl = 0;
     for (int i = 0; i < d->nracers; i++) {
         nl = d->r[i].nlayers > nl ? d->r[i].nlayers : nl;
@@ -423,7 +427,7 @@ static void draw_histograms(cairo_t *cr, const struct dash *d)
     for (int i = 0; i < d->nracers; i++) {
         const struct dash_racer *r = &d->r[i];
         double rgb[3];
-        figure_runner_rgb(r->color, rgb);
+        dash_racer_rgb(r->color, rgb);
         double y = top + head + i * rh;
         /* the row's label: the racer, its zeros and near zeros */
         char buf[256], fit[256];
@@ -500,11 +504,11 @@ static void draw_weight_time(cairo_t *cr, const struct dash *d)
                false, F);
     struct axes az = {.x0 = 0, .x1 = xe, .y0 = 0,
                       .y1 = isfinite(nhi) ? fmax(0.02, ceil(nhi * 1.1 * 50) / 50) : 0.1};
-    plot_frame(cr, &b, "share of weights with |w| < 10\xE2\x81\xBB\xC2\xB3", &az,
+    plot_frame(cr, &b, "share |w| < 10\xE2\x81\xBB\xC2\xB3", &az,
                "training images seen", true, F);
     for (int i = 0; i < d->nracers; i++) {
         double rgb[3];
-        figure_runner_rgb(d->r[i].color, rgb);
+        dash_racer_rgb(d->r[i].color, rgb);
         plot_curve(cr, &an, &d->r[i].wnorm, rgb, 1.0, 0.18 * F, 0.16 * F);
         plot_curve(cr, &az, &d->r[i].wnear, rgb, 1.0, 0.18 * F, 0.16 * F);
     }
@@ -550,15 +554,17 @@ static void draw_network(cairo_t *cr, const struct dash *d)
     const struct dash_racer *r = &d->r[d->selected < d->nracers ? d->selected : 0];
     double F = d->lay.font;
     double rgb[3];
-    figure_runner_rgb(r->color, rgb);
+    dash_racer_rgb(r->color, rgb);
     cairo_save(cr);
     /* filters */
     const struct figure_rect *R = &d->lay.filters;
     char buf[200], fit[200];
-    snprintf(buf, sizeof buf, "conv1 filters of %s", r->label);
+    snprintf(buf, sizeof buf, "conv1 filters, %s", r->label);
     draw_set_font(cr, 0.9 * F, true, false);
     set_rgb(cr, ink);
-    draw_fit_text(cr, buf, 0.45 * R->w, fit, sizeof fit);
+    double side = fmin(R->h - 0.6 * F, (0.5 * R->w) / DASH_FILTERS - 0.4 * F);
+    double fx = R->x + R->w - DASH_FILTERS * (side + 0.4 * F);
+    draw_fit_text(cr, buf, fx - R->x - 0.6 * F, fit, sizeof fit);
     draw_text_at(cr, R->x + 0.2 * F, R->y + 0.5 * R->h, fit, 0.0, 0.5);
     double fmax_abs = 1e-12;
     for (int f = 0; f < DASH_FILTERS; f++) {
@@ -566,8 +572,6 @@ static void draw_network(cairo_t *cr, const struct dash *d)
             fmax_abs = fmax(fmax_abs, fabs(r->filter[f][k]));
         }
     }
-    double side = fmin(R->h - 0.6 * F, (0.53 * R->w) / DASH_FILTERS - 0.4 * F);
-    double fx = R->x + R->w - DASH_FILTERS * (side + 0.4 * F);
     for (int f = 0; f < DASH_FILTERS && side > 3; f++) {
         double x = fx + f * (side + 0.4 * F), y = R->y + 0.5 * (R->h - side);
         for (int k = 0; k < 9; k++) {
@@ -591,8 +595,7 @@ static void draw_network(cairo_t *cr, const struct dash *d)
     for (int k = 0; k < d->npred; k++) {
         right += r->pred[k] == d->pred_true[k];
     }
-    snprintf(buf, sizeof buf, "test images: %d of %d right (green) \xC2\xB7 wrong in red", right,
-             d->npred);
+    snprintf(buf, sizeof buf, "test images: %d of %d right", right, d->npred);
     draw_fit_text(cr, buf, R->w - 0.4 * F, fit, sizeof fit);
     draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F, fit, 0.0, 1.0);
     int cols = 6, rows = (d->npred + cols - 1) / cols;
@@ -639,7 +642,7 @@ static void draw_network(cairo_t *cr, const struct dash *d)
     R = &d->lay.conf;
     draw_set_font(cr, 0.9 * F, true, false);
     set_rgb(cr, ink);
-    draw_fit_text(cr, "confusion (validation): true \xE2\x86\x93, predicted \xE2\x86\x92", R->w, fit,
+    draw_fit_text(cr, "confusion: true \xE2\x86\x93 predicted \xE2\x86\x92", R->w, fit,
                   sizeof fit);
     draw_text_at(cr, R->x, R->y + 0.4 * F, fit, 0.0, 1.0);
     if (r->has_conf) {
@@ -836,7 +839,7 @@ static void draw_land3d(cairo_t *cr, const struct dash *d, const struct figure_r
             continue;
         }
         double rgb[3];
-        figure_runner_rgb(d->r[r].color, rgb);
+        dash_racer_rgb(d->r[r].color, rgb);
         cairo_new_path(cr);
         for (size_t k = 0; k < pc->n; k++) {
             double a = pc->x[k], b = pc->y[k];
@@ -979,7 +982,7 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
                 continue;
             }
             double rgb[3];
-            figure_runner_rgb(d->r[r].color, rgb);
+            dash_racer_rgb(d->r[r].color, rgb);
             cairo_new_path(cr);
             for (size_t k = 0; k < pc->n; k++) {
                 double x = ax_x(&ax, pc->x[k]), y = ax_y(&ax, pc->y[k]);
@@ -1051,7 +1054,7 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
                     continue;
                 }
                 double rgb[3];
-                figure_runner_rgb(d->r[r].color, rgb);
+                dash_racer_rgb(d->r[r].color, rgb);
                 cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
                 cairo_arc(cr, kx + 0.4 * F, ly, 0.3 * F, 0, 2 * M_PI);
                 cairo_fill(cr);

@@ -4,6 +4,17 @@
 #include <math.h>
 #include <string.h>
 
+void dash_racer_rgb(int i, double rgb[3])
+{
+    static const unsigned palette[] = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7,
+                                       0xE69F00, 0x56B4E9, 0x000000, 0x999999};
+    int n = (int)(sizeof palette / sizeof palette[0]);
+    unsigned c = palette[((i % n) + n) % n];
+    rgb[0] = ((c >> 16) & 0xff) / 255.0;
+    rgb[1] = ((c >> 8) & 0xff) / 255.0;
+    rgb[2] = (c & 0xff) / 255.0;
+}
+
 void dash_init(struct dash *d, int width, int height)
 {
     memset(d, 0, sizeof *d);

@@ -36,7 +36,7 @@ struct dash_layer {
 struct dash_racer {
     char label[96];           /* "adam(lr=0.001)" */
     char detail[96];          /* "+L1 1e-4 (proximal)" or "" */
-    int color;                /* palette index (figure_runner_rgb) */
+    int color;                /* palette index (dash_racer_rgb) */
     /* against training images seen */
     struct dash_curve train_loss, val_loss, train_acc, val_acc, lr, wnorm, wnear;
     bool diverged, stopped, restored;
@@ -125,6 +125,10 @@ enum dash_part {
     DASH_PART_HELP,
     DASH_PARTS
 };
+
+/* Racer i's colour on the dashboard's white panels: Okabe and Ito's palette, told apart by
+ * red-green colour-blind viewers too. */
+void dash_racer_rgb(int i, double rgb[3]);
 
 /* Zeroes d for a width x height picture. */
 void dash_init(struct dash *d, int width, int height);

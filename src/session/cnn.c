@@ -686,11 +686,25 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
     } else if (st->phase == SESSION_TRAIN_CANCELLED) {
         phase = "stopped";
     }
-    if (tr && st->batches > 0) {
+    if (tr && st->batches > 0 && st->phase != SESSION_TRAIN_DONE) {
         snprintf(d->status[0], sizeof d->status[0],
                  "%s \xC2\xB7 epoch %d of %d \xC2\xB7 batch %d of %d%s", phase,
                  st->epoch + (st->batch > 0 && st->epoch < st->epochs ? 1 : 0), st->epochs,
                  st->batch, st->batches, "");
+    } else if (st->phase == SESSION_TRAIN_DONE) {
+        size_t n = (size_t)snprintf(d->status[0], sizeof d->status[0],
+                                    "done after %d epoch%s \xC2\xB7 test accuracy:", st->epoch,
+                                    st->epoch == 1 ? "" : "s");
+        for (int i = 0; i < nr && n < sizeof d->status[0]; i++) {
+            const struct session_train_racer *r = &st->racer[i];
+            if (r->tested) {
+                n += (size_t)snprintf(d->status[0] + n, sizeof d->status[0] - n, "%s %s %.1f%%",
+                                      i ? "," : "", r->label, 100 * r->test_acc);
+            } else {
+                n += (size_t)snprintf(d->status[0] + n, sizeof d->status[0] - n,
+                                      "%s %s diverged", i ? "," : "", r->label);
+            }
+        }
     } else {
         snprintf(d->status[0], sizeof d->status[0], "%s", phase);
     }
