@@ -222,6 +222,27 @@ ran=$(cd "$T/caller" && PATH="$T/fake/bin:$PATH" bash ../fake/scripts/run.sh ren
 check "run.sh runs the binary in the caller's folder ($ran)" [ "$ran" = "$T/caller render -o r.png" ]
 check "run.sh builds in its repository" [ "$(cat "$T/ninja-dir" 2>/dev/null)" = "$T/fake/build" ]
 
+# --- the CNN dashboard headless (render --cnn) and the CNN mode's bad input (view --cnn)
+CNN="--data synthetic --limit 256 --val 64 --epochs 1 --batch 32 --eval-every 4"
+"$OPT" render --cnn $CNN -o cnn.png > out.txt 2>err.txt
+check "render --cnn png" [ $? -eq 0 ]
+check "render --cnn prints the path" grep -qx cnn.png out.txt
+check "render --cnn is 1920x1080" bash -c "identify cnn.png 2>/dev/null | grep -q ' 1920x1080 '"
+check "render --cnn svg" bash -c "'$OPT' render --cnn $CNN --size 1280x720 -o cnn.svg >/dev/null && grep -q '<svg' cnn.svg"
+check "render --cnn pdf" bash -c "'$OPT' render --cnn $CNN -o cnn.pdf >/dev/null && head -c 5 cnn.pdf | grep -q '%PDF-'"
+check "render --cnn same numbers as train" bash -c "'$OPT' train $CNN --optimizer sgd --optimizer adam --no-progress | grep '^test' > tr.txt && '$OPT' render --cnn $CNN --optimizer sgd --optimizer adam -o same.png | grep '^test' > rc.txt && [ \$(wc -l < tr.txt) -eq 2 ] && cmp -s tr.txt rc.txt"
+check "render --cnn --compare-penalties" bash -c "'$OPT' render --cnn $CNN --optimizer adam --compare-penalties -o pen.png >/dev/null && [ -s pen.png ]"
+expect_error "render --cnn bad option" "unknown option '--epoch'" render --cnn --epoch 2 -o x.png
+expect_error "render --cnn bad value" "epochs: expected a whole number" render --cnn --epochs x -o x.png
+expect_error "render --cnn no output" "missing -o FILE" render --cnn $CNN
+expect_error "render --cnn gif refused" "written as .png, .svg or .pdf" render --cnn $CNN -o x.gif
+expect_error "render --cnn missing data" "/nonexistent: no such data directory" render --cnn --data-dir /nonexistent -o x.png
+check "render --cnn left no file on bad input" [ ! -e x.png ]
+expect_error "view --cnn missing data (no window)" "/nonexistent: no such data directory" view --cnn --data-dir /nonexistent
+expect_error "view --cnn bad option (no window)" "unknown option '--dropuot'" view --cnn --dropuot 0.2
+check "view --cnn --help" bash -c "'$OPT' view --cnn --help | grep -q 'N for the toy race'"
+check "render --cnn --help" bash -c "'$OPT' render --cnn --help | grep -q -- '--compare-penalties'"
+
 # --- installed copy: finds its presets with no source tree
 BUILD=$(dirname "$OPT")
 if meson install -C "$BUILD" --no-rebuild --destdir "$T/inst" >/dev/null 2>&1; then

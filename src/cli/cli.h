@@ -31,6 +31,11 @@ struct train_settings;
 int cli_parse_train(const char *cmd, int argc, char **argv, struct train_settings *ts,
                     const struct cli_extra *extras, bool *help);
 
+struct session_train_racer;
+/* "test  LABEL  loss L  accuracy A%" (or "diverged"): a racer's result on the test split, as
+ * train and render --cnn print it. */
+void cli_print_test_line(FILE *out, const struct session_train_racer *r, bool best_weights);
+
 /* Prints the scene options' help text. */
 void cli_print_scene_help(FILE *out);
 

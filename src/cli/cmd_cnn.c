@@ -108,6 +108,8 @@ int cmd_render_cnn(int argc, char **argv)
     }
     struct dash *d = xmalloc(sizeof *d);
     session_cnn_dash(s, d, w, h, 0.0);
+    struct session_train_state st;
+    session_cnn_state(s, &st);
     /* a slide: the figure without the window's key hints */
     d->status[1][0] = '\0';
     dash_layout(d);
@@ -119,6 +121,9 @@ int cmd_render_cnn(int argc, char **argv)
         return 1;
     }
     printf("%s\n", output);
+    for (int i = 0; i < st.nracers; i++) {
+        cli_print_test_line(stdout, &st.racer[i], ts.patience > 0);
+    }
     return 0;
 }
 

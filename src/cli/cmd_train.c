@@ -191,12 +191,10 @@ int cmd_train(int argc, char **argv)
     rc = 0;
     for (int i = 0; i < st.nracers; i++) {
         const struct session_train_racer *r = &st.racer[i];
+        cli_print_test_line(stdout, r, o.patience > 0);
         if (!r->tested) {
-            printf("test  %-24s diverged\n", r->label);
             continue;
         }
-        printf("test  %-24s loss %.4f  accuracy %.2f%%%s\n", r->label, r->test_loss,
-               100 * r->test_acc, o.patience > 0 ? " (best weights)" : "");
         if (save_path) {
             char path[4096];
             session_train_save_path(path, sizeof(path), save_path, i, st.nracers);

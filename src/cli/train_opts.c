@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "session/train.h"
 #include "sim/settings.h"
 #include "sim/train_settings.h"
 #include "sim/util.h"
@@ -113,4 +114,14 @@ int cli_parse_train(const char *cmd, int argc, char **argv, struct train_setting
         return 2;
     }
     return 0;
+}
+
+void cli_print_test_line(FILE *out, const struct session_train_racer *r, bool best_weights)
+{
+    if (!r->tested) {
+        fprintf(out, "test  %-24s diverged\n", r->label);
+        return;
+    }
+    fprintf(out, "test  %-24s loss %.4f  accuracy %.2f%%%s\n", r->label, r->test_loss,
+            100 * r->test_acc, best_weights ? " (best weights)" : "");
 }
