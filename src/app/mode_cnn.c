@@ -62,6 +62,10 @@ static struct figure_rect part_rect(const struct dash *d, int p)
     case DASH_PART_TOAST:
         r = (struct figure_rect){0, l->toast.y - F, d->width, l->toast.h + 3 * F};
         break;
+    case DASH_PART_BACK:
+        /* the title band: the rest of the background is the frame's clear colour */
+        r = (struct figure_rect){0, 0, d->width, fmin(l->loss.y, l->land.y) - F};
+        break;
     default:
         return whole;
     }
@@ -204,14 +208,18 @@ static void cnn_advance(void *m, double dt, double now)
     session_cnn_advance(((struct app_cnn *)m)->s, now);
 }
 
+/* A frame is wanted when a part has changed and is due for its repaint: training alone needs
+ * no frames, so the worker keeps the CPU between repaints. */
 static bool cnn_busy(void *m, double now)
 {
     struct app_cnn *c = m;
-    if (c->keys != c->keys_seen || c->shot_pending || session_cnn_busy(c->s, now)) {
+    session_cnn_advance(c->s, now);
+    if (c->keys != c->keys_seen || c->shot_pending) {
         return true;
     }
     for (int p = 0; p < DASH_PARTS; p++) {
-        if (session_cnn_part_gen(c->s, p) != c->drawn_gen[p]) {
+        if (session_cnn_part_gen(c->s, p) != c->drawn_gen[p] &&
+            now - c->panel[p].drawn_at >= min_interval[p]) {
             return true;
         }
     }
@@ -231,7 +239,7 @@ static bool cnn_help(void *m)
 static void cnn_title(void *m, char *buf, size_t len)
 {
     (void)m;
-    snprintf(buf, len, "optiscope \xE2\x80\x94 the CNN training live");
+    snprintf(buf, len, "optiscope: the CNN training live");
 }
 
 static void cnn_toast(void *m, double now, bool error, const char *text)

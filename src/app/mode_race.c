@@ -65,7 +65,7 @@ static bool race_help(void *m)
 
 static void race_title(void *m, char *buf, size_t len)
 {
-    snprintf(buf, len, "optiscope \xE2\x80\x94 %s", ((struct app_view *)m)->s->title);
+    snprintf(buf, len, "optiscope: %s", ((struct app_view *)m)->s->title);
 }
 
 static void race_toast(void *m, double now, bool error, const char *text)

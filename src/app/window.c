@@ -433,7 +433,7 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         bool busy = md.cur.ops->busy(md.cur.m, now) || mouse.dragging || v->frames == 0 ||
                     o->frames > 0;
         /* Idle: sleep in the event queue instead of spinning. */
-        if (!busy && SDL_WaitEventTimeout(&e, 250)) {
+        if (!busy && SDL_WaitEventTimeout(&e, md.cur.ops == &app_cnn_mode ? 40 : 250)) {
             quit |= !handle_event(win, &md, &mouse, &e, now_s());
         }
         while (SDL_PollEvent(&e)) {
@@ -519,6 +519,10 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
                "maxrss-mb %.0f\n",
                v->frames, wall, wall > 0 ? (v->frames - 1) / wall : 0.0, p50, p95,
                wall > 0 ? 100.0 * cpu / wall : 0.0, peak_rss_mb(&ru));
+        if (md.cnn) {
+            printf("train-images-per-s %.0f\n",
+                   session_cnn_images_per_s(app_cnn_session(md.cnn)));
+        }
     }
     free(times);
     bool gl_failed = v->gl_error != NULL;

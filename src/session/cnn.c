@@ -80,6 +80,7 @@ struct session_cnn {
     struct nn_data data;
     struct session_train_config cfg; /* of the run */
     bool paused;                     /* Space */
+    double run_t0;                   /* when training began (monotonic seconds) */
 
     /* the frame's side */
     struct session_train_snapshot snap;
@@ -206,6 +207,9 @@ static void *starter_main(void *arg)
         return NULL;
     }
     session_train_pause(tr, paused);
+    pthread_mutex_lock(&s->lock);
+    s->run_t0 = nn_now();
+    pthread_mutex_unlock(&s->lock);
     session_train_run(tr, NULL);
     return NULL;
 }
@@ -511,15 +515,6 @@ bool session_cnn_advance(struct session_cnn *s, double now)
     return true;
 }
 
-bool session_cnn_busy(const struct session_cnn *s, double now)
-{
-    (void)now;
-    enum session_train_phase ph = s->snap.state.phase;
-    bool training = s->started && !s->failed &&
-                    (ph == SESSION_TRAIN_READY || ph == SESSION_TRAIN_RUNNING);
-    return training || s->toast[0];
-}
-
 unsigned long session_cnn_input(const struct session_cnn *s)
 {
     return s->input;
@@ -528,6 +523,19 @@ unsigned long session_cnn_input(const struct session_cnn *s)
 unsigned long session_cnn_part_gen(const struct session_cnn *s, int part)
 {
     return part >= 0 && part < DASH_PARTS ? s->part_gen[part] : 0;
+}
+
+double session_cnn_images_per_s(const struct session_cnn *s)
+{
+    long images = 0;
+    for (int i = 0; i < s->snap.state.nracers; i++) {
+        images += s->snap.state.racer[i].images;
+    }
+    pthread_mutex_lock((pthread_mutex_t *)&s->lock);
+    double t0 = s->run_t0;
+    pthread_mutex_unlock((pthread_mutex_t *)&s->lock);
+    double dt = nn_now() - t0;
+    return t0 > 0 && dt > 0 && images > 0 ? images / dt : 0.0;
 }
 
 const char *session_cnn_error(const struct session_cnn *s)

@@ -55,8 +55,6 @@ void session_cnn_destroy(struct session_cnn *s);
 void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double now);
 /* Reads what the workers published since the last call; true when the dashboard changed. */
 bool session_cnn_advance(struct session_cnn *s, double now);
-/* Whether frames should keep coming: training or a landscape under way, a toast showing. */
-bool session_cnn_busy(const struct session_cnn *s, double now);
 /* Grows with every change the dashboard shows (each part: see session_cnn_part_gen). */
 unsigned long session_cnn_input(const struct session_cnn *s);
 /* Generation of each dashboard part (enum dash_part order: draw/dash.h), for repaints. */
@@ -73,6 +71,10 @@ bool session_cnn_finish_run(struct session_cnn *s, char *err, size_t errlen);
 /* A one-line toast for the window: shows for a few seconds from `now`. */
 void session_cnn_toast(struct session_cnn *s, double now, bool error, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* Training images per second over the run so far (every racer's images, summed): what the
+ * worker keeps up while the window draws. 0 before the first batch. */
+double session_cnn_images_per_s(const struct session_cnn *s);
 
 /* The message of a failed start ("" none). */
 const char *session_cnn_error(const struct session_cnn *s);
