@@ -21,6 +21,10 @@ struct nn_train_config {
     int batch;                    /* images per step (64) */
     int epochs;                   /* passes over the training split */
     double l1, l2;                /* penalty l1*sum|w| + l2*sum w^2 on weights only */
+    bool l1_proximal;             /* L1 by its proximal step: after each optimizer step every
+                                     weight is soft-thresholded by lr * l1 (cnn_prox_l1), so
+                                     weights reach exact zeros; false: l1 * sign(w) is added
+                                     to the gradient (torch's subgradient) */
     int patience;                 /* early stopping after this many epochs without a lower
                                      validation loss; 0 for none */
     uint64_t seed;                /* initial weights, batch order, dropout masks */

@@ -29,6 +29,7 @@ _Static_assert(sizeof(enum scene_scale) == sizeof(int), "CHOICE values are int-s
 _Static_assert(sizeof(enum optim_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum sched_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum train_data) == sizeof(int), "CHOICE values are int-sized");
+_Static_assert(sizeof(enum train_l1_mode) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(struct optim_params) <= MAX_SPEC_STRUCT, "scratch fits");
 _Static_assert(sizeof(struct sched) <= MAX_SPEC_STRUCT, "scratch fits");
 
@@ -336,6 +337,7 @@ static const struct setting sched_rows[] = {
 #define COUNT(lo, hi) .type = SETTING_LONG, .uses = SETTING_ALL, .min = (lo), .max = (hi)
 
 static const char *const train_data_names[] = {"fashion-mnist", "synthetic", NULL};
+static const char *const train_l1_mode_names[] = {"subgradient", "proximal", NULL};
 
 /* `optiscope train`'s options, in the order --help lists them. The ranges and defaults are
  * those the command took before they moved here (test_settings checks them). */
@@ -364,6 +366,10 @@ static const struct setting train_rows[] = {
              "inverse_time(decay); warmup=N"},
     {.name = "l1", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l1), .min = 0, .max = 1e6,
      .def = "0", .metavar = "A", .help = "penalty A*sum|w| on weights (not biases)"},
+    {.name = "l1-mode", .type = SETTING_CHOICE, .uses = SETTING_ALL, TR(l1_mode),
+     .choices = train_l1_mode_names, .def = "subgradient", .metavar = "subgradient|proximal",
+     .help = "L1 as A*sign(w) in the gradient (torch's), or as soft-thresholding of each "
+             "weight by lr*A after each step (exact zeros)"},
     {.name = "l2", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l2), .min = 0, .max = 1e6,
      .def = "0", .metavar = "B", .help = "penalty B*sum w^2 on weights (not biases)"},
     {.name = "early-stop", COUNT(0, 100000), TR(patience), .def = "0", .metavar = "N",

@@ -14,6 +14,9 @@
 #define TRAIN_PATH_MAX 4096      /* data-dir, log and save paths, with the NUL */
 
 enum train_data { TRAIN_DATA_FASHION_MNIST, TRAIN_DATA_SYNTHETIC };
+/* How L1 acts: its subgradient in the gradient (torch's), or its proximal step after each
+ * optimizer step (soft-thresholding by lr * l1: exact zeros). */
+enum train_l1_mode { TRAIN_L1_SUBGRADIENT, TRAIN_L1_PROXIMAL };
 
 struct train_settings {
     enum train_data data;         /* the dataset */
@@ -27,6 +30,7 @@ struct train_settings {
     bool opt_from_cli;            /* the command line replaced the default list */
     struct sched sched;           /* on every racer's lr */
     double l1, l2;                /* penalty l1*sum|w| + l2*sum w^2 on weights */
+    enum train_l1_mode l1_mode;   /* how l1 acts */
     long patience;                /* early-stop: epochs without a lower val loss; 0: none */
     long epochs;                  /* passes over the training split */
     long batch;                   /* images per step */
