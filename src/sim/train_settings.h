@@ -45,6 +45,25 @@ struct train_settings {
     bool no_progress;             /* no progress bar even on a terminal */
 };
 
+/* What `optiscope landscape` adds to the train options. */
+enum landscape_directions { LANDSCAPE_RANDOM, LANDSCAPE_PCA };
+
+struct landscape_settings {
+    char load[TRAIN_PATH_MAX];    /* a network saved by `train --save`; "": train one */
+    long grid;                    /* grid points per side */
+    long images;                  /* training images (the first ones) the loss is taken on */
+    enum landscape_directions directions;   /* filter-normalized random or the trajectory's PCA */
+    double range;                 /* both axes span [-range, range]; 0: automatic */
+    long checkpoint_every;        /* record each racer's weights every N steps; 0: about 20
+                                     times an epoch */
+    unsigned long long direction_seed;   /* random directions' generator */
+};
+
+void landscape_settings_init(struct landscape_settings *ls);
+/* As train_settings_set, for settings_landscape()'s keys. */
+bool landscape_settings_set(struct landscape_settings *ls, const char *key, const char *value,
+                            char *err, size_t errlen);
+
 /* Every row's default (one racer: adam). */
 void train_settings_init(struct train_settings *ts);
 
