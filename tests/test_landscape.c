@@ -1,7 +1,8 @@
 /* test_landscape.c: the loss landscape: its centre is the model's own loss (against
  * nn_evaluate and one whole-batch forward), filter normalization, PCA directions that
  * reproduce the checkpoints within the unexplained variance (and a plane they lie in exactly),
- * projection, a slice that does not depend on the thread count, cancel and progress. */
+ * projection, the fused evaluation forward against cnn_forward, a slice that does not depend
+ * on the thread count, cancel and progress. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -244,6 +245,59 @@ static void test_pca(struct fixture *f)
 
 /* ======================================================================== the slice */
 
+/* The fused evaluation forward against cnn_forward, its reference: logits, loss and the count
+ * right, with batch norm and a hidden layer (the fixture) and without (the plain model). */
+static void test_fast_forward(struct fixture *f)
+{
+    struct cnn_config plain_cfg;
+    char err[64];
+    cnn_config_for_model("small", &plain_cfg, err, sizeof(err));
+    plain_cfg.batch = 48;
+    struct cnn *plain = cnn_create(&plain_cfg);
+    cnn_init(plain, 9);
+    struct cnn_config cfg = f->net->cfg;
+    cfg.batch = 48;
+    struct cnn *bn = cnn_create(&cfg);
+    cnn_copy_state(bn, f->net);
+    struct cnn *nets[2] = {plain, bn};
+    struct nn_landscape_images im;
+    nn_landscape_images_init(&im, &f->data.train, 48);
+    for (int k = 0; k < 2; k++) {
+        struct cnn *net = nets[k];
+        int right_ref, right = -1;
+        double ref = cnn_forward(net, im.x, im.y, 37, false, &right_ref), loss = -1;
+        float logits[48 * 10];
+        memcpy(logits, net->logits, sizeof(float) * 37 * 10);
+        if (!cnn_forward_eval_fast(net, im.x, im.y, 37, &loss, &right)) {
+            printf("test_landscape: the fused forward does not run on this CPU; skipped\n");
+            break;
+        }
+        double worst = 0;
+        for (int j = 0; j < 37 * 10; j++) {
+            worst = fmax(worst, fabs(logits[j] - net->logits[j]));
+        }
+        CHECK(worst < 1e-4);
+        CHECK_NEAR(loss, ref, 1e-6);
+        CHECK(right == right_ref);
+    }
+    /* a slice with either forward: the same to float rounding */
+    struct nn_landscape_dirs d;
+    nn_landscape_random(&d, f->net, 4);
+    double fast[9], ref[9];
+    struct nn_landscape_desc desc = {.centre = f->net, .dirs = &d, .images = &im, .n = 3,
+                                     .alpha = {-1, 1}, .beta = {-1, 1}};
+    CHECK(nn_landscape_slice(&desc, fast, NULL));
+    desc.plain_forward = true;
+    CHECK(nn_landscape_slice(&desc, ref, NULL));
+    for (int p = 0; p < 9; p++) {
+        CHECK_NEAR(fast[p], ref[p], 1e-5 * fmax(1.0, ref[p]));
+    }
+    nn_landscape_dirs_finish(&d);
+    nn_landscape_images_finish(&im);
+    cnn_destroy(plain);
+    cnn_destroy(bn);
+}
+
 static void test_centre_is_the_model_loss(struct fixture *f)
 {
     struct nn_landscape_images im;
@@ -395,6 +449,7 @@ int main(void)
     test_filter_normalization(&f);
     test_projection(&f);
     test_pca(&f);
+    test_fast_forward(&f);
     test_centre_is_the_model_loss(&f);
     test_threads_agree(&f);
     test_cancel(&f);

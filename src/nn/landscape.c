@@ -317,14 +317,21 @@ static struct cnn *copy_net(const struct cnn *net, int chunk)
     return c;
 }
 
-/* Mean cross-entropy of net (evaluation mode) over the images, chunk at a time. */
-static double eval_loss(struct cnn *net, const struct nn_landscape_images *im, int chunk)
+/* Mean cross-entropy of net (evaluation mode) over the images, chunk at a time: the fused
+ * forward where it runs, else (or with `plain`) cnn_forward. */
+static double eval_loss(struct cnn *net, const struct nn_landscape_images *im, int chunk,
+                        bool plain)
 {
     size_t stride = (size_t)im->c * im->h * im->w;
     double sum = 0.0;
     for (int s = 0; s < im->n; s += chunk) {
         int nb = im->n - s < chunk ? im->n - s : chunk;
-        sum += cnn_forward(net, im->x + (size_t)s * stride, im->y + s, nb, false, NULL) * nb;
+        const float *x = im->x + (size_t)s * stride;
+        double l;
+        if (plain || !cnn_forward_eval_fast(net, x, im->y + s, nb, &l, NULL)) {
+            l = cnn_forward(net, x, im->y + s, nb, false, NULL);
+        }
+        sum += l * nb;
     }
     return sum / im->n;
 }
@@ -335,7 +342,7 @@ double nn_landscape_loss(const struct cnn *net, const struct nn_landscape_images
     assert(images->n > 0);
     int c = chunk_of(chunk, images);
     struct cnn *copy = copy_net(net, c);
-    double loss = eval_loss(copy, images, c);
+    double loss = eval_loss(copy, images, c, false);
     cnn_destroy(copy);
     return loss;
 }
@@ -374,7 +381,7 @@ static void *slice_worker(void *arg)
         for (size_t j = 0; j < n; j++) {
             w[j] = (float)((double)c[j] + a * d1[j] + b * d2[j]);
         }
-        job->loss[p] = eval_loss(net, d->images, job->chunk);
+        job->loss[p] = eval_loss(net, d->images, job->chunk, d->plain_forward);
         atomic_fetch_add(&job->computed, 1);
         atomic_fetch_add(&job->ctl->done, 1);
     }

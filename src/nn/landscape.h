@@ -119,11 +119,15 @@ struct nn_landscape_desc {
     int threads;                /* worker threads (each with its own copy of the network),
                                    the calling thread being one of them; 0 or 1: one */
     int chunk;                  /* images per forward; 0: NN_LANDSCAPE_CHUNK */
+    bool plain_forward;         /* cnn_forward for every point, not the fused evaluation
+                                   forward (cnn_forward_eval_fast): the reference the tests
+                                   hold the fast one to */
 };
 
-/* Images per forward by default. One forward of all 512 images runs each conv as one sgemm,
- * but its im2col (73 x 100352 floats) falls out of the caches: 32 images at a time is 2.8x
- * faster here (12.3 against 35 ms for 512 images on one core). */
+/* Images per forward by default: small enough that a chunk's activations stay in the caches.
+ * With cnn_forward, one forward of all 512 images (each conv one sgemm) is 2.8x slower than
+ * 32 at a time (35 against 12.3 ms for 512 images on one core here: the im2col of 73 x 100352
+ * floats falls out of the caches); the fused forward is also fastest at 32 (about 3 ms). */
 #define NN_LANDSCAPE_CHUNK 32
 
 /* Coordinate i (0..n-1) of [lo, hi]: lo + (hi - lo) * i / (n - 1) (the middle, n == 1). A
@@ -134,15 +138,15 @@ double nn_landscape_coord(const double range[2], int n, int i);
  * images at centre + alpha_i d1 + beta_j d2, in evaluation mode (batch norm with the centre's
  * running statistics, no dropout). Grid points are shared among the threads as they come, so
  * the result does not depend on the thread count; the point (0, 0) gives exactly
- * nn_landscape_loss(centre, images, chunk). ctl may be NULL; with it, done counts the points
+ * nn_landscape_loss(centre, images, chunk) (plain_forward unset). ctl may be NULL; with it, done counts the points
  * finished and cancel stops the workers between points. Returns true when every point was
  * computed, false when cancelled (loss then holds the finished points, NaN elsewhere). */
 bool nn_landscape_slice(const struct nn_landscape_desc *desc, double *loss,
                         struct nn_landscape_control *ctl);
 
 /* The network's own mean cross-entropy over the images in evaluation mode, `chunk` images a
- * forward (0: NN_LANDSCAPE_CHUNK), as the slice computes each point. Runs on a copy: net is
- * not changed. */
+ * forward (0: NN_LANDSCAPE_CHUNK), as the slice computes each point (the fused forward where
+ * the CPU runs it). Runs on a copy: net is not changed. */
 double nn_landscape_loss(const struct cnn *net, const struct nn_landscape_images *images,
                          int chunk);
 
