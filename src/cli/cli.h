@@ -24,18 +24,6 @@ struct cli_extra {
 bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cli_extra *extras,
                      bool *help);
 
-struct train_settings;
-/* Parses argv[1..argc) as the CNN's training options (settings_train()'s rows, --key VALUE,
- * --key=VALUE, flags alone) onto ts (initialized by the caller), and the extras. Returns 0,
- * or 2 after "optiscope CMD: ..." on stderr; sets *help (and returns 0) for --help or -h. */
-int cli_parse_train(const char *cmd, int argc, char **argv, struct train_settings *ts,
-                    const struct cli_extra *extras, bool *help);
-
-struct session_train_racer;
-/* "test  LABEL  loss L  accuracy A%" (or "diverged"): a racer's result on the test split, as
- * train and render --cnn print it. */
-void cli_print_test_line(FILE *out, const struct session_train_racer *r, bool best_weights);
-
 /* Prints the scene options' help text. */
 void cli_print_scene_help(FILE *out);
 

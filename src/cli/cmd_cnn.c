@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/render_common.h"
+#include "cli/train_opts.h"
 #include "draw/dash.h"
 #include "session/cnn.h"
 #include "session/train.h"
@@ -29,15 +30,43 @@ static void lecture_help(FILE *out)
 }
 
 /* The lecture's settings with the command line's on top; 0, 2 (bad input) or -1 (--help
- * answered by the caller). */
+ * answered by usage). */
 static int parse(const char *cmd, int argc, char **argv, struct train_settings *ts,
-                 const struct cli_extra *extras, bool *help)
+                 const struct cli_extra *flags, void (*usage)(FILE *out))
 {
     train_settings_init(ts);
     session_cnn_lecture_defaults(ts);
     /* the first --optimizer replaces the lecture's four, as it replaces train's adam */
     ts->opt_from_cli = false;
-    return cli_parse_train(cmd, argc, argv, ts, extras, help);
+    struct cli_train_extra extra = {.flags = flags};
+    return cli_train_parse(cmd, argc, argv, ts, &extra, usage);
+}
+
+static void render_usage(FILE *out)
+{
+    fprintf(out, "usage: optiscope render --cnn [TRAIN OPTIONS] -o FILE.png|.svg|.pdf "
+            "[--size WxH] [--view 2d|3d]\n"
+            "Trains the CNN race headless and draws the dashboard of the window's CNN mode:\n"
+            "loss, accuracy and learning rate against images seen, weight histograms,\n"
+            "filters, predictions, a confusion matrix and the loss landscape.\n"
+            "  -o, --output FILE      the dashboard; the extension picks the format\n"
+            "  --size WxH             pixels (PNG) or points (SVG/PDF); default 1920x1080\n"
+            "  --view 2d|3d           the landscape flat or as a surface; default 2d\n");
+    lecture_help(out);
+}
+
+static void view_usage(FILE *out)
+{
+    fprintf(out, "usage: optiscope view --cnn [TRAIN OPTIONS] [--shot-dir DIR] [--size WxH] "
+            "[--paused]\n"
+            "Opens the window in the CNN mode: the race trains live; press H for the keys,\n"
+            "N for the toy race.\n"
+            "  --shot-dir DIR         where S saves screenshots (default: current folder)\n"
+            "  --size WxH             initial window size (default 1280x800)\n"
+            "  --paused               start paused\n"
+            "  --frames N             quit after N frames (tests, benchmarks)\n"
+            "  --stats                print first-frame time and frame statistics\n");
+    lecture_help(out);
 }
 
 int cmd_render_cnn(int argc, char **argv)
@@ -51,22 +80,9 @@ int cmd_render_cnn(int argc, char **argv)
         {"--view", NULL, true, &view},
         {0},
     };
-    bool help;
-    int rc = parse("render", argc, argv, &ts, extras, &help);
-    if (help) {
-        printf("usage: optiscope render --cnn [TRAIN OPTIONS] -o FILE.png|.svg|.pdf "
-               "[--size WxH] [--view 2d|3d]\n"
-               "Trains the CNN race headless and draws the dashboard of the window's CNN mode:\n"
-               "loss, accuracy and learning rate against images seen, weight histograms,\n"
-               "filters, predictions, a confusion matrix and the loss landscape.\n"
-               "  -o, --output FILE      the dashboard; the extension picks the format\n"
-               "  --size WxH             pixels (PNG) or points (SVG/PDF); default 1920x1080\n"
-               "  --view 2d|3d           the landscape flat or as a surface; default 2d\n");
-        lecture_help(stdout);
-        return 0;
-    }
+    int rc = parse("render", argc, argv, &ts, extras, render_usage);
     if (rc != 0) {
-        return rc;
+        return rc < 0 ? 0 : rc;
     }
     if (!output) {
         cli_error("render", "missing -o FILE (.png, .svg or .pdf)");
@@ -141,23 +157,9 @@ int cmd_view_cnn(int argc, char **argv, const struct app_options *base)
         {"--cnn", NULL, false, &cnn},
         {0},
     };
-    bool help;
-    int rc = parse("view", argc, argv, &ts, extras, &help);
-    if (help) {
-        printf("usage: optiscope view --cnn [TRAIN OPTIONS] [--shot-dir DIR] [--size WxH] "
-               "[--paused]\n"
-               "Opens the window in the CNN mode: the race trains live; press H for the keys,\n"
-               "N for the toy race.\n"
-               "  --shot-dir DIR         where S saves screenshots (default: current folder)\n"
-               "  --size WxH             initial window size (default 1280x800)\n"
-               "  --paused               start paused\n"
-               "  --frames N             quit after N frames (tests, benchmarks)\n"
-               "  --stats                print first-frame time and frame statistics\n");
-        lecture_help(stdout);
-        return 0;
-    }
+    int rc = parse("view", argc, argv, &ts, extras, view_usage);
     if (rc != 0) {
-        return rc;
+        return rc < 0 ? 0 : rc;
     }
     struct stat st;
     if (shot_dir && (stat(shot_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
@@ -182,17 +184,8 @@ int cmd_view_cnn(int argc, char **argv, const struct app_options *base)
         cli_error("view", "--model: %s", err);
         return 2;
     }
-    struct session_train_data_desc dd;
-    session_train_data_from(&ts, &dd);
     struct nn_data data;
-    if (!session_train_load_data(&dd, &data, err, sizeof err)) {
-        if (!ts.data_dir[0] && ts.data != TRAIN_DATA_SYNTHETIC &&
-            access(NN_FASHION_MNIST_DIR, F_OK) != 0) {
-            cli_error("view", "%s (install Debian's dataset-fashion-mnist, or use --data "
-                      "synthetic or --data-dir DIR)", err);
-        } else {
-            cli_error("view", "%s", err);
-        }
+    if (!cli_train_data("view", &ts, &data)) {
         return 2;
     }
     nn_data_finish(&data);

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/train_opts.h"
 #include "nn/train.h"
 #include "session/train.h"
 #include "sim/settings.h"
@@ -112,14 +113,9 @@ int cmd_train(int argc, char **argv)
 {
     struct train_settings o;
     train_settings_init(&o);
-    bool help = false;
-    int rc = cli_parse_train("train", argc, argv, &o, NULL, &help);
-    if (help) {
-        usage(stdout);
-        return 0;
-    }
+    int rc = cli_train_parse("train", argc, argv, &o, NULL, usage);
     if (rc != 0) {
-        return rc;
+        return rc < 0 ? 0 : rc;
     }
     const char *log_path = o.log[0] ? o.log : NULL, *save_path = o.save[0] ? o.save : NULL;
     struct session_train_config sc;
@@ -139,16 +135,8 @@ int cmd_train(int argc, char **argv)
     sc.log = log_path ? log.f : NULL;
 
     /* ---- data and session ---- */
-    struct session_train_data_desc desc;
-    session_train_data_from(&o, &desc);
     struct nn_data data;
-    if (!session_train_load_data(&desc, &data, err, sizeof(err))) {
-        if (!o.data_dir[0] && access(NN_FASHION_MNIST_DIR, F_OK) != 0) {
-            cli_error("train", "%s (install Debian's dataset-fashion-mnist, or use --data "
-                      "synthetic or --data-dir DIR)", err);
-        } else {
-            cli_error("train", "%s", err);
-        }
+    if (!cli_train_data("train", &o, &data)) {
         util_outfile_abort(&log);
         return 2;
     }
@@ -173,10 +161,12 @@ int cmd_train(int argc, char **argv)
     if (cfg->racer_penalty) {
         char first[96];
         optim_format(&cfg->opt[0], first, sizeof first);
-        printf("regularization: %s three times: no penalty, L1 %g, L2 %g; early stopping %s\n",
-               first, cfg->pen[1].l1, cfg->pen[2].l2, o.patience > 0 ? "on" : "off");
+        printf("regularization: %s three times: no penalty, L1 %g%s, L2 %g; early stopping %s\n",
+               first, cfg->pen[1].l1, cfg->l1_proximal ? " (proximal)" : "", cfg->pen[2].l2,
+               o.patience > 0 ? "on" : "off");
     } else if (o.l1 > 0 || o.l2 > 0 || o.patience > 0) {
-        printf("regularization: l1 %g, l2 %g, early stopping %s\n", o.l1, o.l2,
+        printf("regularization: l1 %g%s, l2 %g, early stopping %s\n", o.l1,
+               o.l1 > 0 && o.l1_mode == TRAIN_L1_PROXIMAL ? " (proximal)" : "", o.l2,
                o.patience > 0 ? "on" : "off");
     }
     fflush(stdout);
@@ -205,6 +195,11 @@ int cmd_train(int argc, char **argv)
                 printf("saved %s to %s\n", r->label, path);
             }
         }
+    }
+    /* how sparse each racer ended: exact zeros (proximal L1) against near zeros */
+    const struct nn_trainer *tr = session_train_trainer(s);
+    for (int i = 0; i < tr->nracers; i++) {
+        cli_train_print_weights(stdout, tr->r[i].label, tr->r[i].net);
     }
     if (log_path) {
         int e = session_train_log_errno(s);

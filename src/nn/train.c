@@ -142,7 +142,12 @@ static void racer_step(struct nn_trainer *t, struct nn_racer *r, int nb, struct 
     int correct;
     double loss = cnn_forward(net, t->x, t->y, nb, true, &correct);
     cnn_backward(net);
-    double penalty = cnn_penalty(net, r->l1, r->l2, true);
+    /* proximal L1 leaves the gradient to L2 alone; the penalty reported is the whole one */
+    bool prox = t->cfg.l1_proximal;
+    double penalty = cnn_penalty(net, prox ? 0.0 : r->l1, r->l2, true);
+    if (prox) {
+        penalty += cnn_penalty(net, r->l1, 0.0, false);
+    }
     double lr = sched_lr(&t->cfg.sched, r->opt.lr, r->steps);
     si->loss = loss;
     si->penalty = penalty;
@@ -153,6 +158,9 @@ static void racer_step(struct nn_trainer *t, struct nn_racer *r, int nb, struct 
         return;
     }
     optim_step_f32(&r->opt, r->state, lr, net->params, net->grads);
+    if (prox) {
+        cnn_prox_l1(net, lr * r->l1);
+    }
     r->steps++;
     si->step = r->steps;
 }

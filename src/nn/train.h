@@ -26,6 +26,10 @@ struct nn_train_config {
     struct nn_penalty {
         double l1, l2;
     } pen[NN_MAX_RACERS];
+    bool l1_proximal;             /* L1 by its proximal step: after each optimizer step every
+                                     weight is soft-thresholded by lr * l1 (cnn_prox_l1), so
+                                     weights reach exact zeros; false: l1 * sign(w) is added
+                                     to the gradient (torch's subgradient) */
     int patience;                 /* early stopping after this many epochs without a lower
                                      validation loss; 0 for none */
     uint64_t seed;                /* initial weights, batch order, dropout masks */

@@ -96,6 +96,7 @@ bool session_train_config_from(const struct train_settings *ts, struct session_t
     cfg->epochs = (int)ts->epochs;
     cfg->l1 = ts->l1;
     cfg->l2 = ts->l2;
+    cfg->l1_proximal = ts->l1_mode == TRAIN_L1_PROXIMAL;
     cfg->patience = (int)ts->patience;
     cfg->seed = ts->seed;
     cfg->threads = (int)ts->threads;
