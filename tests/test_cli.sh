@@ -276,6 +276,7 @@ check "render --cnn is 1920x1080" bash -c "identify cnn.png 2>/dev/null | grep -
 check "render --cnn svg" bash -c "'$OPT' render --cnn $CNN --size 1280x720 -o cnn.svg >/dev/null && grep -q '<svg' cnn.svg"
 check "render --cnn pdf" bash -c "'$OPT' render --cnn $CNN -o cnn.pdf >/dev/null && head -c 5 cnn.pdf | grep -q '%PDF-'"
 check "render --cnn same numbers as train" bash -c "'$OPT' train $CNN --optimizer sgd --optimizer adam --no-progress | grep '^test' > tr.txt && '$OPT' render --cnn $CNN --optimizer sgd --optimizer adam -o same.png | grep '^test' > rc.txt && [ \$(wc -l < tr.txt) -eq 2 ] && cmp -s tr.txt rc.txt"
+check "render --cnn --view 3d differs from 2-D" bash -c "'$OPT' render --cnn $CNN --view 3d -o cnn3.png >/dev/null && [ -s cnn3.png ] && ! cmp -s cnn.png cnn3.png"
 check "render --cnn --compare-penalties" bash -c "'$OPT' render --cnn $CNN --optimizer adam --compare-penalties -o pen.png >/dev/null && [ -s pen.png ]"
 expect_error "render --cnn bad option" "unknown option '--epoch'" render --cnn --epoch 2 -o x.png
 expect_error "render --cnn bad value" "epochs: expected a whole number" render --cnn --epochs x -o x.png

@@ -281,6 +281,56 @@ static void test_toggles(void)
     CHECK(now_s() - t0 < 2.0);
 }
 
+/* render --cnn's path: the run, then the slice around the selected racer (PCA of its path) */
+static void test_landscape(void)
+{
+    struct train_settings ts;
+    small_settings(&ts);
+    char err[512];
+    struct session_cnn_desc desc = {.ts = &ts, .landscape = true, .landscape_threads = 2};
+    struct session_cnn *s = session_cnn_create(&desc, err, sizeof err);
+    CHECK(s != NULL);
+    session_cnn_act(s, CNN_SELECT_NEXT, 0, 0.0);   /* the second racer: no-op before it runs */
+    CHECK(session_cnn_finish_run(s, err, sizeof err));
+    struct dash *d = calloc(1, sizeof *d);
+    session_cnn_dash(s, d, 1600, 900, 0.0);
+    const struct dash_landscape *L = &d->land;
+    CHECK(L->have && !L->busy);
+    CHECK(L->n == 25 && L->loss != NULL);
+    CHECK(strstr(L->what, "PCA") != NULL);
+    /* the range holds every racer's projected path, which ends at the centre for its own */
+    for (int r = 0; r < d->nracers; r++) {
+        CHECK(L->path[r].n == 7);
+        for (size_t k = 0; k < L->path[r].n; k++) {
+            CHECK(L->path[r].x[k] >= L->range[0] && L->path[r].x[k] <= L->range[1]);
+            CHECK(L->path[r].y[k] >= L->range[2] && L->path[r].y[k] <= L->range[3]);
+        }
+    }
+    const struct dash_curve *own = &L->path[L->racer];
+    CHECK_NEAR(own->x[own->n - 1], 0.0, 1e-4);
+    CHECK_NEAR(own->y[own->n - 1], 0.0, 1e-4);
+    /* every point finite and positive; the lowest near the trained weights, not at the start */
+    double lo = INFINITY;
+    int lo_k = -1;
+    for (int k = 0; k < 25 * 25; k++) {
+        CHECK(isfinite(L->loss[k]) && L->loss[k] > 0);
+        if (L->loss[k] < lo) {
+            lo = L->loss[k];
+            lo_k = k;
+        }
+    }
+    double a0 = L->range[0] + (L->range[1] - L->range[0]) * (lo_k % 25) / 24.0;
+    double b0 = L->range[2] + (L->range[3] - L->range[2]) * (lo_k / 25) / 24.0;
+    double da = own->x[0] - own->x[own->n - 1], db = own->y[0] - own->y[own->n - 1];
+    CHECK(hypot(a0, b0) < hypot(a0 - own->x[0], b0 - own->y[0]) || hypot(da, db) < 1e-9);
+    /* V: 3-D; O: random directions, recomputed */
+    session_cnn_act(s, CNN_VIEW3D, 0, 0.0);
+    session_cnn_dash(s, d, 1600, 900, 0.0);
+    CHECK(d->land.view3d);
+    free(d);
+    session_cnn_destroy(s);
+}
+
 static void test_missing_data(void)
 {
     struct train_settings ts;
@@ -305,6 +355,7 @@ int main(void)
     test_live_equals_sync();
     test_inspections();
     test_toggles();
+    test_landscape();
     test_missing_data();
     return check_done("cnn_session");
 }

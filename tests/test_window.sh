@@ -367,6 +367,12 @@ check "within 3 s" lt "$(python3 -c "print($t1 - $t0)")" 3
 key Escape
 sleep 0.3
 check "Esc closes the CNN help, the window stays" kill -0 "$APID"
+key k
+sleep 0.6
+ck=$(shot)
+check "K: the landscape panel starts computing" gt "$(png diffr "$c2" "$ck" 0.67 0.08 1 0.55)" 0.3
+key o
+check "O (directions) keeps the window alive" kill -0 "$APID"
 key d
 sleep 0.5
 c4=$(shot)

@@ -108,7 +108,7 @@ int cmd_render_cnn(int argc, char **argv)
         cli_error("render", "%s", err);
         return 2;
     }
-    struct session_cnn_desc desc = {.ts = &ts, .landscape = true};
+    struct session_cnn_desc desc = {.ts = &ts, .landscape = true, .landscape_threads = 2};
     struct session_cnn *s = session_cnn_create(&desc, err, sizeof err);
     if (!s) {
         cli_error("render", "%s", err);

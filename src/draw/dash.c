@@ -871,7 +871,7 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
     double F = d->lay.font;
     char title[256];
     if (L->have && L->racer >= 0 && L->racer < d->nracers) {
-        snprintf(title, sizeof title, "loss landscape around %s: %s", d->r[L->racer].label,
+        snprintf(title, sizeof title, "landscape around %s \xC2\xB7 %s", d->r[L->racer].label,
                  L->what);
     } else {
         snprintf(title, sizeof title, "loss landscape");
@@ -1047,23 +1047,6 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         draw_text_at(cr, kx + 0.45 * F, ky + kh + 1.0 * F, buf, L->view3d ? 1.0 : 0.0, 0.0);
         if (!L->view3d) {
             draw_text_at(cr, kx, ky + kh + 2.2 * F, "loss (log)", 0.0, 0.0);
-            /* which path is whose */
-            double ly = ky + kh + 3.6 * F;
-            for (int r = 0; r < d->nracers && ly < R->y + R->h - 0.5 * F; r++) {
-                if (!L->path[r].n) {
-                    continue;
-                }
-                double rgb[3];
-                dash_racer_rgb(d->r[r].color, rgb);
-                cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-                cairo_arc(cr, kx + 0.4 * F, ly, 0.3 * F, 0, 2 * M_PI);
-                cairo_fill(cr);
-                set_rgb(cr, ink);
-                char fit[64];
-                draw_fit_text(cr, d->r[r].label, R->x + R->w - kx - 1.1 * F, fit, sizeof fit);
-                draw_text_at(cr, kx + 1.0 * F, ly, fit, 0.0, 0.5);
-                ly += 1.1 * F;
-            }
         }
     }
     if (L->busy) {

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "nn/inspect.h"
+#include "nn/landscape.h"
 #include "session/train.h"
 #include "sim/optim.h"
 #include "sim/sched.h"
@@ -62,11 +64,40 @@ static void curves_free(struct racer_curves *rc)
     memset(rc, 0, sizeof *rc);
 }
 
+/* ======================================================================== the landscape */
+
+#define LAND_GRID 25          /* points per side */
+#define LAND_IMAGES 512       /* the fixed training subset it is evaluated on */
+
+/* One computation of the slice, on its own thread: inputs gathered there from the training
+ * session's checkpoints (thread-safe copies), the result published under the session's lock. */
+struct land_job {
+    struct session_cnn *s;
+    struct session_train *tr;      /* the run it reads (joined before the run is destroyed) */
+    int racer;                     /* the centre's */
+    enum nn_landscape_kind kind;
+    int threads;
+    uint64_t seed;
+    struct nn_landscape_control ctl;
+    pthread_t thread;
+};
+
+/* A finished slice, as the dashboard shows it. */
+struct land_result {
+    bool have;
+    int n, racer;
+    float *loss;                   /* (n * n) */
+    double range[4];
+    char what[160];
+    struct curve path[NN_MAX_RACERS];   /* each racer's checkpoints projected */
+};
+
 /* ======================================================================== the session */
 
 struct session_cnn {
     struct train_settings ts;        /* what the race runs with now */
     bool landscape;
+    int land_threads;
 
     /* the run: the starter thread loads (once) and trains; guarded by lock */
     pthread_mutex_t lock;
@@ -94,6 +125,20 @@ struct session_cnn {
     unsigned long part_gen[DASH_PARTS];
     uint64_t read_gen;               /* the training generation last read */
     bool done_reported;
+
+    /* the landscape */
+    struct land_job *job;            /* running (or finished, to join); NULL none */
+    bool job_done;                   /* under lock: the job's thread has finished */
+    char land_err[256];              /* under lock: why the last one failed ("" none) */
+    struct land_result land;         /* under lock: the latest finished slice */
+    unsigned long land_gen;          /* under lock: grows with each new slice */
+    unsigned long land_seen;         /* the frame's */
+    long land_progress_seen;
+    enum nn_landscape_kind land_kind;   /* K computes with these directions */
+    bool land_3d;
+    double yaw, pitch;
+    int epochs_seen;                 /* epoch ends that asked for a slice */
+    struct land_result shown;        /* the frame's copy */
 };
 
 void session_cnn_lecture_defaults(struct train_settings *ts)
@@ -150,6 +195,234 @@ static void data_copy(struct nn_data *dst, const struct nn_data *src)
         memcpy(to[i]->images, from[i]->images, px);
         memcpy(to[i]->labels, from[i]->labels, (size_t)from[i]->n);
     }
+}
+
+
+/* ---------------------------------------------------------------- the landscape's worker */
+
+static void land_result_free(struct land_result *r)
+{
+    free(r->loss);
+    for (int i = 0; i < NN_MAX_RACERS; i++) {
+        free(r->path[i].x);
+        free(r->path[i].y);
+    }
+    memset(r, 0, sizeof *r);
+}
+
+static void land_result_copy(struct land_result *dst, const struct land_result *src)
+{
+    land_result_free(dst);
+    *dst = *src;
+    size_t nn = (size_t)src->n * src->n;
+    dst->loss = src->loss ? xmalloc(nn * sizeof *dst->loss) : NULL;
+    if (src->loss) {
+        memcpy(dst->loss, src->loss, nn * sizeof *dst->loss);
+    }
+    for (int i = 0; i < NN_MAX_RACERS; i++) {
+        const struct curve *c = &src->path[i];
+        dst->path[i] = (struct curve){0};
+        for (size_t k = 0; k < c->n; k++) {
+            curve_push(&dst->path[i], c->x[k], c->y[k]);
+        }
+    }
+}
+
+/* Every racer's checkpoints projected; the range that holds them. */
+static void land_paths(struct land_job *j, struct cnn *centre,
+                       const struct nn_landscape_dirs *dirs, struct land_result *out)
+{
+    size_t n = centre->pl.total;
+    float *tmp = xmalloc(n * sizeof *tmp);
+    int nr = j->s->cfg.train.nopt;
+    for (int r = 0; r < nr; r++) {
+        size_t K = session_train_checkpoints(j->tr, r);
+        for (size_t k = 0; k < K; k++) {
+            if (!session_train_checkpoint(j->tr, r, k, tmp, NULL, NULL)) {
+                break;
+            }
+            double a, b;
+            nn_landscape_project(dirs, centre->params, tmp, &a, &b);
+            if (isfinite(a) && isfinite(b)) {
+                curve_push(&out->path[r], a, b);
+            }
+        }
+    }
+    free(tmp);
+}
+
+/* The slice around racer j->racer's latest checkpoint. False with a message, or cancelled
+ * (err ""). */
+static bool land_compute(struct land_job *j, struct land_result *out, char *err, size_t errlen)
+{
+    struct session_cnn *s = j->s;
+    const struct nn_data *data = session_train_data(j->tr);
+    struct cnn_config mc = s->cfg.train.model;
+    mc.in_c = 1;
+    mc.in_h = data->train.h;
+    mc.in_w = data->train.w;
+    mc.batch = NN_LANDSCAPE_CHUNK;
+    size_t K = session_train_checkpoints(j->tr, j->racer);
+    if (K == 0) {
+        snprintf(err, errlen, "no weights to look around yet");
+        return false;
+    }
+    struct cnn *centre = cnn_create(&mc);
+    session_train_checkpoint(j->tr, j->racer, K - 1, centre->params, centre->buffers, NULL);
+    struct nn_landscape_dirs dirs;
+    memset(&dirs, 0, sizeof dirs);
+    memset(out, 0, sizeof *out);
+    bool ok = true;
+    if (j->kind == NN_LANDSCAPE_PCA) {
+        float **ck = xcalloc(K, sizeof *ck);
+        for (size_t k = 0; k < K; k++) {
+            ck[k] = xmalloc(centre->pl.total * sizeof **ck);
+            session_train_checkpoint(j->tr, j->racer, k, ck[k], NULL, NULL);
+        }
+        char why[200];
+        ok = nn_landscape_pca(&dirs, centre, (const float *const *)ck, (int)K, why, sizeof why);
+        if (!ok) {
+            snprintf(err, errlen, "no PCA yet (%s): it needs a few validation points", why);
+        }
+        for (size_t k = 0; k < K; k++) {
+            free(ck[k]);
+        }
+        free(ck);
+        snprintf(out->what, sizeof out->what, "PCA of its path, %.0f%% + %.0f%%",
+                 100 * dirs.explained[0], 100 * dirs.explained[1]);
+    } else {
+        nn_landscape_random(&dirs, centre, j->seed);
+        snprintf(out->what, sizeof out->what, "random directions");
+    }
+    if (ok) {
+        land_paths(j, centre, &dirs, out);
+        /* the range: every projected checkpoint of every racer, and at least the unit square
+         * for random directions (a step of 1 is each filter's own norm) */
+        size_t count = 0;
+        for (int r = 0; r < NN_MAX_RACERS; r++) {
+            count += out->path[r].n;
+        }
+        double *a = xmalloc((count + 1) * sizeof *a), *b = xmalloc((count + 1) * sizeof *b);
+        size_t m = 0;
+        for (int r = 0; r < NN_MAX_RACERS; r++) {
+            for (size_t k = 0; k < out->path[r].n; k++) {
+                a[m] = out->path[r].x[k];
+                b[m++] = out->path[r].y[k];
+            }
+        }
+        double ar[2], br[2];
+        nn_landscape_fit_range(a, b, (int)m, 0.2, true, ar, br);
+        free(a);
+        free(b);
+        if (j->kind == NN_LANDSCAPE_RANDOM) {
+            ar[0] = fmin(ar[0], -1.0);
+            ar[1] = fmax(ar[1], 1.0);
+            br[0] = fmin(br[0], -1.0);
+            br[1] = fmax(br[1], 1.0);
+        }
+        struct nn_landscape_images im;
+        nn_landscape_images_init(&im, &data->train, LAND_IMAGES);
+        struct nn_landscape_desc desc = {
+            .centre = centre, .dirs = &dirs, .images = &im, .n = LAND_GRID,
+            .alpha = {ar[0], ar[1]}, .beta = {br[0], br[1]}, .threads = j->threads};
+        double *loss = xmalloc((size_t)LAND_GRID * LAND_GRID * sizeof *loss);
+        ok = nn_landscape_slice(&desc, loss, &j->ctl);
+        if (ok) {
+            out->n = LAND_GRID;
+            out->racer = j->racer;
+            out->range[0] = ar[0];
+            out->range[1] = ar[1];
+            out->range[2] = br[0];
+            out->range[3] = br[1];
+            out->loss = xmalloc((size_t)LAND_GRID * LAND_GRID * sizeof *out->loss);
+            for (int k = 0; k < LAND_GRID * LAND_GRID; k++) {
+                out->loss[k] = (float)loss[k];
+            }
+            out->have = true;
+        } else {
+            err[0] = '\0';   /* cancelled */
+        }
+        free(loss);
+        nn_landscape_images_finish(&im);
+    }
+    if (!ok) {
+        land_result_free(out);
+    }
+    nn_landscape_dirs_finish(&dirs);
+    cnn_destroy(centre);
+    return ok;
+}
+
+static void *land_main(void *arg)
+{
+    struct land_job *j = arg;
+    struct session_cnn *s = j->s;
+    struct land_result res;
+    char err[256] = "";
+    bool ok = land_compute(j, &res, err, sizeof err);
+    pthread_mutex_lock(&s->lock);
+    if (ok) {
+        land_result_free(&s->land);
+        s->land = res;
+        s->land_gen++;
+        s->land_err[0] = '\0';
+    } else if (err[0]) {
+        snprintf(s->land_err, sizeof s->land_err, "%s", err);
+        s->land_gen++;
+    }
+    s->job_done = true;
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Waits for the job (cancelled first when cancel) and forgets it. */
+static void land_join(struct session_cnn *s, bool cancel)
+{
+    if (!s->job) {
+        return;
+    }
+    if (cancel) {
+        atomic_store(&s->job->ctl.cancel, true);
+    }
+    pthread_join(s->job->thread, NULL);
+    free(s->job);
+    s->job = NULL;
+}
+
+/* Starts a slice around the selected racer (cancelling one under way when `replace`). */
+static void land_request(struct session_cnn *s, bool replace, int threads)
+{
+    if (!s->landscape) {
+        return;
+    }
+    pthread_mutex_lock(&s->lock);
+    struct session_train *tr = s->tr;
+    bool done = s->job_done;
+    pthread_mutex_unlock(&s->lock);
+    if (!tr) {
+        return;
+    }
+    if (s->job && !done && !replace) {
+        return;   /* the one under way will do */
+    }
+    land_join(s, true);
+    struct land_job *j = xcalloc(1, sizeof *j);
+    j->s = s;
+    j->tr = tr;
+    j->racer = s->selected;
+    j->kind = s->land_kind;
+    j->threads = threads;
+    j->seed = s->ts.seed;
+    nn_landscape_control_init(&j->ctl);
+    pthread_mutex_lock(&s->lock);
+    s->job_done = false;
+    pthread_mutex_unlock(&s->lock);
+    if (pthread_create(&j->thread, NULL, land_main, j) != 0) {
+        free(j);
+        return;
+    }
+    s->job = j;
+    s->part_gen[DASH_PART_LAND]++;
 }
 
 static void *starter_main(void *arg)
@@ -217,6 +490,7 @@ static void *starter_main(void *arg)
 /* Stops the run under way (if any) and forgets it. */
 static void stop_run(struct session_cnn *s)
 {
+    land_join(s, true);
     pthread_mutex_lock(&s->lock);
     s->stop = true;
     struct session_train *tr = s->tr;
@@ -242,6 +516,12 @@ static void stop_run(struct session_cnn *s)
         curves_reset(&s->rc[i]);
     }
     s->read_gen = 0;
+    s->epochs_seen = 0;
+    pthread_mutex_lock(&s->lock);
+    land_result_free(&s->land);
+    s->land_gen++;
+    s->land_err[0] = '\0';
+    pthread_mutex_unlock(&s->lock);
 }
 
 static bool start_run(struct session_cnn *s, char *err, size_t errlen)
@@ -278,6 +558,12 @@ struct session_cnn *session_cnn_create(const struct session_cnn_desc *desc, char
     s->ts.log[0] = s->ts.save[0] = '\0';   /* the window neither logs nor saves */
     s->paused = desc->paused;
     s->landscape = desc->landscape;
+    s->land_threads = desc->landscape_threads > 0 ? desc->landscape_threads : 1;
+    s->yaw = -0.6;
+    s->pitch = 0.7;
+    /* the path's own plane: every optimizer's trajectory shows on it (random directions, O,
+     * are nearly orthogonal to any path in ~9,000 dimensions) */
+    s->land_kind = NN_LANDSCAPE_PCA;
     pthread_mutex_init(&s->lock, NULL);
     if (!start_run(s, err, errlen)) {
         pthread_mutex_destroy(&s->lock);
@@ -296,6 +582,8 @@ void session_cnn_destroy(struct session_cnn *s)
     for (int i = 0; i < NN_MAX_RACERS; i++) {
         curves_free(&s->rc[i]);
     }
+    land_result_free(&s->land);
+    land_result_free(&s->shown);
     if (s->have_data) {
         nn_data_finish(&s->data);
     }
@@ -416,10 +704,27 @@ void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double n
         bump(s, DASH_PART_HELP);
         return;
     case CNN_LANDSCAPE:
+        land_request(s, true, s->land_threads);
+        bump(s, DASH_PART_LAND);
+        return;
     case CNN_DIRECTIONS:
+        s->land_kind = s->land_kind == NN_LANDSCAPE_PCA ? NN_LANDSCAPE_RANDOM : NN_LANDSCAPE_PCA;
+        session_cnn_toast(s, now, false, "landscape directions: %s",
+                          s->land_kind == NN_LANDSCAPE_PCA ? "the first two principal components "
+                          "of the path" : "random, filter-normalized");
+        land_request(s, true, s->land_threads);
+        bump(s, DASH_PART_LAND);
+        return;
     case CNN_VIEW3D:
+        s->land_3d = !s->land_3d;
+        bump(s, DASH_PART_LAND);
+        return;
     case CNN_ROTATE:
+        s->yaw += 0.01 * arg;
+        bump(s, DASH_PART_LAND);
+        return;
     case CNN_TILT:
+        s->pitch = fmin(1.45, fmax(0.1, s->pitch + 0.01 * arg));
         bump(s, DASH_PART_LAND);
         return;
     }
@@ -474,6 +779,28 @@ bool session_cnn_advance(struct session_cnn *s, double now)
     if (!tr) {
         return changed;
     }
+    /* the landscape: a finished job joined, a new slice copied, progress shown */
+    pthread_mutex_lock(&s->lock);
+    bool job_done = s->job_done;
+    unsigned long land_gen = s->land_gen;
+    if (land_gen != s->land_seen) {
+        land_result_copy(&s->shown, &s->land);
+        s->land_seen = land_gen;
+        s->part_gen[DASH_PART_LAND]++;
+        changed = true;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (s->job && job_done) {
+        land_join(s, false);
+        s->part_gen[DASH_PART_LAND]++;
+    }
+    if (s->job) {
+        long done = atomic_load(&s->job->ctl.done);
+        if (done != s->land_progress_seen) {
+            s->land_progress_seen = done;
+            s->part_gen[DASH_PART_LAND]++;
+        }
+    }
     enum session_train_phase before = s->snap.state.phase;
     int epoch_before = s->snap.state.epoch;
     long insp_before = s->snap.state.nracers ? s->snap.state.racer[0].insp.images : -1;
@@ -492,6 +819,12 @@ bool session_cnn_advance(struct session_cnn *s, double now)
                  s->snap.state.phase != before)) {
         s->part_gen[DASH_PART_WEIGHTS]++;
         s->part_gen[DASH_PART_NET]++;
+    }
+    /* a new slice at each epoch's end and at the end of the run */
+    if (s->snap.state.epoch > s->epochs_seen ||
+        (s->snap.state.phase == SESSION_TRAIN_DONE && before != SESSION_TRAIN_DONE)) {
+        s->epochs_seen = s->snap.state.epoch;
+        land_request(s, s->snap.state.phase == SESSION_TRAIN_DONE, s->land_threads);
     }
     if (s->snap.state.phase != before) {
         s->part_gen[DASH_PART_BACK]++;
@@ -678,8 +1011,33 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
     for (int c = 0; c < DASH_CLASSES; c++) {
         d->class_name[c] = nn_class_name(synthetic, c);
     }
-    snprintf(d->land.note, sizeof d->land.note, "%s",
-             "the loss landscape is not computed in this build");
+    struct dash_landscape *L = &d->land;
+    const struct land_result *lr = &s->shown;
+    L->have = lr->have && lr->racer < nr;
+    L->busy = s->job != NULL;
+    L->progress = s->job ? (double)atomic_load(&s->job->ctl.done) / (LAND_GRID * LAND_GRID) : 0;
+    L->view3d = s->land_3d;
+    L->yaw = s->yaw;
+    L->pitch = s->pitch;
+    if (L->have) {
+        L->n = lr->n;
+        L->loss = lr->loss;
+        memcpy(L->range, lr->range, sizeof L->range);
+        L->racer = lr->racer;
+        snprintf(L->what, sizeof L->what, "%s", lr->what);
+        for (int i = 0; i < nr && i < DASH_MAX_RACERS; i++) {
+            L->path[i] = as_dash(&lr->path[i]);
+        }
+    }
+    pthread_mutex_lock(&s->lock);
+    if (s->land_err[0]) {
+        snprintf(L->note, sizeof L->note, "%s", s->land_err);
+    } else if (!s->landscape) {
+        snprintf(L->note, sizeof L->note, "not computed");
+    } else {
+        snprintf(L->note, sizeof L->note, "after the first epoch (or press K)");
+    }
+    pthread_mutex_unlock(&s->lock);
 
     /* status */
     const char *phase = "loading the data\xE2\x80\xA6";
@@ -755,6 +1113,11 @@ bool session_cnn_finish_run(struct session_cnn *s, char *err, size_t errlen)
         return false;
     }
     session_cnn_advance(s, 0.0);
+    if (s->landscape) {
+        land_request(s, true, s->land_threads);
+        land_join(s, false);
+        session_cnn_advance(s, 0.0);
+    }
     s->toast[0] = '\0';
     return true;
 }

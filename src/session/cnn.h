@@ -26,8 +26,8 @@ enum cnn_action {
     CNN_LANDSCAPE,     /* recompute the landscape around the selected racer now */
     CNN_DIRECTIONS,    /* random filter-normalized <-> PCA of the trajectory */
     CNN_VIEW3D,        /* the landscape in 2-D <-> 3-D */
-    CNN_ROTATE,        /* 3-D: arg = yaw step (+-1), pitch with CNN_TILT */
-    CNN_TILT,
+    CNN_ROTATE,        /* 3-D: yaw by arg hundredths of a radian */
+    CNN_TILT,          /* 3-D: pitch by arg hundredths of a radian */
     CNN_SYNTHETIC,     /* train on the synthetic shapes (offered when Fashion-MNIST is missing) */
     CNN_HELP,
 };
@@ -41,6 +41,7 @@ struct session_cnn_desc {
     const struct train_settings *ts;  /* what to train (copied) */
     bool paused;                      /* start paused */
     bool landscape;                   /* compute the landscape (at epochs' ends and on K) */
+    int landscape_threads;            /* its worker threads (0: one, beside the trainer) */
 };
 
 struct session_cnn;
