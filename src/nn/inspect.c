@@ -2,39 +2,49 @@
 #include "nn/inspect.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/weight_stats.h"
 #include "sim/util.h"
 
 int nn_inspect_layers(const struct cnn *net, struct nn_layer_stats *out)
 {
+    /* nn_weight_stats bins every layer on one range: one call per layer's own range */
+    struct nn_weight_stats *ws = xmalloc(sizeof *ws);
     int n = 0;
     for (int i = 0; i < net->pl.count && n < NN_INSPECT_MAX_LAYERS; i++) {
         const struct nn_tensor *t = &net->pl.t[i];
         if (!t->penalized) {
             continue;
         }
+        size_t fan_in = t->size / (size_t)t->shape[0];
+        double range = 3.0 / sqrt((double)fan_in);
+        nn_weight_stats(net, NN_INSPECT_BINS, range, NN_NEAR_ZERO, ws);
+        const struct nn_weight_layer *w = NULL;
+        for (int k = 0; k < ws->nlayers; k++) {
+            if (!strcmp(ws->layer[k].name, t->name)) {
+                w = &ws->layer[k];
+            }
+        }
+        if (!w) {
+            continue;
+        }
         struct nn_layer_stats *l = &out[n++];
         memset(l, 0, sizeof *l);
         snprintf(l->name, sizeof l->name, "%s", t->name);
-        size_t fan_in = t->size / (size_t)t->shape[0];
-        l->range = 3.0 / sqrt((double)fan_in);
-        const float *w = net->params + t->offset;
-        double ss = 0.0, scale = NN_INSPECT_BINS / (2.0 * l->range);
-        for (size_t k = 0; k < t->size; k++) {
-            double v = w[k], a = fabs(v);
-            ss += v * v;
-            l->zeros += v == 0.0;
-            l->near += a < NN_NEAR_ZERO;
-            l->max_abs = a > l->max_abs ? a : l->max_abs;
-            double b = floor((v + l->range) * scale);
-            int bin = !(b > 0) ? 0 : b >= NN_INSPECT_BINS - 1 ? NN_INSPECT_BINS - 1 : (int)b;
-            l->hist[bin] += 1.0f;
+        l->range = range;
+        l->count = (long)w->count;
+        l->zeros = (long)w->zeros;
+        l->near = (long)w->small;
+        l->norm = w->norm;
+        l->max_abs = fmax(fabs(w->min), fabs(w->max));
+        for (int b = 0; b < NN_INSPECT_BINS; b++) {
+            l->hist[b] = (float)w->hist[b];
         }
-        l->count = (long)t->size;
-        l->norm = sqrt(ss);
     }
+    free(ws);
     return n;
 }
 

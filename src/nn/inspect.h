@@ -1,6 +1,7 @@
 /* inspect.h: what a lecture shows of a network besides its loss: each weight layer's
  * histogram and sparsity (L1 against L2), the confusion matrix of a split and the classes it
- * predicts for given images. Read-only over a struct cnn, except for its activation buffers. */
+ * predicts for given images (the histograms through nn_weight_stats). Read-only over a
+ * struct cnn, except for its activation buffers. */
 #ifndef OPTISCOPE_NN_INSPECT_H
 #define OPTISCOPE_NN_INSPECT_H
 
