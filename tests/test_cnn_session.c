@@ -248,6 +248,9 @@ static void test_toggles(void)
     CHECK(session_cnn_settings(s)->batchnorm);
     session_cnn_act(s, CNN_PENALTY, 0, 0.0);
     CHECK(session_cnn_settings(s)->l1 > 0 && session_cnn_settings(s)->l2 == 0);
+    CHECK(session_cnn_settings(s)->l1_mode == TRAIN_L1_SUBGRADIENT);
+    session_cnn_act(s, CNN_PENALTY, 0, 0.0);
+    CHECK(session_cnn_settings(s)->l1 > 0 && session_cnn_settings(s)->l1_mode == TRAIN_L1_PROXIMAL);
     session_cnn_act(s, CNN_PENALTY, 0, 0.0);
     CHECK(session_cnn_settings(s)->l1 == 0 && session_cnn_settings(s)->l2 > 0);
     session_cnn_act(s, CNN_PENALTY, 0, 0.0);
@@ -262,6 +265,7 @@ static void test_toggles(void)
     CHECK(strstr(st.racer[0].label, "no penalty") != NULL);
     CHECK(strstr(st.racer[1].label, "+L1") != NULL);
     CHECK(strstr(st.racer[2].label, "+L2") != NULL);
+    CHECK(session_cnn_settings(s)->l1_mode == TRAIN_L1_PROXIMAL);
     /* pause: no more steps while paused */
     session_cnn_act(s, CNN_PLAY, 0, 0.0);
     struct timespec pause = {0, 100000000};

@@ -288,7 +288,7 @@ static bool land_compute(struct land_job *j, struct land_result *out, char *err,
             free(ck[k]);
         }
         free(ck);
-        snprintf(out->what, sizeof out->what, "PCA of its path, %.0f%% + %.0f%%",
+        snprintf(out->what, sizeof out->what, "PCA %.0f%% + %.0f%%",
                  100 * dirs.explained[0], 100 * dirs.explained[1]);
     } else {
         nn_landscape_random(&dirs, centre, j->seed);
@@ -646,17 +646,24 @@ void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double n
         restart(s, now, what);
         return;
     case CNN_PENALTY:
-        if (s->ts.l1 <= 0 && s->ts.l2 <= 0) {
+        /* none -> L1 (subgradient) -> L1 (proximal: exact zeros) -> L2 -> none */
+        if (s->ts.compare_penalties || (s->ts.l1 <= 0 && s->ts.l2 <= 0)) {
             s->ts.l1 = 1e-3;
+            s->ts.l2 = 0;
+            s->ts.l1_mode = TRAIN_L1_SUBGRADIENT;
+        } else if (s->ts.l1 > 0 && s->ts.l1_mode == TRAIN_L1_SUBGRADIENT) {
+            s->ts.l1_mode = TRAIN_L1_PROXIMAL;
         } else if (s->ts.l1 > 0) {
-            s->ts.l2 = s->ts.l1;
             s->ts.l1 = 0;
+            s->ts.l2 = 1e-2;
+            s->ts.l1_mode = TRAIN_L1_SUBGRADIENT;
         } else {
             s->ts.l1 = s->ts.l2 = 0;
         }
         s->ts.compare_penalties = false;
         if (s->ts.l1 > 0) {
-            snprintf(what, sizeof what, "penalty L1 %g", s->ts.l1);
+            snprintf(what, sizeof what, "penalty L1 %g%s", s->ts.l1,
+                     s->ts.l1_mode == TRAIN_L1_PROXIMAL ? ", proximal (exact zeros)" : "");
         } else if (s->ts.l2 > 0) {
             snprintf(what, sizeof what, "penalty L2 %g", s->ts.l2);
         } else {
@@ -676,6 +683,10 @@ void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double n
         return;
     case CNN_COMPARE:
         s->ts.compare_penalties = !s->ts.compare_penalties;
+        if (s->ts.compare_penalties) {
+            /* L1 by its proximal step: its weights reach zero, the spike is plain */
+            s->ts.l1_mode = TRAIN_L1_PROXIMAL;
+        }
         snprintf(what, sizeof what, "%s", s->ts.compare_penalties
                  ? "no penalty against L1 against L2, one optimizer" : "the optimizers' race");
         restart(s, now, what);
@@ -1078,7 +1089,8 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
     if (ts->compare_penalties) {
         snprintf(pen, sizeof pen, "none / L1 / L2 race");
     } else if (ts->l1 > 0) {
-        snprintf(pen, sizeof pen, "L1 %g", ts->l1);
+        snprintf(pen, sizeof pen, "L1 %g%s", ts->l1,
+                 ts->l1_mode == TRAIN_L1_PROXIMAL ? " proximal" : "");
     } else if (ts->l2 > 0) {
         snprintf(pen, sizeof pen, "L2 %g", ts->l2);
     } else {

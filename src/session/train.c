@@ -110,7 +110,7 @@ bool session_train_config_from(const struct train_settings *ts, struct session_t
         cfg->racer_penalty = true;
         cfg->pen[0] = (struct nn_penalty){0, 0};
         cfg->pen[1] = (struct nn_penalty){ts->has_l1 && ts->l1 > 0 ? ts->l1 : 1e-3, 0};
-        cfg->pen[2] = (struct nn_penalty){0, ts->has_l2 && ts->l2 > 0 ? ts->l2 : 1e-3};
+        cfg->pen[2] = (struct nn_penalty){0, ts->has_l2 && ts->l2 > 0 ? ts->l2 : 1e-2};
     }
     return true;
 }

@@ -377,7 +377,7 @@ static const struct setting train_rows[] = {
      .metavar = "B", .help = "penalty B*sum w^2 on weights (not biases)"},
     {.name = "compare-penalties", FLAG, TR(compare_penalties),
      .help = "race the first optimizer three times on the same batches: no penalty, L1 "
-             "(--l1, default 1e-3) and L2 (--l2, default 1e-3)"},
+             "(--l1, default 1e-3) and L2 (--l2, default 1e-2)"},
     {.name = "early-stop", COUNT(0, 100000), TR(patience), .def = "0", .metavar = "N",
      .help = "stop after N epochs without a lower validation loss and restore the best "
              "weights; 0: never"},
