@@ -208,8 +208,10 @@ check "landscape --load" [ "$(wc -l < ld.csv)" -eq 10 ]
   -o ld2.csv > /dev/null 2>&1
 check "landscape same numbers on 2 threads" cmp -s ld.csv ld2.csv
 expect_error "landscape needs -o" "-o FILE.csv is required" landscape --data synthetic
-expect_error "landscape png not yet" "drawing the slice is not there yet" landscape --data synthetic -o s.png
-expect_error "landscape unknown format" "-o s.txt: unknown format" landscape --data synthetic -o s.txt
+check "landscape png" bash -c "'$OPT' landscape --data synthetic --limit 400 --grid 5 --images 64 --directions pca -o ls.png >/dev/null && identify ls.png | grep -q ' 1400x1000 '"
+check "landscape svg" bash -c "'$OPT' landscape --data synthetic --limit 400 --grid 5 --images 64 -o ls.svg >/dev/null && grep -q '<svg' ls.svg"
+check "landscape pdf" bash -c "'$OPT' landscape --data synthetic --limit 400 --grid 5 --images 64 -o ls.pdf >/dev/null && head -c 5 ls.pdf | grep -q '%PDF-'"
+expect_error "landscape unknown format" "-o s.txt: unknown format (FILE.csv, .png, .svg or .pdf)" landscape --data synthetic -o s.txt
 expect_error "landscape bad grid" "--grid: expected a whole number from 1 to 1001, got '0'" landscape --grid 0 -o s.csv
 expect_error "landscape bad directions" "--directions: expected one of random, pca, got 'pcb'" landscape --directions pcb -o s.csv
 expect_error "landscape unknown option" "unknown option '--grids' (did you mean --grid?)" landscape --grids 3 -o s.csv

@@ -1,6 +1,7 @@
 /* cmd_landscape.c: `optiscope landscape`: trains the CNN as `optiscope train` does (or loads a
  * saved one), recording each racer's weights along the way, then writes the first racer's loss
- * slice (nn/landscape) as CSV with every racer's path projected onto it in a second file. */
+ * slice (nn/landscape) as CSV with every racer's path projected onto it in a second file, or
+ * drawn (draw/dash's landscape panel) as PNG, SVG or PDF. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/train_opts.h"
+#include "draw/dash.h"
+#include "draw/draw.h"
 #include "nn/landscape.h"
 #include "nn/train.h"
 #include "sim/settings.h"
@@ -18,10 +21,17 @@
 
 /* ======================================================================== options */
 
+static void paint_landscape(cairo_t *cr, const void *ud)
+{
+    draw_dash_part(cr, ud, DASH_PART_BACK);
+    draw_dash_part(cr, ud, DASH_PART_LAND);
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: optiscope landscape [TRAIN OPTIONS] [LANDSCAPE OPTIONS] -o FILE.csv\n"
+            "usage: optiscope landscape [TRAIN OPTIONS] [LANDSCAPE OPTIONS] "
+            "-o FILE.csv|.png|.svg|.pdf\n"
             "Trains the small CNN as `optiscope train` does (the same options, the same\n"
             "numbers), or loads a network saved by `train --save`, and writes a 2-D slice of\n"
             "the training loss around the first optimizer's final weights:\n"
@@ -31,8 +41,9 @@ static void usage(FILE *out)
             "  FILE-paths.csv  optimizer,point,step,alpha,beta,loss: every optimizer's recorded\n"
             "                  weights projected onto the plane (least squares), with the loss\n"
             "                  at those weights themselves\n"
-            "  -o, --output FILE.csv   where to write (required; .png, .svg and .pdf are not\n"
-            "                  drawn yet)\n");
+            "  FILE.png|.svg|.pdf  the slice drawn: a heatmap with isolines and every\n"
+            "                  optimizer's path (the window's CNN-mode landscape panel)\n"
+            "  -o, --output FILE  where to write (required); the extension picks the format\n");
     setting_help(settings_landscape(), out);
     fprintf(out, "TRAIN OPTIONS (as `optiscope train`; --threads also computes the slice):\n");
     setting_help(settings_train(), out);
@@ -294,6 +305,73 @@ static int write_outputs(struct run *R, const struct nn_landscape_desc *desc,
     return rc;
 }
 
+/* -o FILE.png|svg|pdf: the slice drawn as the window's landscape panel, alone. */
+static int write_figure(struct run *R, const struct nn_landscape_desc *desc, const double *loss,
+                        const struct nn_landscape_dirs *dirs)
+{
+    struct dash *d = xcalloc(1, sizeof *d);
+    dash_init(d, 1400, 1000);
+    d->font_scale = 1.4;
+    snprintf(d->title, sizeof d->title, "The loss landscape of the small CNN, %d optimizer%s",
+             R->nracers, R->nracers == 1 ? "" : "s");
+    snprintf(d->subtitle, sizeof d->subtitle,
+             "mean cross-entropy of %d training images at centre + \xCE\xB1 d1 + \xCE\xB2 d2, "
+             "%dx%d grid", desc->images->n, desc->n, desc->n);
+    d->nracers = R->nracers;
+    struct dash_landscape *L = &d->land;
+    int n = desc->n;
+    float *grid = xmalloc((size_t)n * n * sizeof *grid);
+    for (int k = 0; k < n * n; k++) {
+        grid[k] = (float)loss[k];
+    }
+    float *px[NN_MAX_RACERS] = {0}, *py[NN_MAX_RACERS] = {0};
+    const struct cnn *centre = R->nets[0];
+    for (int r = 0; r < R->nracers; r++) {
+        snprintf(d->r[r].label, sizeof d->r[r].label, "%s", R->labels[r]);
+        d->r[r].color = r;
+        const struct track *tr = &R->tracks[r];
+        px[r] = xmalloc((size_t)(tr->n + 1) * sizeof(float));
+        py[r] = xmalloc((size_t)(tr->n + 1) * sizeof(float));
+        for (int k = 0; k < tr->n; k++) {
+            double a, b;
+            nn_landscape_project(dirs, centre->params, tr->params[k], &a, &b);
+            px[r][k] = (float)a;
+            py[r][k] = (float)b;
+        }
+        L->path[r] = (struct dash_curve){px[r], py[r], (size_t)tr->n};
+    }
+    L->have = true;
+    L->n = n;
+    L->loss = grid;
+    L->range[0] = desc->alpha[0];
+    L->range[1] = desc->alpha[1];
+    L->range[2] = desc->beta[0];
+    L->range[3] = desc->beta[1];
+    L->legend = true;
+    if (dirs->kind == NN_LANDSCAPE_PCA) {
+        snprintf(L->what, sizeof L->what, "PCA %.0f%% + %.0f%%", 100 * dirs->explained[0],
+                 100 * dirs->explained[1]);
+    } else {
+        snprintf(L->what, sizeof L->what, "random directions");
+    }
+    dash_layout_landscape(d);
+    char err[1200];
+    bool ok = draw_export_paint(R->output, d->width, d->height, paint_landscape, d, err,
+                                sizeof err);
+    for (int r = 0; r < R->nracers; r++) {
+        free(px[r]);
+        free(py[r]);
+    }
+    free(grid);
+    free(d);
+    if (!ok) {
+        cli_error("landscape", "-o: %s", err);
+        return 1;
+    }
+    printf("wrote %s\n", R->output);
+    return 0;
+}
+
 /* The directions, the range, the slice and the files. */
 static int slice(struct run *R)
 {
@@ -356,7 +434,8 @@ static int slice(struct run *R)
            "thread%s: %.2f s; loss at the centre %.6f\n", n, n, desc.alpha[0], desc.alpha[1],
            desc.beta[0], desc.beta[1], im.n, desc.threads, desc.threads == 1 ? "" : "s", dt,
            nn_landscape_loss(centre, &im, 0));
-    int rc = write_outputs(R, &desc, loss, &dirs);
+    bool image = !has_ext(R->output, ".csv");
+    int rc = image ? write_figure(R, &desc, loss, &dirs) : write_outputs(R, &desc, loss, &dirs);
     free(loss);
     nn_landscape_images_finish(&im);
     nn_landscape_dirs_finish(&dirs);
@@ -379,14 +458,10 @@ int cmd_landscape(int argc, char **argv)
         cli_error("landscape", "-o FILE.csv is required (where the slice goes)");
         goto done;
     }
-    if (has_ext(R->output, ".png") || has_ext(R->output, ".svg") ||
-        has_ext(R->output, ".pdf")) {
-        cli_error("landscape", "-o %s: drawing the slice is not there yet; write FILE.csv "
-                  "(alpha,beta,loss)", R->output);
-        goto done;
-    }
-    if (!has_ext(R->output, ".csv")) {
-        cli_error("landscape", "-o %s: unknown format (FILE.csv)", R->output);
+    if (!has_ext(R->output, ".csv") && !has_ext(R->output, ".png") &&
+        !has_ext(R->output, ".svg") && !has_ext(R->output, ".pdf")) {
+        cli_error("landscape", "-o %s: unknown format (FILE.csv, .png, .svg or .pdf)",
+                  R->output);
         goto done;
     }
     if (R->ls.load[0] && R->ls.directions == LANDSCAPE_PCA) {

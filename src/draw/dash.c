@@ -1048,6 +1048,23 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         if (!L->view3d) {
             draw_text_at(cr, kx, ky + kh + 2.2 * F, "loss (log)", 0.0, 0.0);
         }
+        /* which path is whose, where the picture is the landscape alone */
+        double ly = ky + kh + 3.6 * F;
+        for (int r = 0; L->legend && r < d->nracers && ly < R->y + R->h - 0.5 * F; r++) {
+            if (!L->path[r].n) {
+                continue;
+            }
+            double rgb[3];
+            dash_racer_rgb(d->r[r].color, rgb);
+            cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+            cairo_arc(cr, kx + 0.4 * F, ly, 0.3 * F, 0, 2 * M_PI);
+            cairo_fill(cr);
+            set_rgb(cr, L->view3d ? (const double[3]){0.9, 0.9, 0.9} : ink);
+            char fit[96];
+            draw_fit_text(cr, d->r[r].label, R->x + R->w - kx - 1.1 * F, fit, sizeof fit);
+            draw_text_at(cr, kx + 1.0 * F, ly, fit, 0.0, 0.5);
+            ly += 1.2 * F;
+        }
     }
     if (L->busy) {
         char buf[64];

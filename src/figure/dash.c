@@ -76,3 +76,16 @@ void dash_layout(struct dash *d)
         l->toast = (struct figure_rect){(W - tw) / 2, top + 0.5 * F, tw, 2.2 * F};
     }
 }
+
+void dash_layout_landscape(struct dash *d)
+{
+    dash_layout(d);
+    struct dash_layout *l = &d->lay;
+    double F = l->font, m = 0.8 * F;
+    double top = l->subtitle_y > 0 ? l->subtitle_y + 0.9 * F : l->title_y > 0 ? l->title_y + 0.8 * F : m;
+    struct figure_rect whole = {m, top, d->width - 2 * m, d->height - top - m};
+    struct figure_rect none = {0, 0, 0, 0};
+    l->loss = l->acc = l->lr = l->hist = l->wtime = l->filters = l->preds = l->conf = none;
+    l->status = l->toast = none;
+    l->land = whole;
+}

@@ -73,6 +73,7 @@ struct dash_landscape {
     bool view3d;              /* the surface in 3-D */
     double yaw, pitch;        /* 3-D camera, radians */
     char note[160];           /* "" or why there is none ("press K", an error) */
+    bool legend;              /* name each path beside the colour key (a figure of its own) */
 };
 
 /* Where each panel goes (dash_layout fills it). */
@@ -134,5 +135,7 @@ void dash_racer_rgb(int i, double rgb[3]);
 void dash_init(struct dash *d, int width, int height);
 /* Fills d->lay from the size: pure arithmetic. */
 void dash_layout(struct dash *d);
+/* The landscape alone: its panel over the whole picture below the title. */
+void dash_layout_landscape(struct dash *d);
 
 #endif
