@@ -269,9 +269,16 @@ static void test_toggles(void)
     /* pause: no more steps while paused */
     session_cnn_act(s, CNN_PLAY, 0, 0.0);
     struct timespec pause = {0, 100000000};
-    nanosleep(&pause, NULL);
-    session_cnn_advance(s, now_s());
-    session_cnn_state(s, &st);
+    /* the worker parks before its next batch (the one under way ends first) */
+    for (int k = 0; k < 200; k++) {
+        session_cnn_advance(s, now_s());
+        session_cnn_state(s, &st);
+        if (st.phase == SESSION_TRAIN_PAUSED) {
+            break;
+        }
+        nanosleep(&pause, NULL);
+    }
+    CHECK(st.phase == SESSION_TRAIN_PAUSED);
     long before = st.racer[0].steps;
     nanosleep(&pause, NULL);
     session_cnn_advance(s, now_s());
@@ -291,7 +298,8 @@ static void test_landscape(void)
     struct train_settings ts;
     small_settings(&ts);
     char err[512];
-    struct session_cnn_desc desc = {.ts = &ts, .landscape = true, .landscape_threads = 2};
+    struct session_cnn_desc desc = {.ts = &ts, .landscape = true, .landscape_threads = 2,
+                                    .landscape_grid = 11, .landscape_images = 96};
     struct session_cnn *s = session_cnn_create(&desc, err, sizeof err);
     CHECK(s != NULL);
     session_cnn_act(s, CNN_SELECT_NEXT, 0, 0.0);   /* the second racer: no-op before it runs */
@@ -300,7 +308,7 @@ static void test_landscape(void)
     session_cnn_dash(s, d, 1600, 900, 0.0);
     const struct dash_landscape *L = &d->land;
     CHECK(L->have && !L->busy);
-    CHECK(L->n == 25 && L->loss != NULL);
+    CHECK(L->n == 11 && L->loss != NULL);
     CHECK(strstr(L->what, "PCA") != NULL);
     /* the range holds every racer's projected path, which ends at the centre for its own */
     for (int r = 0; r < d->nracers; r++) {
@@ -316,15 +324,15 @@ static void test_landscape(void)
     /* every point finite and positive; the lowest near the trained weights, not at the start */
     double lo = INFINITY;
     int lo_k = -1;
-    for (int k = 0; k < 25 * 25; k++) {
+    for (int k = 0; k < 11 * 11; k++) {
         CHECK(isfinite(L->loss[k]) && L->loss[k] > 0);
         if (L->loss[k] < lo) {
             lo = L->loss[k];
             lo_k = k;
         }
     }
-    double a0 = L->range[0] + (L->range[1] - L->range[0]) * (lo_k % 25) / 24.0;
-    double b0 = L->range[2] + (L->range[3] - L->range[2]) * (lo_k / 25) / 24.0;
+    double a0 = L->range[0] + (L->range[1] - L->range[0]) * (lo_k % 11) / 10.0;
+    double b0 = L->range[2] + (L->range[3] - L->range[2]) * (lo_k / 11) / 10.0;
     double da = own->x[0] - own->x[own->n - 1], db = own->y[0] - own->y[own->n - 1];
     CHECK(hypot(a0, b0) < hypot(a0 - own->x[0], b0 - own->y[0]) || hypot(da, db) < 1e-9);
     /* V: 3-D; O: random directions, recomputed */

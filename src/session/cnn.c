@@ -66,8 +66,8 @@ static void curves_free(struct racer_curves *rc)
 
 /* ======================================================================== the landscape */
 
-#define LAND_GRID 25          /* points per side */
-#define LAND_IMAGES 512       /* the fixed training subset it is evaluated on */
+#define LAND_GRID 25          /* points per side, by default */
+#define LAND_IMAGES 512       /* the fixed training subset it is evaluated on, by default */
 
 /* One computation of the slice, on its own thread: inputs gathered there from the training
  * session's checkpoints (thread-safe copies), the result published under the session's lock. */
@@ -97,7 +97,7 @@ struct land_result {
 struct session_cnn {
     struct train_settings ts;        /* what the race runs with now */
     bool landscape;
-    int land_threads;
+    int land_threads, land_grid, land_images;
 
     /* the run: the starter thread loads (once) and trains; guarded by lock */
     pthread_mutex_t lock;
@@ -321,21 +321,22 @@ static bool land_compute(struct land_job *j, struct land_result *out, char *err,
             br[1] = fmax(br[1], 1.0);
         }
         struct nn_landscape_images im;
-        nn_landscape_images_init(&im, &data->train, LAND_IMAGES);
+        int grid = s->land_grid;
+        nn_landscape_images_init(&im, &data->train, s->land_images);
         struct nn_landscape_desc desc = {
-            .centre = centre, .dirs = &dirs, .images = &im, .n = LAND_GRID,
+            .centre = centre, .dirs = &dirs, .images = &im, .n = grid,
             .alpha = {ar[0], ar[1]}, .beta = {br[0], br[1]}, .threads = j->threads};
-        double *loss = xmalloc((size_t)LAND_GRID * LAND_GRID * sizeof *loss);
+        double *loss = xmalloc((size_t)grid * grid * sizeof *loss);
         ok = nn_landscape_slice(&desc, loss, &j->ctl);
         if (ok) {
-            out->n = LAND_GRID;
+            out->n = grid;
             out->racer = j->racer;
             out->range[0] = ar[0];
             out->range[1] = ar[1];
             out->range[2] = br[0];
             out->range[3] = br[1];
-            out->loss = xmalloc((size_t)LAND_GRID * LAND_GRID * sizeof *out->loss);
-            for (int k = 0; k < LAND_GRID * LAND_GRID; k++) {
+            out->loss = xmalloc((size_t)grid * grid * sizeof *out->loss);
+            for (int k = 0; k < grid * grid; k++) {
                 out->loss[k] = (float)loss[k];
             }
             out->have = true;
@@ -559,6 +560,8 @@ struct session_cnn *session_cnn_create(const struct session_cnn_desc *desc, char
     s->paused = desc->paused;
     s->landscape = desc->landscape;
     s->land_threads = desc->landscape_threads > 0 ? desc->landscape_threads : 1;
+    s->land_grid = desc->landscape_grid > 0 ? desc->landscape_grid : LAND_GRID;
+    s->land_images = desc->landscape_images > 0 ? desc->landscape_images : LAND_IMAGES;
     s->yaw = -0.6;
     s->pitch = 0.7;
     /* the path's own plane: every optimizer's trajectory shows on it (random directions, O,
@@ -1026,7 +1029,8 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
     const struct land_result *lr = &s->shown;
     L->have = lr->have && lr->racer < nr;
     L->busy = s->job != NULL;
-    L->progress = s->job ? (double)atomic_load(&s->job->ctl.done) / (LAND_GRID * LAND_GRID) : 0;
+    L->progress = s->job ? (double)atomic_load(&s->job->ctl.done) / (s->land_grid * s->land_grid)
+                         : 0;
     L->view3d = s->land_3d;
     L->yaw = s->yaw;
     L->pitch = s->pitch;

@@ -42,6 +42,8 @@ struct session_cnn_desc {
     bool paused;                      /* start paused */
     bool landscape;                   /* compute the landscape (at epochs' ends and on K) */
     int landscape_threads;            /* its worker threads (0: one, beside the trainer) */
+    int landscape_grid;               /* points per side (0: 25) */
+    int landscape_images;             /* training images it is evaluated on (0: 512) */
 };
 
 struct session_cnn;
