@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <SDL_keycode.h>
 
@@ -53,5 +54,7 @@ struct app_cnn *app_cnn_create(const struct train_settings *ts, bool paused, str
 void app_cnn_destroy(struct app_cnn *c);
 /* For tests and --stats: the session. */
 struct session_cnn *app_cnn_session(struct app_cnn *c);
+/* --stats: each part's repaints and their mean time, "cnn-repaints-ms curves 40x6.1 ...". */
+void app_cnn_print_stats(const struct app_cnn *c, FILE *out);
 
 #endif

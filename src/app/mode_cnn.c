@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cairo.h>
 
@@ -22,6 +23,8 @@ struct app_cnn {
     unsigned long keys, keys_seen;   /* keys and exposes: repaint everything */
     int w, h;                        /* the size the panels were painted for */
     bool shot_pending;
+    double paint_ms[DASH_PARTS];     /* time in each part's repaints (cairo and upload) */
+    long paints[DASH_PARTS];
 };
 
 /* Seconds between two repaints of a part while it changes (0: at once). */
@@ -74,6 +77,13 @@ static struct figure_rect part_rect(const struct dash *d, int p)
     r.w += F;
     r.h += F;
     return r;
+}
+
+static double clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
 static void paint(struct app_panel *p, const struct dash *d, int part, double now)
@@ -156,6 +166,19 @@ void app_cnn_destroy(struct app_cnn *c)
 struct session_cnn *app_cnn_session(struct app_cnn *c)
 {
     return c->s;
+}
+
+void app_cnn_print_stats(const struct app_cnn *c, FILE *out)
+{
+    static const char *const names[DASH_PARTS] = {"back", "curves", "weights", "landscape",
+                                                  "network", "status", "toast", "help"};
+    fprintf(out, "cnn-repaints-ms");
+    for (int p = 0; p < DASH_PARTS; p++) {
+        if (c->paints[p] > 0) {
+            fprintf(out, " %s %ldx%.1f", names[p], c->paints[p], c->paint_ms[p] / c->paints[p]);
+        }
+    }
+    fprintf(out, "\n");
 }
 
 /* ======================================================================== events */
@@ -284,7 +307,10 @@ static void cnn_draw(void *m, int width, int height, double now)
         bool wanted = (p != DASH_PART_TOAST || d->toast[0]) && (p != DASH_PART_HELP || d->help);
         if (all) {
             if (wanted) {
+                double t0 = clock_ms();
                 paint(&c->panel[p], d, p, now);
+                c->paint_ms[p] += clock_ms() - t0;
+                c->paints[p]++;
             }
             c->drawn_gen[p] = g;
             continue;
@@ -304,7 +330,10 @@ static void cnn_draw(void *m, int width, int height, double now)
         }
     }
     if (pick >= 0) {
+        double t0 = clock_ms();
         paint(&c->panel[pick], d, pick, now);
+        c->paint_ms[pick] += clock_ms() - t0;
+        c->paints[pick]++;
         c->drawn_gen[pick] = session_cnn_part_gen(c->s, pick);
     }
     c->panel[DASH_PART_TOAST].shown = d->toast[0] != '\0';

@@ -522,6 +522,7 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         if (md.cnn) {
             printf("train-images-per-s %.0f\n",
                    session_cnn_images_per_s(app_cnn_session(md.cnn)));
+            app_cnn_print_stats(md.cnn, stdout);
         }
     }
     free(times);
