@@ -287,6 +287,7 @@ expect_error "render --cnn gif refused" "written as .png, .svg or .pdf" render -
 expect_error "render --cnn missing data" "/nonexistent: no such data directory" render --cnn --data-dir /nonexistent -o x.png
 check "render --cnn left no file on bad input" [ ! -e x.png ]
 expect_error "view --cnn missing data (no window)" "/nonexistent: no such data directory" view --cnn --data-dir /nonexistent
+expect_error "render --cnn refuses --log" "the CNN dashboard neither logs nor saves" render --cnn $CNN --log l.csv -o x.png
 expect_error "view --cnn bad option (no window)" "unknown option '--dropuot'" view --cnn --dropuot 0.2
 check "view --cnn --help" bash -c "'$OPT' view --cnn --help | grep -q 'N for the toy race'"
 check "render --cnn --help" bash -c "'$OPT' render --cnn --help | grep -q -- '--compare-penalties'"

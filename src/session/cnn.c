@@ -148,7 +148,7 @@ void session_cnn_lecture_defaults(struct train_settings *ts)
     ts->val = 2000;
     ts->eval_every = 40;
     ts->epochs = 6;
-    const char *specs[] = {"sgd(lr=0.05)", "momentum(lr=0.01,momentum=0.9)", "adam(lr=0.002)",
+    const char *specs[] = {"sgd(lr=0.05)", "momentum(lr=0.02)", "adam(lr=0.002)",
                            "rmsprop(lr=0.001)"};
     ts->nopt = 0;
     for (int i = 0; i < 4; i++) {

@@ -34,7 +34,8 @@ enum cnn_action {
 
 /* Lecture pacing for the window's live race, before the user's options: 10,000 training and
  * 2,000 validation images, validation every 40 batches (four times an epoch), 6 epochs, and
- * four optimizers (SGD, momentum, Adam, RMSprop). Options given later replace each. */
+ * four optimizers: sgd(lr=0.05), momentum(lr=0.02) (momentum 0.9), adam(lr=0.002) and
+ * rmsprop(lr=0.001). Options given later replace each. */
 void session_cnn_lecture_defaults(struct train_settings *ts);
 
 struct session_cnn_desc {
