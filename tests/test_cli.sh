@@ -85,6 +85,41 @@ check "render reports divergence" bash -c "'$OPT' render --function beale --opti
 check "render: leaving a saddle downhill is an escape, not divergence" bash -c "'$OPT' render --preset saddle --steps 400 --size 300x200 -o sd.png 2>&1 >/dev/null | grep -q 'left the view going downhill' && ! '$OPT' render --preset saddle --steps 400 --size 300x200 -o sd.png 2>&1 >/dev/null | grep -q 'diverged'"
 check "gif reports divergence once" bash -c "[ \$('$OPT' render --function beale --optimizer 'sgd(lr=100),adam(lr=0.01)' --steps 20 --size 200x150 -o dv.gif 2>&1 >/dev/null | grep -c 'diverged at step') -eq 1 ]"
 
+# --- text: user bytes in messages are escaped, scene files are checked where they enter
+printf 'function = beale\n\033]0;TITLE\007\n' > osc.scene
+expect_error "scene line escaped" "osc.scene:2: expected 'key = value', got '\\\\x1b]0;TITLE\\\\x07'" trace --scene osc.scene
+check "no escape byte reaches stderr" bash -c "! grep -q \$'\\x1b' err.txt && ! grep -q \$'\\x07' err.txt"
+printf '\033]52;c;aGk=\007 = 1\n' > osc52.scene
+expect_error "unknown key escaped" "osc52.scene:1: unknown key '\\\\x1b]52;c;aGk'" trace --scene osc52.scene
+expect_error "unknown function escaped" "unknown function '\\\\x1b\\[31mred'" trace --function $'\033[31mred'
+expect_error "unknown optimizer escaped" "\\\\x1b" trace --optimizer $'ad\033am'
+expect_error "option value escaped" "got '\\\\x1b\\[2J'" trace --steps $'\033[2J'
+expect_error "unknown option escaped" "unknown option '--\\\\x1b\\[2J'" trace --$'\033[2J'
+expect_error "unknown command escaped" "unknown command '\\\\x1b\\[2J'" $'\033[2J'
+expect_error "expression escaped" "\\\\x1b" trace --expr $'x+\033'
+check "no control byte in any of these messages" bash -c "for a in \$'--function=\\e]0;T\\a' \$'--optimizer=\\e]0;T\\a' \$'--schedule=\\e]0;T\\a' \$'--scale=\\e]0;T\\a' \$'--start=\\e]0;T\\a' \$'--title=\\e]0;T\\a' \$'--\\e]0;T\\a'; do '$OPT' trace \"\$a\" 2>&1 | grep -q \$'[\\x01-\\x08\\x0b-\\x1f\\x7f]' && exit 1; done; exit 0"
+expect_error "title: invalid UTF-8 refused" "--title: '\\\\xff\\\\xfeab' is not valid UTF-8 text" trace --title $'\xff\xfeab'
+expect_error "title: control character refused" "holds a control character" trace --title $'a\tb'
+expect_error "title: too long, in bytes" "too long (128 bytes; at most 127 bytes" trace --title "$(printf 'a%.0s' $(seq 128))"
+printf 'title = caf\xc3\n' > badutf.scene
+expect_error "scene title: invalid UTF-8 with file:line" "badutf.scene:1: title: .*not valid UTF-8" trace --scene badutf.scene
+t63=$(printf '\xc3\xa9%.0s' $(seq 63))
+check "title: 126 bytes of 2-byte characters render in 2-D" "$OPT" render --title "$t63" --steps 2 --size 200x150 -o u8.png
+check "title: 128 bytes of 2-byte characters refused, not cut" bash -c "! '$OPT' render --title '$t63'\$'\\xc3\\xa9' --steps 2 --size 200x150 -o u8b.png 2>/dev/null && [ ! -e u8b.png ]"
+printf 'steps = 3\n\0function = bowl\n' > nul.scene
+expect_error "NUL byte in a scene file" "nul.scene:2: a NUL byte" trace --scene nul.scene
+expect_error "scene from /dev/zero" "/dev/zero: scene file too large (more than 1048576 bytes)" trace --scene /dev/zero
+head -c 1048577 /dev/zero | tr '\0' '#' > big.scene
+expect_error "scene file over 1 MiB" "big.scene: scene file too large (1048577 bytes; at most 1048576)" trace --scene big.scene
+head -c 1048576 /dev/zero | tr '\0' '#' > max.scene
+check "scene file of exactly 1 MiB reads" bash -c "'$OPT' trace --scene max.scene --steps 1 >/dev/null"
+mkdir -p scene.dir
+expect_error "scene is a directory" "scene.dir: is a directory, not a scene file" trace --scene scene.dir
+expect_error "option value is never an option: scene" "unexpected argument" trace --title --scene=/etc/hostname x
+check "option value is never an option: the title is the next argument" bash -c "'$OPT' trace --title --scene=/etc/hostname --function bowl --steps 1 --optimizer sgd > tv.csv && [ \$(wc -l < tv.csv) -eq 3 ]"
+expect_error "option value is never an option: -o" "missing value" trace --steps 1 -o
+expect_error "option at the end without its value" "--title: missing value" trace --steps 1 --title
+
 # --- bad input: one line, exit 2, nothing written
 expect_error "unknown function" "unknown function 'bael' (did you mean beale?)" trace --function bael
 expect_error "unknown optimizer" "did you mean adam?" trace --optimizer adom

@@ -61,7 +61,7 @@ int main(int argc, char **argv)
         return cmd_view(argc, argv);
     }
     char msg[256];
-    snprintf(msg, sizeof msg, "unknown command '%s'", cmd);
+    snprintf(msg, sizeof msg, "unknown command '%s'", UTIL_ESC(cmd));
     util_append_suggestion(msg, sizeof msg, cmd, names, sizeof names / sizeof names[0]);
     fprintf(stderr, "optiscope: %s; see `optiscope --help`\n", msg);
     return 2;
