@@ -18,7 +18,7 @@ static void usage(FILE *out)
             "  optiscope view   [SCENE OPTIONS] interactive window\n"
             "  optiscope render [SCENE OPTIONS] -o FILE.png|.svg|.pdf|.gif [--size WxH]\n"
             "  optiscope trace  [SCENE OPTIONS] CSV on stdout (or -o FILE):\n"
-            "                                   optimizer,step,x,y,loss,lr\n"
+            "                                   optimizer,step,x,y,loss,lr,diverged\n"
             "  optiscope train  [CNN OPTIONS]   train the small CNN in the terminal\n"
             "  optiscope list   functions|optimizers|schedules|presets\n"
             "  optiscope bench  train|render    benchmarks\n"

@@ -509,6 +509,11 @@ void session_click(struct session *s, double px, double py, double now)
     memcpy(fr.view, s->domain, sizeof fr.view);
     double p[2];
     figure_frame_unmap(&fr, px, py, p);
+    char err[256];
+    if (!race_start_ok(s->race->obj, p, err, sizeof err)) {
+        session_toast(s, now, true, "%s", err);   /* the race stays where it was */
+        return;
+    }
     reset_race(s, p);
     session_toast(s, now, false, "start (%.3g, %.3g): every optimizer restarts there", p[0],
                   p[1]);

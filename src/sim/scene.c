@@ -238,6 +238,10 @@ bool scene_resolve(struct scene *s, struct scene_resolved *out, char *err, size_
         default_optimizers(s);
     }
     out->objective = race_objective_compile(out->f, s->l1, s->l2);
+    if (!race_start_ok(out->objective, out->start, err, errlen)) {
+        scene_resolved_finish(out);
+        return false;
+    }
     return true;
 }
 
