@@ -238,6 +238,7 @@ expect_error "train missing value" "--seed needs a value" train --seed
 expect_error "train eval-every range" "--eval-every: expected a whole number from 0 to" train --eval-every -1
 check "bench help" bash -c "'$OPT' bench --help | grep -q train"
 expect_error "bench unknown" "did you mean" bench trian
+check "bench without arguments: exit 2, the usage on stderr" bash -c "'$OPT' bench > bo.txt 2> be.txt; [ \$? -eq 2 ] && [ ! -s bo.txt ] && grep -q 'which benchmark' be.txt && grep -q 'usage: optiscope bench train' be.txt"
 
 # --- a million steps in bounded memory (max RSS grows by less than 8 MB over 100x the steps)
 rss() { python3 -c "
