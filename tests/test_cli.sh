@@ -100,6 +100,7 @@ printf 'expr = log(x)\n' > nf.scene
 expect_error "scene file: non-finite start" "start (-1.5, 1.5): the objective is NaN" trace --scene nf.scene
 check "view: non-finite start refused before a window" bash -c "DISPLAY= WAYLAND_DISPLAY= '$OPT' view --expr 'log(x)' --start -1,1 --frames 1 2>&1 >/dev/null | grep -q 'start (-1, 1): the objective is NaN there'"
 check "trace: a finite start on the same function runs" bash -c "'$OPT' trace --expr 'log(x)' --start 1,1 --steps 3 --optimizer sgd | tail -1 | grep -q '^sgd,3,'"
+check "trace: a schedule that overflows the lr: diverged row without inf" bash -c "'$OPT' trace --schedule 'exponential(gamma=5.99)' --optimizer 'sgd(1e-9)' --function bowl --start 0,0 --steps 600 > ov.csv && grep -q '^sgd(lr=1e-09),[0-9]*,,,,,1\$' ov.csv && ! grep -qi 'inf\|nan' ov.csv"
 expect_error "subnormal lr says so" "lr=1e-320: expected a number > 0; the value is too close to zero for a double (a subnormal" trace --optimizer 'sgd(lr=1e-320)'
 expect_error "subnormal l2 says so" "got '1e-320', which is too close to zero" trace --l2 1e-320
 expect_error "overflowing start says so" "which is too large for a double" trace --start 1,1e999

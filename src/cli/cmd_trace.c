@@ -1,6 +1,7 @@
 /* cmd_trace.c: `optiscope trace`: runs a race and writes every optimizer's every step as CSV
  * (optimizer,step,x,y,loss,lr,diverged), streaming, so a million steps need no more memory
  * than ten. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,11 +37,16 @@ static void write_row(FILE *f, const struct race_runner *r)
 }
 
 /* The runner's last row: the step that diverged, its position and loss unknown (empty), the
- * lr it used, diverged = 1. No row of that runner follows. */
+ * lr it used (empty too when a growing schedule took it past a double's range), diverged = 1.
+ * No row of that runner follows. */
 static void write_diverged_row(FILE *f, const struct race_runner *r, double lr)
 {
     write_label(f, r->label);
-    fprintf(f, ",%ld,,,,%.17g,1\n", r->diverged_step, lr);
+    fprintf(f, ",%ld,,,,", r->diverged_step);
+    if (isfinite(lr)) {
+        fprintf(f, "%.17g", lr);
+    }
+    fprintf(f, ",1\n");
 }
 
 int cmd_trace(int argc, char **argv)
