@@ -107,12 +107,23 @@ static char *trim(char *s)
 
 bool scene_load_file(struct scene *s, const char *path, char *err, size_t errlen)
 {
-    char msg[512];
     size_t size;
     char *text = util_read_text_file(path, "scene file", SCENE_MAX_BYTES, &size, err, errlen);
     if (!text) {
         return false;
     }
+    bool ok = scene_load_text(s, path, text, size, err, errlen);
+    free(text);
+    return ok;
+}
+
+bool scene_load_text(struct scene *s, const char *path, const char *data, size_t size,
+                     char *err, size_t errlen)
+{
+    char msg[512];
+    char *text = xmalloc(size + 1);
+    memcpy(text, data, size);
+    text[size] = '\0';
     bool ok = true;
     /* A NUL would end the text early and hide every line after it: refuse it where it is. */
     const char *nul = memchr(text, '\0', size);

@@ -60,6 +60,11 @@ bool scene_write(const struct scene *s, FILE *f, char *err, size_t errlen);
  * SCENE_MAX_BYTES). Errors are "PATH:LINE: problem"; a NUL byte, a directory or a larger file
  * is refused. */
 bool scene_load_file(struct scene *s, const char *path, char *err, size_t errlen);
+/* The same for the size bytes at data (not NUL-terminated; a NUL inside is refused), named
+ * path in messages: what scene_load_file does once the file is read, and what the fuzz target
+ * drives. */
+bool scene_load_text(struct scene *s, const char *path, const char *data, size_t size,
+                     char *err, size_t errlen);
 
 /* What a scene resolves to: the compiled function and its metadata. */
 struct scene_resolved {
