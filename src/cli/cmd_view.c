@@ -32,11 +32,7 @@ int cmd_view(int argc, char **argv)
     };
     bool help;
     int status = 2;
-    bool has_scene = false;
-    for (int i = 1; i < argc; i++) {
-        has_scene |= !strncmp(argv[i], "--scene", 7) || !strncmp(argv[i], "--preset", 8);
-    }
-    if (!has_scene) {
+    if (!cli_scene_given(argc, argv, extras)) {
         /* The default demo: eight optimizers into Beale's narrow valley. */
         char path[4096], err[512];
         if (cli_preset_path("beale", path, sizeof path, err, sizeof err) &&

@@ -131,6 +131,40 @@ static void default_race(struct scene *scene)
     scene_finish(&preset);
 }
 
+/* How many arguments the option at argv[i] takes from after it: 1 for an option that needs a
+ * value and has none inline ("--title X", "-o F"), else 0. Both passes of cli_parse_scene and
+ * cli_scene_given step by it, so a value is never read as an option. */
+static int value_args(int argc, char **argv, int i, const struct cli_extra *extras)
+{
+    const char *arg = argv[i];
+    const struct cli_extra *ex = find_extra(extras, arg);
+    char name[64] = "";
+    const char *inline_value = !strncmp(arg, "--", 2) ? split_option(arg, name, sizeof name)
+                                                      : NULL;
+    bool takes = ex ? ex->takes_value
+                    : !strncmp(arg, "--", 2) && (is_scene_key(name) || !strcmp(name, "scene") ||
+                                                 !strcmp(name, "preset"));
+    return takes && !inline_value && i + 1 < argc ? 1 : 0;
+}
+
+bool cli_scene_given(int argc, char **argv, const struct cli_extra *extras)
+{
+    for (int i = 1; i < argc; i++) {
+        char name[64] = "";
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            break;
+        }
+        if (!find_extra(extras, argv[i]) && !strncmp(argv[i], "--", 2)) {
+            split_option(argv[i], name, sizeof name);
+            if (!strcmp(name, "scene") || !strcmp(name, "preset")) {
+                return true;
+            }
+        }
+        i += value_args(argc, argv, i, extras);
+    }
+    return false;
+}
+
 bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cli_extra *extras,
                      bool *help)
 {
@@ -145,20 +179,12 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
         if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
             break;
         }
-        const struct cli_extra *ex = find_extra(extras, arg);
         char name[64] = "";
         const char *inline_value = !strncmp(arg, "--", 2)
                                        ? split_option(arg, name, sizeof name) : NULL;
-        if (ex) {
-            i += ex->takes_value && !inline_value;
-            continue;
-        }
-        if (strncmp(arg, "--", 2)) {
-            continue;
-        }
         bool is_scene = !strcmp(name, "scene"), is_preset = !strcmp(name, "preset");
-        if (!is_scene && !is_preset) {
-            i += !inline_value && is_scene_key(name);
+        if (find_extra(extras, arg) || (!is_scene && !is_preset)) {
+            i += value_args(argc, argv, i, extras);
             continue;
         }
         const char *value = inline_value;
