@@ -19,6 +19,7 @@ static void remove_files(void)
 
 static void write_file(const char *path, const uint8_t *data, size_t size, bool gz)
 {
+    unlink(path);   /* a new file each time, never a truncated one */
     if (gz) {
         gzFile f = gzopen(path, "wb1");
         if (size) {
@@ -40,8 +41,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (!images_path[0]) {
-        snprintf(images_path, sizeof images_path, "/tmp/optiscope-fuzz-img-%d", (int)getpid());
-        snprintf(labels_path, sizeof labels_path, "/tmp/optiscope-fuzz-lab-%d", (int)getpid());
+        /* tmpfs when there is one: rewriting a file on ext4 flushes it at close (the
+         * truncate-and-rewrite heuristic), which made this target wait on the disk */
+        const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        snprintf(images_path, sizeof images_path, "%s/optiscope-fuzz-img-%d", dir,
+                 (int)getpid());
+        snprintf(labels_path, sizeof labels_path, "%s/optiscope-fuzz-lab-%d", dir,
+                 (int)getpid());
         atexit(remove_files);
     }
     int mode = data[0] % 4;
