@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: sets up, builds with warnings as errors, runs every test, then builds again with
-# AddressSanitizer and UndefinedBehaviorSanitizer and runs every test there too. The last line
-# is "N passed, N failed" over both runs.
+# AddressSanitizer and UndefinedBehaviorSanitizer and runs every test there too, then runs each
+# libFuzzer target of tests/fuzz/ for 3 seconds (scripts/fuzz.sh). The last line is
+# "N passed, N failed" over all of them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
@@ -54,6 +55,21 @@ run_build build-ci --werror --buildtype=debugoptimized
 ASAN_OPTIONS="detect_leaks=1" LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
   run_build build-asan --werror --buildtype=debug \
   -Db_sanitize=address,undefined -Db_lundef=false
+
+# The fuzz targets, briefly, from their seed corpora: each one a counted entry, so a
+# regression that a seed or a few seconds of fuzzing reach fails CI.
+fuzz_log=build-fuzz/ci.log
+mkdir -p build-fuzz
+bash scripts/fuzz.sh 3 > "$fuzz_log" 2>&1
+fuzz_rc=$?
+cat "$fuzz_log"
+fuzz_ok=$(grep -c '^fuzz: [a-z]* ok:' "$fuzz_log")
+fuzz_bad=$(grep -c '^fuzz: [a-z]* FAILED' "$fuzz_log")
+passed=$((passed + fuzz_ok))
+failed=$((failed + fuzz_bad))
+if [ $fuzz_rc -ne 0 ] && [ "$fuzz_bad" -eq 0 ]; then
+  failed=$((failed + 1))   # the fuzz build itself failed
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -50,9 +50,9 @@ done
 "$OPT" trace --function rosenbrock --optimizer "sgd(lr=0.001),adam(lr=0.01)" --steps 20 \
   --start -2,2 > t.csv 2>err.txt
 check "trace exit" [ $? -eq 0 ]
-check "trace header" [ "$(head -1 t.csv)" = "optimizer,step,x,y,loss,lr" ]
+check "trace header" [ "$(head -1 t.csv)" = "optimizer,step,x,y,loss,lr,diverged" ]
 check "trace rows" [ "$(wc -l < t.csv)" -eq $((1 + 2 * 21)) ]
-check "trace start" grep -q '^"\?sgd(lr=0.001)"\?,0,-2,2,409,0.001$' t.csv
+check "trace start" grep -q '^"\?sgd(lr=0.001)"\?,0,-2,2,409,0.001,0$' t.csv
 check "trace -o" bash -c "'$OPT' trace --function beale --steps 5 -o t2.csv && [ \$(wc -l < t2.csv) -gt 5 ]"
 check "trace quoted label" bash -c "'$OPT' trace --optimizer 'adam(lr=0.1,beta1=0.8)' --steps 1 | grep -q '^\"adam(lr=0.1,beta1=0.8)\",1,'"
 check "scene file overridden by option" bash -c "printf 'function = booth\nsteps = 3\n' > s.scene && [ \$('$OPT' trace --scene s.scene --steps 7 --optimizer sgd | wc -l) -eq 9 ]"
@@ -81,9 +81,64 @@ check "divergence exit 0" [ $? -eq 0 ]
 check "divergence reported" grep -q 'sgd(lr=100) diverged at step [0-9]' err.txt
 check "others go on" grep -q '^adam(lr=0.01),50,' d.csv
 check "no non-finite numbers" bash -c "! grep -Eiq 'nan|inf' d.csv"
+check "diverged runner's last row says so" bash -c "grep '^sgd(lr=100),' d.csv | tail -1 | grep -Eq '^sgd\(lr=100\),[0-9]+,,,,100,1$'"
+check "diverged runner's rows stop" bash -c "[ \$(grep -c ',1$' d.csv) -eq 1 ] && [ \$(grep '^adam' d.csv | grep -vc ',0$') -eq 0 ]"
 check "render reports divergence" bash -c "'$OPT' render --function beale --optimizer 'sgd(lr=100),adam(lr=0.01)' --steps 20 --size 200x150 -o dv.png 2>&1 >/dev/null | grep -q '^optiscope render: sgd(lr=100) diverged at step [0-9]'"
 check "render: leaving a saddle downhill is an escape, not divergence" bash -c "'$OPT' render --preset saddle --steps 400 --size 300x200 -o sd.png 2>&1 >/dev/null | grep -q 'left the view going downhill' && ! '$OPT' render --preset saddle --steps 400 --size 300x200 -o sd.png 2>&1 >/dev/null | grep -q 'diverged'"
 check "gif reports divergence once" bash -c "[ \$('$OPT' render --function beale --optimizer 'sgd(lr=100),adam(lr=0.01)' --steps 20 --size 200x150 -o dv.gif 2>&1 >/dev/null | grep -c 'diverged at step') -eq 1 ]"
+
+# --- non-finite numbers: a start where the objective or its gradient is not finite is refused,
+# naming the point and the value, in every command that resolves a scene
+expect_error "start: log of a negative" "start (-1.5, 1.5): the objective is NaN there" trace --expr 'log(x)' --steps 3
+expect_error "start: overflow" "start (1e+200, 1e+200): the objective is infinity there" trace --start 1e200,1e200 --function bowl
+expect_error "start: huge l2" "start (3, 4): the objective is infinity there" trace --l2 1e308
+expect_error "start: overflow in the expression" "the objective is minus infinity there" trace --expr '1e308*x*1e308'
+expect_error "start: infinite gradient" "start (0, 1): the gradient is (infinity, 0) there" trace --expr 'sqrt(x)' --start 0,1
+expect_error "render: non-finite start" "start (-1.5, 1.5): the objective is NaN" render --expr 'log(x)' --size 100x80 -o nf.png
+check "render: non-finite start writes nothing" [ ! -e nf.png ]
+printf 'expr = log(x)\n' > nf.scene
+expect_error "scene file: non-finite start" "start (-1.5, 1.5): the objective is NaN" trace --scene nf.scene
+check "view: non-finite start refused before a window" bash -c "DISPLAY= WAYLAND_DISPLAY= '$OPT' view --expr 'log(x)' --start -1,1 --frames 1 2>&1 >/dev/null | grep -q 'start (-1, 1): the objective is NaN there'"
+check "trace: a finite start on the same function runs" bash -c "'$OPT' trace --expr 'log(x)' --start 1,1 --steps 3 --optimizer sgd | tail -1 | grep -q '^sgd,3,'"
+check "trace: a schedule that overflows the lr: diverged row without inf" bash -c "'$OPT' trace --schedule 'exponential(gamma=5.99)' --optimizer 'sgd(1e-9)' --function bowl --start 0,0 --steps 600 > ov.csv && grep -q '^sgd(lr=1e-09),[0-9]*,,,,,1\$' ov.csv && ! grep -qi 'inf\|nan' ov.csv"
+expect_error "subnormal lr says so" "lr=1e-320: expected a number > 0; the value is too close to zero for a double (a subnormal" trace --optimizer 'sgd(lr=1e-320)'
+expect_error "subnormal l2 says so" "got '1e-320', which is too close to zero" trace --l2 1e-320
+expect_error "overflowing start says so" "which is too large for a double" trace --start 1,1e999
+
+# --- text: user bytes in messages are escaped, scene files are checked where they enter
+printf 'function = beale\n\033]0;TITLE\007\n' > osc.scene
+expect_error "scene line escaped" "osc.scene:2: expected 'key = value', got '\\\\x1b]0;TITLE\\\\x07'" trace --scene osc.scene
+check "no escape byte reaches stderr" bash -c "! grep -q \$'\\x1b' err.txt && ! grep -q \$'\\x07' err.txt"
+printf '\033]52;c;aGk=\007 = 1\n' > osc52.scene
+expect_error "unknown key escaped" "osc52.scene:1: unknown key '\\\\x1b]52;c;aGk'" trace --scene osc52.scene
+expect_error "unknown function escaped" "unknown function '\\\\x1b\\[31mred'" trace --function $'\033[31mred'
+expect_error "unknown optimizer escaped" "\\\\x1b" trace --optimizer $'ad\033am'
+expect_error "option value escaped" "got '\\\\x1b\\[2J'" trace --steps $'\033[2J'
+expect_error "unknown option escaped" "unknown option '--\\\\x1b\\[2J'" trace --$'\033[2J'
+expect_error "unknown command escaped" "unknown command '\\\\x1b\\[2J'" $'\033[2J'
+expect_error "expression escaped" "\\\\x1b" trace --expr $'x+\033'
+check "no control byte in any of these messages" bash -c "for a in \$'--function=\\e]0;T\\a' \$'--optimizer=\\e]0;T\\a' \$'--schedule=\\e]0;T\\a' \$'--scale=\\e]0;T\\a' \$'--start=\\e]0;T\\a' \$'--title=\\e]0;T\\a' \$'--\\e]0;T\\a'; do '$OPT' trace \"\$a\" 2>&1 | grep -q \$'[\\x01-\\x08\\x0b-\\x1f\\x7f]' && exit 1; done; exit 0"
+expect_error "title: invalid UTF-8 refused" "--title: '\\\\xff\\\\xfeab' is not valid UTF-8 text" trace --title $'\xff\xfeab'
+expect_error "title: control character refused" "holds a control character" trace --title $'a\tb'
+expect_error "title: too long, in bytes" "too long (128 bytes; at most 127 bytes" trace --title "$(printf 'a%.0s' $(seq 128))"
+printf 'title = caf\xc3\n' > badutf.scene
+expect_error "scene title: invalid UTF-8 with file:line" "badutf.scene:1: title: .*not valid UTF-8" trace --scene badutf.scene
+t63=$(printf '\xc3\xa9%.0s' $(seq 63))
+check "title: 126 bytes of 2-byte characters render in 2-D" "$OPT" render --title "$t63" --steps 2 --size 200x150 -o u8.png
+check "title: 128 bytes of 2-byte characters refused, not cut" bash -c "! '$OPT' render --title '$t63'\$'\\xc3\\xa9' --steps 2 --size 200x150 -o u8b.png 2>/dev/null && [ ! -e u8b.png ]"
+printf 'steps = 3\n\0function = bowl\n' > nul.scene
+expect_error "NUL byte in a scene file" "nul.scene:2: a NUL byte" trace --scene nul.scene
+expect_error "scene from /dev/zero" "/dev/zero: scene file too large (more than 1048576 bytes)" trace --scene /dev/zero
+head -c 1048577 /dev/zero | tr '\0' '#' > big.scene
+expect_error "scene file over 1 MiB" "big.scene: scene file too large (1048577 bytes; at most 1048576)" trace --scene big.scene
+head -c 1048576 /dev/zero | tr '\0' '#' > max.scene
+check "scene file of exactly 1 MiB reads" bash -c "'$OPT' trace --scene max.scene --steps 1 >/dev/null"
+mkdir -p scene.dir
+expect_error "scene is a directory" "scene.dir: is a directory, not a scene file" trace --scene scene.dir
+expect_error "option value is never an option: scene" "unexpected argument" trace --title --scene=/etc/hostname x
+check "option value is never an option: the title is the next argument" bash -c "'$OPT' trace --title --scene=/etc/hostname --function bowl --steps 1 --optimizer sgd > tv.csv && [ \$(wc -l < tv.csv) -eq 3 ]"
+expect_error "option value is never an option: -o" "missing value" trace --steps 1 -o
+expect_error "option at the end without its value" "--title: missing value" trace --steps 1 --title
 
 # --- bad input: one line, exit 2, nothing written
 expect_error "unknown function" "unknown function 'bael' (did you mean beale?)" trace --function bael
@@ -147,7 +202,15 @@ check "train exit" [ $? -eq 0 ]
 check "train epoch lines" [ "$(grep -c '^epoch 1/1' train.txt)" -eq 2 ]
 check "train test accuracy per optimizer" [ "$(grep -c '^test .*accuracy' train.txt)" -eq 2 ]
 check "train log rows" [ "$(wc -l < train.csv)" -eq 21 ]
-check "train log header" [ "$(head -1 train.csv)" = "optimizer,epoch,step,loss,penalty,accuracy,lr" ]
+check "train log header" [ "$(head -1 train.csv)" = "optimizer,epoch,step,loss,penalty,accuracy,lr,diverged" ]
+# a racer that diverges: its last log row says so, no NaN or infinity anywhere, the other goes on
+"$OPT" train --data synthetic --limit 256 --epochs 1 --optimizer 'sgd(lr=1e308),adam' --no-progress \
+  --log div.csv > div.txt 2> div.err
+check "train divergence exit 0" [ $? -eq 0 ]
+check "train log: no NaN or infinity" bash -c "! grep -Eiq 'nan|inf' div.csv div.txt && ! grep -Eq '(^|[^a-z])-?(nan|inf)([^a-z]|\$)' div.err"
+check "train log: diverged row is the racer's last" bash -c "grep '^sgd' div.csv | tail -1 | grep -q ',1\$' && [ \$(grep -c ',1\$' div.csv) -eq 1 ] && [ \$(grep '^sgd' div.csv | grep -c ',0\$') -ge 1 ]"
+check "train log: the other racer goes on" bash -c "[ \$(grep -c '^adam,' div.csv) -eq 4 ]"
+check "train divergence reported in words" grep -q 'diverged at step [0-9]* (its loss is NaN)' div.err
 "$OPT" train --data synthetic --limit 600 --optimizer "sgd(lr=0.1),adam" --no-progress \
   --log train2.csv > /dev/null 2>&1
 check "train same seed same numbers" cmp -s train.csv train2.csv
@@ -223,6 +286,7 @@ check "landscape no file on error" [ ! -e s.csv ]
 check "landscape --help" bash -c "'$OPT' landscape --help | grep -q -- '--directions random|pca'"
 check "help lists landscape" bash -c "'$OPT' --help | grep -q 'optiscope landscape'"
 expect_error "bench unknown" "did you mean" bench trian
+check "bench without arguments: exit 2, the usage on stderr" bash -c "'$OPT' bench > bo.txt 2> be.txt; [ \$? -eq 2 ] && [ ! -s bo.txt ] && grep -q 'which benchmark' be.txt && grep -q 'usage: optiscope bench train' be.txt"
 
 # --- a million steps in bounded memory (max RSS grows by less than 8 MB over 100x the steps)
 rss() { python3 -c "

@@ -169,6 +169,15 @@ static void test_bad_files(void)
     fwrite(bytes, 1, (size_t)size / 2, f);
     fclose(f);
     CHECK(fails_with("gzcut.gz", "lab.gz", "gzcut.gz", "truncated"));
+    /* ... which zlib cannot tell from a damaged stream that runs out before its end marker,
+     * so the message says corrupt too */
+    CHECK(fails_with("gzcut.gz", "lab.gz", "corrupt or truncated gzip stream", NULL));
+    /* every byte of data there, the gzip trailer (CRC, length) cut: not accepted silently */
+    path_of(p, sizeof(p), "notrailer.gz");
+    f = fopen(p, "wb");
+    fwrite(bytes, 1, (size_t)size - 4, f);
+    fclose(f);
+    CHECK(fails_with("notrailer.gz", "lab.gz", "notrailer.gz", "corrupt or truncated"));
     /* corrupt compressed data: bytes flipped in the middle of the stream */
     for (long i = size / 2; i < size / 2 + 8; i++) {
         bytes[i] ^= 0x5a;

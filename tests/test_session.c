@@ -316,6 +316,25 @@ static void test_mouse_and_view(void)
     close_session(s);
 }
 
+static void test_click_not_finite(void)
+{
+    struct session *s;
+    struct figure_rect p;
+    /* a click where the objective is not finite (log of a negative) is refused with a toast
+     * naming the point; the race stays where it was */
+    s = open_session(NULL, (const char *const[]){"expr", "log(x)", "start", "1,1", "domain",
+                                                 "-2,2,-2,2", NULL}, true);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    p = fig.lay.plot;
+    session_click(s, p.x + 0.25 * p.w, p.y + 0.5 * p.h, 0.0);
+    CHECK(s->race->start[0] == 1.0 && s->race->start[1] == 1.0);
+    CHECK(strstr(s->toast, "the objective is NaN there") != NULL && s->toast_error);
+    session_click(s, p.x + 0.75 * p.w, p.y + 0.5 * p.h, 0.0);   /* x = 1: finite, taken */
+    CHECK_NEAR(s->race->start[0], 1.0, 1e-9);
+    CHECK(strstr(s->toast, "every optimizer restarts there") != NULL);
+    close_session(s);
+}
+
 static void test_scenes(void)
 {
     struct session *s = open_session("beale", NULL, true);
@@ -478,6 +497,7 @@ int main(void)
     test_figure_says_what_is_on();
     test_escape_is_not_divergence();
     test_mouse_and_view();
+    test_click_not_finite();
     test_scenes();
     test_exports();
     test_layout_never_overlaps();

@@ -205,7 +205,7 @@ static void test_sync(void)
     char line[256];
     int rows = 0;
     CHECK(fgets(line, sizeof(line), log) &&
-          strcmp(line, "optimizer,epoch,step,loss,penalty,accuracy,lr\n") == 0);
+          strcmp(line, "optimizer,epoch,step,loss,penalty,accuracy,lr,diverged\n") == 0);
     while (fgets(line, sizeof(line), log)) {
         rows++;
     }

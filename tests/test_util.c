@@ -6,8 +6,92 @@
 #include "check.h"
 #include "sim/util.h"
 
+/* User text in messages: control bytes and invalid UTF-8 escaped, valid UTF-8 kept. */
+static void test_escape(void)
+{
+    char buf[64];
+    CHECK(!strcmp(util_escape("\033]0;TITLE\007", buf, sizeof buf), "\\x1b]0;TITLE\\x07"));
+    CHECK(!strcmp(util_escape("caf\xc3\xa9 \xce\xbb", buf, sizeof buf), "caf\xc3\xa9 \xce\xbb"));
+    CHECK(!strcmp(util_escape("a\xff" "b\xc3", buf, sizeof buf), "a\\xffb\\xc3"));
+    /* C1 controls (U+009B is CSI in some terminals), DEL, overlong and surrogate forms */
+    CHECK(!strcmp(util_escape("\xc2\x9b\x7f", buf, sizeof buf), "\\xc2\\x9b\\x7f"));
+    CHECK(!strcmp(util_escape("\xc0\xaf\xed\xa0\x80", buf, sizeof buf),
+                  "\\xc0\\xaf\\xed\\xa0\\x80"));
+    /* idempotent, and cut only between characters */
+    char again[64];
+    util_escape("x\033y\xff", buf, sizeof buf);
+    CHECK(!strcmp(util_escape(buf, again, sizeof again), buf));
+    char small[5];
+    CHECK(!strcmp(util_escape("ab\xc3\xa9", small, sizeof small), "ab\xc3\xa9"));
+    CHECK(!strcmp(util_escape("abc\xc3\xa9", small, sizeof small), "abc"));
+    CHECK(!strcmp(util_escape("a\033", small, sizeof small), "a"));
+    CHECK(!strcmp(util_escape_n("\033abc", 2, buf, sizeof buf), "\\x1ba"));
+    /* the macro's buffer lives through the call it is used in */
+    snprintf(buf, sizeof buf, "'%s' '%s'", UTIL_ESC("\n"), UTIL_ESC("\t"));
+    CHECK(!strcmp(buf, "'\\x0a' '\\x09'"));
+
+    size_t bad = 99;
+    CHECK(util_utf8_valid("\xe2\x82\xac ok", 6, &bad));
+    CHECK(!util_utf8_valid("ok\xe2\x82", 4, &bad) && bad == 2);
+    CHECK(!util_utf8_valid("\xf4\x90\x80\x80", 4, &bad) && bad == 0);   /* > U+10FFFF */
+    /* the euro sign is 3 bytes: cutting at 1 or 2 backs off to 0 */
+    CHECK(util_utf8_cut("\xe2\x82\xac", 2) == 0 && util_utf8_cut("a\xe2\x82\xac", 3) == 1);
+    char dst[4];
+    util_copy_text(dst, sizeof dst, "ab\xc3\xa9");
+    CHECK(!strcmp(dst, "ab"));
+}
+
+/* Numbers out of a double's range are refused, and the reason is named. */
+static void test_number_problem(void)
+{
+    double v;
+    CHECK(!util_parse_double("1e-320", &v));
+    CHECK(util_number_problem("1e-320") && strstr(util_number_problem("1e-320"), "subnormal"));
+    CHECK(!util_parse_double("-4e-310", &v) && util_number_problem("-4e-310"));
+    CHECK(!util_parse_double("1e999", &v) && strstr(util_number_problem("1e999"), "too large"));
+    CHECK(!util_parse_double("inf", &v) && util_number_problem("inf"));
+    CHECK(util_parse_double("2.3e-308", &v) && util_parse_double("0", &v) && v == 0.0);
+    CHECK(util_number_problem("abc") == NULL && util_number_problem("0.1") == NULL);
+}
+
+/* A user-named input: size limit, directories, FIFOs and devices, embedded NULs kept. */
+static void test_read_text_file(void)
+{
+    char err[512];
+    size_t len = 0;
+    CHECK(!util_read_text_file("/tmp", "scene file", 1024, &len, err, sizeof err));
+    CHECK(strstr(err, "/tmp: is a directory, not a scene file") != NULL);
+    CHECK(!util_read_text_file("/dev/zero", "scene file", 1024, &len, err, sizeof err));
+    CHECK(strstr(err, "too large") != NULL);
+    CHECK(!util_read_text_file("/nonexistent/x", "scene file", 1024, &len, err, sizeof err));
+    CHECK(strstr(err, "/nonexistent/x: cannot read scene file") != NULL);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/optiscope-test-read-%d.txt", (int)getpid());
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    for (int i = 0; f && i < 1025; i++) {
+        fputc(i == 3 ? '\0' : 'a', f);
+    }
+    if (f) {
+        fclose(f);
+    }
+    CHECK(!util_read_text_file(path, "scene file", 1024, &len, err, sizeof err));
+    CHECK(strstr(err, "1025 bytes; at most 1024") != NULL);
+    char *text = util_read_text_file(path, "scene file", 1025, &len, err, sizeof err);
+    CHECK(text && len == 1025 && text[3] == '\0' && text[4] == 'a' && text[1025] == '\0');
+    free(text);
+    /* exactly at a growth boundary of the buffer */
+    text = util_read_text_file(path, "scene file", 5000, &len, err, sizeof err);
+    CHECK(text && len == 1025);
+    free(text);
+    unlink(path);
+}
+
 int main(void)
 {
+    test_escape();
+    test_number_problem();
+    test_read_text_file();
     static const char *const names[] = {"adam", "adamw", "adamax", "nadam", "sgd", "rmsprop"};
     CHECK(util_suggest("adom", names, 6) && !strcmp(util_suggest("adom", names, 6), "adam"));
     CHECK(util_suggest("RMSProp", names, 6) &&

@@ -345,7 +345,8 @@ static void save_screenshot(struct app_view *v, double now)
     }
     if (!ok) {
         session_toast(v->s, now, true, "screenshot failed: %s", err);
-        fprintf(stderr, "optiscope: screenshot failed: %s\n", err);
+        char safe[sizeof err];   /* the path is the user's --shot-dir */
+        fprintf(stderr, "optiscope: screenshot failed: %s\n", util_escape(err, safe, sizeof safe));
         return;
     }
     snprintf(v->last_shot, sizeof v->last_shot, "%s", path);

@@ -24,6 +24,10 @@ struct cli_extra {
 bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cli_extra *extras,
                      bool *help);
 
+/* Whether argv[1..argc) names a scene file or preset (--scene, --preset) as an option, not as
+ * another option's value: `view` loads its default demo only when none is given. */
+bool cli_scene_given(int argc, char **argv, const struct cli_extra *extras);
+
 /* Prints the scene options' help text. */
 void cli_print_scene_help(FILE *out);
 

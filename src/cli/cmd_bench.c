@@ -1,4 +1,5 @@
 /* cmd_bench.c: `optiscope bench WHAT`: dispatches to the benchmarks. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -18,14 +19,20 @@ int cmd_bench(int argc, char **argv)
         return bench_landscape(argc - 1, argv + 1);
     }
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        printf("usage: optiscope bench train [OPTIONS]   CNN training speed against PyTorch\n"
-               "       optiscope bench render [OPTIONS]  frame times of the live view\n"
-               "       optiscope bench landscape [OPTIONS]  the CNN's loss slice against "
-               "PyTorch\n");
+        /* asked for: the usage on stdout; missing: an error, so on stderr with exit 2 */
+        FILE *out = argc < 2 ? stderr : stdout;
+        if (argc < 2) {
+            cli_error("bench", "which benchmark? train, render or landscape");
+        }
+        fprintf(out,
+                "usage: optiscope bench train [OPTIONS]   CNN training speed against PyTorch\n"
+                "       optiscope bench render [OPTIONS]  frame times of the live view\n"
+                "       optiscope bench landscape [OPTIONS]  the CNN's loss slice against "
+                "PyTorch\n");
         return argc < 2 ? 2 : 0;
     }
     char msg[256];
-    snprintf(msg, sizeof msg, "unknown benchmark '%s'", argv[1]);
+    snprintf(msg, sizeof msg, "unknown benchmark '%s'", UTIL_ESC(argv[1]));
     util_append_suggestion(msg, sizeof msg, argv[1], what, 3);
     cli_error("bench", "%s", msg);
     return 2;

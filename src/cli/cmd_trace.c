@@ -1,5 +1,7 @@
 /* cmd_trace.c: `optiscope trace`: runs a race and writes every optimizer's every step as CSV
- * (optimizer,step,x,y,loss,lr), streaming, so a million steps need no more memory than ten. */
+ * (optimizer,step,x,y,loss,lr,diverged), streaming, so a million steps need no more memory
+ * than ten. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,10 +28,25 @@ static void write_label(FILE *f, const char *label)
     }
 }
 
+/* Every number a race keeps is finite (race_start_ok refuses a start that is not, and a step
+ * that is not stops the runner before it is kept), so no row holds NaN or infinity. */
 static void write_row(FILE *f, const struct race_runner *r)
 {
     write_label(f, r->label);
-    fprintf(f, ",%ld,%.17g,%.17g,%.17g,%.17g\n", r->step, r->p[0], r->p[1], r->loss, r->lr);
+    fprintf(f, ",%ld,%.17g,%.17g,%.17g,%.17g,0\n", r->step, r->p[0], r->p[1], r->loss, r->lr);
+}
+
+/* The runner's last row: the step that diverged, its position and loss unknown (empty), the
+ * lr it used (empty too when a growing schedule took it past a double's range), diverged = 1.
+ * No row of that runner follows. */
+static void write_diverged_row(FILE *f, const struct race_runner *r, double lr)
+{
+    write_label(f, r->label);
+    fprintf(f, ",%ld,,,,", r->diverged_step);
+    if (isfinite(lr)) {
+        fprintf(f, "%.17g", lr);
+    }
+    fprintf(f, ",1\n");
 }
 
 int cmd_trace(int argc, char **argv)
@@ -48,9 +65,12 @@ int cmd_trace(int argc, char **argv)
     }
     if (help) {
         printf("usage: optiscope trace [SCENE OPTIONS] [-o FILE.csv]\n"
-               "Runs the race and writes optimizer,step,x,y,loss,lr for every optimizer at\n"
-               "every step (step 0 is the start; lr is the rate used for the step that led\n"
-               "there). Diverging optimizers stop; stderr says at which step.\n\n");
+               "Runs the race and writes optimizer,step,x,y,loss,lr,diverged for every\n"
+               "optimizer at every step (step 0 is the start; lr is the rate used for the step\n"
+               "that led there; diverged is 0). An optimizer that diverges (NaN, infinity, or\n"
+               "far outside the view) stops: its last row has diverged = 1, the step that\n"
+               "diverged and empty x, y and loss; stderr says so too. A start where the\n"
+               "objective or its gradient is not finite is refused.\n\n");
         cli_print_scene_help(stdout);
         printf("  -o, --output FILE      write the CSV to FILE (atomically) instead of stdout\n");
         scene_finish(&scene);
@@ -80,7 +100,7 @@ int cmd_trace(int argc, char **argv)
     }
     struct race race;
     scene_make_race(&scene, &res, &race);
-    fprintf(f, "optimizer,step,x,y,loss,lr\n");
+    fprintf(f, "optimizer,step,x,y,loss,lr,diverged\n");
     for (int i = 0; i < race.n; i++) {
         write_row(f, &race.r[i]);
     }
@@ -91,6 +111,7 @@ int cmd_trace(int argc, char **argv)
                 continue;
             }
             if (race_step_runner(&race, i)) {
+                write_diverged_row(f, r, sched_lr(&race.sched, r->params.lr, r->step));
                 fflush(f);
                 fprintf(stderr, "optiscope trace: %s diverged at step %ld (last finite point "
                         "(%.6g, %.6g), loss %.6g)\n", r->label, r->diverged_step, r->p[0],

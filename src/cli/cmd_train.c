@@ -1,5 +1,6 @@
 /* cmd_train.c: `optiscope train`: parses the options, then runs session/'s training session
  * in the terminal: a progress bar, per-epoch lines, the test report and the saves. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,8 +63,15 @@ static void on_step(void *user, const struct session_train_state *st,
     if (r->diverged && !p->warned[si->racer]) {
         p->warned[si->racer] = true;
         clear_bar(p);
-        fprintf(stderr, "optiscope train: %s diverged at step %ld (loss %g); it stops, the "
-                "others go on\n", r->label, r->diverged_step, r->diverged_loss);
+        char why[64];   /* in words: no NaN or infinity reaches the terminal */
+        if (isfinite(r->diverged_loss)) {
+            snprintf(why, sizeof why, "loss %g, its penalty not finite", r->diverged_loss);
+        } else {
+            snprintf(why, sizeof why, "its loss is %s", isnan(r->diverged_loss) ? "NaN"
+                                                                          : "infinite");
+        }
+        fprintf(stderr, "optiscope train: %s diverged at step %ld (%s); it stops, the "
+                "others go on\n", r->label, r->diverged_step, why);
     }
     if (!p->on || si->racer != st->nracers - 1) {
         return;

@@ -32,15 +32,11 @@ int cmd_view(int argc, char **argv)
     };
     bool help;
     int status = 2;
-    bool has_scene = false, cnn = false;
+    bool cnn = false;
     for (int i = 1; i < argc; i++) {
-        has_scene |= !strncmp(argv[i], "--scene", 7) || !strncmp(argv[i], "--preset", 8);
         cnn |= !strcmp(argv[i], "--cnn");
     }
-    if (cnn) {
-        has_scene = true;   /* the toy mode (N) gets the default demo */
-    }
-    if (!has_scene) {
+    if (!cnn && !cli_scene_given(argc, argv, extras)) {
         /* The default demo: eight optimizers into Beale's narrow valley. */
         char path[4096], err[512];
         if (cli_preset_path("beale", path, sizeof path, err, sizeof err) &&
@@ -50,6 +46,7 @@ int cmd_view(int argc, char **argv)
         }
     }
     if (cnn) {
+        /* the toy mode (N) of `view --cnn` gets the default demo */
         char path[4096], err[512];
         if (!cli_preset_path("beale", path, sizeof path, err, sizeof err) ||
             !scene_load_file(&scene, path, err, sizeof err)) {

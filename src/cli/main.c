@@ -18,7 +18,7 @@ static void usage(FILE *out)
             "  optiscope view   [SCENE OPTIONS] interactive window\n"
             "  optiscope render [SCENE OPTIONS] -o FILE.png|.svg|.pdf|.gif [--size WxH]\n"
             "  optiscope trace  [SCENE OPTIONS] CSV on stdout (or -o FILE):\n"
-            "                                   optimizer,step,x,y,loss,lr\n"
+            "                                   optimizer,step,x,y,loss,lr,diverged\n"
             "  optiscope train  [CNN OPTIONS]   train the small CNN in the terminal\n"
             "  optiscope landscape [CNN OPTIONS] -o FILE.csv\n"
             "                                   the CNN's loss slice with projected paths\n"
@@ -65,7 +65,7 @@ int main(int argc, char **argv)
         return cmd_view(argc, argv);
     }
     char msg[256];
-    snprintf(msg, sizeof msg, "unknown command '%s'", cmd);
+    snprintf(msg, sizeof msg, "unknown command '%s'", UTIL_ESC(cmd));
     util_append_suggestion(msg, sizeof msg, cmd, names, sizeof names / sizeof names[0]);
     fprintf(stderr, "optiscope: %s; see `optiscope --help`\n", msg);
     return 2;

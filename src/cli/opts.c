@@ -12,14 +12,17 @@
 #include "sim/settings.h"
 #include "sim/util.h"
 
+/* Each message's user text is escaped where it is written into the message; the whole line
+ * passes through util_escape once more (it leaves escaped text as it is), so no byte a user
+ * typed reaches the terminal as a control sequence even from a message that forgot. */
 void cli_error(const char *cmd, const char *fmt, ...)
 {
+    char msg[4096], safe[4096];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "optiscope %s: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "optiscope %s: %s\n", cmd, util_escape(msg, safe, sizeof safe));
 }
 
 /* Everything below is generated from the settings tables (sim/settings.h): what the help
@@ -128,21 +131,60 @@ static void default_race(struct scene *scene)
     scene_finish(&preset);
 }
 
+/* How many arguments the option at argv[i] takes from after it: 1 for an option that needs a
+ * value and has none inline ("--title X", "-o F"), else 0. Both passes of cli_parse_scene and
+ * cli_scene_given step by it, so a value is never read as an option. */
+static int value_args(int argc, char **argv, int i, const struct cli_extra *extras)
+{
+    const char *arg = argv[i];
+    const struct cli_extra *ex = find_extra(extras, arg);
+    char name[64] = "";
+    const char *inline_value = !strncmp(arg, "--", 2) ? split_option(arg, name, sizeof name)
+                                                      : NULL;
+    bool takes = ex ? ex->takes_value
+                    : !strncmp(arg, "--", 2) && (is_scene_key(name) || !strcmp(name, "scene") ||
+                                                 !strcmp(name, "preset"));
+    return takes && !inline_value && i + 1 < argc ? 1 : 0;
+}
+
+bool cli_scene_given(int argc, char **argv, const struct cli_extra *extras)
+{
+    for (int i = 1; i < argc; i++) {
+        char name[64] = "";
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            break;
+        }
+        if (!find_extra(extras, argv[i]) && !strncmp(argv[i], "--", 2)) {
+            split_option(argv[i], name, sizeof name);
+            if (!strcmp(name, "scene") || !strcmp(name, "preset")) {
+                return true;
+            }
+        }
+        i += value_args(argc, argv, i, extras);
+    }
+    return false;
+}
+
 bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cli_extra *extras,
                      bool *help)
 {
     const char *cmd = argv[0];
     char err[1024];
     *help = false;
-    /* Pass 1: the scene file or preset, so that every other option overrides it. */
+    /* Pass 1: the scene file or preset, so that every other option overrides it. It steps
+     * over arguments exactly as pass 2 does, so the value of another option ("--title
+     * --scene=x") is never taken for an option. */
     for (int i = 1; i < argc; i++) {
-        char name[64];
-        if (strncmp(argv[i], "--", 2)) {
-            continue;
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            break;
         }
-        const char *inline_value = split_option(argv[i], name, sizeof name);
+        char name[64] = "";
+        const char *inline_value = !strncmp(arg, "--", 2)
+                                       ? split_option(arg, name, sizeof name) : NULL;
         bool is_scene = !strcmp(name, "scene"), is_preset = !strcmp(name, "preset");
-        if (!is_scene && !is_preset) {
+        if (find_extra(extras, arg) || (!is_scene && !is_preset)) {
+            i += value_args(argc, argv, i, extras);
             continue;
         }
         const char *value = inline_value;
@@ -194,7 +236,8 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
             continue;
         }
         if (strncmp(arg, "--", 2)) {
-            cli_error(cmd, "unexpected argument '%s'; see `optiscope %s --help`", arg, cmd);
+            cli_error(cmd, "unexpected argument '%s'; see `optiscope %s --help`", UTIL_ESC(arg),
+                  cmd);
             return false;
         }
         char name[64];
@@ -205,7 +248,7 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
             char spelled[64][40];
             size_t n = option_names(extras, names, 64, spelled);
             char msg[256];
-            snprintf(msg, sizeof msg, "unknown option '%s'", arg);
+            snprintf(msg, sizeof msg, "unknown option '%s'", UTIL_ESC(arg));
             char dashed[70];
             snprintf(dashed, sizeof dashed, "--%s", name);
             util_append_suggestion(msg, sizeof msg, dashed, names, n);

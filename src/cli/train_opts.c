@@ -61,7 +61,7 @@ static void unknown_option(const char *cmd, const char *arg, const char *name,
         names[n++] = e->name;
     }
     char msg[512], dashed[80];
-    snprintf(msg, sizeof msg, "unknown option '%s'", arg);
+    snprintf(msg, sizeof msg, "unknown option '%s'", UTIL_ESC(arg));
     snprintf(dashed, sizeof dashed, "%s%s", name[0] ? "--" : "", name[0] ? name : arg);
     util_append_suggestion(msg, sizeof msg, dashed, names, n);
     cli_error(cmd, "%s", msg);

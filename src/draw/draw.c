@@ -118,7 +118,7 @@ void draw_text_at(cairo_t *cr, double x, double y, const char *s, double ha, dou
  * maxw with the current font. */
 void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t len)
 {
-    snprintf(buf, len, "%s", s);
+    util_copy_text(buf, len, s);   /* a cut inside a character would make cairo refuse it */
     if (draw_text_width(cr, buf) <= maxw) {
         return;
     }

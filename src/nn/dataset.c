@@ -36,8 +36,16 @@ static bool read_exact(gzFile f, const char *path, void *buf, size_t n, const ch
         const char *msg = gzerror(f, &code);
         if (r < 0 && code != Z_BUF_ERROR) {
             snprintf(err, errlen, "%s: corrupt compressed data in the %s (%s)", path, what, msg);
+        } else if (code == Z_BUF_ERROR) {
+            /* Z_BUF_ERROR (gzread returns 0 or -1): the deflate data run out before the
+             * stream's end marker. A damaged
+             * stream (a flipped byte, a bad block length) reads exactly like a cut one, so the
+             * message names both, corrupt first. */
+            snprintf(err, errlen, "%s: corrupt or truncated gzip stream: it stops before its "
+                     "end marker, inside the %s (%zu of %zu bytes)", path, what, done + got,
+                     total);
         } else {
-            /* r == 0: plain end of file; Z_BUF_ERROR: the gzip stream stops mid-way */
+            /* r == 0: a complete stream (or a plain file) shorter than its header says */
             snprintf(err, errlen, "%s: truncated: the file ends inside the %s: %zu of %zu "
                      "bytes", path, what, done + got, total);
         }
@@ -57,11 +65,13 @@ static bool check_end(gzFile f, const char *path, char *err, size_t errlen)
 {
     char extra;
     int r = gzread(f, &extra, 1);
-    if (r < 0) {
-        int code;
-        const char *msg = gzerror(f, &code);
+    int code;
+    const char *msg = gzerror(f, &code);
+    if (r < 0 || (r == 0 && code == Z_BUF_ERROR)) {
+        /* r == 0 with Z_BUF_ERROR: the stream stopped before its trailer was read */
         if (code == Z_BUF_ERROR) {
-            snprintf(err, errlen, "%s: truncated: the compressed stream ends early", path);
+            snprintf(err, errlen, "%s: corrupt or truncated gzip stream: it stops before its "
+                     "end marker", path);
         } else {
             snprintf(err, errlen, "%s: corrupt compressed data (%s)", path, msg);
         }

@@ -119,7 +119,7 @@ bool session_set_scene(struct session *s, struct scene *sc, char *err, size_t er
     s->res = res;
     s->race = race;
     if (s->scene.title[0]) {
-        snprintf(s->title, sizeof s->title, "%s", s->scene.title);
+        util_copy_text(s->title, sizeof s->title, s->scene.title);
     } else if (res.entry) {
         snprintf(s->title, sizeof s->title, "%s", res.entry->name);
     } else {
@@ -197,10 +197,14 @@ void session_finish(struct session *s)
 
 void session_toast(struct session *s, double now, bool error, const char *fmt, ...)
 {
+    /* The toast is drawn as text: user bytes in a message (a path, a scene line) must not
+     * be invalid UTF-8 or control characters, whatever the message's writer escaped. */
+    char msg[sizeof s->toast];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(s->toast, sizeof s->toast, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    util_escape(msg, s->toast, sizeof s->toast);
     s->toast_error = error;
     s->toast_until = now + (error ? 6.0 : 3.5);
     s->change++;
@@ -505,6 +509,11 @@ void session_click(struct session *s, double px, double py, double now)
     memcpy(fr.view, s->domain, sizeof fr.view);
     double p[2];
     figure_frame_unmap(&fr, px, py, p);
+    char err[256];
+    if (!race_start_ok(s->race->obj, p, err, sizeof err)) {
+        session_toast(s, now, true, "%s", err);   /* the race stays where it was */
+        return;
+    }
     reset_race(s, p);
     session_toast(s, now, false, "start (%.3g, %.3g): every optimizer restarts there", p[0],
                   p[1]);
@@ -663,7 +672,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
     figure_init(fig, width, height);
     fig->view3d = s->view3d;
     memcpy(fig->camera, s->camera, sizeof fig->camera);
-    snprintf(fig->title, sizeof fig->title, "%s", s->title);
+    util_copy_text(fig->title, sizeof fig->title, s->title);
     snprintf(fig->subtitle, sizeof fig->subtitle, "%s", s->subtitle);
     if (!s->scale_valid) {
         figure_scale_fit_view(&s->scale, race, s->domain, s->log_scale);

@@ -272,7 +272,8 @@ struct session_train *session_train_create(const struct session_train_config *cf
         inspect(s, i, true);
     }
     s->pub = *st;
-    if (s->log && fprintf(s->log, "optimizer,epoch,step,loss,penalty,accuracy,lr\n") < 0) {
+    if (s->log &&
+        fprintf(s->log, "optimizer,epoch,step,loss,penalty,accuracy,lr,diverged\n") < 0) {
         s->log_errno = errno ? errno : EIO;
     }
     return s;
@@ -322,6 +323,13 @@ static int csv_field(FILE *f, const char *s)
     return fputc('"', f);
 }
 
+/* A number of a log row: empty when it is not finite (the row of a diverging step), so no
+ * reader gets NaN or infinity. */
+static int csv_number(FILE *f, double v)
+{
+    return isfinite(v) ? fprintf(f, ",%.9g", v) : fprintf(f, ",");
+}
+
 /* The trainer's step callback: the log row, the racer's state and its history sample. */
 static void on_trainer_step(void *user, const struct nn_step_info *si)
 {
@@ -330,9 +338,13 @@ static void on_trainer_step(void *user, const struct nn_step_info *si)
     struct session_train_racer *r = &s->cur.racer[si->racer];
     if (s->log && !s->log_errno) {
         errno = 0;
+        /* A diverging step's row is the racer's last: diverged = 1, the update that would
+         * have been, its non-finite numbers empty. */
         if (csv_field(s->log, tr->label) == EOF ||
-            fprintf(s->log, ",%d,%ld,%.9g,%.9g,%.9g,%.9g\n", si->epoch, si->step, si->loss,
-                    si->penalty, si->accuracy, si->lr) < 0) {
+            fprintf(s->log, ",%d,%ld", si->epoch, tr->diverged ? tr->steps + 1 : si->step) < 0 ||
+            csv_number(s->log, si->loss) < 0 || csv_number(s->log, si->penalty) < 0 ||
+            csv_number(s->log, si->accuracy) < 0 || csv_number(s->log, si->lr) < 0 ||
+            fprintf(s->log, ",%d\n", tr->diverged ? 1 : 0) < 0) {
             s->log_errno = errno ? errno : EIO;
         }
     }

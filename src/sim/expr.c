@@ -196,21 +196,11 @@ static void fail(struct parser *p, size_t byte_pos, const char *fmt, ...)
     }
 }
 
-/* The current token as quotable text, at most 32 characters, with unprintable bytes as \xNN. */
+/* The current token as quotable text, at most 32 bytes of it, control bytes and invalid UTF-8
+ * as \xNN (util_escape, as every message). */
 static const char *tok_text(const struct parser *p, char *buf, size_t n)
 {
-    size_t len = p->tlen > 32 ? 32 : p->tlen;
-    size_t o = 0;
-    for (size_t i = 0; i < len && o + 5 < n; i++) {
-        unsigned char c = (unsigned char)p->src[p->tpos + i];
-        if (c >= 0x20 && c < 0x7f) {
-            buf[o++] = (char)c;
-        } else {
-            o += (size_t)snprintf(buf + o, n - o, "\\x%02x", c);
-        }
-    }
-    buf[o] = '\0';
-    return buf;
+    return util_escape_n(p->src + p->tpos, p->tlen > 32 ? 32 : p->tlen, buf, n);
 }
 
 static bool is_alpha(int c)

@@ -129,6 +129,40 @@ double race_objective(const struct race *race, double x, double y, double grad[2
     return v;
 }
 
+/* A number for a message, NaN and infinities in words. */
+static const char *number_words(double v, char *buf, size_t len)
+{
+    if (isnan(v)) {
+        snprintf(buf, len, "NaN");
+    } else if (isinf(v)) {
+        snprintf(buf, len, "%sinfinity", v < 0 ? "minus " : "");
+    } else {
+        snprintf(buf, len, "%.6g", v);
+    }
+    return buf;
+}
+
+bool race_start_ok(const struct expr *obj, const double start[2], char *err, size_t errlen)
+{
+    char x[32], y[32], a[32], b[32];
+    snprintf(x, sizeof x, "%.6g", start[0]);
+    snprintf(y, sizeof y, "%.6g", start[1]);
+    double g[2];
+    double v = expr_eval_grad(obj, start[0], start[1], g);
+    if (!isfinite(v)) {
+        snprintf(err, errlen, "start (%s, %s): the objective is %s there; choose a start where "
+                 "it is finite", x, y, number_words(v, a, sizeof a));
+        return false;
+    }
+    if (!isfinite(g[0]) || !isfinite(g[1])) {
+        snprintf(err, errlen, "start (%s, %s): the gradient is (%s, %s) there, not finite "
+                 "(the objective is %.6g); choose another start", x, y,
+                 number_words(g[0], a, sizeof a), number_words(g[1], b, sizeof b), v);
+        return false;
+    }
+    return true;
+}
+
 static void runner_restart(struct race *race, int i)
 {
     struct race_runner *r = &race->r[i];

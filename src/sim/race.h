@@ -107,6 +107,12 @@ void race_reset(struct race *race, const double start[2]);
  * x = 0, as in torch. f must have been compiled (it cannot fail then). Caller destroys. */
 struct expr *race_objective_compile(const struct expr *f, double l1, double l2);
 
+/* Whether a race may start at `start` on the objective obj: the objective and both gradient
+ * components are finite there (else every runner would begin with NaN or infinity, and
+ * outputs would hold them). False with "start (X, Y): the objective is NaN there; ..." in err,
+ * naming the point and the value. */
+bool race_start_ok(const struct expr *obj, const double start[2], char *err, size_t errlen);
+
 /* Objective and its gradient at (x, y), penalties included, no noise: race->obj. */
 double race_objective(const struct race *race, double x, double y, double grad[2]);
 

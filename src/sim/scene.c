@@ -55,7 +55,7 @@ bool scene_set(struct scene *s, const char *key, const char *value, bool from_cl
     char msg[768];
     bool ok = setting_parse(row, s, v, from_cli, msg, sizeof msg);
     if (!ok) {
-        snprintf(err, errlen, "%s: %s", key, msg);
+        snprintf(err, errlen, "%s: %s", UTIL_ESC(key), msg);
     }
     free(v);
     return ok;
@@ -79,7 +79,7 @@ bool scene_write(const struct scene *s, FILE *f, char *err, size_t errlen)
         /* A scene file cannot hold these: '#' starts a comment, a line ends the value. */
         if (strpbrk(value, "#\n") || strlen(value) + 1 >= sizeof value) {
             snprintf(err, errlen, "%s: '%s' cannot be written to a scene file (it holds '#', a "
-                     "newline, or is too long)", row->name, value);
+                     "newline, or is too long)", row->name, UTIL_ESC(value));
             ok = false;
             break;
         }
@@ -107,12 +107,35 @@ static char *trim(char *s)
 
 bool scene_load_file(struct scene *s, const char *path, char *err, size_t errlen)
 {
-    char *text = util_read_file(path, NULL);
+    size_t size;
+    char *text = util_read_text_file(path, "scene file", SCENE_MAX_BYTES, &size, err, errlen);
     if (!text) {
-        snprintf(err, errlen, "%s: cannot read scene file: %s", path, strerror(errno));
         return false;
     }
+    bool ok = scene_load_text(s, path, text, size, err, errlen);
+    free(text);
+    return ok;
+}
+
+bool scene_load_text(struct scene *s, const char *path, const char *data, size_t size,
+                     char *err, size_t errlen)
+{
+    char msg[512];
+    char *text = xmalloc(size + 1);
+    memcpy(text, data, size);
+    text[size] = '\0';
     bool ok = true;
+    /* A NUL would end the text early and hide every line after it: refuse it where it is. */
+    const char *nul = memchr(text, '\0', size);
+    if (nul) {
+        int at = 1;
+        for (const char *p = text; p < nul; p++) {
+            at += *p == '\n';
+        }
+        snprintf(err, errlen, "%s:%d: a NUL byte (a scene file is text)", UTIL_ESC(path), at);
+        free(text);
+        return false;
+    }
     int lineno = 0;
     /* strtok_r would merge empty lines and break line numbers, so split by hand. */
     char *line = text;
@@ -130,20 +153,20 @@ bool scene_load_file(struct scene *s, const char *path, char *err, size_t errlen
         if (*t) {
             char *eq = strchr(t, '=');
             if (!eq) {
-                snprintf(err, errlen, "%s:%d: expected 'key = value', got '%s'", path, lineno,
-                         t);
+                snprintf(err, errlen, "%s:%d: expected 'key = value', got '%s'",
+                         UTIL_ESC(path), lineno, UTIL_ESC(t));
                 ok = false;
                 break;
             }
             *eq = '\0';
             char *key = trim(t);
             char *value = trim(eq + 1);
-            char msg[512];
             if (!*value) {
-                snprintf(err, errlen, "%s:%d: missing value for '%s'", path, lineno, key);
+                snprintf(err, errlen, "%s:%d: missing value for '%s'", UTIL_ESC(path), lineno,
+                         UTIL_ESC(key));
                 ok = false;
             } else if (!scene_set(s, key, value, false, msg, sizeof msg)) {
-                snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+                snprintf(err, errlen, "%s:%d: %s", UTIL_ESC(path), lineno, msg);
                 ok = false;
             }
         }
@@ -190,7 +213,7 @@ bool scene_resolve(struct scene *s, struct scene_resolved *out, char *err, size_
     } else {
         const struct catalog_entry *c = catalog_find(s->function);
         if (!c) {
-            snprintf(err, errlen, "unknown function '%s'", s->function);
+            snprintf(err, errlen, "unknown function '%s'", UTIL_ESC(s->function));
             util_append_suggestion(err, errlen, s->function, catalog_names(), catalog_count());
             return false;
         }
@@ -226,6 +249,10 @@ bool scene_resolve(struct scene *s, struct scene_resolved *out, char *err, size_
         default_optimizers(s);
     }
     out->objective = race_objective_compile(out->f, s->l1, s->l2);
+    if (!race_start_ok(out->objective, out->start, err, errlen)) {
+        scene_resolved_finish(out);
+        return false;
+    }
     return true;
 }
 

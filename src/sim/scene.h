@@ -52,8 +52,19 @@ bool scene_set(struct scene *s, const char *key, const char *value, bool from_cl
  * a value a scene file cannot hold (a title with '#'), or when writing fails. */
 bool scene_write(const struct scene *s, FILE *f, char *err, size_t errlen);
 
-/* Reads a scene file (`key = value` lines, `#` comments). Errors are "PATH:LINE: problem". */
+/* The largest scene file read: far above any real scene (a few hundred bytes), small enough
+ * that a wrong path (/dev/zero, a video) is refused at once instead of filling memory. */
+#define SCENE_MAX_BYTES (1024 * 1024)
+
+/* Reads a scene file (`key = value` lines, `#` comments, UTF-8 text of at most
+ * SCENE_MAX_BYTES). Errors are "PATH:LINE: problem"; a NUL byte, a directory or a larger file
+ * is refused. */
 bool scene_load_file(struct scene *s, const char *path, char *err, size_t errlen);
+/* The same for the size bytes at data (not NUL-terminated; a NUL inside is refused), named
+ * path in messages: what scene_load_file does once the file is read, and what the fuzz target
+ * drives. */
+bool scene_load_text(struct scene *s, const char *path, const char *data, size_t size,
+                     char *err, size_t errlen);
 
 /* What a scene resolves to: the compiled function and its metadata. */
 struct scene_resolved {

@@ -42,7 +42,7 @@ static bool parse_function(void *obj, const char *value, bool from_cli, char *er
     (void)from_cli;
     struct scene *s = obj;
     if (!catalog_find(value)) {
-        snprintf(err, errlen, "unknown function '%s'", value);
+        snprintf(err, errlen, "unknown function '%s'", UTIL_ESC(value));
         util_append_suggestion(err, errlen, value, catalog_names(), catalog_count());
         return false;
     }
@@ -635,7 +635,7 @@ void setting_describe(const struct setting *s, char *buf, size_t len)
         return;
     }
     case SETTING_TEXT:
-        snprintf(buf, len, "one line of at most %zu characters", s->size - 1);
+        snprintf(buf, len, "one line of UTF-8 text of at most %zu bytes", s->size - 1);
         return;
     case SETTING_PAIR:
         snprintf(buf, len, "X,Y: two numbers");
@@ -647,6 +647,50 @@ void setting_describe(const struct setting *s, char *buf, size_t len)
         snprintf(buf, len, "%s", s->metavar);
         return;
     }
+}
+
+/* Text settings (a title) are drawn by cairo and the window and written back to scene files:
+ * one line of valid UTF-8 without control characters that fits the field. */
+static bool text_ok(const char *value, size_t size, char *err, size_t errlen)
+{
+    size_t len = strlen(value), bad;
+    if (!util_utf8_valid(value, len, &bad)) {
+        snprintf(err, errlen, "'%s' is not valid UTF-8 text (byte %zu is \\x%02x)",
+                 UTIL_ESC(value), bad + 1, (unsigned char)value[bad]);
+        return false;
+    }
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            snprintf(err, errlen, "'%s' holds a control character (\\x%02x); expected one "
+                     "line of text", UTIL_ESC(value), *p);
+            return false;
+        }
+    }
+    if (len >= size) {
+        snprintf(err, errlen, "'%s' is too long (%zu bytes; at most %zu bytes of UTF-8)",
+                 UTIL_ESC(value), len, size - 1);
+        return false;
+    }
+    return true;
+}
+
+/* Why a number-valued setting refused value when one of its numbers is out of a double's
+ * range (a subnormal, an overflow), else NULL. */
+static const char *number_problem(const struct setting *s, const char *value)
+{
+    if (s->type != SETTING_DOUBLE && s->type != SETTING_PAIR && s->type != SETTING_BOX) {
+        return NULL;
+    }
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", value);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        const char *why = util_number_problem(tok);
+        if (why) {
+            return why;
+        }
+    }
+    return NULL;
 }
 
 /* Parses exactly n comma-separated finite numbers. */
@@ -708,9 +752,11 @@ bool setting_parse(const struct setting *s, void *obj, const char *value, bool f
         }
         break;
     case SETTING_TEXT:
-        if ((ok = strlen(value) < s->size && !strchr(value, '\n'))) {
-            memcpy(dst, value, strlen(value) + 1);
+        if (!text_ok(value, s->size, err, errlen)) {
+            return false;
         }
+        memcpy(dst, value, strlen(value) + 1);
+        ok = true;
         break;
     case SETTING_PAIR:
     case SETTING_BOX: {
@@ -727,7 +773,9 @@ bool setting_parse(const struct setting *s, void *obj, const char *value, bool f
     if (!ok) {
         char what[160];
         setting_describe(s, what, sizeof what);
-        snprintf(err, errlen, "expected %s, got '%s'", what, value);
+        const char *why = number_problem(s, value);
+        snprintf(err, errlen, "expected %s, got '%s'%s%s", what, UTIL_ESC(value),
+                 why ? ", which " : "", why ? why : "");
         return false;
     }
     if (s->flags & SETTING_HAS) {
@@ -823,7 +871,7 @@ const struct setting *setting_find_key(const struct setting_table *t, const char
 {
     const struct setting *row = setting_find(t, key, 0);
     if (!row) {
-        snprintf(err, errlen, "unknown key '%s'", key);
+        snprintf(err, errlen, "unknown key '%s'", UTIL_ESC(key));
         const char *names[64];
         size_t n = setting_names(t, -1, names, 64);
         util_append_suggestion(err, errlen, key, names, n);
@@ -887,12 +935,12 @@ static void wrong_key(const struct setting_table *t, const char *name, int kind,
         known = known || !strcmp(any[i], key);
     }
     if (known) {
-        snprintf(err, errlen, "%s: parameter '%s' does not apply to %s (it is for ", name, key,
-                 name);
+        snprintf(err, errlen, "%s: parameter '%s' does not apply to %s (it is for ", name,
+                 UTIL_ESC(key), name);
         kinds_taking(t, key, err, errlen);
         append(err, errlen, ")");
     } else {
-        snprintf(err, errlen, "%s: unknown parameter '%s'", name, key);
+        snprintf(err, errlen, "%s: unknown parameter '%s'", name, UTIL_ESC(key));
     }
     util_append_suggestion(err, errlen, key, valid, nvalid);
     char usage[512];
@@ -911,7 +959,7 @@ bool setting_parse_spec(const struct setting_table *t, const char *text, void *o
     }
     int kind = setting_kind(t, sp.name);
     if (kind < 0) {
-        snprintf(err, errlen, "unknown %s '%s'", t->what, sp.name);
+        snprintf(err, errlen, "unknown %s '%s'", t->what, UTIL_ESC(sp.name));
         util_append_suggestion(err, errlen, sp.name, t->kinds, (size_t)t->nkinds);
         return false;
     }
@@ -938,17 +986,19 @@ bool setting_parse_spec(const struct setting_table *t, const char *text, void *o
             if (setting_find(t, a->value, kind)) {
                 /* "adam(beta1)": a key without its value, not a value without its key */
                 snprintf(err, errlen, "%s: '%s' has no value (write %s=VALUE)", sp.name,
-                         a->value, a->value);
+                         UTIL_ESC(a->value), a->value);
                 return false;
             }
             if (keyed) {
                 snprintf(err, errlen, "%s: value '%s' without a key after a key=value; values "
-                         "without keys come first, in the order %s", sp.name, a->value, usage);
+                         "without keys come first, in the order %s", sp.name, UTIL_ESC(a->value),
+                         usage);
                 return false;
             }
             if (!s) {
                 snprintf(err, errlen, "%s: too many values without a key ('%s' is value %d); "
-                         "give the others as key=value; usage: %s", sp.name, a->value, npos,
+                         "give the others as key=value; usage: %s", sp.name,
+                         UTIL_ESC(a->value), npos,
                          usage);
                 return false;
             }
@@ -961,9 +1011,11 @@ bool setting_parse_spec(const struct setting_table *t, const char *text, void *o
         given |= bit;
         char msg[256];
         if (!setting_parse(s, tmp, a->value, false, msg, sizeof msg)) {
+            const char *why = number_problem(s, a->value);
             setting_describe(s, msg, sizeof msg);
-            snprintf(err, errlen, "%s: invalid %s=%s: expected %s; %s: %s", sp.name, s->name,
-                     a->value, msg, s->name, s->help);
+            snprintf(err, errlen, "%s: invalid %s=%s: expected %s%s%s; %s: %s", sp.name,
+                     s->name, UTIL_ESC(a->value), msg, why ? "; the value " : "",
+                     why ? why : "", s->name, s->help);
             return false;
         }
     }

@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -134,6 +135,118 @@ void util_append_suggestion(char *buf, size_t len, const char *name,
     }
 }
 
+/* ======================================================================== text */
+
+/* The length (1..4) of the valid UTF-8 character at s (n bytes available), its code point in
+ * *cp; 0 when the bytes there are not valid UTF-8. */
+static size_t utf8_char(const unsigned char *s, size_t n, unsigned long *cp)
+{
+    if (n == 0) {
+        return 0;
+    }
+    unsigned c = s[0];
+    size_t len;
+    unsigned long v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+        len = 2, v = c & 0x1f, min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3, v = c & 0x0f, min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len) {
+        return 0;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+        return 0;
+    }
+    *cp = v;
+    return len;
+}
+
+const char *util_escape_n(const char *s, size_t n, char *buf, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t o = 0;
+    if (len == 0) {
+        return buf;
+    }
+    for (size_t i = 0; i < n && u[i];) {
+        unsigned long cp;
+        size_t k = utf8_char(u + i, n - i, &cp);
+        bool control = k == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0);
+        size_t need = control ? 4 : k;
+        if (o + need >= len) {
+            break;
+        }
+        if (control) {
+            snprintf(buf + o, len - o, "\\x%02x", u[i]);
+            i++;
+        } else {
+            memcpy(buf + o, u + i, k);
+            i += k;
+        }
+        o += need;
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+const char *util_escape(const char *s, char *buf, size_t len)
+{
+    return util_escape_n(s, strlen(s), buf, len);
+}
+
+bool util_utf8_valid(const char *s, size_t n, size_t *bad_at)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        unsigned long cp;
+        size_t k = utf8_char(u + i, n - i, &cp);
+        if (k == 0) {
+            if (bad_at) {
+                *bad_at = i;
+            }
+            return false;
+        }
+        i += k;
+    }
+    return true;
+}
+
+size_t util_utf8_cut(const char *s, size_t n)
+{
+    /* Back off over continuation bytes to the start of the character at n. */
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) {
+        n--;
+    }
+    return n;
+}
+
+void util_copy_text(char *dst, size_t len, const char *src)
+{
+    if (len == 0) {
+        return;
+    }
+    size_t n = strlen(src);
+    if (n >= len) {
+        n = util_utf8_cut(src, len - 1);
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 /* ======================================================================== numbers */
 
 bool util_parse_double(const char *s, double *out)
@@ -150,7 +263,9 @@ bool util_parse_double(const char *s, double *out)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || errno == ERANGE || !isfinite(v)) {
+    /* Subnormals are refused too: strtod flags them ERANGE, and a value that small means
+     * nothing as a rate or a weight (util_number_problem says so). */
+    if (end == s || errno == ERANGE || !isfinite(v) || (v != 0.0 && fabs(v) < DBL_MIN)) {
         return false;
     }
     while (isspace((unsigned char)*end)) {
@@ -161,6 +276,36 @@ bool util_parse_double(const char *s, double *out)
     }
     *out = v;
     return true;
+}
+
+const char *util_number_problem(const char *s)
+{
+    while (s && isspace((unsigned char)*s)) {
+        s++;
+    }
+    if (!s || !*s) {
+        return NULL;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    int range = errno;
+    while (isspace((unsigned char)*end)) {
+        end++;
+    }
+    if (end == s || *end) {
+        return NULL;
+    }
+    if (isnan(v)) {
+        return "is not a number (NaN)";
+    }
+    if (isinf(v) || (range == ERANGE && fabs(v) > 1.0)) {
+        return "is too large for a double (beyond 1.8e308)";
+    }
+    if (range == ERANGE || (v != 0.0 && fabs(v) < DBL_MIN)) {
+        return "is too close to zero for a double (a subnormal: below 2.2e-308 in magnitude)";
+    }
+    return NULL;
 }
 
 bool util_parse_long(const char *s, long min, long max, long *out)
@@ -297,6 +442,72 @@ char *util_read_file(const char *path, size_t *len_out)
     if (err) {
         free(buf);
         errno = EIO;
+        return NULL;
+    }
+    buf[len] = '\0';
+    if (len_out) {
+        *len_out = len;
+    }
+    return buf;
+}
+
+char *util_read_text_file(const char *path, const char *what, size_t max, size_t *len_out,
+                          char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot read %s: %s", UTIL_ESC(path), what, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: cannot read %s: %s", UTIL_ESC(path), what, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory, not a %s", UTIL_ESC(path), what);
+        close(fd);
+        return NULL;
+    }
+    if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
+        snprintf(err, errlen, "%s: %s too large (%lld bytes; at most %zu)", UTIL_ESC(path),
+                 what, (long long)st.st_size, max);
+        close(fd);
+        return NULL;
+    }
+    /* Read up to max + 1 bytes whatever stat said: a FIFO or a device has no size, and a
+     * regular file may grow while it is read. */
+    size_t cap = 4096, len = 0;
+    char *buf = xmalloc(cap);
+    for (;;) {
+        if (len == cap - 1) {
+            if (len > max) {
+                break;
+            }
+            cap = cap * 2 > max + 2 ? max + 2 : cap * 2;
+            buf = xrealloc(buf, cap);
+        }
+        ssize_t got = read(fd, buf + len, cap - 1 - len);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got < 0) {
+            snprintf(err, errlen, "%s: cannot read %s: %s", UTIL_ESC(path), what, strerror(errno));
+            free(buf);
+            close(fd);
+            return NULL;
+        }
+        if (got == 0) {
+            break;
+        }
+        len += (size_t)got;
+    }
+    close(fd);
+    if (len > max) {
+        snprintf(err, errlen, "%s: %s too large (more than %zu bytes)", UTIL_ESC(path), what,
+                 max);
+        free(buf);
         return NULL;
     }
     buf[len] = '\0';

@@ -22,9 +22,35 @@ const char *util_suggest(const char *name, const char *const *candidates, size_t
 void util_append_suggestion(char *buf, size_t len, const char *name,
                             const char *const *candidates, size_t count);
 
+/* ---- user text in messages ---- */
+/* Copies s into buf (size len) as text safe to print on a terminal and to draw: control bytes
+ * (C0, DEL, the C1 range U+0080..U+009F) and bytes that are not valid UTF-8 become \xNN;
+ * valid UTF-8 characters are kept. Cuts at a character boundary when buf is too small. Applying
+ * it twice gives the same text. Returns buf. Every message that repeats user text (scene
+ * lines, keys, names, values, paths) passes that text through here. */
+const char *util_escape(const char *s, char *buf, size_t len);
+/* The same for the first n bytes of s (which need not be NUL-terminated within them). */
+const char *util_escape_n(const char *s, size_t n, char *buf, size_t len);
+/* util_escape into a temporary 256-byte buffer that lives to the end of the enclosing block:
+ * snprintf(err, errlen, "unknown key '%s'", UTIL_ESC(key)). */
+#define UTIL_ESC(s) util_escape((s), (char[256]){0}, 256)
+
+/* ---- UTF-8 ---- */
+/* Whether the n bytes of s are valid UTF-8 (no overlong forms, surrogates or code points
+ * above U+10FFFF). *bad_at (may be NULL) gets the offset of the first invalid byte. */
+bool util_utf8_valid(const char *s, size_t n, size_t *bad_at);
+/* The largest length <= n at which the valid UTF-8 text s can be cut without splitting a
+ * character. */
+size_t util_utf8_cut(const char *s, size_t n);
+/* snprintf(dst, len, "%s", src) that never splits a UTF-8 character. */
+void util_copy_text(char *dst, size_t len, const char *src);
+
 /* ---- numbers ---- */
 /* Parses all of s (leading/trailing blanks allowed) as a finite double. */
 bool util_parse_double(const char *s, double *out);
+/* Why util_parse_double refused s, as a phrase for a message ("is too close to zero for a
+ * double (a subnormal: below 2.2e-308 in magnitude)"), or NULL when s is simply not a number. */
+const char *util_number_problem(const char *s);
 /* Parses all of s as a long in [min, max]. */
 bool util_parse_long(const char *s, long min, long max, long *out);
 /* Parses "X,Y" into two finite doubles. */
@@ -56,5 +82,12 @@ void util_outfile_abort(struct util_outfile *o);   /* safe on a zeroed or commit
 
 /* Reads a whole file into a NUL-terminated buffer; NULL with errno set on failure. */
 char *util_read_file(const char *path, size_t *len_out);
+/* Reads a whole input a user names (`what`: "scene file", for messages) of at most max bytes
+ * into a NUL-terminated buffer (*len_out: its length, NUL bytes inside included). NULL with
+ * one message "PATH: ..." in err when it cannot be opened or read, is a directory, or is
+ * larger than max (a FIFO or device is read only up to max + 1 bytes, so /dev/zero is
+ * refused). */
+char *util_read_text_file(const char *path, const char *what, size_t max, size_t *len_out,
+                          char *err, size_t errlen);
 
 #endif
