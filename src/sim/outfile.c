@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -69,7 +70,6 @@ static void install_handlers(void)
 
 static int register_tmp(const char *path)
 {
-    install_handlers();
     for (int i = 0; i < TMP_SLOTS; i++) {
         int expected = SLOT_FREE;
         if (atomic_compare_exchange_strong(&tmp_slots[i].state, &expected, SLOT_CLAIMED)) {
@@ -312,10 +312,21 @@ bool util_outfile_open(struct util_outfile *o, const char *path, char *err, size
         if (!check_dir(path, t.path, err, errlen)) {
             return false;
         }
+        /* signals wait while the file is made and registered: none may come between */
+        install_handlers();
+        sigset_t block, old;
+        sigemptyset(&block);
+        for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++) {
+            sigaddset(&block, cleanup_signals[i]);
+        }
+        pthread_sigmask(SIG_BLOCK, &block, &old);
         fd = create_tmp(t.path, o->tmp, sizeof o->tmp);
         if (fd >= 0) {
             o->slot = register_tmp(o->tmp) + 1;
         }
+        int saved = errno;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        errno = saved;
         if (fd >= 0 && t.kind == TARGET_REGULAR) {
             /* the replacement looks like what it replaces: owner where allowed, and mode */
             if (fchown(fd, t.st.st_uid, t.st.st_gid) != 0) {
