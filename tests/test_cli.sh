@@ -177,6 +177,94 @@ expect_error "train eval-every range" "--eval-every: expected a whole number fro
 check "bench help" bash -c "'$OPT' bench --help | grep -q train"
 expect_error "bench unknown" "did you mean" bench trian
 
+# --- outputs: -o follows what the path leads to. Never the real /dev/null: a FIFO, links, files
+# of our own, /dev/full, and /dev/stdout into a file or a pipe stand for devices.
+mkdir -p outs && cd outs
+mkfifo fifo
+(timeout 60 cat fifo > fifo.txt) & reader=$!
+timeout 60 "$OPT" trace --steps 2 -o fifo 2>err.txt
+check "trace into a FIFO: exit 0" [ $? -eq 0 ]
+wait $reader
+check "trace into a FIFO: the reader gets every row" [ "$(wc -l < fifo.txt)" -eq 25 ]
+check "trace into a FIFO: it stays a FIFO" [ -p fifo ]
+"$OPT" trace --steps 2 -o /dev/stdout > stdout.txt
+check "trace -o /dev/stdout into a file" [ "$(wc -l < stdout.txt)" -eq 25 ]
+check "trace -o /dev/stdout into a pipe" [ "$("$OPT" trace --steps 2 -o /dev/stdout | wc -l)" -eq 25 ]
+printf 'old\n' > real.csv && chmod 604 real.csv && ln -s real.csv link.csv
+"$OPT" trace --steps 2 -o link.csv
+check "trace -o symlink: the link is kept" [ -L link.csv ]
+check "trace -o symlink: its target is written" [ "$(wc -l < real.csv)" -eq 25 ]
+check "trace -o symlink: the target keeps its mode" [ "$(stat -c %a real.csv)" = 604 ]
+(umask 027 && "$OPT" trace --steps 1 -o masked.csv)
+check "new file: 0666 minus the umask" [ "$(stat -c %a masked.csv)" = 640 ]
+"$OPT" render --steps 5 --size 200x150 -o real.png >/dev/null && ln -s real.png link.png
+"$OPT" render --steps 5 --size 200x150 -o link.png >/dev/null
+check "render -o symlink: link kept, target a PNG" bash -c "[ -L link.png ] && head -c 4 real.png | grep -q PNG"
+mkdir folder folder.png m-2.bin
+expect_error "trace -o folder" "folder: is a folder" trace --steps 2 -o folder
+expect_error "render -o folder" "folder.png: is a folder" render --steps 2 -o folder.png
+expect_error "trace -o ''" "trace: the output path is empty" trace --steps 2 -o ''
+expect_error "render -o ''" "render: the output path is empty" render --steps 2 -o ''
+expect_error "render 3d -o ''" "render: the output path is empty" render --view 3d -o ''
+# a path that cannot be written is refused before the work (train prints nothing first)
+expect_error "train --save folder" "--save: folder: is a folder" train --data synthetic --limit 100 --save folder
+check "train --save folder: before training" [ ! -s out.txt ]
+expect_error "train --save second racer's path" "--save: m-2.bin: is a folder" train --data synthetic --limit 100 --optimizer sgd,adam --save m.bin
+check "train --save second racer's path: before training" [ ! -s out.txt ]
+expect_error "train --save missing folder" "--save: nope/m.bin: cannot write" train --data synthetic --limit 100 --save nope/m.bin
+check "train --save missing folder: before training" [ ! -s out.txt ]
+check "trace -o folder: at once, before a long run" timeout 20 bash -c "'$OPT' trace --steps 100000000 -o folder 2>/dev/null; [ \$? -eq 2 ]"
+# a write that fails during the work (a full disk; /dev/full behind links) exits 1 everywhere
+for f in full.csv full.png full.gif full.svg; do ln -s /dev/full "$f"; done
+expect_full() {   # expect_full WHAT PATTERN ARGS...: exit 1, one line on stderr matching PATTERN
+  local what="$1" pattern="$2"; shift 2
+  timeout 120 "$OPT" "$@" >"${STDOUT:-out.txt}" 2>err.txt
+  local rc=$?
+  if [ $rc -ne 1 ]; then bad "$what: exit $rc, expected 1"; return; fi
+  if ! grep -q -- "$pattern" err.txt; then bad "$what: stderr '$(cat err.txt)' lacks '$pattern'"; return; fi
+  if [ "$(wc -l < err.txt)" -ne 1 ]; then bad "$what: expected one line on stderr"; return; fi
+  ok
+}
+nospc="No space left on device"
+expect_full "trace, disk full" "trace: full.csv: cannot write: $nospc" trace --steps 100000000 -o full.csv
+expect_full "render png, disk full" "$nospc" render --steps 5 --size 200x150 -o full.png
+expect_full "render svg, disk full" "$nospc" render --steps 5 --size 200x150 -o full.svg
+expect_full "render gif, disk full" "full.gif: cannot write" render --steps 5 --size 200x150 -o full.gif
+expect_full "train --log, disk full" "full.csv.*$nospc" train --data synthetic --limit 200 --no-progress --log full.csv
+check "/dev/full is still a device" [ -c /dev/full ]
+# standard output: every failed write is said, and a long trace stops at the first
+stdout_full="standard output: write failed: $nospc"
+STDOUT=/dev/full expect_full "trace > /dev/full" "^optiscope trace: $stdout_full" trace --steps 100000000
+STDOUT=/dev/full expect_full "list > /dev/full" "^optiscope list: $stdout_full" list functions
+STDOUT=/dev/full expect_full "--help > /dev/full" "$stdout_full" --help
+STDOUT=/dev/full expect_full "render's printed path > /dev/full" "$stdout_full" render --steps 5 --size 200x150 -o ok.png
+check "render > /dev/full still writes the figure" [ -s ok.png ]
+check "no temp files from outputs" bash -c "! ls *.tmp-* 2>/dev/null | grep -q ."
+# SIGINT, SIGTERM and SIGHUP mid-write remove the temporary file and end the process by that
+# signal (a shell sees 128+N). Job control (set -m) so background jobs do not ignore SIGINT;
+# a signal the test itself was started ignoring (nohup) stays ignored, so is not tested.
+sig_ignored() { local bit=$(( $(kill -l "$1") - 1 )); (( (0x$(awk '/^SigIgn/ {print $2}' /proc/$$/status) >> bit) & 1 )); }
+interrupt() {   # interrupt WHAT SIGNAL OUTPUT ARGS...: kill once OUTPUT.tmp-* exists
+  local what="$1" sig="$2" outp="$3"; shift 3
+  if sig_ignored "$sig"; then echo "note: SIG$sig ignored by the caller; $what not tested" >&2; return; fi
+  rm -f "$outp" "$outp".tmp-*
+  local rc
+  rc=$(set -m; "$OPT" "$@" >/dev/null 2>&1 & pid=$!
+       for _ in $(seq 600); do ls "$outp".tmp-* >/dev/null 2>&1 && break; sleep 0.1; done
+       kill -"$sig" $pid; wait $pid; echo $?)
+  local want=$((128 + $(kill -l "$sig")))
+  if [ "$rc" -ne "$want" ]; then bad "$what: exit $rc, expected $want"; return; fi
+  if ls "$outp".tmp-* >/dev/null 2>&1; then bad "$what: left $(ls "$outp".tmp-*)"; return; fi
+  if [ -e "$outp" ]; then bad "$what: $outp written"; return; fi
+  ok
+}
+interrupt "trace, SIGINT" INT big.csv trace --steps 100000000 -o big.csv
+interrupt "trace, SIGTERM" TERM big.csv trace --steps 100000000 -o big.csv
+interrupt "render gif, SIGTERM" TERM big.gif render --steps 2000 --size 2000x1250 -o big.gif
+interrupt "train --log, SIGHUP" HUP log.csv train --data synthetic --epochs 1000 --no-progress --log log.csv
+interrupt "train --log, SIGINT" INT log.csv train --data synthetic --epochs 1000 --no-progress --log log.csv
+cd "$T"
+
 # --- a million steps in bounded memory (max RSS grows by less than 8 MB over 100x the steps)
 rss() { python3 -c "
 import resource, subprocess, sys

@@ -36,6 +36,12 @@ bool cli_preset_path(const char *name, char *path, size_t len, char *err, size_t
 /* The names of the presets found, sorted; returns the count (at most max). */
 int cli_preset_names(char names[][64], int max);
 
+/* Flushes and closes standard output (once; later calls only return status). A write or close
+ * that failed is reported as "optiscope CMD: standard output: write failed: REASON" and makes a
+ * status of 0 into 1. `seen` is the errno of a failed write the command saw earlier (0: none),
+ * for the reason when the final flush itself succeeds. main() calls it after every command. */
+int cli_close_stdout(const char *cmd, int status, int seen);
+
 /* "optiscope CMD: message" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
