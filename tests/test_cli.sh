@@ -176,6 +176,24 @@ expect_error "train missing value" "--seed needs a value" train --seed
 expect_error "train eval-every range" "--eval-every: expected a whole number from 0 to" train --eval-every -1
 check "bench help" bash -c "'$OPT' bench --help | grep -q train"
 expect_error "bench unknown" "did you mean" bench trian
+# the PyTorch peer starts from an argument vector, never a shell: names with quotes and ; are
+# names (a stand-in interpreter records what it was given and answers as the script would)
+mkdir -p spawn && cd spawn
+evil="x';touch INJECTED;'"
+printf '#!/bin/sh\nprintf "%%s\\n" "$@" > args.txt\necho "torch 9.9 threads 1"\necho "images_per_s: 1234"\n' > "py$evil"
+chmod +x "py$evil" && touch "$evil.py"
+bench_small="--steps 2 --warmup 0 --rounds 1 --threads 1 --data synthetic"
+"$OPT" bench train $bench_small --python "./py$evil" --torch-script "$evil.py" > bench.txt 2>&1
+check "bench torch peer: exit 0" [ $? -eq 0 ]
+check "bench torch peer: nothing injected" bash -c "! ls INJECTED* 2>/dev/null | grep -q ."
+check "bench torch peer: the script name as one argument" [ "$(head -1 args.txt 2>/dev/null)" = "$evil.py" ]
+check "bench torch peer: its arguments" [ "$(sed -n '2,4p' args.txt 2>/dev/null | tr '\n' ' ')" = "--bench --threads 1 " ]
+check "bench torch peer: its rate read from its output" grep -q '^1 .* 1234 ' bench.txt
+printf '#!/bin/sh\necho "no torch here" >&2\nexit 3\n' > failpy && chmod +x failpy
+"$OPT" bench train $bench_small --python ./failpy --torch-script "$evil.py" > bench.txt 2>&1
+check "bench failing peer: exit 1" [ $? -eq 1 ]
+check "bench failing peer: its status and last line" grep -q 'PyTorch run failed (exit status 3): no torch here' bench.txt
+cd "$T"
 
 # --- outputs: -o follows what the path leads to. Never the real /dev/null: a FIFO, links, files
 # of our own, /dev/full, and /dev/stdout into a file or a pipe stand for devices.

@@ -1,10 +1,13 @@
 /* cmd_bench_train.c: `optiscope bench train`: training images/s of the small CNN (batch 64,
  * adam) at 1 and 2 threads, the share of time in sgemm, and PyTorch's rate from
  * bench/torch_train.py measured in the same run. */
+#include <errno.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -17,6 +20,8 @@
 #include "sim/util.h"
 
 #define MAX_THREAD_COUNTS 8
+
+extern char **environ;
 
 struct bench_opts {
     long threads[MAX_THREAD_COUNTS];   /* thread counts to measure */
@@ -189,23 +194,46 @@ static struct c_result run_c(const struct bench_opts *o, const struct nn_data *d
     return best;
 }
 
-/* Runs the PyTorch peer; its images/s, or a negative number with why in `why`. */
+/* Runs the PyTorch peer with an argument vector (never through a shell, so any file name is
+ * just a name), reading its stdout and stderr together; its images/s, or a negative number
+ * with why in `why`. */
 static double run_torch(const struct bench_opts *o, const char *script, const char *data_dir,
                         int threads, char *version, size_t vlen, char *why, size_t whylen)
 {
-    char cmd[8192];
-    snprintf(cmd, sizeof(cmd), "'%s' '%s' --bench --threads %d --steps %ld --warmup %ld "
-             "--rounds %ld --batch %ld %s%s%s 2>&1", o->python, script, threads, o->steps,
-             o->warmup, o->rounds, o->batch, data_dir ? "--data-dir '" : "--synthetic",
-             data_dir ? data_dir : "", data_dir ? "'" : "");
-    FILE *p = popen(cmd, "r");
-    if (!p) {
-        snprintf(why, whylen, "cannot run %s", o->python);
+    char nums[5][32];
+    snprintf(nums[0], sizeof nums[0], "%d", threads);
+    snprintf(nums[1], sizeof nums[1], "%ld", o->steps);
+    snprintf(nums[2], sizeof nums[2], "%ld", o->warmup);
+    snprintf(nums[3], sizeof nums[3], "%ld", o->rounds);
+    snprintf(nums[4], sizeof nums[4], "%ld", o->batch);
+    char *args[] = {(char *)o->python, (char *)script, "--bench", "--threads", nums[0],
+                    "--steps", nums[1], "--warmup", nums[2], "--rounds", nums[3], "--batch",
+                    nums[4], data_dir ? "--data-dir" : "--synthetic", (char *)data_dir, NULL};
+    int fd[2];
+    if (pipe(fd) != 0) {
+        snprintf(why, whylen, "cannot run %s: %s", o->python, strerror(errno));
         return -1;
     }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fd[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&fa, fd[1], STDERR_FILENO);
+    posix_spawn_file_actions_addclose(&fa, fd[0]);
+    posix_spawn_file_actions_addclose(&fa, fd[1]);
+    pid_t pid;
+    fflush(NULL);   /* nothing of ours buffered twice */
+    int rc = posix_spawnp(&pid, o->python, &fa, NULL, args, environ);   /* PATH, as a shell */
+    posix_spawn_file_actions_destroy(&fa);
+    close(fd[1]);
+    if (rc != 0) {
+        close(fd[0]);
+        snprintf(why, whylen, "cannot run %s: %s", o->python, strerror(rc));
+        return -1;
+    }
+    FILE *p = fdopen(fd[0], "r");
     char line[1024], last[1024] = "";
     double rate = -1;
-    while (fgets(line, sizeof(line), p)) {
+    while (p && fgets(line, sizeof(line), p)) {
         if (!strncmp(line, "images_per_s:", 13)) {
             rate = atof(line + 13);
         } else if (!strncmp(line, "torch ", 6)) {
@@ -215,10 +243,23 @@ static double run_torch(const struct bench_opts *o, const char *script, const ch
             snprintf(last, sizeof(last), "%s", line);
         }
     }
-    int status = pclose(p);
+    if (p) {
+        fclose(p);
+    } else {
+        close(fd[0]);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     if (rate <= 0) {
+        char how[64];
+        if (WIFSIGNALED(status)) {
+            snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
+        } else {
+            snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(status));
+        }
         last[strcspn(last, "\n")] = '\0';
-        snprintf(why, whylen, "PyTorch run failed (status %d): %s", status, last);
+        snprintf(why, whylen, "PyTorch run failed (%s): %s", how, last);
         return -1;
     }
     return rate;
