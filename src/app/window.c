@@ -200,6 +200,7 @@ static enum app_status open_window(const struct app_options *o, SDL_Window **win
         return APP_NO_GL;
     }
     SDL_GL_SetSwapInterval(1);
+    gl_keep_driver_loaded();
     mark(prof, "context");
     return APP_OK;
 }
