@@ -33,13 +33,18 @@ static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
 /* Removes every live temporary file, then dies of the same signal with its default action so
  * the parent sees it (a shell: 128 + the number). Only async-signal-safe calls. */
-static void on_signal(int sig)
+void util_outfile_remove_all(void)
 {
     for (int i = 0; i < TMP_SLOTS; i++) {
         if (atomic_load(&tmp_slots[i].state) == SLOT_LIVE) {
             unlink(tmp_slots[i].path);
         }
     }
+}
+
+static void on_signal(int sig)
+{
+    util_outfile_remove_all();
     signal(sig, SIG_DFL);   /* SA_RESETHAND did so already; say it for clarity */
     raise(sig);             /* not blocked (SA_NODEFER): the process ends here */
 }

@@ -68,6 +68,9 @@ void util_outfile_abort(struct util_outfile *o);   /* safe on a zeroed or commit
 /* The checks open makes, without creating anything: for a command to refuse a path before
  * its work rather than after (an empty path, a folder, a missing or read-only folder). */
 bool util_outfile_check(const char *path, char *err, size_t errlen);
+/* Removes every temporary file of an outfile now open, for a process about to end at once
+ * (_exit). Async-signal-safe. */
+void util_outfile_remove_all(void);
 
 /* Reads a whole file into a NUL-terminated buffer; NULL with errno set on failure. */
 char *util_read_file(const char *path, size_t *len_out);
