@@ -190,6 +190,29 @@ static void streams(void)
     }
     CHECK(lstat(at("fdlink"), &st) == 0 && S_ISLNK(st.st_mode));
 
+    /* another process's descriptor (/proc/PID/fd/N, whose "link" reads pipe:[...]) is opened
+     * through /proc, never followed by name */
+    CHECK(pipe(pfd) == 0);
+    pid = fork();
+    if (pid == 0) {
+        alarm(30);
+        pause();   /* holds the pipe open until killed */
+        _exit(0);
+    }
+    char other[64];
+    snprintf(other, sizeof other, "/proc/%ld/fd/%d", (long)pid, pfd[1]);
+    CHECK(util_outfile_open(&o, other, err, sizeof err));
+    CHECK(o.stream && !o.tmp[0]);
+    fputs("other\n", o.f);
+    CHECK(util_outfile_commit(&o, err, sizeof err));
+    close(pfd[1]);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    n = read(pfd[0], got, sizeof got - 1);
+    got[n > 0 ? n : 0] = '\0';
+    close(pfd[0]);
+    CHECK(!strcmp(got, "other\n"));
+
     /* a device is written through: /dev/full fails at commit with the device's reason */
     CHECK(util_outfile_open(&o, "/dev/full", err, sizeof err));
     CHECK(o.stream);

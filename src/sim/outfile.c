@@ -100,7 +100,7 @@ static void unregister_tmp(int slot1)
 enum target_kind {
     TARGET_NEW,       /* nothing there yet: a new regular file (mode 0666 minus the umask) */
     TARGET_REGULAR,   /* a regular file: replaced atomically, keeping its mode */
-    TARGET_STREAM,    /* a device, FIFO or socket: written through, in place */
+    TARGET_STREAM,    /* a device, FIFO, socket or /proc link: written through, in place */
     TARGET_FD,        /* /dev/stdout, /dev/fd/N, /proc/self/fd/N: descriptor N, written through */
 };
 
@@ -124,25 +124,27 @@ static void dir_of(const char *path, char *dir, size_t len)
     }
 }
 
-/* N when path names this process's descriptor N through /proc (its folder resolves to
- * /proc/PID/fd: /dev/fd/N, /dev/stdout's target /proc/self/fd/1); -1 otherwise. Those entries
- * are not real links (a pipe's reads "pipe:[1234]"), so they are never followed by name. */
-static int self_fd(const char *path)
+/* Links under /proc (/dev/stdout's target /proc/self/fd/1, /dev/fd/N, another process's
+ * /proc/PID/fd/N) are not real links: a pipe's reads "pipe:[1234]", a file's names it without
+ * the offset or append mode of the descriptor. They are never followed by name. Returns N when
+ * path is this process's descriptor N, -2 for any other path in /proc, -1 otherwise. */
+static int proc_link(const char *path)
 {
     char dir[PATH_MAX], real[PATH_MAX], mine[64];
     dir_of(path, dir, sizeof dir);
-    if (!realpath(dir, real)) {
+    if (!realpath(dir, real) || strncmp(real, "/proc/", 6) != 0) {
         return -1;
     }
     snprintf(mine, sizeof mine, "/proc/%ld/fd", (long)getpid());
     if (strcmp(real, mine) != 0) {
-        return -1;
+        return -2;
     }
-    const char *name = strrchr(path, '/') + 1;   /* dir_of found a slash, or real was "." */
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;   /* no slash: the folder we are in */
     char *end;
     errno = 0;
     long n = strtol(name, &end, 10);
-    return name[0] >= '0' && name[0] <= '9' && !*end && !errno && n <= INT_MAX ? (int)n : -1;
+    return name[0] >= '0' && name[0] <= '9' && !*end && !errno && n <= INT_MAX ? (int)n : -2;
 }
 
 /* Follows path's symlinks (each relative target from its link's folder) to what a write would
@@ -160,7 +162,7 @@ static bool resolve(const char *path, struct target *t, char *err, size_t errlen
         return false;
     }
     for (int hops = 0; hops < 40; hops++) {
-        int fd = self_fd(t->path);
+        int fd = proc_link(t->path);
         if (fd >= 0) {
             t->kind = TARGET_FD;
             t->fd = fd;
@@ -182,8 +184,8 @@ static bool resolve(const char *path, struct target *t, char *err, size_t errlen
             t->kind = TARGET_REGULAR;
             return true;
         }
-        if (!S_ISLNK(t->st.st_mode)) {
-            t->kind = TARGET_STREAM;
+        if (!S_ISLNK(t->st.st_mode) || fd == -2) {
+            t->kind = TARGET_STREAM;   /* a /proc link is opened, the kernel following it */
             return true;
         }
         char link[sizeof t->path], next[sizeof t->path];
