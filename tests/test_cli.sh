@@ -166,7 +166,7 @@ expect_error "train corrupt data" "baddata/train-images-idx3-ubyte.gz: not an ID
 # train's options are the rows of settings_train(): --help lists each one (every spelling the
 # command took before the table, plus eval-every), the parser takes --key VALUE, --key=VALUE and
 # flags alone, and a bad value is refused naming the option, the value and the range
-train_opts="--data --data-dir --model --batchnorm --dropout --hidden --optimizer --schedule --l1 --l2 --early-stop --epochs --batch --limit --val --eval-every --threads --seed --log --save --no-progress"
+train_opts="--data --data-dir --model --batchnorm --dropout --hidden --optimizer --schedule --l1 --l1-mode --l2 --compare-penalties --early-stop --epochs --batch --limit --val --eval-every --threads --seed --log --save --no-progress"
 check "train --help lists every option" bash -c "[ \"\$('$OPT' train --help | grep -oE '^  --[a-z0-9-]+' | tr -d ' ' | sort)\" = \"\$(printf '%s\n' $train_opts | sort)\" ]"
 check "train --help gives defaults" bash -c "'$OPT' train --help | grep -q '^  --batch B .*default 64'"
 "$OPT" train --data=synthetic --limit=600 --optimizer="sgd(lr=0.1),adam" --no-progress \
@@ -181,6 +181,51 @@ expect_error "train unknown option" "unknown option '--epoch' (did you mean --ep
 expect_error "train missing value" "--seed needs a value" train --seed
 expect_error "train eval-every range" "--eval-every: expected a whole number from 0 to" train --eval-every -1
 check "bench help" bash -c "'$OPT' bench --help | grep -q train"
+check "bench help names landscape" bash -c "'$OPT' bench --help | grep -q landscape"
+
+# --- L1 by its proximal step: exact zeros, which the subgradient never reaches
+"$OPT" train --data synthetic --limit 600 --optimizer "sgd(lr=0.1)" --l1 1e-2 --no-progress \
+  > l1s.txt 2>&1
+"$OPT" train --data synthetic --limit 600 --optimizer "sgd(lr=0.1)" --l1 1e-2 --l1-mode proximal \
+  --no-progress > l1p.txt 2>&1
+check "train reports weights" grep -q '^weights sgd(lr=0.1) .* 9064 weights, 0 exact zeros, [0-9]* below 1e-3' l1s.txt
+check "proximal l1: exact zeros" bash -c "grep '^weights ' l1p.txt | awk '{exit !(\$5 > 1000)}'"
+check "proximal l1 said" grep -q '^regularization: l1 0.01 (proximal)' l1p.txt
+expect_error "train bad l1-mode" "--l1-mode: expected one of subgradient, proximal, got 'ista'" train --l1-mode ista
+
+# --- landscape: the slice as CSV, the paths beside it; bad options refused before training
+"$OPT" landscape --data synthetic --limit 400 --grid 5 --images 64 -o ls.csv > ls.txt 2>&1
+check "landscape exit" [ $? -eq 0 ]
+check "landscape header" [ "$(head -1 ls.csv)" = "alpha,beta,loss" ]
+check "landscape rows" [ "$(wc -l < ls.csv)" -eq 26 ]
+check "landscape well-formed" awk -F, 'NR > 1 && (NF != 3 || $3 !~ /^[0-9.e+-]+$/ || $3 <= 0) {bad++} END {exit bad > 0}' ls.csv
+check "landscape grid corners" bash -c "sed -n '2p;26p' ls.csv | cut -d, -f1,2 | tr '\n' ' ' | grep -qx -- '-1,-1 1,1 '"
+check "landscape centre is the model's loss" bash -c "c=\$(awk -F, '\$1 == 0 && \$2 == 0 {print \$3}' ls.csv); grep -q \"loss at the centre \$(printf '%.6f' \$c)\" ls.txt"
+check "landscape paths file" [ "$(head -1 ls-paths.csv)" = "optimizer,point,step,alpha,beta,loss" ]
+check "landscape paths end at the centre" bash -c "tail -1 ls-paths.csv | grep -q '^adam,[0-9]*,[0-9]*,0,0,'"
+"$OPT" landscape --data synthetic --limit 400 --grid 3 --images 64 --directions pca -o pca.csv > pca.txt 2>&1
+check "landscape pca" grep -q '^directions: pca of adam.s [0-9]* checkpoints: explained variance' pca.txt
+check "landscape pca paths start lower left" bash -c "sed -n 2p pca-paths.csv | awk -F, '{exit !(\$4 <= 0 && \$5 <= 0)}'"
+"$OPT" train --data synthetic --limit 300 --no-progress --save net.bin > /dev/null 2>&1
+"$OPT" landscape --data synthetic --limit 300 --load net.bin --grid 3 --images 32 -o ld.csv > /dev/null 2>&1
+check "landscape --load" [ "$(wc -l < ld.csv)" -eq 10 ]
+# (--threads also splits training's batches, which changes its sums: compare on a loaded net)
+"$OPT" landscape --data synthetic --limit 300 --load net.bin --grid 3 --images 32 --threads 2 \
+  -o ld2.csv > /dev/null 2>&1
+check "landscape same numbers on 2 threads" cmp -s ld.csv ld2.csv
+expect_error "landscape needs -o" "-o FILE.csv is required" landscape --data synthetic
+expect_error "landscape png not yet" "drawing the slice is not there yet" landscape --data synthetic -o s.png
+expect_error "landscape unknown format" "-o s.txt: unknown format" landscape --data synthetic -o s.txt
+expect_error "landscape bad grid" "--grid: expected a whole number from 1 to 1001, got '0'" landscape --grid 0 -o s.csv
+expect_error "landscape bad directions" "--directions: expected one of random, pca, got 'pcb'" landscape --directions pcb -o s.csv
+expect_error "landscape unknown option" "unknown option '--grids' (did you mean --grid?)" landscape --grids 3 -o s.csv
+expect_error "landscape pca with load" "--directions pca needs the trajectory" landscape --load net.bin --directions pca -o s.csv
+expect_error "landscape load missing" "nope.bin: cannot open" landscape --data synthetic --limit 100 --load nope.bin -o s.csv
+expect_error "landscape load other model" "not a saved network of this configuration" landscape --data synthetic --limit 100 --load net.bin --hidden 8 -o s.csv
+expect_error "landscape train option checked" "--epochs: expected a whole number" landscape --epochs 0 -o s.csv
+check "landscape no file on error" [ ! -e s.csv ]
+check "landscape --help" bash -c "'$OPT' landscape --help | grep -q -- '--directions random|pca'"
+check "help lists landscape" bash -c "'$OPT' --help | grep -q 'optiscope landscape'"
 expect_error "bench unknown" "did you mean" bench trian
 # the PyTorch peer starts from an argument vector, never a shell: names with quotes and ; are
 # names (a stand-in interpreter records what it was given and answers as the script would)
@@ -333,6 +378,28 @@ chmod +x "$T/fake/bin/ninja" "$T/fake/build/optiscope"
 ran=$(cd "$T/caller" && PATH="$T/fake/bin:$PATH" bash ../fake/scripts/run.sh render -o r.png)
 check "run.sh runs the binary in the caller's folder ($ran)" [ "$ran" = "$T/caller render -o r.png" ]
 check "run.sh builds in its repository" [ "$(cat "$T/ninja-dir" 2>/dev/null)" = "$T/fake/build" ]
+
+# --- the CNN dashboard headless (render --cnn) and the CNN mode's bad input (view --cnn)
+CNN="--data synthetic --limit 256 --val 64 --epochs 1 --batch 32 --eval-every 4"
+"$OPT" render --cnn $CNN -o cnn.png > out.txt 2>err.txt
+check "render --cnn png" [ $? -eq 0 ]
+check "render --cnn prints the path" grep -qx cnn.png out.txt
+check "render --cnn is 1920x1080" bash -c "identify cnn.png 2>/dev/null | grep -q ' 1920x1080 '"
+check "render --cnn svg" bash -c "'$OPT' render --cnn $CNN --size 1280x720 -o cnn.svg >/dev/null && grep -q '<svg' cnn.svg"
+check "render --cnn pdf" bash -c "'$OPT' render --cnn $CNN -o cnn.pdf >/dev/null && head -c 5 cnn.pdf | grep -q '%PDF-'"
+check "render --cnn same numbers as train" bash -c "'$OPT' train $CNN --optimizer sgd --optimizer adam --no-progress | grep '^test' > tr.txt && '$OPT' render --cnn $CNN --optimizer sgd --optimizer adam -o same.png | grep '^test' > rc.txt && [ \$(wc -l < tr.txt) -eq 2 ] && cmp -s tr.txt rc.txt"
+check "render --cnn --view 3d differs from 2-D" bash -c "'$OPT' render --cnn $CNN --view 3d -o cnn3.png >/dev/null && [ -s cnn3.png ] && ! cmp -s cnn.png cnn3.png"
+check "render --cnn --compare-penalties" bash -c "'$OPT' render --cnn $CNN --optimizer adam --compare-penalties -o pen.png >/dev/null && [ -s pen.png ]"
+expect_error "render --cnn bad option" "unknown option '--epoch'" render --cnn --epoch 2 -o x.png
+expect_error "render --cnn bad value" "epochs: expected a whole number" render --cnn --epochs x -o x.png
+expect_error "render --cnn no output" "missing -o FILE" render --cnn $CNN
+expect_error "render --cnn gif refused" "written as .png, .svg or .pdf" render --cnn $CNN -o x.gif
+expect_error "render --cnn missing data" "/nonexistent: no such data directory" render --cnn --data-dir /nonexistent -o x.png
+check "render --cnn left no file on bad input" [ ! -e x.png ]
+expect_error "view --cnn missing data (no window)" "/nonexistent: no such data directory" view --cnn --data-dir /nonexistent
+expect_error "view --cnn bad option (no window)" "unknown option '--dropuot'" view --cnn --dropuot 0.2
+check "view --cnn --help" bash -c "'$OPT' view --cnn --help | grep -q 'N for the toy race'"
+check "render --cnn --help" bash -c "'$OPT' render --cnn --help | grep -q -- '--compare-penalties'"
 
 # --- installed copy: finds its presets with no source tree
 BUILD=$(dirname "$OPT")

@@ -29,6 +29,7 @@ union any {
     struct optim_params optim;
     struct sched sched;
     struct train_settings train;
+    struct landscape_settings landscape;
 };
 
 /* The table's struct with its defaults (spec tables: of kind k). */
@@ -38,6 +39,8 @@ static void init_obj(const struct setting_table *t, int k, union any *obj)
         setting_defaults(t, k, obj);
     } else if (t == settings_train()) {
         train_settings_init(&obj->train);
+    } else if (t == settings_landscape()) {
+        landscape_settings_init(&obj->landscape);
     } else {
         scene_init(&obj->scene);
     }
@@ -664,9 +667,10 @@ static char *help_text(const struct setting_table *t)
 
 static void test_help(void)
 {
-    const struct setting_table *tables[4] = {settings_scene(), settings_optim(),
-                                             settings_sched(), settings_train()};
-    for (int ti = 0; ti < 4; ti++) {
+    const struct setting_table *tables[5] = {settings_scene(), settings_optim(),
+                                             settings_sched(), settings_train(),
+                                             settings_landscape()};
+    for (int ti = 0; ti < 5; ti++) {
         const struct setting_table *t = tables[ti];
         char *h = help_text(t);
         for (size_t i = 0; i < t->nrows; i++) {
@@ -723,6 +727,7 @@ int main(void)
     check_rows(settings_optim());
     check_rows(settings_sched());
     check_rows(settings_train());
+    check_rows(settings_landscape());
     test_scene_defaults();
     test_optim_keys();
     test_positional();

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/train_opts.h"
 #include "nn/train.h"
 #include "session/train.h"
 #include "sim/settings.h"
@@ -32,70 +33,6 @@ static void usage(FILE *out)
             "unless --data-dir is given.\n"
             "Optimizer and schedule SPECs are name(key=value,...), as listed by\n"
             "`optiscope trace --help`.\n");
-}
-
-/* "unknown option 'ARG'" with the nearest option's spelling, from the table. */
-static void unknown_option(const char *arg, const char *name)
-{
-    const char *keys[64], *names[65];
-    size_t nk = setting_names(settings_train(), -1, keys, 64), n = 0;
-    char spelled[64][40];
-    for (size_t i = 0; i < nk; i++) {
-        snprintf(spelled[i], sizeof spelled[i], "--%s", keys[i]);
-        names[n++] = spelled[i];
-    }
-    names[n++] = "--help";
-    char msg[512], dashed[80];
-    snprintf(msg, sizeof msg, "unknown option '%s'", arg);
-    snprintf(dashed, sizeof dashed, "%s%s", name[0] ? "--" : "", name[0] ? name : arg);
-    util_append_suggestion(msg, sizeof msg, dashed, names, n);
-    cli_error("train", "%s", msg);
-}
-
-/* Returns 0 when parsed, 2 on bad input, -1 when --help was answered. */
-static int parse_opts(int argc, char **argv, struct train_settings *ts)
-{
-    train_settings_init(ts);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return -1;
-        }
-        /* "--key=VALUE" or "--key" (its value the next argument, or true for a flag) */
-        char name[64] = "";
-        const char *value = NULL;
-        if (!strncmp(a, "--", 2)) {
-            const char *eq = strchr(a + 2, '=');
-            size_t n = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
-            snprintf(name, sizeof name, "%.*s", (int)(n < sizeof name ? n : sizeof name - 1), a + 2);
-            value = eq ? eq + 1 : NULL;
-        }
-        const struct setting *row = name[0] ? setting_find(settings_train(), name, 0) : NULL;
-        if (!row) {
-            unknown_option(a, name);
-            return 2;
-        }
-        if (!value && row->type == SETTING_BOOL && !row->metavar) {
-            value = "true";
-        } else if (!value && i + 1 >= argc) {
-            cli_error("train", "--%s needs a value", name);
-            return 2;
-        } else if (!value) {
-            value = argv[++i];
-        }
-        char err[1024];
-        if (!train_settings_set(ts, name, value, err, sizeof err)) {
-            cli_error("train", "--%s", err);
-            return 2;
-        }
-    }
-    if (ts->data_dir[0] && ts->data == TRAIN_DATA_SYNTHETIC) {
-        cli_error("train", "--data-dir reads MNIST-format files; it does not go with --data "
-                  "synthetic");
-        return 2;
-    }
-    return 0;
 }
 
 /* ======================================================================== progress */
@@ -175,33 +112,19 @@ static void on_epoch(void *user, const struct session_train_state *st)
 int cmd_train(int argc, char **argv)
 {
     struct train_settings o;
-    int rc = parse_opts(argc, argv, &o);
+    train_settings_init(&o);
+    int rc = cli_train_parse("train", argc, argv, &o, NULL, usage);
     if (rc != 0) {
         return rc < 0 ? 0 : rc;
     }
     const char *log_path = o.log[0] ? o.log : NULL, *save_path = o.save[0] ? o.save : NULL;
     struct session_train_config sc;
-    memset(&sc, 0, sizeof(sc));
-    struct nn_train_config *cfg = &sc.train;
     char err[1024];
-    if (!cnn_config_for_model(o.model, &cfg->model, err, sizeof(err))) {
+    if (!session_train_config_from(&o, &sc, err, sizeof(err))) {
         cli_error("train", "--model: %s", err);
         return 2;
     }
-    cfg->model.batchnorm = o.batchnorm;
-    cfg->model.dropout = (float)o.dropout;
-    cfg->model.hidden = (int)o.hidden;
-    cfg->batch = (int)o.batch;
-    cfg->epochs = (int)o.epochs;
-    cfg->l1 = o.l1;
-    cfg->l2 = o.l2;
-    cfg->patience = (int)o.patience;
-    cfg->seed = o.seed;
-    cfg->threads = (int)o.threads;
-    cfg->eval_every = (int)o.eval_every;
-    cfg->nopt = o.nopt;
-    memcpy(cfg->opt, o.opt, (size_t)o.nopt * sizeof o.opt[0]);
-    cfg->sched = o.sched;
+    const struct nn_train_config *cfg = &sc.train;
 
     /* ---- the log file opens, and every save path is checked, before the long part, so a
      * bad path fails at once ---- */
@@ -221,19 +144,8 @@ int cmd_train(int argc, char **argv)
     sc.log = log_path ? log.f : NULL;
 
     /* ---- data and session ---- */
-    struct session_train_data_desc desc = {
-        .source = o.data == TRAIN_DATA_SYNTHETIC ? SESSION_TRAIN_SYNTHETIC
-                                                 : SESSION_TRAIN_FASHION_MNIST,
-        .dir = o.data_dir[0] ? o.data_dir : NULL, .val = o.has_val ? (int)o.val : -1,
-        .limit = (int)o.limit, .seed = o.seed};
     struct nn_data data;
-    if (!session_train_load_data(&desc, &data, err, sizeof(err))) {
-        if (!o.data_dir[0] && access(NN_FASHION_MNIST_DIR, F_OK) != 0) {
-            cli_error("train", "%s (install Debian's dataset-fashion-mnist, or use --data "
-                      "synthetic or --data-dir DIR)", err);
-        } else {
-            cli_error("train", "%s", err);
-        }
+    if (!cli_train_data("train", &o, &data)) {
         util_outfile_abort(&log);
         return 2;
     }
@@ -255,8 +167,15 @@ int cmd_train(int argc, char **argv)
            o.dropout > 0 ? " +dropout" : "", o.hidden ? " +hidden" : "", st.nweights,
            cfg->batch, o.epochs, o.epochs == 1 ? "" : "s", sched_label, o.seed, o.threads,
            o.threads == 1 ? "" : "s");
-    if (o.l1 > 0 || o.l2 > 0 || o.patience > 0) {
-        printf("regularization: l1 %g, l2 %g, early stopping %s\n", o.l1, o.l2,
+    if (cfg->racer_penalty) {
+        char first[96];
+        optim_format(&cfg->opt[0], first, sizeof first);
+        printf("regularization: %s three times: no penalty, L1 %g%s, L2 %g; early stopping %s\n",
+               first, cfg->pen[1].l1, cfg->l1_proximal ? " (proximal)" : "", cfg->pen[2].l2,
+               o.patience > 0 ? "on" : "off");
+    } else if (o.l1 > 0 || o.l2 > 0 || o.patience > 0) {
+        printf("regularization: l1 %g%s, l2 %g, early stopping %s\n", o.l1,
+               o.l1 > 0 && o.l1_mode == TRAIN_L1_PROXIMAL ? " (proximal)" : "", o.l2,
                o.patience > 0 ? "on" : "off");
     }
     fflush(stdout);
@@ -271,12 +190,10 @@ int cmd_train(int argc, char **argv)
     rc = 0;
     for (int i = 0; i < st.nracers; i++) {
         const struct session_train_racer *r = &st.racer[i];
+        cli_print_test_line(stdout, r, o.patience > 0);
         if (!r->tested) {
-            printf("test  %-24s diverged\n", r->label);
             continue;
         }
-        printf("test  %-24s loss %.4f  accuracy %.2f%%%s\n", r->label, r->test_loss,
-               100 * r->test_acc, o.patience > 0 ? " (best weights)" : "");
         if (save_path) {
             char path[4096];
             session_train_save_path(path, sizeof(path), save_path, i, st.nracers);
@@ -287,6 +204,11 @@ int cmd_train(int argc, char **argv)
                 printf("saved %s to %s\n", r->label, path);
             }
         }
+    }
+    /* how sparse each racer ended: exact zeros (proximal L1) against near zeros */
+    const struct nn_trainer *tr = session_train_trainer(s);
+    for (int i = 0; i < tr->nracers; i++) {
+        cli_train_print_weights(stdout, tr->r[i].label, tr->r[i].net);
     }
     if (log_path) {
         int e = session_train_log_errno(s);

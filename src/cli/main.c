@@ -1,5 +1,5 @@
 /* main.c: the optiscope command: dispatches to the subcommands (view, render, trace, train,
- * list, bench) and answers --version and --help. */
+ * landscape, list, bench) and answers --version and --help. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,8 +20,10 @@ static void usage(FILE *out)
             "  optiscope trace  [SCENE OPTIONS] CSV on stdout (or -o FILE):\n"
             "                                   optimizer,step,x,y,loss,lr\n"
             "  optiscope train  [CNN OPTIONS]   train the small CNN in the terminal\n"
+            "  optiscope landscape [CNN OPTIONS] -o FILE.csv\n"
+            "                                   the CNN's loss slice with projected paths\n"
             "  optiscope list   functions|optimizers|schedules|presets\n"
-            "  optiscope bench  train|render    benchmarks\n"
+            "  optiscope bench  train|render|landscape  benchmarks\n"
             "\n"
             "`optiscope COMMAND --help` describes each command's options.\n",
             OPTISCOPE_VERSION);
@@ -48,8 +50,10 @@ static int run(int argc, char **argv)
     } commands[] = {
         {"view", cmd_view},   {"render", cmd_render}, {"trace", cmd_trace},
         {"train", cmd_train}, {"list", cmd_list},     {"bench", cmd_bench},
+        {"landscape", cmd_landscape},
     };
-    static const char *const names[] = {"view", "render", "trace", "train", "list", "bench"};
+    static const char *const names[] = {"view", "render", "trace", "train", "list", "bench",
+                                        "landscape"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (!strcmp(cmd, commands[i].name)) {
             return commands[i].run(argc - 1, argv + 1);

@@ -361,6 +361,25 @@ double cnn_penalty(struct cnn *net, double l1, double l2, bool add_grad)
     return l1 * sum_abs + l2 * sum_sq;
 }
 
+void cnn_prox_l1(struct cnn *net, double threshold)
+{
+    if (!(threshold > 0.0)) {
+        return;
+    }
+    float thr = (float)threshold;
+    for (int i = 0; i < net->pl.count; i++) {
+        const struct nn_tensor *t = &net->pl.t[i];
+        if (!t->penalized) {
+            continue;
+        }
+        float *w = net->params + t->offset;
+        for (size_t j = 0; j < t->size; j++) {
+            float a = fabsf(w[j]) - thr;
+            w[j] = a > 0.0f ? copysignf(a, w[j]) : 0.0f;
+        }
+    }
+}
+
 void cnn_copy_state(struct cnn *dst, const struct cnn *src)
 {
     assert(dst->pl.total == src->pl.total && dst->bl.total == src->bl.total);

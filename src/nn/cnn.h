@@ -93,12 +93,26 @@ void cnn_init(struct cnn *net, uint64_t seed);
  * the correct predictions in *correct (may be NULL). B <= cfg.batch. */
 double cnn_forward(struct cnn *net, const float *x, const uint8_t *y, int B, bool train,
                    int *correct);
+/* The same forward in evaluation mode only, fused and vectorized (cnn_eval.c: each conv block
+ * one pass per image, no im2col, AVX2/FMA over output channels): about 3x cnn_forward's speed
+ * for the loss landscape. Writes *loss (the mean cross-entropy) and *correct (may be NULL) and
+ * returns true; returns false, writing nothing, where it cannot run (no AVX2 and FMA on this
+ * CPU, or in_c != 1): call cnn_forward then. Agrees with cnn_forward(train=false) to float
+ * rounding (within 1e-6 on the mean loss). Leaves nothing for cnn_backward. */
+bool cnn_forward_eval_fast(struct cnn *net, const float *x, const uint8_t *y, int B,
+                           double *loss, int *correct);
 /* Gradients of the last (training) forward's mean loss into net->grads (overwritten). */
 void cnn_backward(struct cnn *net);
 
 /* The penalty l1 * sum|w| + l2 * sum w^2 over weights (not biases nor batch norm), and when
  * add_grad its gradient added to net->grads (d|w|/dw = 0 at 0, as torch's sign). */
 double cnn_penalty(struct cnn *net, double l1, double l2, bool add_grad);
+
+/* The proximal step of l1 * sum|w| (soft-thresholding, the ISTA step): every weight (the
+ * tensors cnn_penalty acts on) moves `threshold` towards 0 and stops at exactly 0:
+ * w = sign(w) * max(|w| - threshold, 0). The trainer's proximal L1 calls it after each
+ * optimizer step with threshold lr * l1. */
+void cnn_prox_l1(struct cnn *net, double threshold);
 
 /* Copies parameters, running statistics and the dropout generator (same config). */
 void cnn_copy_state(struct cnn *dst, const struct cnn *src);

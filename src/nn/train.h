@@ -21,6 +21,15 @@ struct nn_train_config {
     int batch;                    /* images per step (64) */
     int epochs;                   /* passes over the training split */
     double l1, l2;                /* penalty l1*sum|w| + l2*sum w^2 on weights only */
+    bool racer_penalty;           /* racer i takes pen[i] instead of l1 and l2 (a race of
+                                     penalties on one optimizer) */
+    struct nn_penalty {
+        double l1, l2;
+    } pen[NN_MAX_RACERS];
+    bool l1_proximal;             /* L1 by its proximal step: after each optimizer step every
+                                     weight is soft-thresholded by lr * l1 (cnn_prox_l1), so
+                                     weights reach exact zeros; false: l1 * sign(w) is added
+                                     to the gradient (torch's subgradient) */
     int patience;                 /* early stopping after this many epochs without a lower
                                      validation loss; 0 for none */
     uint64_t seed;                /* initial weights, batch order, dropout masks */
@@ -81,6 +90,7 @@ struct nn_epoch_sums {
 
 struct nn_racer {
     struct optim_params opt;      /* its optimizer */
+    double l1, l2;                /* its penalty */
     char label[96];               /* "adam(lr=0.001)" */
     struct optim_state *state;    /* the optimizer's state over net->nparams floats */
     struct cnn *net;              /* its own copy of the network */

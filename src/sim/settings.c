@@ -29,6 +29,8 @@ _Static_assert(sizeof(enum scene_scale) == sizeof(int), "CHOICE values are int-s
 _Static_assert(sizeof(enum optim_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum sched_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum train_data) == sizeof(int), "CHOICE values are int-sized");
+_Static_assert(sizeof(enum train_l1_mode) == sizeof(int), "CHOICE values are int-sized");
+_Static_assert(sizeof(enum landscape_directions) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(struct optim_params) <= MAX_SPEC_STRUCT, "scratch fits");
 _Static_assert(sizeof(struct sched) <= MAX_SPEC_STRUCT, "scratch fits");
 
@@ -336,6 +338,7 @@ static const struct setting sched_rows[] = {
 #define COUNT(lo, hi) .type = SETTING_LONG, .uses = SETTING_ALL, .min = (lo), .max = (hi)
 
 static const char *const train_data_names[] = {"fashion-mnist", "synthetic", NULL};
+static const char *const train_l1_mode_names[] = {"subgradient", "proximal", NULL};
 
 /* `optiscope train`'s options, in the order --help lists them. The ranges and defaults are
  * those the command took before they moved here (test_settings checks them). */
@@ -363,9 +366,18 @@ static const struct setting train_rows[] = {
      .help = "constant, step(step_size,gamma), exponential(gamma), cosine(t_max,eta_min), "
              "inverse_time(decay); warmup=N"},
     {.name = "l1", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l1), .min = 0, .max = 1e6,
-     .def = "0", .metavar = "A", .help = "penalty A*sum|w| on weights (not biases)"},
+     .def = "0", .flags = SETTING_HAS, .has = offsetof(struct train_settings, has_l1),
+     .metavar = "A", .help = "penalty A*sum|w| on weights (not biases)"},
+    {.name = "l1-mode", .type = SETTING_CHOICE, .uses = SETTING_ALL, TR(l1_mode),
+     .choices = train_l1_mode_names, .def = "subgradient", .metavar = "subgradient|proximal",
+     .help = "L1 as A*sign(w) in the gradient (torch's), or as soft-thresholding of each "
+             "weight by lr*A after each step (exact zeros)"},
     {.name = "l2", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l2), .min = 0, .max = 1e6,
-     .def = "0", .metavar = "B", .help = "penalty B*sum w^2 on weights (not biases)"},
+     .def = "0", .flags = SETTING_HAS, .has = offsetof(struct train_settings, has_l2),
+     .metavar = "B", .help = "penalty B*sum w^2 on weights (not biases)"},
+    {.name = "compare-penalties", FLAG, TR(compare_penalties),
+     .help = "race the first optimizer three times on the same batches: no penalty, L1 "
+             "(--l1, default 1e-3) and L2 (--l2, default 1e-2)"},
     {.name = "early-stop", COUNT(0, 100000), TR(patience), .def = "0", .metavar = "N",
      .help = "stop after N epochs without a lower validation loss and restore the best "
              "weights; 0: never"},
@@ -394,8 +406,43 @@ static const struct setting train_rows[] = {
     {.name = "no-progress", FLAG, TR(no_progress),
      .help = "no progress bar even on a terminal"},
 };
+
+#define LS(f) FIELD(struct landscape_settings, f)
+static const char *const landscape_direction_names[] = {"random", "pca", NULL};
+
+/* `optiscope landscape`'s own options (the train options come first in its --help). */
+static const struct setting landscape_rows[] = {
+    {.name = "load", .type = SETTING_TEXT, .uses = SETTING_ALL, LS(load), .metavar = "FILE",
+     .help = "a network saved by `train --save` instead of training one (random directions "
+             "only: PCA needs the trajectory)"},
+    {.name = "grid", COUNT(1, 1001), LS(grid), .def = "25", .metavar = "N",
+     .help = "grid points per side of the slice"},
+    {.name = "images", COUNT(1, 100000000), LS(images), .def = "512", .metavar = "M",
+     .help = "the first M training images the loss is computed on"},
+    {.name = "directions", .type = SETTING_CHOICE, .uses = SETTING_ALL, LS(directions),
+     .choices = landscape_direction_names, .def = "random", .metavar = "random|pca",
+     .help = "filter-normalized random directions (Li et al. 2018) or the first racer's "
+             "trajectory's two principal components"},
+    {.name = "range", .type = SETTING_DOUBLE, .uses = SETTING_ALL, LS(range), .min = 0,
+     .max = 1e6, .def = "0", .metavar = "R",
+     .help = "both axes span [-R, R]; 0: 1 for random directions, fitted to the projected "
+             "paths for pca"},
+    {.name = "checkpoint-every", COUNT(0, MAX_STEPS), LS(checkpoint_every), .def = "0",
+     .metavar = "N", .help = "record each racer's weights every N steps for the paths; 0: "
+                             "about 20 times an epoch"},
+    {.name = "direction-seed", .type = SETTING_ULLONG, .uses = SETTING_ALL, LS(direction_seed),
+     .min = 0, .max = (double)LONG_MAX, .def = "1", .metavar = "S",
+     .help = "the random directions' generator"},
+};
+#undef LS
 #undef FLAG
 #undef COUNT
+
+static const struct setting_table landscape_table = {
+    .what = "landscape", .rows = landscape_rows,
+    .nrows = sizeof landscape_rows / sizeof landscape_rows[0],
+    .size = sizeof(struct landscape_settings),
+};
 
 static const struct setting_table train_table = {
     .what = "train", .rows = train_rows, .nrows = sizeof train_rows / sizeof train_rows[0],
@@ -448,6 +495,11 @@ const struct setting_table *settings_sched(void)
 const struct setting_table *settings_train(void)
 {
     return &train_table;
+}
+
+const struct setting_table *settings_landscape(void)
+{
+    return &landscape_table;
 }
 
 /* ======================================================================== rows */

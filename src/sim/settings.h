@@ -72,6 +72,8 @@ const struct setting_table *settings_optim(void);    /* struct optim_params, OPT
 const struct setting_table *settings_sched(void);    /* struct sched, SCHED_* kinds */
 const struct setting_table *settings_train(void);    /* struct train_settings: the options of
                                                         `optiscope train` */
+const struct setting_table *settings_landscape(void);   /* struct landscape_settings: what
+                                                           `optiscope landscape` adds */
 
 /* ---- rows ---- */
 /* The row of `name` that kind `kind` takes (scene tables: pass 0), or NULL. */

@@ -15,6 +15,26 @@ void train_settings_init(struct train_settings *ts)
     ts->opt_from_cli = false;
 }
 
+void landscape_settings_init(struct landscape_settings *ls)
+{
+    setting_defaults(settings_landscape(), 0, ls);
+}
+
+bool landscape_settings_set(struct landscape_settings *ls, const char *key, const char *value,
+                            char *err, size_t errlen)
+{
+    const struct setting *row = setting_find_key(settings_landscape(), key, err, errlen);
+    if (!row) {
+        return false;
+    }
+    char msg[768];
+    if (!setting_parse(row, ls, value, true, msg, sizeof msg)) {
+        snprintf(err, errlen, "%s: %s", key, msg);
+        return false;
+    }
+    return true;
+}
+
 bool train_settings_set(struct train_settings *ts, const char *key, const char *value,
                         char *err, size_t errlen)
 {
