@@ -244,6 +244,14 @@ printf '#!/bin/sh\necho "no torch here" >&2\nexit 3\n' > failpy && chmod +x fail
 "$OPT" bench train $bench_small --python ./failpy --torch-script "$evil.py" > bench.txt 2>&1
 check "bench failing peer: exit 1" [ $? -eq 1 ]
 check "bench failing peer: its status and last line" grep -q 'PyTorch run failed (exit status 3): no torch here' bench.txt
+# bench landscape's peer too (the stand-in answers a 3x3 grid)
+printf '#!/bin/sh\nprintf "%%s\\n" "$@" > args.txt\necho "torch 9.9"\necho "seconds: 0.5"\necho "grid: 1 1 1 1 1 1 1 1 1"\n' > "lpy$evil"
+chmod +x "lpy$evil" && rm -f args.txt
+"$OPT" bench landscape --threads 1 --grid 3 --images 16 --train-steps 1 --data synthetic --python "./lpy$evil" --torch-script "$evil.py" > bench.txt 2>&1
+check "bench landscape peer: exit 0" [ $? -eq 0 ]
+check "bench landscape peer: nothing injected" bash -c "! ls INJECTED* 2>/dev/null | grep -q ."
+check "bench landscape peer: the script name as one argument" [ "$(head -1 args.txt 2>/dev/null)" = "$evil.py" ]
+check "bench landscape peer: its time read" grep -q '^1 .* 0.50 ' bench.txt
 cd "$T"
 
 # --- outputs: -o follows what the path leads to. Never the real /dev/null: a FIFO, links, files

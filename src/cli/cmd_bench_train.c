@@ -1,13 +1,10 @@
 /* cmd_bench_train.c: `optiscope bench train`: training images/s of the small CNN (batch 64,
  * adam) at 1 and 2 threads, the share of time in sgemm, and PyTorch's rate from
  * bench/torch_train.py measured in the same run. */
-#include <errno.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -20,8 +17,6 @@
 #include "sim/util.h"
 
 #define MAX_THREAD_COUNTS 8
-
-extern char **environ;
 
 struct bench_opts {
     long threads[MAX_THREAD_COUNTS];   /* thread counts to measure */
@@ -209,31 +204,14 @@ static double run_torch(const struct bench_opts *o, const char *script, const ch
     char *args[] = {(char *)o->python, (char *)script, "--bench", "--threads", nums[0],
                     "--steps", nums[1], "--warmup", nums[2], "--rounds", nums[3], "--batch",
                     nums[4], data_dir ? "--data-dir" : "--synthetic", (char *)data_dir, NULL};
-    int fd[2];
-    if (pipe(fd) != 0) {
-        snprintf(why, whylen, "cannot run %s: %s", o->python, strerror(errno));
-        return -1;
-    }
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fd[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&fa, fd[1], STDERR_FILENO);
-    posix_spawn_file_actions_addclose(&fa, fd[0]);
-    posix_spawn_file_actions_addclose(&fa, fd[1]);
     pid_t pid;
-    fflush(NULL);   /* nothing of ours buffered twice */
-    int rc = posix_spawnp(&pid, o->python, &fa, NULL, args, environ);   /* PATH, as a shell */
-    posix_spawn_file_actions_destroy(&fa);
-    close(fd[1]);
-    if (rc != 0) {
-        close(fd[0]);
-        snprintf(why, whylen, "cannot run %s: %s", o->python, strerror(rc));
+    FILE *p = cli_spawn_read(args, &pid, why, whylen);
+    if (!p) {
         return -1;
     }
-    FILE *p = fdopen(fd[0], "r");
     char line[1024], last[1024] = "";
     double rate = -1;
-    while (p && fgets(line, sizeof(line), p)) {
+    while (fgets(line, sizeof(line), p)) {
         if (!strncmp(line, "images_per_s:", 13)) {
             rate = atof(line + 13);
         } else if (!strncmp(line, "torch ", 6)) {
@@ -243,21 +221,10 @@ static double run_torch(const struct bench_opts *o, const char *script, const ch
             snprintf(last, sizeof(last), "%s", line);
         }
     }
-    if (p) {
-        fclose(p);
-    } else {
-        close(fd[0]);
-    }
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    fclose(p);
+    char how[64];
+    cli_spawn_wait(pid, how, sizeof how);
     if (rate <= 0) {
-        char how[64];
-        if (WIFSIGNALED(status)) {
-            snprintf(how, sizeof how, "killed by signal %d", WTERMSIG(status));
-        } else {
-            snprintf(how, sizeof how, "exit status %d", WEXITSTATUS(status));
-        }
         last[strcspn(last, "\n")] = '\0';
         snprintf(why, whylen, "PyTorch run failed (%s): %s", how, last);
         return -1;
