@@ -290,6 +290,10 @@ expect_error "train --save second racer's path" "--save: m-2.bin: is a folder" t
 check "train --save second racer's path: before training" [ ! -s out.txt ]
 expect_error "train --save missing folder" "--save: nope/m.bin: cannot write" train --data synthetic --limit 100 --save nope/m.bin
 check "train --save missing folder: before training" [ ! -s out.txt ]
+expect_error "landscape -o missing folder" "landscape: nope/s.csv: cannot write" landscape --data synthetic --limit 100 -o nope/s.csv
+check "landscape -o missing folder: before training" [ ! -s out.txt ]
+mkdir s-paths.csv
+expect_error "landscape: its paths file a folder" "landscape: s-paths.csv: is a folder" landscape --data synthetic --limit 100 -o s.csv
 check "trace -o folder: at once, before a long run" timeout 20 bash -c "'$OPT' trace --steps 100000000 -o folder 2>/dev/null; [ \$? -eq 2 ]"
 # a write that fails during the work (a full disk; /dev/full behind links) exits 1 everywhere
 for f in full.csv full.png full.gif full.svg; do ln -s /dev/full "$f"; done
