@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential meson ninja-build pkg-config python3
-  libsdl2-dev libcairo2-dev libopenblas-dev libepoxy-dev zlib1g-dev libgif-dev
+  libsdl2-dev libx11-dev libcairo2-dev libopenblas-dev libepoxy-dev zlib1g-dev libgif-dev
   libegl-dev libgl-dev libegl1-mesa-dev libgl1-mesa-dri
   fonts-dejavu-core dataset-fashion-mnist
   xvfb xdotool x11-apps imagemagick

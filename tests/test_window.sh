@@ -34,6 +34,7 @@ cleanup() {
   [ -n "$APID" ] && kill "$APID" 2>/dev/null
   [ -n "$XPID" ] && kill "$XPID" 2>/dev/null
   [ -n "$XPID" ] && wait "$XPID" 2>/dev/null
+  [ -n "${GPID:-}" ] && kill "$GPID" 2>/dev/null
   [ -n "${KEEP:-}" ] && echo "kept $T" && return
   rm -rf "$T"
 }
@@ -426,6 +427,39 @@ check "render --view 3d has no window status (the place stays blank)" gt "$(png 
 check "3-D render differs from 2-D render" gt "$(png diff "$T/r2.png" "$T/r3.png")" 10
 check "render --view 3d refuses SVG" bash -c "! '$OPT' render --view 3d -o '$T/x.svg' 2>/dev/null"
 check "no temporary files left" bash -c "! ls '$T' | grep -q '\\.tmp-'"
+
+# --- the display goes away under an open window (the X server killed): the window ends with a
+# message and exit 1, neither hanging (the timeout would say 124 or 137) nor crashing (a signal
+# status, or a core file: core dumps are allowed in the subshell, and cores land in its folder)
+gone=$((disp + 1))
+while [ -e "/tmp/.X11-unix/X$gone" ] || [ -e "/tmp/.X$gone-lock" ]; do
+  gone=$((gone + 1))
+done
+Xvfb ":$gone" -screen 0 800x600x24 -nolisten tcp -noreset >"$T/xvfb-gone.log" 2>&1 &
+GPID=$!
+for _ in $(seq 100); do
+  DISPLAY=":$gone" xdotool getmouselocation >/dev/null 2>&1 && break
+  sleep 0.1
+done
+mkdir -p "$T/gone"
+( cd "$T/gone" && ulimit -c unlimited 2>/dev/null
+  DISPLAY=":$gone" exec timeout -s KILL 120 "$OPT" view --size 400x300 >out.txt 2>err.txt ) &
+GAPP=$!
+for _ in $(seq 300); do
+  [ -n "$(DISPLAY=":$gone" xdotool search --name '^optiscope' 2>/dev/null | head -1)" ] && break
+  kill -0 "$GAPP" 2>/dev/null || break
+  sleep 0.1
+done
+check "display gone: the window was open" kill -0 "$GAPP"
+sleep 1
+kill -KILL "$GPID"
+wait "$GPID" 2>/dev/null
+wait "$GAPP"
+rc=$?
+[ "$rc" -eq 1 ] || echo "# display gone: exit $rc; stderr: $(tail -3 "$T/gone/err.txt")" >&3
+check "display gone: exit 1 (no hang, no crash)" [ "$rc" -eq 1 ]
+check "display gone: says so" grep -q "lost the connection to the display :$gone" "$T/gone/err.txt"
+check "display gone: no core dump" bash -c "! ls '$T/gone' | grep -q '^core'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,7 @@
 #endif
 
 #include <SDL.h>
+#include <X11/Xlib.h>
 #include <epoxy/gl.h>
 
 #include "app/app.h"
@@ -140,6 +141,19 @@ static void no_display_message(char *err, size_t errlen)
     }
 }
 
+/* The X server went away (killed, or the session ended) under an open window. No X call can
+ * succeed again, and Xlib's default handler calls exit(), whose exit handlers then reach the
+ * dead connection from inside SDL and the GL driver (a hang or a crash on some drivers). So:
+ * say it, remove any half-written file, and end now. SDL itself installs no handler for this. */
+static int on_display_lost(Display *dpy)
+{
+    fflush(stdout);
+    fprintf(stderr, "optiscope: lost the connection to the display %s (the X server closed "
+            "it or went away); the window cannot go on\n", dpy ? DisplayString(dpy) : "");
+    util_outfile_remove_all();
+    _exit(1);
+}
+
 static enum app_status open_window(const struct app_options *o, SDL_Window **win,
                                    SDL_GLContext *ctx, struct startup *prof, char *err,
                                    size_t errlen)
@@ -165,6 +179,7 @@ static enum app_status open_window(const struct app_options *o, SDL_Window **win
         no_display_message(err, errlen);
         return APP_NO_DISPLAY;
     }
+    XSetIOErrorHandler(on_display_lost);
     mark(prof, "sdl-init");
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MAJOR_VERSION, 3);
     SDL_GL_SetAttribute(SDL_GL_CONTEXT_MINOR_VERSION, 3);
@@ -201,6 +216,7 @@ static enum app_status open_window(const struct app_options *o, SDL_Window **win
         return APP_NO_GL;
     }
     SDL_GL_SetSwapInterval(1);
+    gl_keep_driver_loaded();
     mark(prof, "context");
     return APP_OK;
 }

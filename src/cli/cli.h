@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "sim/scene.h"
 
@@ -39,6 +40,20 @@ const char *cli_datadir(void);
 bool cli_preset_path(const char *name, char *path, size_t len, char *err, size_t errlen);
 /* The names of the presets found, sorted; returns the count (at most max). */
 int cli_preset_names(char names[][64], int max);
+
+/* Flushes and closes standard output (once; later calls only return status). A write or close
+ * that failed is reported as "optiscope CMD: standard output: write failed: REASON" and makes a
+ * status of 0 into 1. `seen` is the errno of a failed write the command saw earlier (0: none),
+ * for the reason when the final flush itself succeeds. main() calls it after every command. */
+int cli_close_stdout(const char *cmd, int status, int seen);
+
+/* Starts argv[0] (found on PATH, as a shell would) with argv as its arguments, never through a
+ * shell, its stdout and stderr both into the returned stream; NULL with a message when it cannot
+ * start. Read to the end, fclose, then cli_spawn_wait. */
+FILE *cli_spawn_read(char *const argv[], pid_t *pid, char *err, size_t errlen);
+/* Waits for the child; its wait status, and in `how` (when not NULL) "exit status N" or
+ * "killed by signal N". */
+int cli_spawn_wait(pid_t pid, char *how, size_t len);
 
 /* "optiscope CMD: message" on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -156,9 +156,16 @@ struct peer_files {
 
 static bool write_raw(const char *path, const void *p, size_t size, size_t n)
 {
-    FILE *f = fopen(path, "wb");
-    bool ok = f && fwrite(p, size, n, f) == n;
-    return f && fclose(f) == 0 && ok;
+    struct util_outfile out;   /* the one writer, as every file */
+    char err[64];
+    if (!util_outfile_open(&out, path, err, sizeof err)) {
+        return false;
+    }
+    if (fwrite(p, size, n, out.f) != n) {
+        util_outfile_abort(&out);
+        return false;
+    }
+    return util_outfile_commit(&out, err, sizeof err);
 }
 
 static bool peer_write(struct peer_files *pf, const struct cnn *net,
@@ -206,13 +213,16 @@ static double run_torch(const struct bench_opts *o, const char *script,
                         const struct peer_files *pf, int threads, double *grid, int npoints,
                         char *version, size_t vlen, char *why, size_t whylen)
 {
-    char cmd[8192];
-    snprintf(cmd, sizeof(cmd), "'%s' '%s' --model '%s' --d1 '%s' --d2 '%s' --images '%s' "
-             "--labels '%s' --grid %ld --range 1 --threads %d 2>&1", o->python, script,
-             pf->model, pf->d1, pf->d2, pf->x, pf->y, o->grid, threads);
-    FILE *p = popen(cmd, "r");
+    char grid_s[32], threads_s[32];
+    snprintf(grid_s, sizeof grid_s, "%ld", o->grid);
+    snprintf(threads_s, sizeof threads_s, "%d", threads);
+    char *args[] = {(char *)o->python, (char *)script, "--model", (char *)pf->model, "--d1",
+                    (char *)pf->d1, "--d2", (char *)pf->d2, "--images", (char *)pf->x,
+                    "--labels", (char *)pf->y, "--grid", grid_s, "--range", "1", "--threads",
+                    threads_s, NULL};
+    pid_t pid;
+    FILE *p = cli_spawn_read(args, &pid, why, whylen);   /* an argument vector: no shell */
     if (!p) {
-        snprintf(why, whylen, "cannot run %s", o->python);
         return -1;
     }
     size_t cap = (size_t)npoints * 24 + 4096;
@@ -239,10 +249,12 @@ static double run_torch(const struct bench_opts *o, const char *script,
         }
     }
     free(line);
-    int status = pclose(p);
+    fclose(p);
+    char how[64];
+    cli_spawn_wait(pid, how, sizeof how);
     if (secs <= 0 || got != npoints) {
         last[strcspn(last, "\n")] = '\0';
-        snprintf(why, whylen, "PyTorch run failed (status %d): %s", status, last);
+        snprintf(why, whylen, "PyTorch run failed (%s): %s", how, last);
         return -1;
     }
     return secs;

@@ -189,18 +189,24 @@ static struct c_result run_c(const struct bench_opts *o, const struct nn_data *d
     return best;
 }
 
-/* Runs the PyTorch peer; its images/s, or a negative number with why in `why`. */
+/* Runs the PyTorch peer with an argument vector (never through a shell, so any file name is
+ * just a name), reading its stdout and stderr together; its images/s, or a negative number
+ * with why in `why`. */
 static double run_torch(const struct bench_opts *o, const char *script, const char *data_dir,
                         int threads, char *version, size_t vlen, char *why, size_t whylen)
 {
-    char cmd[8192];
-    snprintf(cmd, sizeof(cmd), "'%s' '%s' --bench --threads %d --steps %ld --warmup %ld "
-             "--rounds %ld --batch %ld %s%s%s 2>&1", o->python, script, threads, o->steps,
-             o->warmup, o->rounds, o->batch, data_dir ? "--data-dir '" : "--synthetic",
-             data_dir ? data_dir : "", data_dir ? "'" : "");
-    FILE *p = popen(cmd, "r");
+    char nums[5][32];
+    snprintf(nums[0], sizeof nums[0], "%d", threads);
+    snprintf(nums[1], sizeof nums[1], "%ld", o->steps);
+    snprintf(nums[2], sizeof nums[2], "%ld", o->warmup);
+    snprintf(nums[3], sizeof nums[3], "%ld", o->rounds);
+    snprintf(nums[4], sizeof nums[4], "%ld", o->batch);
+    char *args[] = {(char *)o->python, (char *)script, "--bench", "--threads", nums[0],
+                    "--steps", nums[1], "--warmup", nums[2], "--rounds", nums[3], "--batch",
+                    nums[4], data_dir ? "--data-dir" : "--synthetic", (char *)data_dir, NULL};
+    pid_t pid;
+    FILE *p = cli_spawn_read(args, &pid, why, whylen);
     if (!p) {
-        snprintf(why, whylen, "cannot run %s", o->python);
         return -1;
     }
     char line[1024], last[1024] = "";
@@ -215,10 +221,12 @@ static double run_torch(const struct bench_opts *o, const char *script, const ch
             snprintf(last, sizeof(last), "%s", line);
         }
     }
-    int status = pclose(p);
+    fclose(p);
+    char how[64];
+    cli_spawn_wait(pid, how, sizeof how);
     if (rate <= 0) {
         last[strcspn(last, "\n")] = '\0';
-        snprintf(why, whylen, "PyTorch run failed (status %d): %s", status, last);
+        snprintf(why, whylen, "PyTorch run failed (%s): %s", how, last);
         return -1;
     }
     return rate;

@@ -464,6 +464,13 @@ int cmd_landscape(int argc, char **argv)
                   R->output);
         goto done;
     }
+    char ppath[4200], err[4400];   /* both files' places are checked before the long part */
+    paths_name(ppath, sizeof ppath, R->output);
+    if (!util_outfile_check(R->output, err, sizeof err) ||
+        !util_outfile_check(ppath, err, sizeof err)) {
+        cli_error("landscape", "%s", err);
+        goto done;
+    }
     if (R->ls.load[0] && R->ls.directions == LANDSCAPE_PCA) {
         cli_error("landscape", "--directions pca needs the trajectory, which a --load'ed "
                   "network does not have; train it here, or use --directions random");

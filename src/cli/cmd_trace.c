@@ -1,6 +1,7 @@
 /* cmd_trace.c: `optiscope trace`: runs a race and writes every optimizer's every step as CSV
  * (optimizer,step,x,y,loss,lr,diverged), streaming, so a million steps need no more memory
  * than ten. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +105,13 @@ int cmd_trace(int argc, char **argv)
     for (int i = 0; i < race.n; i++) {
         write_row(f, &race.r[i]);
     }
+    /* a failed write (a full disk, a closed pipe) ends the run: the rest could not land */
+    int write_errno = 0;
     for (long s = 1; s <= scene.steps && race_active(&race) > 0; s++) {
+        if (ferror(f)) {
+            write_errno = errno;
+            break;
+        }
         for (int i = 0; i < race.n; i++) {
             struct race_runner *r = &race.r[i];
             if (r->diverged) {
@@ -127,8 +134,8 @@ int cmd_trace(int argc, char **argv)
             cli_error("trace", "%s", err);
             status = 1;
         }
-    } else if (fflush(stdout) != 0) {
-        status = 1;
+    } else {
+        status = cli_close_stdout("trace", status, write_errno);
     }
     race_finish(&race);
     scene_resolved_finish(&res);

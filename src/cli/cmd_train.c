@@ -134,7 +134,16 @@ int cmd_train(int argc, char **argv)
     }
     const struct nn_train_config *cfg = &sc.train;
 
-    /* ---- the log file opens before the long part, so a bad path fails at once ---- */
+    /* ---- the log file opens, and every save path is checked, before the long part, so a
+     * bad path fails at once ---- */
+    for (int i = 0; save_path && i < cfg->nopt; i++) {
+        char path[4096];
+        session_train_save_path(path, sizeof(path), save_path, i, cfg->nopt);
+        if (!util_outfile_check(path, err, sizeof(err))) {
+            cli_error("train", "--save: %s", err);
+            return 2;
+        }
+    }
     struct util_outfile log = {0};
     if (log_path && !util_outfile_open(&log, log_path, err, sizeof(err))) {
         cli_error("train", "--log: %s", err);

@@ -29,7 +29,7 @@ static void usage(FILE *out)
             OPTISCOPE_VERSION);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     if (argc < 2) {
         char *args[] = {"view", NULL};
@@ -69,4 +69,12 @@ int main(int argc, char **argv)
     util_append_suggestion(msg, sizeof msg, cmd, names, sizeof names / sizeof names[0]);
     fprintf(stderr, "optiscope: %s; see `optiscope --help`\n", msg);
     return 2;
+}
+
+/* Every command's printed output is checked at the end: a full disk or a closed pipe behind
+ * stdout is said, never silent (exit 1). */
+int main(int argc, char **argv)
+{
+    int status = run(argc, argv);
+    return cli_close_stdout(argc < 2 ? "view" : argv[1], status, 0);
 }

@@ -1,11 +1,9 @@
 /* render_common.c: the headless figure paths shared by `render` and the window's no-display
  * fallback: checking where a figure can go, sizes, the session's figure to a file, and the GL
  * path (EGL) for the 3-D view. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "app/app.h"
 #include "cli/cli.h"
@@ -15,6 +13,9 @@
 
 bool render_check_output(const char *path, char *err, size_t errlen)
 {
+    if (!path[0]) {
+        return util_outfile_check(path, err, errlen);   /* "the output path is empty" */
+    }
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
     if (!dot || (slash && dot < slash) ||
@@ -25,26 +26,7 @@ bool render_check_output(const char *path, char *err, size_t errlen)
                  dot && !(slash && dot < slash) ? dot : "");
         return false;
     }
-    char dir[4096];
-    if (slash) {
-        size_t n = (size_t)(slash - path);
-        if (n >= sizeof dir) {
-            snprintf(err, errlen, "%s: path too long", path);
-            return false;
-        }
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-        if (n == 0) {
-            snprintf(dir, sizeof dir, "/");
-        }
-    } else {
-        snprintf(dir, sizeof dir, ".");
-    }
-    if (access(dir, W_OK) != 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
-        return false;
-    }
-    return true;
+    return util_outfile_check(path, err, errlen);
 }
 
 bool render_parse_size(const char *s, int *w, int *h)
@@ -88,11 +70,11 @@ int render_scene_to_file(const char *cmd, struct scene *scene, const char *path,
         ok = session_export(s, path, width, height, SESSION_FOR_EXPORT, 0.0, err, sizeof err);
     }
     if (!ok) {
-        cli_error(cmd, "%s", err);
+        cli_error(cmd, "%s", err);   /* the path was checked before: the write itself failed */
     }
     session_finish(s);
     free(s);
-    return ok ? 0 : 2;
+    return ok ? 0 : 1;
 }
 
 bool render_find_shaders(const char *cmd, char *dir, size_t len)
@@ -110,11 +92,20 @@ int render_gl_png(const char *cmd, struct scene *scene, const char *path, int wi
                   int height, bool view3d)
 {
     const char *dot = strrchr(path, '.');
-    if (!dot || strcmp(dot, ".png")) {
-        cli_error(cmd, "--view 3d draws PNG only: '%s' does not end in .png", path);
+    char err[4600];
+    if (!path[0] || !dot || strcmp(dot, ".png")) {
+        if (!path[0]) {
+            util_outfile_check(path, err, sizeof err);
+            cli_error(cmd, "%s", err);
+        } else {
+            cli_error(cmd, "--view 3d draws PNG only: '%s' does not end in .png", path);
+        }
         return 2;
     }
-    char err[4600];
+    if (!util_outfile_check(path, err, sizeof err)) {
+        cli_error(cmd, "%s", err);
+        return 2;
+    }
     struct scene_resolved res;
     if (!scene_resolve(scene, &res, err, sizeof err)) {
         cli_error(cmd, "%s", err);

@@ -8,14 +8,15 @@
 
 #include "sim/scene.h"
 
-/* Resolves `scene`, runs its race, writes the figure to `path` (format by extension).
- * Returns the exit status (0, 1 runtime failure, 2 bad input) after printing errors as
+/* Resolves `scene`, runs its race, writes the figure to `path` (format by extension; checked
+ * before by render_check_output). Returns the exit status (0; 1 when the write failed, e.g. a
+ * full disk; 2 bad input) after printing errors as
  * "optiscope CMD: ...". Diverged optimizers are reported on stderr. */
 int render_scene_to_file(const char *cmd, struct scene *scene, const char *path, int width,
                          int height);
 
-/* Fails early, before any work, when PATH's extension is not .png/.svg/.pdf or its folder
- * cannot be written. */
+/* Fails early, before any work, when PATH is empty, its extension is not .png/.svg/.pdf/.gif,
+ * or it cannot be written (util_outfile_check: a folder, a missing or read-only folder). */
 bool render_check_output(const char *path, char *err, size_t errlen);
 
 /* Parses "WxH" (each 16..16384). */

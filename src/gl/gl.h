@@ -161,6 +161,10 @@ void gl_target_finish(struct gl_target *t);
 struct gl_headless;
 struct gl_headless *gl_headless_create(char *err, size_t errlen);
 void gl_headless_destroy(struct gl_headless *h);   /* accepts NULL */
+/* Under AddressSanitizer, marks every library loaded now (the GL driver, once a context is
+ * current) never to be unloaded, so leak reports name its modules and tests/lsan_gl.supp
+ * matches them; does nothing in other builds. */
+void gl_keep_driver_loaded(void);
 
 
 #endif

@@ -81,6 +81,7 @@ struct gl_headless *gl_headless_create(char *err, size_t errlen)
         eglTerminate(dpy);
         return NULL;
     }
+    gl_keep_driver_loaded();
     struct gl_headless *h = xcalloc(1, sizeof *h);
     h->dpy = dpy;
     h->ctx = ctx;

@@ -68,17 +68,35 @@ double util_rng_uniform(struct util_rng *rng);   /* [0, 1) with 53 random bits *
 double util_rng_normal(struct util_rng *rng);    /* N(0, 1) */
 
 /* ---- files ---- */
-/* Atomic output, the one way every export is written: a temporary file beside `path` (mode
- * 0644), renamed into place by commit only when everything was written; abort (and a failed
- * commit) removes it, so a failure never leaves a partial or stale-named file. */
+/* The one way every file is written. Where PATH leads, after following its symlinks (the link
+ * is kept):
+ *  - a regular file or nothing: a temporary file PATH.tmp-XXXXXX beside the target, renamed over
+ *    it by commit only when everything was written, so a failure never leaves a partial or
+ *    stale-named file; a replaced file keeps its mode (and owner, where allowed), a new one gets
+ *    0666 minus the umask. SIGINT, SIGTERM and SIGHUP remove the temporary files then end the
+ *    process by the same signal (handlers installed by the first open, for signals whose action
+ *    is still the default).
+ *  - a device or FIFO (/dev/null, mkfifo), or a descriptor of this process (/dev/stdout,
+ *    /dev/fd/N): written through, streaming, never replaced.
+ * A folder, an empty path, or a folder that is missing or read-only fails at open with a message
+ * naming the path. */
 struct util_outfile {
-    FILE *f;            /* write here */
-    char tmp[4096];     /* the temporary path, PATH.tmp-XXXXXX */
-    char path[4096];    /* the final path */
+    FILE *f;              /* write here */
+    char tmp[4096];       /* the temporary path, PATH.tmp-XXXXXX; "" when streaming */
+    char target[4096];    /* where the data goes: path, or its symlinks' final target */
+    char path[4096];      /* the path as given, for messages */
+    bool stream;          /* written through (device, FIFO, descriptor): no temporary file */
+    int slot;             /* the signal-cleanup slot holding tmp, plus 1; 0 for none */
 };
 bool util_outfile_open(struct util_outfile *o, const char *path, char *err, size_t errlen);
 bool util_outfile_commit(struct util_outfile *o, char *err, size_t errlen);
 void util_outfile_abort(struct util_outfile *o);   /* safe on a zeroed or committed outfile */
+/* The checks open makes, without creating anything: for a command to refuse a path before
+ * its work rather than after (an empty path, a folder, a missing or read-only folder). */
+bool util_outfile_check(const char *path, char *err, size_t errlen);
+/* Removes every temporary file of an outfile now open, for a process about to end at once
+ * (_exit). Async-signal-safe. */
+void util_outfile_remove_all(void);
 
 /* Reads a whole file into a NUL-terminated buffer; NULL with errno set on failure. */
 char *util_read_file(const char *path, size_t *len_out);
