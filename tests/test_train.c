@@ -258,20 +258,18 @@ static void test_proximal_l1(void)
 
     /* The same sgd run (the proximal step is then ISTA) with L1 as a subgradient, L1 by its
      * proximal step, and L2 of the same strength: only the proximal step reaches exact zeros,
-     * many of them (4017 of 9064 here); both L1s leave far more weights near zero than L2
-     * (about 5000 against 220). */
+     * many of them (6572 of 9064 here, after 20 steps); both L1s leave far more weights near
+     * zero than L2 (4462 and 6919 against 250). */
     struct nn_data d;
-    nn_data_synthetic(&d, 1000, 50, 50, 8);
+    nn_data_synthetic(&d, 640, 32, 32, 8);
     struct nn_weight_stats ws[3];
     for (int k = 0; k < 3; k++) {
         struct nn_train_config c = base_config("sgd(lr=0.05)");
-        c.l1 = k < 2 ? 1e-2 : 0.0;
-        c.l2 = k == 2 ? 1e-2 : 0.0;
+        c.l1 = k < 2 ? 3e-2 : 0.0;
+        c.l2 = k == 2 ? 3e-2 : 0.0;
         c.l1_proximal = k == 1;
         struct nn_trainer *t = nn_trainer_create(&c, &d, err, sizeof(err));
-        for (int e = 0; e < 2; e++) {
-            nn_trainer_epoch(t, NULL, NULL);
-        }
+        nn_trainer_epoch(t, NULL, NULL);
         nn_weight_stats(t->r[0].net, 64, 0.5, 1e-3, &ws[k]);
         nn_trainer_destroy(t);
     }
