@@ -160,7 +160,7 @@ expect_error "train corrupt data" "baddata/train-images-idx3-ubyte.gz: not an ID
 # train's options are the rows of settings_train(): --help lists each one (every spelling the
 # command took before the table, plus eval-every), the parser takes --key VALUE, --key=VALUE and
 # flags alone, and a bad value is refused naming the option, the value and the range
-train_opts="--data --data-dir --model --batchnorm --dropout --hidden --optimizer --schedule --l1 --l1-mode --l2 --early-stop --epochs --batch --limit --val --eval-every --threads --seed --log --save --no-progress"
+train_opts="--data --data-dir --model --batchnorm --dropout --hidden --optimizer --schedule --l1 --l1-mode --l2 --compare-penalties --early-stop --epochs --batch --limit --val --eval-every --threads --seed --log --save --no-progress"
 check "train --help lists every option" bash -c "[ \"\$('$OPT' train --help | grep -oE '^  --[a-z0-9-]+' | tr -d ' ' | sort)\" = \"\$(printf '%s\n' $train_opts | sort)\" ]"
 check "train --help gives defaults" bash -c "'$OPT' train --help | grep -q '^  --batch B .*default 64'"
 "$OPT" train --data=synthetic --limit=600 --optimizer="sgd(lr=0.1),adam" --no-progress \
@@ -266,6 +266,28 @@ chmod +x "$T/fake/bin/ninja" "$T/fake/build/optiscope"
 ran=$(cd "$T/caller" && PATH="$T/fake/bin:$PATH" bash ../fake/scripts/run.sh render -o r.png)
 check "run.sh runs the binary in the caller's folder ($ran)" [ "$ran" = "$T/caller render -o r.png" ]
 check "run.sh builds in its repository" [ "$(cat "$T/ninja-dir" 2>/dev/null)" = "$T/fake/build" ]
+
+# --- the CNN dashboard headless (render --cnn) and the CNN mode's bad input (view --cnn)
+CNN="--data synthetic --limit 256 --val 64 --epochs 1 --batch 32 --eval-every 4"
+"$OPT" render --cnn $CNN -o cnn.png > out.txt 2>err.txt
+check "render --cnn png" [ $? -eq 0 ]
+check "render --cnn prints the path" grep -qx cnn.png out.txt
+check "render --cnn is 1920x1080" bash -c "identify cnn.png 2>/dev/null | grep -q ' 1920x1080 '"
+check "render --cnn svg" bash -c "'$OPT' render --cnn $CNN --size 1280x720 -o cnn.svg >/dev/null && grep -q '<svg' cnn.svg"
+check "render --cnn pdf" bash -c "'$OPT' render --cnn $CNN -o cnn.pdf >/dev/null && head -c 5 cnn.pdf | grep -q '%PDF-'"
+check "render --cnn same numbers as train" bash -c "'$OPT' train $CNN --optimizer sgd --optimizer adam --no-progress | grep '^test' > tr.txt && '$OPT' render --cnn $CNN --optimizer sgd --optimizer adam -o same.png | grep '^test' > rc.txt && [ \$(wc -l < tr.txt) -eq 2 ] && cmp -s tr.txt rc.txt"
+check "render --cnn --view 3d differs from 2-D" bash -c "'$OPT' render --cnn $CNN --view 3d -o cnn3.png >/dev/null && [ -s cnn3.png ] && ! cmp -s cnn.png cnn3.png"
+check "render --cnn --compare-penalties" bash -c "'$OPT' render --cnn $CNN --optimizer adam --compare-penalties -o pen.png >/dev/null && [ -s pen.png ]"
+expect_error "render --cnn bad option" "unknown option '--epoch'" render --cnn --epoch 2 -o x.png
+expect_error "render --cnn bad value" "epochs: expected a whole number" render --cnn --epochs x -o x.png
+expect_error "render --cnn no output" "missing -o FILE" render --cnn $CNN
+expect_error "render --cnn gif refused" "written as .png, .svg or .pdf" render --cnn $CNN -o x.gif
+expect_error "render --cnn missing data" "/nonexistent: no such data directory" render --cnn --data-dir /nonexistent -o x.png
+check "render --cnn left no file on bad input" [ ! -e x.png ]
+expect_error "view --cnn missing data (no window)" "/nonexistent: no such data directory" view --cnn --data-dir /nonexistent
+expect_error "view --cnn bad option (no window)" "unknown option '--dropuot'" view --cnn --dropuot 0.2
+check "view --cnn --help" bash -c "'$OPT' view --cnn --help | grep -q 'N for the toy race'"
+check "render --cnn --help" bash -c "'$OPT' render --cnn --help | grep -q -- '--compare-penalties'"
 
 # --- installed copy: finds its presets with no source tree
 BUILD=$(dirname "$OPT")

@@ -346,6 +346,60 @@ APID=""
 check "Esc quits cleanly after divergence (status $rc)" quit_ok "$rc"
 check "no GL errors after divergence" bash -c "! grep -q 'GL error' '$T/err.txt'"
 
+# --- the CNN mode: training live behind a window that keeps answering
+title() { xdotool getwindowname "$WID" 2>/dev/null; }
+check "window opens in the CNN mode" start_app --cnn --size 1000x640 --data synthetic \
+  --limit 3000 --val 200 --batch 32 --epochs 4 --eval-every 10
+check "the title says the CNN mode" bash -c "xdotool getwindowname $WID | grep -q CNN"
+sleep 3
+c1=$(shot)
+sleep 3
+c2=$(shot)
+check "CNN screenshot has the window's size" [ "$(png size "$c1")" = "1000x640" ]
+check "the curves grow between two screenshots" gt "$(png diffr "$c1" "$c2" 0 0.08 0.35 0.9)" 0.05
+check "the weight panels are drawn (not blank)" lt "$(png mean "$c2" 0.37 0.15 0.64 0.6)" 250
+t0=$(date +%s.%N)
+key h
+c3=$(shot)
+t1=$(date +%s.%N)
+check "H answers while training (help card)" gt "$(png mean "$c3" 0.25 0.35 0.75 0.65)" 170
+check "within 3 s" lt "$(python3 -c "print($t1 - $t0)")" 3
+key Escape
+sleep 0.3
+check "Esc closes the CNN help, the window stays" kill -0 "$APID"
+key k
+sleep 0.6
+ck=$(shot)
+check "K: the landscape panel starts computing" gt "$(png diffr "$c2" "$ck" 0.67 0.08 1 0.55)" 0.3
+key o
+check "O (directions) keeps the window alive" kill -0 "$APID"
+key d
+sleep 0.5
+c4=$(shot)
+check "D: dropout on, shown in the status line" gt "$(png diffr "$c2" "$c4" 0 0.92 1 1)" 0.2
+check "D restarts the race (the curves start again)" gt "$(png diffr "$c2" "$c4" 0 0.08 0.35 0.9)" 0.2
+key n
+sleep 0.5
+check "N: the toy race" bash -c "! xdotool getwindowname $WID | grep -q 'CNN'"
+n1=$(shot)
+check "N: the toy race's figure (its title band differs)" gt "$(png diffr "$c4" "$n1" 0 0 1 0.1)" 1
+key n
+sleep 0.5
+check "N again: back to the CNN mode" bash -c "xdotool getwindowname $WID | grep -q 'CNN'"
+key b p e f
+check "B, P, E, F keep the window alive" kill -0 "$APID"
+sleep 1
+t0=$(date +%s.%N)
+xdotool key q
+for _ in $(seq 100); do kill -0 "$APID" 2>/dev/null || break; sleep 0.05; done
+t1=$(date +%s.%N)
+wait "$APID"
+rc=$?
+APID=""
+check "Q quits cleanly mid-epoch (status $rc)" quit_ok "$rc"
+check "Q quits promptly mid-epoch ($(python3 -c "print(round($t1 - $t0, 2))") s)" lt "$(python3 -c "print($t1 - $t0)")" 3
+check "no GL errors in the CNN mode" bash -c "! grep -q 'GL error' '$T/err.txt'"
+
 # --- 3-D at start, and the headless paths
 check "window opens in 3-D" start_app --size 640x480 --paused --view 3d
 o=$(shot)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "sim/scene.h"
+#include "sim/train_settings.h"
 
 /* What the window starts with. */
 struct app_options {
@@ -21,6 +22,8 @@ struct app_options {
     bool view3d;                    /* start in the 3-D view */
     long frames;                    /* quit after drawing this many frames; 0: never */
     bool stats;                     /* print first-frame time and frame statistics */
+    const struct train_settings *cnn;   /* the CNN mode's race; NULL: the lecture's */
+    bool start_cnn;                 /* open in the CNN mode (N switches) */
 };
 
 enum app_status {

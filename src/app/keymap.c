@@ -94,6 +94,7 @@ static const struct figure_help_entry help[] = {
     {"wheel", "zoom"},
     {"Home", "reset zoom and camera"},
     {"S", "save the figure on screen (PNG)"},
+    {"N", "the CNN training live (and back)"},
     {"F11", "full screen"},
     {"H or F1", "this help"},
     {"Q or Esc", "quit (Esc closes help first)"},
@@ -103,4 +104,84 @@ const struct figure_help_entry *app_help_entries(int *n)
 {
     *n = (int)(sizeof help / sizeof help[0]);
     return help;
+}
+
+/* ======================================================================== the CNN mode */
+
+struct cnn_binding {
+    SDL_Keycode key;
+    bool shift;
+    enum cnn_action kind;
+    int arg;
+    bool repeat;
+};
+
+static const struct cnn_binding cnn_bindings[] = {
+    {SDLK_SPACE, false, CNN_PLAY, 0, false},
+    {SDLK_r, false, CNN_RESTART, 0, false},
+    {SDLK_d, false, CNN_DROPOUT, 0, false},
+    {SDLK_b, false, CNN_BATCHNORM, 0, false},
+    {SDLK_p, false, CNN_PENALTY, 0, false},
+    {SDLK_f, false, CNN_COMPARE, 0, false},
+    {SDLK_e, false, CNN_PATIENCE, 0, false},
+    {SDLK_TAB, true, CNN_SELECT_PREV, 0, false},
+    {SDLK_TAB, false, CNN_SELECT_NEXT, 0, false},
+    {SDLK_DOWN, false, CNN_SELECT_NEXT, 0, true},
+    {SDLK_UP, false, CNN_SELECT_PREV, 0, true},
+    {SDLK_k, false, CNN_LANDSCAPE, 0, false},
+    {SDLK_o, false, CNN_DIRECTIONS, 0, false},
+    {SDLK_v, false, CNN_VIEW3D, 0, false},
+    {SDLK_LEFT, false, CNN_ROTATE, -8, true},
+    {SDLK_RIGHT, false, CNN_ROTATE, 8, true},
+    {SDLK_PAGEUP, false, CNN_TILT, 6, true},
+    {SDLK_PAGEDOWN, false, CNN_TILT, -6, true},
+    {SDLK_y, false, CNN_SYNTHETIC, 0, false},
+    {SDLK_h, false, CNN_HELP, 0, false},
+    {SDLK_F1, false, CNN_HELP, 0, false},
+};
+
+enum cnn_action app_cnn_keymap(SDL_Keycode key, Uint16 mod, bool *repeat, int *arg)
+{
+    *arg = 0;
+    *repeat = false;
+    bool shift = (mod & KMOD_SHIFT) != 0;
+    if (mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI)) {
+        return CNN_NONE;
+    }
+    for (size_t i = 0; i < sizeof cnn_bindings / sizeof cnn_bindings[0]; i++) {
+        const struct cnn_binding *b = &cnn_bindings[i];
+        if (b->key == key && (!b->shift || shift)) {
+            *repeat = b->repeat;
+            *arg = b->arg;
+            return b->kind;
+        }
+    }
+    return CNN_NONE;
+}
+
+static const struct figure_help_entry cnn_help[] = {
+    {"Space", "pause / resume training"},
+    {"R", "restart the race (same initial weights, same batches)"},
+    {"D", "dropout 0.3 on / off (restarts)"},
+    {"B", "batch norm on / off (restarts)"},
+    {"P", "penalty: none \xE2\x86\x92 L1 \xE2\x86\x92 L1 proximal \xE2\x86\x92 L2 (restarts)"},
+    {"F", "one optimizer thrice: no penalty, L1 (proximal), L2 (restarts)"},
+    {"E", "early stopping: off, patience 1, 2, 3 (restarts)"},
+    {"Tab / \xE2\x86\x91 \xE2\x86\x93", "select an optimizer (filters, predictions, landscape)"},
+    {"K", "recompute the loss landscape around the selected optimizer"},
+    {"O", "landscape directions: random (filter-normalized) / PCA of the path"},
+    {"V", "landscape in 2-D / 3-D"},
+    {"\xE2\x86\x90 \xE2\x86\x92  PgUp PgDn", "turn / tilt the 3-D landscape"},
+    {"Y", "train on synthetic shapes instead"},
+    {"N", "back to the toy race (training goes on)"},
+    {"S", "save the dashboard (PNG)"},
+    {"F11", "full screen"},
+    {"H or F1", "this help"},
+    {"Q or Esc", "quit (Esc closes help first)"},
+};
+
+const struct figure_help_entry *app_cnn_help_entries(int *n)
+{
+    *n = (int)(sizeof cnn_help / sizeof cnn_help[0]);
+    return cnn_help;
 }

@@ -17,6 +17,7 @@
 
 #include "app/app.h"
 #include "app/keymap.h"
+#include "app/mode.h"
 #include "app/view.h"
 #include "sim/util.h"
 
@@ -204,11 +205,44 @@ static enum app_status open_window(const struct app_options *o, SDL_Window **win
     return APP_OK;
 }
 
-static void set_title(SDL_Window *win, const struct app_view *v)
+/* The modes: the toy race always, the CNN mode made on the first N. */
+struct modes {
+    struct app_view *v;             /* the toy race */
+    struct app_cnn *cnn;            /* NULL until first shown */
+    const struct app_options *o;
+    struct app_mode cur;
+    char title[256];                /* shown in the title bar */
+};
+
+static void set_title(SDL_Window *win, struct modes *md)
 {
     char t[256];
-    snprintf(t, sizeof t, "optiscope \xE2\x80\x94 %s", v->s->title);
-    SDL_SetWindowTitle(win, t);
+    md->cur.ops->title(md->cur.m, t, sizeof t);
+    if (strcmp(t, md->title)) {
+        snprintf(md->title, sizeof md->title, "%s", t);
+        SDL_SetWindowTitle(win, t);
+    }
+}
+
+/* N: the other mode (the CNN mode's training goes on behind the toy race). */
+static void switch_mode(struct modes *md, double now)
+{
+    if (md->cur.ops == &app_cnn_mode) {
+        md->cur = (struct app_mode){&app_race_mode, md->v};
+    } else {
+        if (!md->cnn) {
+            char err[1024];
+            md->cnn = app_cnn_create(md->o->cnn, false, md->v, err, sizeof err);
+            if (!md->cnn) {
+                char msg[1100];
+                snprintf(msg, sizeof msg, "cannot start the CNN mode: %s", err);
+                app_race_mode.toast(md->v, now, true, msg);
+                return;
+            }
+        }
+        md->cur = (struct app_mode){&app_cnn_mode, md->cnn};
+    }
+    md->cur.ops->expose(md->cur.m);
 }
 
 /* F11: a borderless window covering the display ("borderless full screen"). SDL's desktop
@@ -241,42 +275,44 @@ static void toggle_fullscreen(SDL_Window *win)
 }
 
 /* Handles one event; returns false to quit. */
-static bool handle_event(SDL_Window *win, struct app_view *v, struct mouse *m,
-                         const SDL_Event *e, double now)
+static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, const SDL_Event *e,
+                         double now)
 {
+    const struct app_mode_ops *ops = md->cur.ops;
+    void *mm = md->cur.m;
     switch (e->type) {
     case SDL_QUIT:
         return false;
     case SDL_WINDOWEVENT:
-        v->s->input++;   /* exposed, resized, moved: redraw everything */
+        ops->expose(mm);   /* exposed, resized, moved: redraw everything */
         break;
     case SDL_KEYDOWN: {
-        bool repeat;
-        int arg;
-        enum session_action a = app_keymap(e->key.keysym.sym, e->key.keysym.mod, &repeat, &arg);
-        if (e->key.repeat && !repeat) {
+        SDL_Keycode k = e->key.keysym.sym;
+        Uint16 mod = e->key.keysym.mod;
+        bool plain = !(mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI));
+        if (plain && (k == SDLK_q || k == SDLK_ESCAPE)) {
+            if (k == SDLK_ESCAPE && ops->help_shown(mm)) {
+                ops->key(mm, SDLK_h, 0, false, now);   /* Esc closes the help first */
+                break;
+            }
+            return false;
+        }
+        if (plain && k == SDLK_F11) {
+            if (!e->key.repeat) {
+                toggle_fullscreen(win);
+                ops->expose(mm);
+            }
             break;
         }
-        if (a == SESSION_QUIT) {
-            if (v->s->help && e->key.keysym.sym == SDLK_ESCAPE) {
-                a = SESSION_HELP;
-            } else {
-                return false;
+        if (plain && k == SDLK_n && !(mod & KMOD_SHIFT)) {
+            if (!e->key.repeat) {
+                switch_mode(md, now);
+                set_title(win, md);
             }
-        }
-        if (a == SESSION_FULLSCREEN) {
-            toggle_fullscreen(win);
-            v->s->input++;
             break;
         }
-        if (a != SESSION_NONE) {
-            char before[160];
-            snprintf(before, sizeof before, "%s", v->s->title);
-            app_view_action(v, a, arg, now);
-            if (strcmp(before, v->s->title)) {
-                set_title(win, v);
-            }
-        }
+        ops->key(mm, k, mod, e->key.repeat != 0, now);
+        set_title(win, md);
         break;
     }
     case SDL_MOUSEBUTTONDOWN:
@@ -299,7 +335,7 @@ static bool handle_event(SDL_Window *win, struct app_view *v, struct mouse *m,
                 m->y = m->y0;
             }
             if (m->dragging) {
-                session_drag(v->s, x - m->x, y - m->y);
+                ops->drag(mm, x - m->x, y - m->y);
                 m->x = x;
                 m->y = y;
             }
@@ -307,8 +343,8 @@ static bool handle_event(SDL_Window *win, struct app_view *v, struct mouse *m,
         break;
     case SDL_MOUSEBUTTONUP:
         if (m->down && e->button.button == m->button) {
-            if (!m->dragging && m->button == SDL_BUTTON_LEFT && !v->s->help) {
-                session_click(v->s, m->x0, m->y0, now);
+            if (!m->dragging && m->button == SDL_BUTTON_LEFT) {
+                ops->click(mm, m->x0, m->y0, now);
             }
             m->down = false;
             m->dragging = false;
@@ -323,7 +359,7 @@ static bool handle_event(SDL_Window *win, struct app_view *v, struct mouse *m,
         if (e->wheel.direction == SDL_MOUSEWHEEL_FLIPPED) {
             notches = -notches;
         }
-        session_wheel(v->s, fx, fy, notches);
+        ops->wheel(mm, fx, fy, notches);
         break;
     }
     default:
@@ -367,7 +403,20 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         return APP_FAILED;
     }
     mark(&prof, "view-init");
-    set_title(win, v);
+    struct modes md = {.v = v, .o = o, .cur = {&app_race_mode, v}};
+    if (o->start_cnn) {
+        md.cnn = app_cnn_create(o->cnn, o->paused, v, err, errlen);
+        if (!md.cnn) {
+            app_view_finish(v);
+            free(v);
+            SDL_GL_DeleteContext(ctx);
+            SDL_DestroyWindow(win);
+            SDL_Quit();
+            return APP_FAILED;
+        }
+        md.cur = (struct app_mode){&app_cnn_mode, md.cnn};
+    }
+    set_title(win, &md);
 
     struct mouse mouse = {0};
     double last = now_s();
@@ -381,19 +430,21 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         SDL_Event e;
         double now = now_s();
         /* --frames N draws N frames even when nothing moves. */
-        bool busy = app_view_busy(v, now) || mouse.dragging || v->frames == 0 || o->frames > 0;
+        bool busy = md.cur.ops->busy(md.cur.m, now) || mouse.dragging || v->frames == 0 ||
+                    o->frames > 0;
         /* Idle: sleep in the event queue instead of spinning. */
-        if (!busy && SDL_WaitEventTimeout(&e, 250)) {
-            quit |= !handle_event(win, v, &mouse, &e, now_s());
+        if (!busy && SDL_WaitEventTimeout(&e, md.cur.ops == &app_cnn_mode ? 40 : 250)) {
+            quit |= !handle_event(win, &md, &mouse, &e, now_s());
         }
         while (SDL_PollEvent(&e)) {
-            quit |= !handle_event(win, v, &mouse, &e, now_s());
+            quit |= !handle_event(win, &md, &mouse, &e, now_s());
         }
         if (quit) {
             break;
         }
         now = now_s();
-        if (!app_view_busy(v, now) && !mouse.dragging && v->frames > 0 && o->frames == 0) {
+        if (!md.cur.ops->busy(md.cur.m, now) && !mouse.dragging && v->frames > 0 &&
+            o->frames == 0) {
             last = now;
             continue;
         }
@@ -403,7 +454,11 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         }
         next_frame = fmax(next_frame + 1.0 / FRAME_HZ, now - 0.5 / FRAME_HZ);
         double t0 = now_s();
-        session_advance(v->s, now - last, now);
+        /* the toy race keeps stepping while the CNN mode shows, as training goes on behind it */
+        if (md.cur.ops != &app_race_mode) {
+            app_race_mode.advance(v, now - last, now);
+        }
+        md.cur.ops->advance(md.cur.m, now - last, now);
         last = now;
         int w, h;
         SDL_GL_GetDrawableSize(win, &w, &h);
@@ -411,7 +466,13 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
             mark(&prof, "events");
             v->profile = prof.on;
         }
-        app_view_draw(v, w, h, now);
+        if (md.cur.ops == &app_race_mode) {
+            app_view_draw(v, w, h, now);
+        } else {
+            md.cur.ops->draw(md.cur.m, w, h, now);
+            v->frames++;   /* the window's frame count */
+        }
+        set_title(win, &md);
         if (v->frames == 1 && prof.on) {
             v->profile = false;
             snprintf(prof.line + strlen(prof.line), sizeof prof.line - strlen(prof.line),
@@ -458,9 +519,14 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
                "maxrss-mb %.0f\n",
                v->frames, wall, wall > 0 ? (v->frames - 1) / wall : 0.0, p50, p95,
                wall > 0 ? 100.0 * cpu / wall : 0.0, peak_rss_mb(&ru));
+        if (md.cnn) {
+            printf("train-images-per-s %.0f\n",
+                   session_cnn_images_per_s(app_cnn_session(md.cnn)));
+        }
     }
     free(times);
     bool gl_failed = v->gl_error != NULL;
+    app_cnn_destroy(md.cnn);
     app_view_finish(v);
     free(v);
     SDL_GL_DeleteContext(ctx);

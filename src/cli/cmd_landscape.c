@@ -376,7 +376,8 @@ static int slice(struct run *R)
 int cmd_landscape(int argc, char **argv)
 {
     struct run *R = xcalloc(1, sizeof(*R));
-    struct cli_train_extra extra = {settings_landscape(), &R->ls, &R->output};
+    struct cli_train_extra extra = {settings_landscape(), &R->ls, &R->output, NULL};
+    train_settings_init(&R->o);
     int rc = cli_train_parse("landscape", argc, argv, &R->o, &extra, usage);
     if (rc != 0) {
         free(R);

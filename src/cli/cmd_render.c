@@ -19,6 +19,11 @@ static bool has_suffix(const char *s, const char *suffix)
 
 int cmd_render(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--cnn")) {
+            return cmd_render_cnn(argc, argv);
+        }
+    }
     struct scene scene;
     scene_init(&scene);
     const char *output = NULL, *size = NULL, *view = NULL;
@@ -44,7 +49,8 @@ int cmd_render(int argc, char **argv)
                "  --size WxH             pixels for PNG and GIF, points for SVG/PDF (default "
                "1600x1000;\n"
                "                         1000x625 for GIF)\n"
-               "  --view 2d|3d           which view (default 2d)\n");
+               "  --view 2d|3d           which view (default 2d)\n"
+               "  --cnn                  the CNN dashboard instead (`render --cnn --help`)\n");
         status = 0;
         goto out;
     }

@@ -112,18 +112,19 @@ static void on_epoch(void *user, const struct session_train_state *st)
 int cmd_train(int argc, char **argv)
 {
     struct train_settings o;
+    train_settings_init(&o);
     int rc = cli_train_parse("train", argc, argv, &o, NULL, usage);
     if (rc != 0) {
         return rc < 0 ? 0 : rc;
     }
     const char *log_path = o.log[0] ? o.log : NULL, *save_path = o.save[0] ? o.save : NULL;
     struct session_train_config sc;
-    memset(&sc, 0, sizeof(sc));
-    struct nn_train_config *cfg = &sc.train;
     char err[1024];
-    if (!cli_train_config("train", &o, cfg)) {
+    if (!session_train_config_from(&o, &sc, err, sizeof(err))) {
+        cli_error("train", "--model: %s", err);
         return 2;
     }
+    const struct nn_train_config *cfg = &sc.train;
 
     /* ---- the log file opens before the long part, so a bad path fails at once ---- */
     struct util_outfile log = {0};
@@ -157,7 +158,13 @@ int cmd_train(int argc, char **argv)
            o.dropout > 0 ? " +dropout" : "", o.hidden ? " +hidden" : "", st.nweights,
            cfg->batch, o.epochs, o.epochs == 1 ? "" : "s", sched_label, o.seed, o.threads,
            o.threads == 1 ? "" : "s");
-    if (o.l1 > 0 || o.l2 > 0 || o.patience > 0) {
+    if (cfg->racer_penalty) {
+        char first[96];
+        optim_format(&cfg->opt[0], first, sizeof first);
+        printf("regularization: %s three times: no penalty, L1 %g%s, L2 %g; early stopping %s\n",
+               first, cfg->pen[1].l1, cfg->l1_proximal ? " (proximal)" : "", cfg->pen[2].l2,
+               o.patience > 0 ? "on" : "off");
+    } else if (o.l1 > 0 || o.l2 > 0 || o.patience > 0) {
         printf("regularization: l1 %g%s, l2 %g, early stopping %s\n", o.l1,
                o.l1 > 0 && o.l1_mode == TRAIN_L1_PROXIMAL ? " (proximal)" : "", o.l2,
                o.patience > 0 ? "on" : "off");
@@ -174,12 +181,10 @@ int cmd_train(int argc, char **argv)
     rc = 0;
     for (int i = 0; i < st.nracers; i++) {
         const struct session_train_racer *r = &st.racer[i];
+        cli_print_test_line(stdout, r, o.patience > 0);
         if (!r->tested) {
-            printf("test  %-24s diverged\n", r->label);
             continue;
         }
-        printf("test  %-24s loss %.4f  accuracy %.2f%%%s\n", r->label, r->test_loss,
-               100 * r->test_acc, o.patience > 0 ? " (best weights)" : "");
         if (save_path) {
             char path[4096];
             session_train_save_path(path, sizeof(path), save_path, i, st.nracers);

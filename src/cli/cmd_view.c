@@ -32,9 +32,13 @@ int cmd_view(int argc, char **argv)
     };
     bool help;
     int status = 2;
-    bool has_scene = false;
+    bool has_scene = false, cnn = false;
     for (int i = 1; i < argc; i++) {
         has_scene |= !strncmp(argv[i], "--scene", 7) || !strncmp(argv[i], "--preset", 8);
+        cnn |= !strcmp(argv[i], "--cnn");
+    }
+    if (cnn) {
+        has_scene = true;   /* the toy mode (N) gets the default demo */
     }
     if (!has_scene) {
         /* The default demo: eight optimizers into Beale's narrow valley. */
@@ -44,6 +48,15 @@ int cmd_view(int argc, char **argv)
             cli_error("view", "%s", err);
             goto out;
         }
+    }
+    if (cnn) {
+        char path[4096], err[512];
+        if (!cli_preset_path("beale", path, sizeof path, err, sizeof err) ||
+            !scene_load_file(&scene, path, err, sizeof err)) {
+            cli_error("view", "%s", err);
+            goto out;
+        }
+        goto options;
     }
     if (!cli_parse_scene(argc, argv, &scene, extras, &help)) {
         goto out;
@@ -61,7 +74,8 @@ int cmd_view(int argc, char **argv)
                "  --paused               start paused\n"
                "  --view 2d|3d           start in the 2-D or 3-D view (V switches)\n"
                "  --frames N             quit after N frames (tests, benchmarks)\n"
-               "  --stats                print first-frame time and frame statistics\n");
+               "  --stats                print first-frame time and frame statistics\n"
+               "  --cnn                  open in the CNN mode (`view --cnn --help`)\n");
         status = 0;
         goto out;
     }
@@ -93,6 +107,7 @@ int cmd_view(int argc, char **argv)
     }
     scene_resolved_finish(&res);
 
+options:;
     char shaders[4200], preset_dir[4200] = "";
     char names[MAX_PRESETS][64];
     const char *name_ptrs[MAX_PRESETS];
@@ -104,6 +119,18 @@ int cmd_view(int argc, char **argv)
         snprintf(preset_dir, sizeof preset_dir, "%s/presets", cli_datadir());
     }
     enum app_status as = APP_FAILED;
+    if (cnn) {
+        if (!render_find_shaders("view", shaders, sizeof shaders)) {
+            status = 1;
+            goto out;
+        }
+        struct app_options base = {
+            .scene = &scene, .shader_dir = shaders,
+            .preset_dir = preset_dir[0] ? preset_dir : NULL, .presets = name_ptrs,
+            .npresets = npresets, .width = 1280, .height = 800};
+        status = cmd_view_cnn(argc, argv, &base);
+        goto out;
+    }
     if (render_find_shaders("view", shaders, sizeof shaders)) {
         struct app_options o = {
             .scene = &scene,

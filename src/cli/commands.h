@@ -9,6 +9,10 @@ int cmd_trace(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_view(int argc, char **argv);
 int cmd_train(int argc, char **argv);          /* cmd_train.c (nn/) */
+int cmd_render_cnn(int argc, char **argv);     /* cmd_cnn.c: `render --cnn` */
+struct app_options;
+/* cmd_cnn.c: `view --cnn`; base holds the toy mode's options (scene, shaders, presets). */
+int cmd_view_cnn(int argc, char **argv, const struct app_options *base);
 int cmd_landscape(int argc, char **argv);      /* cmd_landscape.c: the CNN's loss slice */
 int cmd_bench(int argc, char **argv);          /* dispatches to the bench_* below */
 int bench_train(int argc, char **argv);        /* cmd_bench_train.c: `optiscope bench train` */

@@ -1,5 +1,5 @@
 /* train_opts.c: the train options parsed from the settings tables, the configuration and data
- * they give, and the weights report: shared by `optiscope train` and `optiscope landscape`. */
+ * they give, and the reports: shared by train, landscape, view --cnn and render --cnn. */
 #include "cli/train_opts.h"
 
 #include <stdio.h>
@@ -12,6 +12,31 @@
 #include "sim/util.h"
 
 /* ======================================================================== options */
+
+/* The flag or option of `flags` that arg names ("--size", "--size=V", "-o"), with *value set
+ * for "=V". */
+static const struct cli_extra *find_flag(const struct cli_extra *flags, const char *arg,
+                                         const char **value)
+{
+    for (const struct cli_extra *e = flags; e && e->name; e++) {
+        const char *names[2] = {e->name, e->alias};
+        for (int k = 0; k < 2; k++) {
+            size_t n = names[k] ? strlen(names[k]) : 0;
+            if (!n || strncmp(arg, names[k], n)) {
+                continue;
+            }
+            if (arg[n] == '\0') {
+                *value = NULL;
+                return e;
+            }
+            if (arg[n] == '=' && e->takes_value) {
+                *value = arg + n + 1;
+                return e;
+            }
+        }
+    }
+    return NULL;
+}
 
 /* "unknown option 'ARG'" with the nearest option's spelling, from the tables. */
 static void unknown_option(const char *cmd, const char *arg, const char *name,
@@ -31,6 +56,9 @@ static void unknown_option(const char *cmd, const char *arg, const char *name,
     names[n++] = "--help";
     if (extra && extra->output) {
         names[n++] = "--output";
+    }
+    for (const struct cli_extra *e = extra ? extra->flags : NULL; e && e->name && n < 130; e++) {
+        names[n++] = e->name;
     }
     char msg[512], dashed[80];
     snprintf(msg, sizeof msg, "unknown option '%s'", arg);
@@ -54,7 +82,6 @@ static bool table_set(void *obj, const struct setting *row, const char *key,
 int cli_train_parse(const char *cmd, int argc, char **argv, struct train_settings *ts,
                     const struct cli_train_extra *extra, void (*usage)(FILE *out))
 {
-    train_settings_init(ts);
     const struct setting_table *et = extra ? extra->table : NULL;
     if (et) {
         setting_defaults(et, 0, extra->obj);
@@ -75,9 +102,23 @@ int cli_train_parse(const char *cmd, int argc, char **argv, struct train_setting
             *extra->output = v ? v : argv[++i];
             continue;
         }
+        const char *value = NULL;
+        const struct cli_extra *f = find_flag(extra ? extra->flags : NULL, a, &value);
+        if (f) {
+            if (!f->takes_value) {
+                *f->value = "1";
+            } else if (value) {
+                *f->value = value;
+            } else if (i + 1 >= argc) {
+                cli_error(cmd, "%s needs a value", f->name);
+                return 2;
+            } else {
+                *f->value = argv[++i];
+            }
+            continue;
+        }
         /* "--key=VALUE" or "--key" (its value the next argument, or true for a flag) */
         char name[64] = "";
-        const char *value = NULL;
         if (!strncmp(a, "--", 2)) {
             const char *eq = strchr(a + 2, '=');
             size_t n = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
@@ -127,37 +168,20 @@ int cli_train_parse(const char *cmd, int argc, char **argv, struct train_setting
 bool cli_train_config(const char *cmd, const struct train_settings *o,
                       struct nn_train_config *cfg)
 {
-    memset(cfg, 0, sizeof(*cfg));
+    struct session_train_config sc;
     char err[1024];
-    if (!cnn_config_for_model(o->model, &cfg->model, err, sizeof(err))) {
+    if (!session_train_config_from(o, &sc, err, sizeof(err))) {
         cli_error(cmd, "--model: %s", err);
         return false;
     }
-    cfg->model.batchnorm = o->batchnorm;
-    cfg->model.dropout = (float)o->dropout;
-    cfg->model.hidden = (int)o->hidden;
-    cfg->batch = (int)o->batch;
-    cfg->epochs = (int)o->epochs;
-    cfg->l1 = o->l1;
-    cfg->l2 = o->l2;
-    cfg->l1_proximal = o->l1_mode == TRAIN_L1_PROXIMAL;
-    cfg->patience = (int)o->patience;
-    cfg->seed = o->seed;
-    cfg->threads = (int)o->threads;
-    cfg->eval_every = (int)o->eval_every;
-    cfg->nopt = o->nopt;
-    memcpy(cfg->opt, o->opt, (size_t)o->nopt * sizeof o->opt[0]);
-    cfg->sched = o->sched;
+    *cfg = sc.train;
     return true;
 }
 
 bool cli_train_data(const char *cmd, const struct train_settings *o, struct nn_data *out)
 {
-    struct session_train_data_desc desc = {
-        .source = o->data == TRAIN_DATA_SYNTHETIC ? SESSION_TRAIN_SYNTHETIC
-                                                  : SESSION_TRAIN_FASHION_MNIST,
-        .dir = o->data_dir[0] ? o->data_dir : NULL, .val = o->has_val ? (int)o->val : -1,
-        .limit = (int)o->limit, .seed = o->seed};
+    struct session_train_data_desc desc;
+    session_train_data_from(o, &desc);
     char err[1024];
     if (!session_train_load_data(&desc, out, err, sizeof(err))) {
         if (!o->data_dir[0] && access(NN_FASHION_MNIST_DIR, F_OK) != 0) {
@@ -180,4 +204,14 @@ void cli_train_print_weights(FILE *out, const char *label, const struct cnn *net
     fprintf(out, "weights %-22s %zu weights, %zu exact zeros, %zu below 1e-3 (%.1f%%)\n",
             label, s.all.count, s.all.zeros, s.all.small,
             s.all.count ? 100.0 * (double)s.all.small / (double)s.all.count : 0.0);
+}
+
+void cli_print_test_line(FILE *out, const struct session_train_racer *r, bool best_weights)
+{
+    if (!r->tested) {
+        fprintf(out, "test  %-24s diverged\n", r->label);
+        return;
+    }
+    fprintf(out, "test  %-24s loss %.4f  accuracy %.2f%%%s\n", r->label, r->test_loss,
+            100 * r->test_acc, best_weights ? " (best weights)" : "");
 }

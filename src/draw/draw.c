@@ -96,7 +96,7 @@ static void set_font(cairo_t *cr, double size, bool bold, bool italic)
     draw_set_font(cr, size, bold, italic);
 }
 
-static double text_width(cairo_t *cr, const char *s)
+double draw_text_width(cairo_t *cr, const char *s)
 {
     cairo_text_extents_t te;
     cairo_text_extents(cr, s, &te);
@@ -105,21 +105,21 @@ static double text_width(cairo_t *cr, const char *s)
 
 /* Shows s with the current font: ha is the fraction of its width left of x (0 left-aligned,
  * 0.5 centred, 1 right-aligned); va places y: 0 baseline, 0.5 middle, 1 top of capitals. */
-static void text_at(cairo_t *cr, double x, double y, const char *s, double ha, double va)
+void draw_text_at(cairo_t *cr, double x, double y, const char *s, double ha, double va)
 {
     cairo_font_extents_t fe;
     cairo_font_extents(cr, &fe);
     double cap = 0.72 * (fe.ascent + fe.descent) / 1.164;   /* DejaVu: cap height ~0.73 em */
-    cairo_move_to(cr, x - ha * text_width(cr, s), y + va * cap);
+    cairo_move_to(cr, x - ha * draw_text_width(cr, s), y + va * cap);
     cairo_show_text(cr, s);
 }
 
 /* Copies s into buf, cut at a UTF-8 boundary and ended with an ellipsis so that it fits in
  * maxw with the current font. */
-static void fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t len)
+void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t len)
 {
     snprintf(buf, len, "%s", s);
-    if (text_width(cr, buf) <= maxw) {
+    if (draw_text_width(cr, buf) <= maxw) {
         return;
     }
     size_t n = strlen(buf);
@@ -132,14 +132,14 @@ static void fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t 
             continue;
         }
         memcpy(buf + n, "\xE2\x80\xA6", 4);   /* U+2026 and the NUL */
-        if (text_width(cr, buf) <= maxw) {
+        if (draw_text_width(cr, buf) <= maxw) {
             return;
         }
     }
 }
 
 /* "10" with a raised exponent k; ha and va as text_at. Returns the width. */
-static double pow10_label(cairo_t *cr, double x, double y, int k, double size, double ha,
+double draw_pow10_label(cairo_t *cr, double x, double y, int k, double size, double ha,
                           double va, bool draw)
 {
     char base[8] = "10", ex[16];
@@ -148,23 +148,23 @@ static double pow10_label(cairo_t *cr, double x, double y, int k, double size, d
         snprintf(ex, sizeof ex, "\xE2\x88\x92%d", -k);   /* a real minus sign */
     }
     set_font(cr, size, false, false);
-    double wb = text_width(cr, base);
+    double wb = draw_text_width(cr, base);
     set_font(cr, size * 0.68, false, false);
-    double we = text_width(cr, ex);
+    double we = draw_text_width(cr, ex);
     double w = wb + we + size * 0.04;
     if (draw) {
         double x0 = x - ha * w;
         set_font(cr, size, false, false);
-        text_at(cr, x0, y, base, 0.0, va);
+        draw_text_at(cr, x0, y, base, 0.0, va);
         set_font(cr, size * 0.68, false, false);
-        text_at(cr, x0 + wb + size * 0.04, y - size * 0.42, ex, 0.0, va);
+        draw_text_at(cr, x0 + wb + size * 0.04, y - size * 0.42, ex, 0.0, va);
         set_font(cr, size, false, false);
     }
     return w;
 }
 
 /* Tick label with as many decimals as the step needs; never "-0". */
-static void format_tick(double v, double step, char *buf, size_t len)
+void draw_format_tick(double v, double step, char *buf, size_t len)
 {
     int dec = (int)ceil(-log10(step) - 1e-9);
     dec = dec < 0 ? 0 : (dec > 12 ? 12 : dec);
@@ -653,24 +653,24 @@ void draw_axes(cairo_t *cr, const struct figure_frame *fr, double font)
             double u[2];
             figure_frame_map(fr, axis == 0 ? v : fr->view[0], axis == 0 ? fr->view[2] : v, u);
             char buf[64];
-            format_tick(v, step, buf, sizeof buf);
+            draw_format_tick(v, step, buf, sizeof buf);
             if (axis == 0) {
                 cairo_move_to(cr, u[0], r->y + r->h);
                 cairo_line_to(cr, u[0], r->y + r->h + tick);
                 cairo_stroke(cr);
-                text_at(cr, u[0], r->y + r->h + tick + 0.35 * font, buf, 0.5, 1.0);
+                draw_text_at(cr, u[0], r->y + r->h + tick + 0.35 * font, buf, 0.5, 1.0);
             } else {
                 cairo_move_to(cr, r->x, u[1]);
                 cairo_line_to(cr, r->x - tick, u[1]);
                 cairo_stroke(cr);
-                text_at(cr, r->x - tick - 0.3 * font, u[1], buf, 1.0, 0.5);
-                maxw = fmax(maxw, text_width(cr, buf));
+                draw_text_at(cr, r->x - tick - 0.3 * font, u[1], buf, 1.0, 0.5);
+                maxw = fmax(maxw, draw_text_width(cr, buf));
             }
         }
     }
     set_font(cr, 1.05 * font, false, true);
-    text_at(cr, r->x + 0.5 * r->w, r->y + r->h + tick + 1.45 * font, "x", 0.5, 1.0);
-    text_at(cr, r->x - tick - 0.3 * font - maxw - 0.6 * font, r->y + 0.5 * r->h, "y", 1.0, 0.5);
+    draw_text_at(cr, r->x + 0.5 * r->w, r->y + r->h + tick + 1.45 * font, "x", 0.5, 1.0);
+    draw_text_at(cr, r->x - tick - 0.3 * font - maxw - 0.6 * font, r->y + 0.5 * r->h, "y", 1.0, 0.5);
     cairo_restore(cr);
 }
 
@@ -710,7 +710,7 @@ void draw_colorbar(cairo_t *cr, const struct figure_rect *r, const struct figure
             cairo_move_to(cr, x, y);
             cairo_line_to(cr, x + tick, y);
             cairo_stroke(cr);
-            pow10_label(cr, x + tick + 0.25 * font, y, k, size, 0.0, 0.5, true);
+            draw_pow10_label(cr, x + tick + 0.25 * font, y, k, size, 0.0, 0.5, true);
         }
     } else {
         double step = figure_nice_step(scale->hi - scale->lo, (int)clampd(r->h / (3 * font), 2, 8));
@@ -722,11 +722,11 @@ void draw_colorbar(cairo_t *cr, const struct figure_rect *r, const struct figure
             }
             double y = r->y + r->h - (v - scale->lo) / (scale->hi - scale->lo) * r->h;
             char buf[64];
-            format_tick(v, step, buf, sizeof buf);
+            draw_format_tick(v, step, buf, sizeof buf);
             cairo_move_to(cr, x, y);
             cairo_line_to(cr, x + tick, y);
             cairo_stroke(cr);
-            text_at(cr, x + tick + 0.25 * font, y, buf, 0.0, 0.5);
+            draw_text_at(cr, x + tick + 0.25 * font, y, buf, 0.0, 0.5);
         }
     }
     /* Name of the quantity, above the bar. On a log scale the bar shows f - min f; say so
@@ -736,7 +736,7 @@ void draw_colorbar(cairo_t *cr, const struct figure_rect *r, const struct figure
         name = "f \xE2\x88\x92 min f";
     }
     set_font(cr, 0.85 * font, false, true);
-    text_at(cr, r->x, r->y - 0.55 * font, name, 0.0, 0.0);
+    draw_text_at(cr, r->x, r->y - 0.55 * font, name, 0.0, 0.0);
     cairo_restore(cr);
 }
 
@@ -805,13 +805,13 @@ void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *
         /* A long label first gets smaller text (down to 80%), then an ellipsis. */
         const char *label = e->label[0] ? e->label : "?";
         set_font(cr, f, e->highlight, false);
-        double lw = text_width(cr, label);
+        double lw = draw_text_width(cr, label);
         if (lw > maxw) {
             set_font(cr, f * fmax(0.8, maxw / lw), e->highlight, false);
         }
         cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
-        fit_text(cr, label, maxw, buf, sizeof buf);
-        text_at(cr, tx, y1, buf, 0.0, 0.0);
+        draw_fit_text(cr, label, maxw, buf, sizeof buf);
+        draw_text_at(cr, tx, y1, buf, 0.0, 0.0);
 
         if (e->diverged) {
             double rgb[3];
@@ -822,8 +822,8 @@ void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *
             set_font(cr, 0.82 * f, false, false);
             cairo_set_source_rgb(cr, ink_soft[0], ink_soft[1], ink_soft[2]);
         }
-        fit_text(cr, e->detail, maxw, buf, sizeof buf);
-        text_at(cr, tx, y2, buf, 0.0, 0.0);
+        draw_fit_text(cr, e->detail, maxw, buf, sizeof buf);
+        draw_text_at(cr, tx, y2, buf, 0.0, 0.0);
         if (e->hidden) {
             cairo_pop_group_to_source(cr);
             cairo_paint_with_alpha(cr, 0.4);
@@ -901,8 +901,8 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
     set_font(cr, 0.9 * font, true, false);
     cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
     char buf[128];
-    fit_text(cr, title, r->w - 1.2 * font, buf, sizeof buf);
-    text_at(cr, r->x + 0.6 * font, r->y + 0.6 * font, buf, 0.0, 1.0);
+    draw_fit_text(cr, title, r->w - 1.2 * font, buf, sizeof buf);
+    draw_text_at(cr, r->x + 0.6 * font, r->y + 0.6 * font, buf, 0.0, 1.0);
 
     /* Plot area inside the card: room for y labels left, step labels and name below. */
     struct figure_rect a = {r->x + (log_axis ? 3.4 : 4.4) * font, r->y + 2.0 * font, 0, 0};
@@ -933,7 +933,7 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
             cairo_line_to(cr, a.x + a.w, y);
             cairo_stroke(cr);
             cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
-            pow10_label(cr, a.x - 0.35 * font, y, k, size, 1.0, 0.5, true);
+            draw_pow10_label(cr, a.x - 0.35 * font, y, k, size, 1.0, 0.5, true);
         }
     } else {
         for (int k = 0; k < 50; k++) {
@@ -947,8 +947,8 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
             cairo_line_to(cr, a.x + a.w, y);
             cairo_stroke(cr);
             cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
-            format_tick(v, ystep, buf, sizeof buf);
-            text_at(cr, a.x - 0.35 * font, y, buf, 1.0, 0.5);
+            draw_format_tick(v, ystep, buf, sizeof buf);
+            draw_text_at(cr, a.x - 0.35 * font, y, buf, 1.0, 0.5);
         }
     }
     double step = figure_nice_step((double)smax, (int)clampd(a.w / (4.0 * font), 2, 6));
@@ -962,11 +962,11 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
         cairo_move_to(cr, x, a.y + a.h);
         cairo_line_to(cr, x, a.y + a.h + 0.3 * font);
         cairo_stroke(cr);
-        format_tick(v, step, buf, sizeof buf);
-        text_at(cr, x, a.y + a.h + 0.55 * font, buf, 0.5, 1.0);
+        draw_format_tick(v, step, buf, sizeof buf);
+        draw_text_at(cr, x, a.y + a.h + 0.55 * font, buf, 0.5, 1.0);
     }
     set_font(cr, size, false, true);
-    text_at(cr, a.x + 0.5 * a.w, a.y + a.h + 1.75 * font, "step", 0.5, 1.0);
+    draw_text_at(cr, a.x + 0.5 * a.w, a.y + a.h + 1.75 * font, "step", 0.5, 1.0);
 
     /* Curves, highlighted one last. */
     cairo_rectangle(cr, a.x, a.y, a.w, a.h);
@@ -1051,14 +1051,14 @@ static void draw_chrome(cairo_t *cr, const struct figure *fig)
     if (lay->title_y > 0) {
         cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
         set_font(cr, 1.3 * F, true, false);
-        fit_text(cr, fig->title, fig->width - 2 * F, buf, sizeof buf);
-        text_at(cr, cx, lay->title_y, buf, 0.5, 0.0);
+        draw_fit_text(cr, fig->title, fig->width - 2 * F, buf, sizeof buf);
+        draw_text_at(cr, cx, lay->title_y, buf, 0.5, 0.0);
     }
     if (lay->subtitle_y > 0) {
         cairo_set_source_rgb(cr, ink_soft[0], ink_soft[1], ink_soft[2]);
         set_font(cr, 0.85 * F, false, false);
-        fit_text(cr, fig->subtitle, fig->width - 2 * F, buf, sizeof buf);
-        text_at(cr, cx, lay->subtitle_y, buf, 0.5, 0.0);
+        draw_fit_text(cr, fig->subtitle, fig->width - 2 * F, buf, sizeof buf);
+        draw_text_at(cr, cx, lay->subtitle_y, buf, 0.5, 0.0);
     }
 }
 

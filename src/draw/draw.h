@@ -50,6 +50,26 @@ void draw_runner_text_color(int i, double rgb[3]);
 
 /* DejaVu Sans at size (user units), bold and/or italic (oblique) as asked, on cr. */
 void draw_set_font(cairo_t *cr, double size, bool bold, bool italic);
+/* Width of s with the current font. */
+double draw_text_width(cairo_t *cr, const char *s);
+/* Shows s with the current font: ha is the fraction of its width left of x (0 left-aligned,
+ * 0.5 centred, 1 right-aligned); va places y: 0 baseline, 0.5 middle, 1 top of capitals. */
+void draw_text_at(cairo_t *cr, double x, double y, const char *s, double ha, double va);
+/* s into buf, cut at a UTF-8 boundary with an ellipsis so that it fits in maxw. */
+void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t len);
+/* A tick label with as many decimals as the step needs; never "-0"; a real minus sign. */
+void draw_format_tick(double v, double step, char *buf, size_t len);
+/* "10" with a raised exponent k at (x, y), ha and va as draw_text_at; returns the width
+ * (drawn only when draw). Leaves the font at size. */
+double draw_pow10_label(cairo_t *cr, double x, double y, int k, double size, double ha,
+                        double va, bool draw);
+/* Draws with paint(cr, ud) onto a width x height surface written to path by its extension
+ * (.png pixels, .svg or .pdf points) through a temporary file renamed into place; on failure
+ * no file is left and err names the path and the cause. draw_export is this for a figure. */
+bool draw_export_paint(const char *path, int width, int height,
+                       void (*paint)(cairo_t *cr, const void *ud), const void *ud, char *err,
+                       size_t errlen);
+
 /* A rectangle with corners of radius r (clamped to half the shorter side), as a new sub-path. */
 void draw_rounded_rect(cairo_t *cr, double x, double y, double w, double h, double r);
 

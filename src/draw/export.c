@@ -61,7 +61,8 @@ static bool kind_of(const char *path, enum export_kind *kind, const char **ext)
 /* Draws the figure into s's file in the chosen format. False on a cairo or write error, with
  * the message in err. */
 static bool render_to(struct sink *s, enum export_kind kind, int width, int height,
-                      const struct figure *fig, const char *path, char *err, size_t errlen)
+                      void (*paint)(cairo_t *cr, const void *ud), const void *ud,
+                      const char *path, char *err, size_t errlen)
 {
     cairo_surface_t *surf;
     if (kind == EXPORT_PNG) {
@@ -72,7 +73,7 @@ static bool render_to(struct sink *s, enum export_kind kind, int width, int heig
         surf = cairo_pdf_surface_create_for_stream(sink_write, s, width, height);
     }
     cairo_t *cr = cairo_create(surf);
-    draw_figure(cr, fig);
+    paint(cr, ud);
     cairo_status_t st = cairo_status(cr);
     cairo_destroy(cr);
     if (st == CAIRO_STATUS_SUCCESS && kind == EXPORT_PNG) {
@@ -94,9 +95,10 @@ static bool render_to(struct sink *s, enum export_kind kind, int width, int heig
     return true;
 }
 
-bool draw_export(const char *path, const struct figure *fig, char *err, size_t errlen)
+bool draw_export_paint(const char *path, int width, int height,
+                       void (*paint)(cairo_t *cr, const void *ud), const void *ud, char *err,
+                       size_t errlen)
 {
-    int width = fig->width, height = fig->height;
     char dummy[8];
     if (!err || errlen == 0) {
         err = dummy;
@@ -128,9 +130,19 @@ bool draw_export(const char *path, const struct figure *fig, char *err, size_t e
         return false;
     }
     struct sink s = {out.f, 0};
-    if (!render_to(&s, kind, width, height, fig, path, err, errlen)) {
+    if (!render_to(&s, kind, width, height, paint, ud, path, err, errlen)) {
         util_outfile_abort(&out);
         return false;
     }
     return util_outfile_commit(&out, err, errlen);
+}
+
+static void paint_figure(cairo_t *cr, const void *fig)
+{
+    draw_figure(cr, fig);
+}
+
+bool draw_export(const char *path, const struct figure *fig, char *err, size_t errlen)
+{
+    return draw_export_paint(path, fig->width, fig->height, paint_figure, fig, err, errlen);
 }

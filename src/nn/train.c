@@ -45,7 +45,22 @@ struct nn_trainer *nn_trainer_create(const struct nn_train_config *cfg,
     for (int i = 0; i < t->nracers; i++) {
         struct nn_racer *r = &t->r[i];
         r->opt = cfg->opt[i];
+        r->l1 = cfg->racer_penalty ? cfg->pen[i].l1 : cfg->l1;
+        r->l2 = cfg->racer_penalty ? cfg->pen[i].l2 : cfg->l2;
         optim_format(&r->opt, r->label, sizeof(r->label));
+        if (cfg->racer_penalty) {
+            /* a race of penalties: the label says which one (the log's optimizer column too) */
+            size_t n = strlen(r->label);
+            if (r->l1 > 0) {
+                n += (size_t)snprintf(r->label + n, sizeof(r->label) - n, " +L1 %g", r->l1);
+            }
+            if (r->l2 > 0 && n < sizeof(r->label)) {
+                snprintf(r->label + n, sizeof(r->label) - n, " +L2 %g", r->l2);
+            }
+            if (r->l1 <= 0 && r->l2 <= 0) {
+                snprintf(r->label + n, sizeof(r->label) - n, " no penalty");
+            }
+        }
         r->net = cnn_create(&t->cfg.model);
         r->net->ctx.pool = t->pool;
         cnn_init(r->net, cfg->seed);   /* the same seed: the same initial weights */
@@ -131,9 +146,9 @@ static void racer_step(struct nn_trainer *t, struct nn_racer *r, int nb, struct 
     cnn_backward(net);
     /* proximal L1 leaves the gradient to L2 alone; the penalty reported is the whole one */
     bool prox = t->cfg.l1_proximal;
-    double penalty = cnn_penalty(net, prox ? 0.0 : t->cfg.l1, t->cfg.l2, true);
+    double penalty = cnn_penalty(net, prox ? 0.0 : r->l1, r->l2, true);
     if (prox) {
-        penalty += cnn_penalty(net, t->cfg.l1, 0.0, false);
+        penalty += cnn_penalty(net, r->l1, 0.0, false);
     }
     double lr = sched_lr(&t->cfg.sched, r->opt.lr, r->steps);
     si->loss = loss;
@@ -149,7 +164,7 @@ static void racer_step(struct nn_trainer *t, struct nn_racer *r, int nb, struct 
         /* ISTA in the optimizer's metric: sgd's threshold is lr * l1; an adaptive optimizer
          * steps about lr whatever the gradient, so lr * l1 alone would zero almost nothing */
         optim_metric_lr(&r->opt, r->state, lr, r->metric_lr);
-        cnn_prox_l1(net, t->cfg.l1, r->metric_lr);
+        cnn_prox_l1(net, r->l1, r->metric_lr);
     }
     r->steps++;
     si->step = r->steps;

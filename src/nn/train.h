@@ -21,6 +21,11 @@ struct nn_train_config {
     int batch;                    /* images per step (64) */
     int epochs;                   /* passes over the training split */
     double l1, l2;                /* penalty l1*sum|w| + l2*sum w^2 on weights only */
+    bool racer_penalty;           /* racer i takes pen[i] instead of l1 and l2 (a race of
+                                     penalties on one optimizer) */
+    struct nn_penalty {
+        double l1, l2;
+    } pen[NN_MAX_RACERS];
     bool l1_proximal;             /* L1 by its proximal step: after each optimizer step every
                                      weight is soft-thresholded by l1 times its learning rate
                                      in the optimizer's metric (cnn_prox_l1, optim_metric_lr:
@@ -86,6 +91,7 @@ struct nn_epoch_sums {
 
 struct nn_racer {
     struct optim_params opt;      /* its optimizer */
+    double l1, l2;                /* its penalty */
     char label[96];               /* "adam(lr=0.001)" */
     struct optim_state *state;    /* the optimizer's state over net->nparams floats */
     float *metric_lr;             /* (net->nparams) proximal L1: each parameter's learning

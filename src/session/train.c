@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nn/cnn.h"
+#include "sim/train_settings.h"
 #include "sim/util.h"
 
 struct session_train {
@@ -38,6 +39,15 @@ struct session_train {
 
     pthread_t thread;
     bool started;                     /* thread is to be joined */
+
+    int pred_index[SESSION_TRAIN_PREDS];   /* test images inspections predict */
+    int npred;
+    /* Under `lock`: each racer's checkpoints, one per inspection. */
+    struct checkpoints {
+        float **params, **buffers;
+        long *images;
+        size_t n, cap;
+    } ck[NN_MAX_RACERS];
 };
 
 /* ======================================================================== data */
@@ -58,6 +68,50 @@ bool session_train_load_data(const struct session_train_data_desc *desc, struct 
         snprintf(out->source, sizeof(out->source), "%s", src);
     }
     nn_data_limit(out, desc->limit);
+    return true;
+}
+
+void session_train_data_from(const struct train_settings *ts,
+                             struct session_train_data_desc *out)
+{
+    *out = (struct session_train_data_desc){
+        .source = ts->data == TRAIN_DATA_SYNTHETIC ? SESSION_TRAIN_SYNTHETIC
+                                                   : SESSION_TRAIN_FASHION_MNIST,
+        .dir = ts->data_dir[0] ? ts->data_dir : NULL, .val = ts->has_val ? (int)ts->val : -1,
+        .limit = (int)ts->limit, .seed = ts->seed};
+}
+
+bool session_train_config_from(const struct train_settings *ts, struct session_train_config *out,
+                               char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    struct nn_train_config *cfg = &out->train;
+    if (!cnn_config_for_model(ts->model, &cfg->model, err, errlen)) {
+        return false;
+    }
+    cfg->model.batchnorm = ts->batchnorm;
+    cfg->model.dropout = (float)ts->dropout;
+    cfg->model.hidden = (int)ts->hidden;
+    cfg->batch = (int)ts->batch;
+    cfg->epochs = (int)ts->epochs;
+    cfg->l1 = ts->l1;
+    cfg->l2 = ts->l2;
+    cfg->l1_proximal = ts->l1_mode == TRAIN_L1_PROXIMAL;
+    cfg->patience = (int)ts->patience;
+    cfg->seed = ts->seed;
+    cfg->threads = (int)ts->threads;
+    cfg->eval_every = (int)ts->eval_every;
+    cfg->nopt = ts->nopt;
+    memcpy(cfg->opt, ts->opt, (size_t)ts->nopt * sizeof ts->opt[0]);
+    cfg->sched = ts->sched;
+    if (ts->compare_penalties) {
+        cfg->nopt = 3;
+        cfg->opt[1] = cfg->opt[2] = cfg->opt[0];
+        cfg->racer_penalty = true;
+        cfg->pen[0] = (struct nn_penalty){0, 0};
+        cfg->pen[1] = (struct nn_penalty){ts->has_l1 && ts->l1 > 0 ? ts->l1 : 1e-3, 0};
+        cfg->pen[2] = (struct nn_penalty){0, ts->has_l2 && ts->l2 > 0 ? ts->l2 : 1e-2};
+    }
     return true;
 }
 
@@ -82,6 +136,7 @@ static void history_finish(struct session_train_history *h)
     free(h->samples);
     free(h->vals);
     free(h->epochs);
+    free(h->weights);
     memset(h, 0, sizeof(*h));
 }
 
@@ -117,6 +172,64 @@ static void history_sync(struct session_train_history *dst,
                           sizeof(*dst->vals));
     dst->epochs = copy_tail(dst->epochs, &dst->nepochs, &dst->cap_epochs, src->epochs,
                             src->nepochs, sizeof(*dst->epochs));
+    dst->weights = copy_tail(dst->weights, &dst->nweights, &dst->cap_weights, src->weights,
+                             src->nweights, sizeof(*dst->weights));
+}
+
+/* ======================================================================== inspections */
+
+/* Racer i's network now into its state's inspection (with the confusion matrix of the
+ * validation split when conf), its weight summary onto the history and a checkpoint onto
+ * its list. Run by the run's thread between batches (the nets are its own); the shared
+ * parts under the lock. */
+static void inspect(struct session_train *s, int i, bool conf)
+{
+    struct nn_trainer *t = s->t;
+    struct nn_racer *tr = &t->r[i];
+    struct session_train_inspection *in = &s->cur.racer[i].insp;
+    struct cnn *net = tr->net;
+    in->images = tr->images;
+    in->nlayers = nn_inspect_layers(net, in->layer);
+    nn_inspect_totals(in->layer, in->nlayers, &in->count, &in->zeros, &in->near, &in->norm);
+    int C = net->cfg.in_c;
+    for (int f = 0; f < SESSION_TRAIN_FILTERS; f++) {
+        for (int k = 0; k < 9; k++) {
+            in->filter[f][k] = net->p_conv1_w[(size_t)f * C * 9 + k];
+        }
+    }
+    if (!tr->diverged) {
+        nn_inspect_predict(net, &s->data.test, s->pred_index, s->npred, t->x, t->y, in->pred,
+                           in->pred_prob);
+        if (conf) {
+            nn_inspect_confusion(net, &s->data.val, t->x, t->y, in->conf);
+            in->has_conf = true;
+            in->conf_images = tr->images;
+        }
+    }
+    struct session_train_weights w = {
+        .images = tr->images, .norm = (float)in->norm,
+        .near_share = in->count ? (float)in->near / (float)in->count : 0.0f,
+        .zero_share = in->count ? (float)in->zeros / (float)in->count : 0.0f};
+    float *params = xmalloc(net->pl.total * sizeof(float));
+    float *buffers = xmalloc((net->bl.total + 1) * sizeof(float));
+    memcpy(params, net->params, net->pl.total * sizeof(float));
+    memcpy(buffers, net->buffers, net->bl.total * sizeof(float));
+    pthread_mutex_lock(&s->lock);
+    struct session_train_history *h = &s->hist[i];
+    h->weights = reserve(h->weights, &h->cap_weights, h->nweights + 1, sizeof(*h->weights));
+    h->weights[h->nweights++] = w;
+    struct checkpoints *c = &s->ck[i];
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 32;
+        c->params = xrealloc(c->params, c->cap * sizeof(*c->params));
+        c->buffers = xrealloc(c->buffers, c->cap * sizeof(*c->buffers));
+        c->images = xrealloc(c->images, c->cap * sizeof(*c->images));
+    }
+    c->params[c->n] = params;
+    c->buffers[c->n] = buffers;
+    c->images[c->n] = tr->images;
+    c->n++;
+    pthread_mutex_unlock(&s->lock);
 }
 
 /* ======================================================================== create/destroy */
@@ -151,6 +264,13 @@ struct session_train *session_train_create(const struct session_train_config *cf
         snprintf(r->label, sizeof(r->label), "%s", s->t->r[i].label);
         r->best_val_loss = INFINITY;
     }
+    s->npred = s->data.test.n < SESSION_TRAIN_PREDS ? s->data.test.n : SESSION_TRAIN_PREDS;
+    for (int k = 0; k < s->npred; k++) {
+        s->pred_index[k] = k;
+    }
+    for (int i = 0; i < st->nracers; i++) {
+        inspect(s, i, true);
+    }
     s->pub = *st;
     if (s->log && fprintf(s->log, "optimizer,epoch,step,loss,penalty,accuracy,lr\n") < 0) {
         s->log_errno = errno ? errno : EIO;
@@ -167,6 +287,14 @@ void session_train_destroy(struct session_train *s)
     session_train_join(s);
     for (int i = 0; i < NN_MAX_RACERS; i++) {
         history_finish(&s->hist[i]);
+        struct checkpoints *c = &s->ck[i];
+        for (size_t k = 0; k < c->n; k++) {
+            free(c->params[k]);
+            free(c->buffers[k]);
+        }
+        free(c->params);
+        free(c->buffers);
+        free(c->images);
     }
     pthread_cond_destroy(&s->cond);
     pthread_mutex_destroy(&s->lock);
@@ -287,6 +415,7 @@ static void after_step(struct session_train *s)
             s->new_val[i] = true;
             /* an epoch's end evaluates exactly the racers that trained in it */
             s->new_epoch[i] = t->epoch_ended;
+            inspect(s, i, t->epoch_ended);
         }
         r->last = tr->last;
         r->best_val_loss = tr->best_val_loss;
@@ -340,6 +469,10 @@ static bool run_loop(struct session_train *s)
             if (!tr->diverged) {
                 nn_evaluate(tr->net, &s->data.test, t->x, t->y, &r->test_loss, &r->test_acc);
                 r->tested = true;
+            }
+            r->restored = t->cfg.patience > 0 && tr->best_epoch > 0 && !tr->diverged;
+            if (r->restored || tr->images != r->insp.images) {
+                inspect(s, i, true);
             }
         }
     }
@@ -443,6 +576,41 @@ bool session_train_read(struct session_train *s, struct session_train_snapshot *
     }
     pthread_mutex_unlock(&s->lock);
     return changed;
+}
+
+const int *session_train_pred_index(const struct session_train *s, int *n)
+{
+    *n = s->npred;
+    return s->pred_index;
+}
+
+size_t session_train_checkpoints(struct session_train *s, int racer)
+{
+    pthread_mutex_lock(&s->lock);
+    size_t n = racer >= 0 && racer < s->cur.nracers ? s->ck[racer].n : 0;
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+bool session_train_checkpoint(struct session_train *s, int racer, size_t k, float *params,
+                              float *buffers, long *images)
+{
+    pthread_mutex_lock(&s->lock);
+    bool ok = racer >= 0 && racer < s->cur.nracers && k < s->ck[racer].n;
+    if (ok) {
+        const struct cnn *net = s->t->r[racer].net;   /* its layout only: set at creation */
+        if (params) {
+            memcpy(params, s->ck[racer].params[k], net->pl.total * sizeof(float));
+        }
+        if (buffers) {
+            memcpy(buffers, s->ck[racer].buffers[k], net->bl.total * sizeof(float));
+        }
+        if (images) {
+            *images = s->ck[racer].images[k];
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return ok;
 }
 
 /* ======================================================================== after a run */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "nn/dataset.h"
+#include "nn/inspect.h"
 #include "nn/train.h"
 
 /* ======================================================================== data */
@@ -29,12 +30,38 @@ struct session_train_data_desc {
     uint64_t seed;        /* the synthetic shapes' */
 };
 
+struct train_settings;
+/* Where train_settings (the command line's, or the window's) say the data come from. */
+void session_train_data_from(const struct train_settings *ts,
+                             struct session_train_data_desc *out);
+
 /* Loads the data. Missing or corrupt files return false with nn_data_load_dir's message (the
  * file and the problem); nothing is left allocated then. */
 bool session_train_load_data(const struct session_train_data_desc *desc, struct nn_data *out,
                              char *err, size_t errlen);
 
 /* ======================================================================== state */
+
+#define SESSION_TRAIN_PREDS 24       /* test images whose predicted classes are kept */
+#define SESSION_TRAIN_FILTERS 8      /* conv1's filters kept as images (3x3, first channel) */
+
+/* A racer's network as last inspected: at the start, at every validation point and at the
+ * end (best weights restored), so the weights' pictures move with the curves. */
+struct session_train_inspection {
+    long images;                  /* training images seen by then (-1: never inspected) */
+    int nlayers;
+    struct nn_layer_stats layer[NN_INSPECT_MAX_LAYERS];
+    long count, zeros, near;      /* over every weight */
+    double norm;                  /* of the whole weight vector */
+    float filter[SESSION_TRAIN_FILTERS][9];   /* conv1's filters, first input channel */
+    uint8_t pred[SESSION_TRAIN_PREDS];        /* predicted class of the test images
+                                                 session_train_pred_index() names */
+    float pred_prob[SESSION_TRAIN_PREDS];     /* the probability it gave that class */
+    bool has_conf;                /* conf holds the validation split's confusion matrix
+                                     (at epoch ends and at the end) */
+    long conf_images;             /* images seen when it was taken */
+    int conf[NN_CLASSES * NN_CLASSES];        /* [true * NN_CLASSES + predicted] */
+};
 
 enum session_train_phase {
     SESSION_TRAIN_READY,       /* created, not run yet */
@@ -66,6 +93,8 @@ struct session_train_racer {
                                      penalty) */
     bool tested;                  /* test_loss and test_acc hold the test split's */
     double test_loss, test_acc;   /* with the best weights under early stopping */
+    bool restored;                /* early stopping gave it back its best weights (done) */
+    struct session_train_inspection insp;   /* its weights, filters, predictions */
 };
 
 /* The session now: what a snapshot holds besides the history. */
@@ -94,8 +123,16 @@ struct session_train_sample {
     float lr;                     /* learning rate used */
 };
 
+/* One racer's weights at one inspection. */
+struct session_train_weights {
+    long images;                  /* training images seen by then */
+    float norm;                   /* of the whole weight vector */
+    float near_share, zero_share; /* of the weights: |w| < NN_NEAR_ZERO, exactly 0 */
+};
+
 /* One racer's history: every update (the diverging step is not one), every validation point,
- * every epoch. Arrays grow; a reader's copy grows by what is new since its last read. */
+ * every epoch, every inspection's weight summary. Arrays grow; a reader's copy grows by what
+ * is new since its last read. */
 struct session_train_history {
     struct session_train_sample *samples;
     size_t nsamples, cap_samples;
@@ -103,6 +140,8 @@ struct session_train_history {
     size_t nvals, cap_vals;
     struct nn_epoch_info *epochs; /* per epoch, in order */
     size_t nepochs, cap_epochs;
+    struct session_train_weights *weights;   /* per inspection */
+    size_t nweights, cap_weights;
 };
 
 /* A reader's copy. Zero it before the first session_train_read; use it with one session. */
@@ -132,6 +171,11 @@ struct session_train_hooks {
     void *user;
 };
 
+/* The training configuration train_settings describe (network, optimizers, schedule,
+ * penalties, epochs; --compare-penalties expanded into three racers); log NULL. False with a
+ * message for a model that does not exist. */
+bool session_train_config_from(const struct train_settings *ts, struct session_train_config *out,
+                               char *err, size_t errlen);
 struct session_train;
 
 /* Takes *data over (also on failure; *data is zeroed) and builds the trainer. Fails with a
@@ -168,6 +212,18 @@ void session_train_get_state(struct session_train *s, struct session_train_state
 /* Brings snap up to date: the state, and the history entries since snap's last read. Returns
  * whether the generation changed. */
 bool session_train_read(struct session_train *s, struct session_train_snapshot *snap);
+
+/* The test images (indices into the test split) whose predictions inspections keep; n set
+ * to how many (up to SESSION_TRAIN_PREDS, fewer for a small test split). */
+const int *session_train_pred_index(const struct session_train *s, int *n);
+
+/* Checkpoints: every inspection keeps the racer's parameters and running statistics (for the
+ * loss landscape: its centre and the trajectory's PCA). The count so far, and a copy of
+ * checkpoint k (params: the network's nparams floats, buffers: its running statistics' count,
+ * either may be NULL); images gets the training images seen by then. Any thread. */
+size_t session_train_checkpoints(struct session_train *s, int racer);
+bool session_train_checkpoint(struct session_train *s, int racer, size_t k, float *params,
+                              float *buffers, long *images);
 
 /* ---- once no run is under way (READY, DONE, CANCELLED, or joined) */
 

@@ -366,14 +366,19 @@ static const struct setting train_rows[] = {
      .help = "constant, step(step_size,gamma), exponential(gamma), cosine(t_max,eta_min), "
              "inverse_time(decay); warmup=N"},
     {.name = "l1", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l1), .min = 0, .max = 1e6,
-     .def = "0", .metavar = "A", .help = "penalty A*sum|w| on weights (not biases)"},
+     .def = "0", .flags = SETTING_HAS, .has = offsetof(struct train_settings, has_l1),
+     .metavar = "A", .help = "penalty A*sum|w| on weights (not biases)"},
     {.name = "l1-mode", .type = SETTING_CHOICE, .uses = SETTING_ALL, TR(l1_mode),
      .choices = train_l1_mode_names, .def = "subgradient", .metavar = "subgradient|proximal",
      .help = "L1 as A*sign(w) in the gradient (torch's), or as soft-thresholding of each "
              "weight after each step by A times its lr in the optimizer's metric (lr*A for "
              "sgd): exact zeros"},
     {.name = "l2", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l2), .min = 0, .max = 1e6,
-     .def = "0", .metavar = "B", .help = "penalty B*sum w^2 on weights (not biases)"},
+     .def = "0", .flags = SETTING_HAS, .has = offsetof(struct train_settings, has_l2),
+     .metavar = "B", .help = "penalty B*sum w^2 on weights (not biases)"},
+    {.name = "compare-penalties", FLAG, TR(compare_penalties),
+     .help = "race the first optimizer three times on the same batches: no penalty, L1 "
+             "(--l1, default 1e-3) and L2 (--l2, default 1e-2)"},
     {.name = "early-stop", COUNT(0, 100000), TR(patience), .def = "0", .metavar = "N",
      .help = "stop after N epochs without a lower validation loss and restore the best "
              "weights; 0: never"},

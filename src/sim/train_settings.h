@@ -30,6 +30,8 @@ struct train_settings {
     bool opt_from_cli;            /* the command line replaced the default list */
     struct sched sched;           /* on every racer's lr */
     double l1, l2;                /* penalty l1*sum|w| + l2*sum w^2 on weights */
+    bool has_l1, has_l2;          /* given (compare_penalties has its own defaults) */
+    bool compare_penalties;       /* the first optimizer thrice: no penalty, L1, L2 */
     enum train_l1_mode l1_mode;   /* how l1 acts */
     long patience;                /* early-stop: epochs without a lower val loss; 0: none */
     long epochs;                  /* passes over the training split */

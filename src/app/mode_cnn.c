@@ -1,0 +1,338 @@
+/* mode_cnn.c: the CNN mode of the window: the CNN session's dashboard, each part painted by
+ * draw/ into its own texture and repainted only when what it shows changed, at most one part
+ * per frame while training (the most overdue), so frames stay short while the worker trains. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairo.h>
+
+#include "app/keymap.h"
+#include "app/mode.h"
+#include "draw/dash.h"
+#include "sim/util.h"
+
+struct app_cnn {
+    struct session_cnn *s;           /* owned */
+    struct app_view *toy;            /* borrowed: its GL renderer, its screenshot names */
+    struct dash *d;                  /* this frame's dashboard */
+    struct app_panel panel[DASH_PARTS];
+    unsigned long drawn_gen[DASH_PARTS];
+    unsigned long keys, keys_seen;   /* keys and exposes: repaint everything */
+    int w, h;                        /* the size the panels were painted for */
+    bool shot_pending;
+};
+
+/* Seconds between two repaints of a part while it changes (0: at once). */
+static const double min_interval[DASH_PARTS] = {
+    [DASH_PART_BACK] = 0.0, [DASH_PART_CURVES] = 0.25, [DASH_PART_WEIGHTS] = 0.5,
+    [DASH_PART_LAND] = 0.3, [DASH_PART_NET] = 0.5, [DASH_PART_STATUS] = 0.25,
+    [DASH_PART_TOAST] = 0.0, [DASH_PART_HELP] = 0.0};
+
+static struct figure_rect unite(struct figure_rect a, struct figure_rect b)
+{
+    double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
+    double x1 = fmax(a.x + a.w, b.x + b.w), y1 = fmax(a.y + a.h, b.y + b.h);
+    return (struct figure_rect){x0, y0, x1 - x0, y1 - y0};
+}
+
+/* Where part p goes, with a margin for labels that reach past their panel. */
+static struct figure_rect part_rect(const struct dash *d, int p)
+{
+    const struct dash_layout *l = &d->lay;
+    struct figure_rect whole = {0, 0, d->width, d->height}, r;
+    double F = l->font;
+    switch (p) {
+    case DASH_PART_CURVES:
+        r = unite(unite(l->loss, l->acc), l->lr);
+        break;
+    case DASH_PART_WEIGHTS:
+        r = unite(l->hist, l->wtime);
+        break;
+    case DASH_PART_LAND:
+        r = l->land;
+        break;
+    case DASH_PART_NET:
+        r = unite(unite(l->filters, l->preds), l->conf);
+        break;
+    case DASH_PART_STATUS:
+        r = l->status;
+        break;
+    case DASH_PART_TOAST:
+        r = (struct figure_rect){0, l->toast.y - F, d->width, l->toast.h + 3 * F};
+        break;
+    case DASH_PART_BACK:
+        /* the title band: the rest of the background is the frame's clear colour */
+        r = (struct figure_rect){0, 0, d->width, fmin(l->loss.y, l->land.y) - F};
+        break;
+    default:
+        return whole;
+    }
+    r.x -= 0.5 * F;
+    r.y -= 0.5 * F;
+    r.w += F;
+    r.h += F;
+    return r;
+}
+
+static void paint(struct app_panel *p, const struct dash *d, int part, double now)
+{
+    struct figure_rect r = part_rect(d, part);
+    int x = (int)floor(r.x), y = (int)floor(r.y);
+    x = x < 0 ? 0 : x;
+    y = y < 0 ? 0 : y;
+    int w = (int)ceil(r.x + r.w) - x, h = (int)ceil(r.y + r.h) - y;
+    w = x + w > d->width ? d->width - x : w;
+    h = y + h > d->height ? d->height - y : h;
+    if (w < 1 || h < 1) {
+        p->shown = false;
+        return;
+    }
+    if (!p->surf || cairo_image_surface_get_width(p->surf) != w ||
+        cairo_image_surface_get_height(p->surf) != h) {
+        if (p->surf) {
+            cairo_surface_destroy(p->surf);
+        }
+        p->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    }
+    cairo_t *cr = cairo_create(p->surf);
+    cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
+    cairo_paint(cr);
+    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+    cairo_translate(cr, -x, -y);
+    draw_dash_part(cr, d, (enum dash_part)part);
+    cairo_destroy(cr);
+    cairo_surface_flush(p->surf);
+    gl_panel_upload(&p->gl, cairo_image_surface_get_data(p->surf), w, h,
+                    cairo_image_surface_get_stride(p->surf));
+    p->x = x;
+    p->y = y;
+    p->drawn_at = now;
+    p->shown = true;
+}
+
+struct app_cnn *app_cnn_create(const struct train_settings *ts, bool paused, struct app_view *toy,
+                               char *err, size_t errlen)
+{
+    struct train_settings lecture;
+    if (!ts) {
+        train_settings_init(&lecture);
+        session_cnn_lecture_defaults(&lecture);
+        ts = &lecture;
+    }
+    struct session_cnn_desc desc = {.ts = ts, .paused = paused, .landscape = true};
+    struct session_cnn *s = session_cnn_create(&desc, err, errlen);
+    if (!s) {
+        return NULL;
+    }
+    struct app_cnn *c = xcalloc(1, sizeof *c);
+    c->s = s;
+    c->toy = toy;
+    c->d = xcalloc(1, sizeof *c->d);
+    c->keys = 1;
+    for (int i = 0; i < DASH_PARTS; i++) {
+        c->panel[i].drawn_at = -1.0;
+    }
+    return c;
+}
+
+void app_cnn_destroy(struct app_cnn *c)
+{
+    if (!c) {
+        return;
+    }
+    session_cnn_destroy(c->s);
+    for (int i = 0; i < DASH_PARTS; i++) {
+        gl_panel_finish(&c->panel[i].gl);
+        if (c->panel[i].surf) {
+            cairo_surface_destroy(c->panel[i].surf);
+        }
+    }
+    free(c->d);
+    free(c);
+}
+
+struct session_cnn *app_cnn_session(struct app_cnn *c)
+{
+    return c->s;
+}
+
+/* ======================================================================== events */
+
+static void cnn_key(void *m, SDL_Keycode key, Uint16 mod, bool is_repeat, double now)
+{
+    struct app_cnn *c = m;
+    if (key == SDLK_s && !(mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI))) {
+        if (!is_repeat) {
+            c->shot_pending = true;
+        }
+        return;
+    }
+    bool repeat;
+    int arg;
+    enum cnn_action a = app_cnn_keymap(key, mod, &repeat, &arg);
+    if (a == CNN_NONE || (is_repeat && !repeat)) {
+        return;
+    }
+    session_cnn_act(c->s, a, arg, now);
+    c->keys++;
+}
+
+static void cnn_click(void *m, double x, double y, double now)
+{
+    (void)m;
+    (void)x;
+    (void)y;
+    (void)now;
+}
+
+static void cnn_drag(void *m, double dx, double dy)
+{
+    struct app_cnn *c = m;
+    session_cnn_act(c->s, CNN_ROTATE, (int)lround(dx), 0.0);
+    session_cnn_act(c->s, CNN_TILT, (int)lround(-dy), 0.0);
+}
+
+static void cnn_wheel(void *m, double x, double y, double notches)
+{
+    (void)m;
+    (void)x;
+    (void)y;
+    (void)notches;
+}
+
+static void cnn_advance(void *m, double dt, double now)
+{
+    (void)dt;
+    session_cnn_advance(((struct app_cnn *)m)->s, now);
+}
+
+/* A frame is wanted when a part has changed and is due for its repaint: training alone needs
+ * no frames, so the worker keeps the CPU between repaints. */
+static bool cnn_busy(void *m, double now)
+{
+    struct app_cnn *c = m;
+    session_cnn_advance(c->s, now);
+    if (c->keys != c->keys_seen || c->shot_pending) {
+        return true;
+    }
+    for (int p = 0; p < DASH_PARTS; p++) {
+        if (session_cnn_part_gen(c->s, p) != c->drawn_gen[p] &&
+            now - c->panel[p].drawn_at >= min_interval[p]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void cnn_expose(void *m)
+{
+    ((struct app_cnn *)m)->keys++;
+}
+
+static bool cnn_help(void *m)
+{
+    return session_cnn_help(((struct app_cnn *)m)->s);
+}
+
+static void cnn_title(void *m, char *buf, size_t len)
+{
+    (void)m;
+    snprintf(buf, len, "optiscope: the CNN training live");
+}
+
+static void cnn_toast(void *m, double now, bool error, const char *text)
+{
+    session_cnn_toast(((struct app_cnn *)m)->s, now, error, "%s", text);
+}
+
+/* ======================================================================== the frame */
+
+static void save_shot(struct app_cnn *c, double now)
+{
+    char path[4200], err[4400];
+    session_shot_path(c->toy->s, "png", path, sizeof path);
+    c->d->toast[0] = '\0';
+    c->d->help = false;
+    dash_layout(c->d);
+    if (!draw_dash_export(path, c->d, err, sizeof err)) {
+        session_cnn_toast(c->s, now, true, "screenshot failed: %s", err);
+        fprintf(stderr, "optiscope: screenshot failed: %s\n", err);
+        return;
+    }
+    session_cnn_toast(c->s, now, false, "saved %s (%dx%d)", path, c->d->width, c->d->height);
+    printf("screenshot %s\n", path);
+    fflush(stdout);
+}
+
+static void cnn_draw(void *m, int width, int height, double now)
+{
+    struct app_cnn *c = m;
+    struct dash *d = c->d;
+    session_cnn_dash(c->s, d, width, height, now);
+    d->help_entries = app_cnn_help_entries(&d->nhelp);
+    bool all = c->keys != c->keys_seen || width != c->w || height != c->h;
+    c->keys_seen = c->keys;
+    c->w = width;
+    c->h = height;
+    /* the most overdue changed part, or every part after input */
+    int pick = -1;
+    double late_most = 0.0;
+    for (int p = 0; p < DASH_PARTS; p++) {
+        unsigned long g = session_cnn_part_gen(c->s, p);
+        bool wanted = (p != DASH_PART_TOAST || d->toast[0]) && (p != DASH_PART_HELP || d->help);
+        if (all) {
+            if (wanted) {
+                paint(&c->panel[p], d, p, now);
+            }
+            c->drawn_gen[p] = g;
+            continue;
+        }
+        if (g == c->drawn_gen[p]) {
+            continue;
+        }
+        if (!wanted) {
+            c->drawn_gen[p] = g;
+            continue;
+        }
+        double late = min_interval[p] > 0 ? (now - c->panel[p].drawn_at) / min_interval[p]
+                                           : 1e9;
+        if (late >= 1.0 && late > late_most) {
+            late_most = late;
+            pick = p;
+        }
+    }
+    if (pick >= 0) {
+        paint(&c->panel[pick], d, pick, now);
+        c->drawn_gen[pick] = session_cnn_part_gen(c->s, pick);
+    }
+    c->panel[DASH_PART_TOAST].shown = d->toast[0] != '\0';
+    c->panel[DASH_PART_HELP].shown = d->help;
+    const float bg[3] = {0.965f, 0.965f, 0.97f};
+    gl_begin_frame(c->toy->gl, width, height, bg);
+    for (int p = 0; p < DASH_PARTS; p++) {
+        if (c->panel[p].shown && c->panel[p].surf) {
+            gl_draw_panel(c->toy->gl, &c->panel[p].gl, c->panel[p].x, c->panel[p].y);
+        }
+    }
+    if (c->shot_pending) {
+        c->shot_pending = false;
+        save_shot(c, now);
+    }
+}
+
+const struct app_mode_ops app_cnn_mode = {
+    .name = "CNN",
+    .key = cnn_key,
+    .click = cnn_click,
+    .drag = cnn_drag,
+    .wheel = cnn_wheel,
+    .advance = cnn_advance,
+    .busy = cnn_busy,
+    .draw = cnn_draw,
+    .expose = cnn_expose,
+    .help_shown = cnn_help,
+    .title = cnn_title,
+    .toast = cnn_toast,
+};
