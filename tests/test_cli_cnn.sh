@@ -78,17 +78,17 @@ check "bench help" bash -c "'$OPT' bench --help | grep -q train"
 check "bench help names landscape" bash -c "'$OPT' bench --help | grep -q landscape"
 
 # --- L1 by its proximal step: exact zeros, which the subgradient never reaches
-"$OPT" train --data synthetic --limit 600 --optimizer "sgd(lr=0.1)" --l1 1e-2 --no-progress \
+"$OPT" train --data synthetic --limit 300 --optimizer "sgd(lr=0.1)" --l1 2e-2 --no-progress \
   > l1s.txt 2>&1
-"$OPT" train --data synthetic --limit 600 --optimizer "sgd(lr=0.1)" --l1 1e-2 --l1-mode proximal \
+"$OPT" train --data synthetic --limit 300 --optimizer "sgd(lr=0.1)" --l1 2e-2 --l1-mode proximal \
   --no-progress > l1p.txt 2>&1
 check "train reports weights" grep -q '^weights sgd(lr=0.1) .* 9064 weights, 0 exact zeros, [0-9]* below 1e-3' l1s.txt
 check "proximal l1: exact zeros" bash -c "grep '^weights ' l1p.txt | awk '{exit !(\$5 > 1000)}'"
-check "proximal l1 said" grep -q '^regularization: l1 0.01 (proximal)' l1p.txt
+check "proximal l1 said" grep -q '^regularization: l1 0.02 (proximal)' l1p.txt
 expect_error "train bad l1-mode" "--l1-mode: expected one of subgradient, proximal, got 'ista'" train --l1-mode ista
 
 # --- landscape: the slice as CSV, the paths beside it; bad options refused before training
-"$OPT" landscape --data synthetic --limit 400 --grid 5 --images 64 -o ls.csv > ls.txt 2>&1
+"$OPT" landscape --data synthetic --limit 300 --grid 5 --images 32 -o ls.csv > ls.txt 2>&1
 check "landscape exit" [ $? -eq 0 ]
 check "landscape header" [ "$(head -1 ls.csv)" = "alpha,beta,loss" ]
 check "landscape rows" [ "$(wc -l < ls.csv)" -eq 26 ]
@@ -97,7 +97,7 @@ check "landscape grid corners" bash -c "sed -n '2p;26p' ls.csv | cut -d, -f1,2 |
 check "landscape centre is the model's loss" bash -c "c=\$(awk -F, '\$1 == 0 && \$2 == 0 {print \$3}' ls.csv); grep -q \"loss at the centre \$(printf '%.6f' \$c)\" ls.txt"
 check "landscape paths file" [ "$(head -1 ls-paths.csv)" = "optimizer,point,step,alpha,beta,loss" ]
 check "landscape paths end at the centre" bash -c "tail -1 ls-paths.csv | grep -q '^adam,[0-9]*,[0-9]*,0,0,'"
-"$OPT" landscape --data synthetic --limit 400 --grid 3 --images 64 --directions pca -o pca.csv > pca.txt 2>&1
+"$OPT" landscape --data synthetic --limit 300 --grid 3 --images 32 --directions pca -o pca.csv > pca.txt 2>&1
 check "landscape pca" grep -q '^directions: pca of adam.s [0-9]* checkpoints: explained variance' pca.txt
 check "landscape pca paths start lower left" bash -c "sed -n 2p pca-paths.csv | awk -F, '{exit !(\$4 <= 0 && \$5 <= 0)}'"
 "$OPT" train --data synthetic --limit 300 --no-progress --save net.bin > /dev/null 2>&1

@@ -550,6 +550,30 @@ static void test_velocity(void)
     optim_state_destroy(s);
 }
 
+/* optim_metric_lr after one step of a known gradient: lr for sgd; adam's first step has
+ * v = (1-b2) g^2, so its denominator is |g| + eps; rmsprop's sqrt((1-alpha) g^2) + eps. */
+static void test_metric_lr(void)
+{
+    struct optim_params p;
+    char err[256];
+    float out[2];
+    double x[2] = {1.0, -2.0}, g[2] = {0.5, -0.01};
+    const char *specs[3] = {"momentum(lr=0.1)", "adam(lr=0.1)", "rmsprop(lr=0.1)"};
+    for (int k = 0; k < 3; k++) {
+        CHECK(optim_parse(specs[k], &p, err, sizeof(err)));
+        struct optim_state *s = optim_state_create(&p, 2);
+        optim_step(&p, s, 0.1, x, g);
+        optim_metric_lr(&p, s, 0.1, out);
+        for (int i = 0; i < 2; i++) {
+            double want = k == 0 ? 0.1
+                        : k == 1 ? 0.1 / (fabs(g[i]) + 1e-8)
+                                 : 0.1 / (sqrt(0.01) * fabs(g[i]) + 1e-8);
+            CHECK_REL(out[i], want, 1e-6, 0.0);
+        }
+        optim_state_destroy(s);
+    }
+}
+
 int main(void)
 {
     test_fixtures();
@@ -558,5 +582,6 @@ int main(void)
     test_parse();
     test_format();
     test_velocity();
+    test_metric_lr();
     return check_done("optim");
 }

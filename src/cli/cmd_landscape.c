@@ -78,6 +78,10 @@ static bool has_ext(const char *path, const char *ext)
 
 /* ======================================================================== checkpoints */
 
+/* PCA costs K^2 n + K^3 for K checkpoints: at most this many, evenly spread with the first and
+ * the last kept (the paths file still has them all). */
+#define PCA_MAX 256
+
 /* One racer's recorded weights. */
 struct track {
     int n, cap;
@@ -380,8 +384,13 @@ static int slice(struct run *R)
     struct nn_landscape_dirs dirs;
     if (R->ls.directions == LANDSCAPE_PCA) {
         const struct track *tr = &R->tracks[0];
-        if (!nn_landscape_pca(&dirs, centre, (const float *const *)tr->params, tr->n, err,
-                              sizeof(err))) {
+        const float *pick[PCA_MAX];
+        int k = tr->n <= PCA_MAX ? tr->n : PCA_MAX;
+        for (int i = 0; i < k; i++) {
+            pick[i] = tr->params[k == tr->n ? i : (int)((long)i * (tr->n - 1) / (k - 1))];
+        }
+        bool ok = nn_landscape_pca(&dirs, centre, pick, k, err, sizeof(err));
+        if (!ok) {
             cli_error("landscape", "%s (%s: %d checkpoints; try a smaller "
                       "--checkpoint-every)", err, R->labels[0], tr->n);
             return 1;
@@ -418,8 +427,9 @@ static int slice(struct run *R)
     free(pa);
     free(pb);
     if (R->ls.directions == LANDSCAPE_PCA) {
+        int k = R->tracks[0].n < PCA_MAX ? R->tracks[0].n : PCA_MAX;
         printf("directions: pca of %s's %d checkpoints: explained variance %.1f%% and %.1f%%\n",
-               R->labels[0], R->tracks[0].n, 100 * dirs.explained[0], 100 * dirs.explained[1]);
+               R->labels[0], k, 100 * dirs.explained[0], 100 * dirs.explained[1]);
     } else {
         printf("directions: filter-normalized random, seed %llu, around %s\n",
                R->ls.direction_seed, R->labels[0]);

@@ -361,7 +361,7 @@ double cnn_penalty(struct cnn *net, double l1, double l2, bool add_grad)
     return l1 * sum_abs + l2 * sum_sq;
 }
 
-void cnn_prox_l1(struct cnn *net, double threshold)
+void cnn_prox_l1(struct cnn *net, double threshold, const float *scale)
 {
     if (!(threshold > 0.0)) {
         return;
@@ -373,8 +373,9 @@ void cnn_prox_l1(struct cnn *net, double threshold)
             continue;
         }
         float *w = net->params + t->offset;
+        const float *sc = scale ? scale + t->offset : NULL;
         for (size_t j = 0; j < t->size; j++) {
-            float a = fabsf(w[j]) - thr;
+            float a = fabsf(w[j]) - (sc ? thr * sc[j] : thr);
             w[j] = a > 0.0f ? copysignf(a, w[j]) : 0.0f;
         }
     }

@@ -108,11 +108,13 @@ void cnn_backward(struct cnn *net);
  * add_grad its gradient added to net->grads (d|w|/dw = 0 at 0, as torch's sign). */
 double cnn_penalty(struct cnn *net, double l1, double l2, bool add_grad);
 
-/* The proximal step of l1 * sum|w| (soft-thresholding, the ISTA step): every weight (the
- * tensors cnn_penalty acts on) moves `threshold` towards 0 and stops at exactly 0:
- * w = sign(w) * max(|w| - threshold, 0). The trainer's proximal L1 calls it after each
- * optimizer step with threshold lr * l1. */
-void cnn_prox_l1(struct cnn *net, double threshold);
+/* The proximal step of l1 * sum|w| (soft-thresholding, the ISTA step): every weight w_j (the
+ * tensors cnn_penalty acts on) moves t_j = threshold * scale[j] towards 0 and stops at exactly
+ * 0: w_j = sign(w_j) * max(|w_j| - t_j, 0). scale (nparams) may be NULL: 1 everywhere. The
+ * trainer's proximal L1 calls it after each optimizer step with threshold l1 and scale the
+ * step's learning rate per parameter in the optimizer's metric (optim_metric_lr: lr for sgd,
+ * so the threshold is lr * l1). */
+void cnn_prox_l1(struct cnn *net, double threshold, const float *scale);
 
 /* Copies parameters, running statistics and the dropout generator (same config). */
 void cnn_copy_state(struct cnn *dst, const struct cnn *src);

@@ -7,6 +7,7 @@
 #include "nn/cnn.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -133,12 +134,14 @@ static void conv2_block(const float *p1, int H2, int W2, const float *w2t, const
 
 static bool have_avx2(void)
 {
-    static int known = -1;   /* racing threads compute the same answer */
-    if (known < 0) {
+    static atomic_int known = -1;   /* racing threads compute the same answer */
+    int k = atomic_load(&known);
+    if (k < 0) {
         __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        k = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        atomic_store(&known, k);
     }
-    return known;
+    return k;
 }
 
 #endif

@@ -67,6 +67,7 @@ void nn_landscape_random(struct nn_landscape_dirs *out, const struct cnn *centre
  * norm too: they move along the trajectory). explained[i] = lambda_i / sum(lambda). Signs are
  * chosen so that the first checkpoint has alpha <= 0 and beta <= 0 (the path runs towards
  * the centre from the lower left). Each ckpt[k] holds centre->pl.total floats.
+ * Costs O(K^2 n + K^3): keep K to a few hundred (the CLI thins longer trajectories).
  * Fails (message in err, nothing allocated) when K < 2 or the checkpoints span less than two
  * dimensions about the centre (all equal to it, or all on one line through it). */
 bool nn_landscape_pca(struct nn_landscape_dirs *out, const struct cnn *centre,

@@ -65,6 +65,7 @@ struct nn_trainer *nn_trainer_create(const struct nn_train_config *cfg,
         r->net->ctx.pool = t->pool;
         cnn_init(r->net, cfg->seed);   /* the same seed: the same initial weights */
         r->state = optim_state_create(&r->opt, r->net->nparams);
+        r->metric_lr = cfg->l1_proximal ? nn_alloc(r->net->nparams) : NULL;
         r->best_params = nn_alloc(r->net->pl.total);
         r->best_buffers = nn_alloc(r->net->bl.total);
         r->best_val_loss = INFINITY;
@@ -89,6 +90,7 @@ void nn_trainer_destroy(struct nn_trainer *t)
     for (int i = 0; i < t->nracers; i++) {
         cnn_destroy(t->r[i].net);
         optim_state_destroy(t->r[i].state);
+        nn_free(t->r[i].metric_lr);
         nn_free(t->r[i].best_params);
         nn_free(t->r[i].best_buffers);
     }
@@ -159,7 +161,10 @@ static void racer_step(struct nn_trainer *t, struct nn_racer *r, int nb, struct 
     }
     optim_step_f32(&r->opt, r->state, lr, net->params, net->grads);
     if (prox) {
-        cnn_prox_l1(net, lr * r->l1);
+        /* ISTA in the optimizer's metric: sgd's threshold is lr * l1; an adaptive optimizer
+         * steps about lr whatever the gradient, so lr * l1 alone would zero almost nothing */
+        optim_metric_lr(&r->opt, r->state, lr, r->metric_lr);
+        cnn_prox_l1(net, r->l1, r->metric_lr);
     }
     r->steps++;
     si->step = r->steps;

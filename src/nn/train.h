@@ -27,9 +27,10 @@ struct nn_train_config {
         double l1, l2;
     } pen[NN_MAX_RACERS];
     bool l1_proximal;             /* L1 by its proximal step: after each optimizer step every
-                                     weight is soft-thresholded by lr * l1 (cnn_prox_l1), so
-                                     weights reach exact zeros; false: l1 * sign(w) is added
-                                     to the gradient (torch's subgradient) */
+                                     weight is soft-thresholded by l1 times its learning rate
+                                     in the optimizer's metric (cnn_prox_l1, optim_metric_lr:
+                                     lr * l1 for sgd), so weights reach exact zeros; false:
+                                     l1 * sign(w) is added to the gradient (torch's) */
     int patience;                 /* early stopping after this many epochs without a lower
                                      validation loss; 0 for none */
     uint64_t seed;                /* initial weights, batch order, dropout masks */
@@ -93,6 +94,8 @@ struct nn_racer {
     double l1, l2;                /* its penalty */
     char label[96];               /* "adam(lr=0.001)" */
     struct optim_state *state;    /* the optimizer's state over net->nparams floats */
+    float *metric_lr;             /* (net->nparams) proximal L1: each parameter's learning
+                                     rate in the optimizer's metric at the latest step */
     struct cnn *net;              /* its own copy of the network */
     float *best_params;           /* (net->pl.total) weights at the best validation loss */
     float *best_buffers;          /* (net->bl.total) running statistics then */

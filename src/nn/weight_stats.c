@@ -19,8 +19,8 @@ static void add_value(struct nn_weight_layer *l, float w, const struct nn_weight
     l->zeros += w == 0.0f;
     l->small += a < s->small;
     l->norm += (double)w * w;   /* the sum of squares until the end */
-    int bin = (int)floor(((double)w + s->range) / (2.0 * s->range) * s->nbins);
-    bin = bin < 0 ? 0 : bin >= s->nbins ? s->nbins - 1 : bin;
+    double at = floor(((double)w + s->range) / (2.0 * s->range) * s->nbins);
+    int bin = !(at >= 0.0) ? 0 : at >= s->nbins ? s->nbins - 1 : (int)at;   /* NaN: bin 0 */
     l->hist[bin]++;
 }
 

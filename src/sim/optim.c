@@ -351,6 +351,40 @@ void optim_step_f32(const struct optim_params *p, struct optim_state *s, double 
     }
 }
 
+void optim_metric_lr(const struct optim_params *p, const struct optim_state *s, double lr,
+                     float *out)
+{
+    double t = (double)(s->t > 0 ? s->t : 1);
+    const double *s0 = s->slot[0], *s1 = s->slot[1], *s2 = s->slot[2];
+    for (size_t i = 0; i < s->n; i++) {
+        double d = 1.0;   /* the denominator */
+        switch (p->kind) {
+        case OPTIM_ADAGRAD:
+            d = (1 + (t - 1) * p->lr_decay) * (sqrt(s0[i]) + p->eps);
+            break;
+        case OPTIM_ADADELTA:
+            d = sqrt(s0[i] + p->eps) / sqrt(s1[i] + p->eps);
+            break;
+        case OPTIM_RMSPROP:
+            d = (p->centered ? sqrt(s0[i] - s1[i] * s1[i]) : sqrt(s0[i])) + p->eps;
+            break;
+        case OPTIM_ADAM:
+        case OPTIM_ADAMW:
+            d = sqrt((p->amsgrad ? s2[i] : s1[i]) / (1 - pow(p->beta2, t))) + p->eps;
+            break;
+        case OPTIM_NADAM:
+            d = sqrt(s1[i] / (1 - pow(p->beta2, t))) + p->eps;
+            break;
+        case OPTIM_ADAMAX:
+            d = s1[i] > 0 ? s1[i] : 1.0;
+            break;
+        default:
+            break;
+        }
+        out[i] = (float)(lr / d);
+    }
+}
+
 bool optim_velocity(const struct optim_params *p, const struct optim_state *s, double out[2])
 {
     bool has = false;

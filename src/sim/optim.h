@@ -73,6 +73,17 @@ void optim_step(const struct optim_params *p, struct optim_state *s, double lr,
 void optim_step_f32(const struct optim_params *p, struct optim_state *s, double lr,
                     float *param, const float *grad);
 
+/* After a step (s->t >= 1): each parameter's learning rate in the optimizer's own metric, the
+ * factor by which that step would have moved it for a unit gradient without momentum: lr for
+ * sgd, momentum and nag; lr over the optimizer's per-parameter denominator for the adaptive
+ * ones: adagrad lr/(1+(t-1)lr_decay)/(sqrt(sum)+eps), adadelta lr*sqrt(u+eps)/sqrt(v+eps),
+ * rmsprop lr/(sqrt(v)+eps) (centered: sqrt(v-ga^2)), adam and adamw lr/(sqrt(v/(1-b2^t))+eps)
+ * (amsgrad: vmax), nadam likewise, adamax lr/u. out (s->n). The CNN trainer's proximal L1
+ * soft-thresholds each weight by l1 times it: the ISTA step in the metric the optimizer steps
+ * in (Melchior et al. 2019's proximal Adam), which for sgd is plain ISTA. */
+void optim_metric_lr(const struct optim_params *p, const struct optim_state *s, double lr,
+                     float *out);
+
 /* The velocity-like state to draw as an arrow for parameter pair (0,1): the momentum buffer for
  * sgd family, the first moment for adam family, else zero. Returns false if none. */
 bool optim_velocity(const struct optim_params *p, const struct optim_state *s, double out[2]);

@@ -371,7 +371,8 @@ static const struct setting train_rows[] = {
     {.name = "l1-mode", .type = SETTING_CHOICE, .uses = SETTING_ALL, TR(l1_mode),
      .choices = train_l1_mode_names, .def = "subgradient", .metavar = "subgradient|proximal",
      .help = "L1 as A*sign(w) in the gradient (torch's), or as soft-thresholding of each "
-             "weight by lr*A after each step (exact zeros)"},
+             "weight after each step by A times its lr in the optimizer's metric (lr*A for "
+             "sgd): exact zeros"},
     {.name = "l2", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l2), .min = 0, .max = 1e6,
      .def = "0", .flags = SETTING_HAS, .has = offsetof(struct train_settings, has_l2),
      .metavar = "B", .help = "penalty B*sum w^2 on weights (not biases)"},
