@@ -121,7 +121,6 @@ struct session_cnn {
     char toast[512];
     bool toast_error;
     double toast_until;
-    unsigned long input;             /* any change */
     unsigned long part_gen[DASH_PARTS];
     uint64_t read_gen;               /* the training generation last read */
     bool done_reported;
@@ -161,7 +160,6 @@ void session_cnn_lecture_defaults(struct train_settings *ts)
 
 static void bump(struct session_cnn *s, int part)
 {
-    s->input++;
     if (part < 0) {
         for (int p = 0; p < DASH_PARTS; p++) {
             s->part_gen[p]++;
@@ -858,13 +856,7 @@ bool session_cnn_advance(struct session_cnn *s, double now)
             }
         }
     }
-    s->input++;
     return true;
-}
-
-unsigned long session_cnn_input(const struct session_cnn *s)
-{
-    return s->input;
 }
 
 unsigned long session_cnn_part_gen(const struct session_cnn *s, int part)
@@ -883,11 +875,6 @@ double session_cnn_images_per_s(const struct session_cnn *s)
     pthread_mutex_unlock((pthread_mutex_t *)&s->lock);
     double dt = nn_now() - t0;
     return t0 > 0 && dt > 0 && images > 0 ? images / dt : 0.0;
-}
-
-const char *session_cnn_error(const struct session_cnn *s)
-{
-    return s->failed ? s->err : "";
 }
 
 bool session_cnn_help(const struct session_cnn *s)

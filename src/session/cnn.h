@@ -59,8 +59,6 @@ void session_cnn_destroy(struct session_cnn *s);
 void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double now);
 /* Reads what the workers published since the last call; true when the dashboard changed. */
 bool session_cnn_advance(struct session_cnn *s, double now);
-/* Grows with every change the dashboard shows (each part: see session_cnn_part_gen). */
-unsigned long session_cnn_input(const struct session_cnn *s);
 /* Generation of each dashboard part (enum dash_part order: draw/dash.h), for repaints. */
 unsigned long session_cnn_part_gen(const struct session_cnn *s, int part);
 
@@ -80,8 +78,6 @@ void session_cnn_toast(struct session_cnn *s, double now, bool error, const char
  * worker keeps up while the window draws. 0 before the first batch. */
 double session_cnn_images_per_s(const struct session_cnn *s);
 
-/* The message of a failed start ("" none). */
-const char *session_cnn_error(const struct session_cnn *s);
 /* Whether help is shown. */
 bool session_cnn_help(const struct session_cnn *s);
 /* The settings the race runs with now (after toggles). */
