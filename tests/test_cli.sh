@@ -40,7 +40,9 @@ for f in bowl rosenbrock beale himmelblau saddle monkey_saddle rastrigin ackley 
          goldstein_price six_hump_camel styblinski_tang banana; do
   check "function $f listed" bash -c "'$OPT' list functions | grep -q '^$f '"
 done
-check "list optimizers" bash -c "[ \$('$OPT' list optimizers | wc -l) -eq 10 ]"
+check "list optimizers" bash -c "[ \$('$OPT' list optimizers | wc -l) -eq 11 ]"
+check "list optimizers: ista" bash -c "'$OPT' list optimizers | grep -q '^ista .*soft-threshold'"
+check "help: ista's usage and lr row" bash -c "'$OPT' trace --help | grep -q '^  ista(lr=0.01)' && '$OPT' trace --help | grep -q 'ista: learning'"
 check "list schedules" bash -c "'$OPT' list schedules | grep -q inverse_time"
 for p in beale rosenbrock saddle long_valley banana rastrigin himmelblau; do
   check "preset $p listed" bash -c "'$OPT' list presets | grep -q '^$p '"
@@ -73,6 +75,14 @@ check "trace agrees with PyTorch" python3 "$SRC/compare_trace.py" "$OPT" "$SRC/f
 # exactly 0) while x settles at 2 - 2.5/2; L2 only shrinks y, to 0.25*4/(4+1.25) exactly
 check "l1 preset: adam ends at y ~ 0" bash -c "'$OPT' trace --preset l1_sparsity | tail -1 | awk -F, '{exit !(\$4 < 0.01 && \$4 > -0.01)}'"
 check "l1 preset: near the kink, not on it" bash -c "'$OPT' trace --preset l1_sparsity | awk -F, '\$2 == 300 {n++; if (\$4 == 0 || \$4 > 0.1 || \$4 < -0.1 || \$3 < 0.7499 || \$3 > 0.7501) bad++} END {exit !(n == 3 && !bad)}'"
+# ista: the L1 term as a proximal step lands y on exactly 0 (and x on the closed form's 0.75),
+# where sgd on the same scene still sits at y = 0.064
+"$OPT" trace --preset l1_sparsity --optimizer "sgd(lr=0.02),ista(lr=0.05)" --l1 2.5 > ista.csv
+check "ista trace rows" [ "$(grep -c '^ista(lr=0.05),' ista.csv)" -eq 301 ]
+check "ista reaches y = 0 exactly" bash -c "grep '^ista(lr=0.05),300,' ista.csv | awk -F, '{exit !(\$4 == \"0\" && \$3 > 0.7499999 && \$3 < 0.7500001)}'"
+check "sgd does not" bash -c "grep '^sgd(lr=0.02),300,' ista.csv | awk -F, '{exit !(\$4 > 0.06 && \$4 < 0.07)}'"
+check "ista renders" "$OPT" render --preset l1_sparsity --optimizer "ista(lr=0.05)" --l1 2.5 --size 300x200 -o ista.png
+check "ista in a scene file" bash -c "printf 'expr = (x-2)^2 + 4*(y-0.25)^2\nl1 = 2.5\nsteps = 100\noptimizer = ista(lr=0.05)\n' > ista.scene && '$OPT' trace --scene ista.scene | tail -1 | grep -q '^ista(lr=0.05),100,0.7[0-9]*,0,'"
 check "l2 preset: sgd ends at y = 1/5.25" bash -c "'$OPT' trace --preset l2_shrinkage | grep '^sgd(lr=0.02),300,' | awk -F, '{exit !(\$4 > 0.190475 && \$4 < 0.190477)}'"
 
 # --- divergence: normal, reported, the others go on

@@ -173,7 +173,8 @@ static const char *sample(const struct setting *s)
 }
 
 /* Torch 1.13's constructor keys per optimizer (betas as beta1, beta2; nesterov and the
- * momentum-free sgd as their own names), written out by hand to check the table against. */
+ * momentum-free sgd as their own names), written out by hand to check the table against;
+ * ista's are ours. */
 static const char *const torch_keys[OPTIM_COUNT] = {
     [OPTIM_SGD] = " lr weight_decay ",
     [OPTIM_MOMENTUM] = " lr momentum dampening weight_decay ",
@@ -185,11 +186,16 @@ static const char *const torch_keys[OPTIM_COUNT] = {
     [OPTIM_ADAMW] = " lr beta1 beta2 eps weight_decay amsgrad ",
     [OPTIM_NADAM] = " lr beta1 beta2 eps weight_decay momentum_decay ",
     [OPTIM_ADAMAX] = " lr beta1 beta2 eps weight_decay ",
+    [OPTIM_ISTA] = " lr ",   /* ours, not torch's: sgd's step, then the L1 proximal step */
 };
 
 static void test_optim_keys(void)
 {
     const struct setting_table *t = settings_optim();
+    /* ista's one row says what its lr does: the step and the soft threshold */
+    const struct setting *ista_lr = setting_find(t, "lr", OPTIM_ISTA);
+    CHECK(ista_lr && ista_lr->help && strstr(ista_lr->help, "lr * l1") && ista_lr->def
+          && !strcmp(ista_lr->def, "0.01"));
     const char *names[64];
     size_t n = setting_names(t, -1, names, 64);
     CHECK(n == 14);   /* torch's keys as DESIGN.md lists them */

@@ -142,8 +142,9 @@ static void racer_step(struct nn_trainer *t, struct nn_racer *r, int nb, struct 
     int correct;
     double loss = cnn_forward(net, t->x, t->y, nb, true, &correct);
     cnn_backward(net);
-    /* proximal L1 leaves the gradient to L2 alone; the penalty reported is the whole one */
-    bool prox = t->cfg.l1_proximal;
+    /* proximal L1 leaves the gradient to L2 alone; the penalty reported is the whole one.
+     * A proximal optimizer (ista) always takes L1 so. */
+    bool prox = t->cfg.l1_proximal || optim_proximal(r->opt.kind);
     double penalty = cnn_penalty(net, prox ? 0.0 : r->l1, r->l2, true);
     if (prox) {
         penalty += cnn_penalty(net, r->l1, 0.0, false);

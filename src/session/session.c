@@ -698,8 +698,14 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
             snprintf(e->detail, sizeof e->detail, "%sdiverged at step %ld", hidden,
                      r->diverged_step);
         } else {
-            snprintf(e->detail, sizeof e->detail, "%sloss %.4g \xC2\xB7 lr %.3g%s", hidden,
-                     r->loss, r->lr, r->step < step ? " \xC2\xB7 behind" : "");
+            /* a proximal optimizer's point: its exact zeros, the sparsity it reaches */
+            char zeros[40] = "";
+            if (optim_proximal(r->params.kind)) {
+                int z = race_exact_zeros(r);
+                snprintf(zeros, sizeof zeros, " \xC2\xB7 %d exact zero%s", z, z == 1 ? "" : "s");
+            }
+            snprintf(e->detail, sizeof e->detail, "%sloss %.4g \xC2\xB7 lr %.3g%s%s", hidden,
+                     r->loss, r->lr, zeros, r->step < step ? " \xC2\xB7 behind" : "");
         }
     }
     if (window) {

@@ -17,6 +17,8 @@ enum optim_kind {
     OPTIM_ADAMW,
     OPTIM_NADAM,
     OPTIM_ADAMAX,
+    OPTIM_ISTA,       /* proximal gradient (not in torch.optim): an sgd step on the smooth part
+                         of the objective, then soft-thresholding by lr * l1 (optim_prox_l1) */
     OPTIM_COUNT
 };
 
@@ -64,6 +66,15 @@ struct optim_state {
 struct optim_state *optim_state_create(const struct optim_params *p, size_t n);
 void optim_state_reset(const struct optim_params *p, struct optim_state *s);
 void optim_state_destroy(struct optim_state *s);   /* accepts NULL */
+
+/* Whether the optimizer takes the L1 penalty as its proximal step (ista): its gradient must
+ * then leave out the L1 term, and each optim_step is followed by optim_prox_l1 with
+ * threshold lr * l1. The others take L1 as torch does, its subgradient in the gradient. */
+bool optim_proximal(enum optim_kind kind);
+
+/* The proximal operator of t * sum|x_i| (soft-thresholding, torch's softshrink): each
+ * x = x - t if x > t, x + t if x < -t, else exactly 0. t >= 0. */
+void optim_prox_l1(double *param, size_t n, double t);
 
 /* One optimizer step, in place, with learning rate `lr` (the schedule's value for this step).
  * grad is the gradient of the objective at param (penalties already added). */

@@ -245,7 +245,8 @@ static const struct setting scene_rows[] = {
 /* torch.optim 1.13's keys, defaults and checks, tightened where torch accepts nonsense
  * (lr = 0, momentum >= 1). Rows of a key stay together, in the order labels print them.
  * sgd is momentum-free by definition (use `momentum`), and nag has no dampening because torch
- * requires zero dampening for nesterov. */
+ * requires zero dampening for nesterov. ista (proximal gradient) is ours: it has lr alone, its
+ * L1 weight is the scene's. */
 static const struct setting optim_rows[] = {
     /* torch.optim.SGD has no default lr (it is required); 0.01 is Keras' SGD default. */
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.01",
@@ -257,6 +258,10 @@ static const struct setting optim_rows[] = {
      .uses = K(ADAM) | K(ADAMW), .help = "learning rate (the schedule scales it)"},
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.002",
      .uses = K(NADAM) | K(ADAMAX), .help = "learning rate (the schedule scales it)"},
+    {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.01",
+     .uses = K(ISTA),
+     .help = "learning rate of the gradient step on f (+ L2); each step then soft-thresholds "
+             "every coordinate by lr * l1 (the scene's --l1)"},
     {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), FRACTION, .def = "0.9",
      .uses = K(MOMENTUM), .help = "momentum factor: how much of the velocity each step keeps"},
     {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), .min = 0, .max = 1,
@@ -456,7 +461,7 @@ static const struct setting_table scene_table = {
 
 static const char *const optim_kind_names[] = {
     "sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
-    "adamax",
+    "adamax", "ista",
 };
 _Static_assert(sizeof optim_kind_names / sizeof optim_kind_names[0] == OPTIM_COUNT, "names");
 
