@@ -42,7 +42,7 @@ for f in bowl rosenbrock beale himmelblau saddle monkey_saddle rastrigin ackley 
 done
 check "list optimizers" bash -c "[ \$('$OPT' list optimizers | wc -l) -eq 11 ]"
 check "list optimizers: ista" bash -c "'$OPT' list optimizers | grep -q '^ista .*soft-threshold'"
-check "help: ista's usage and lr row" bash -c "'$OPT' trace --help | grep -q '^  ista(lr=0.01)' && '$OPT' trace --help | grep -q 'ista: learning'"
+check "help: ista's usage and lr row" bash -c "'$OPT' trace --help | grep -q '^  ista(lr=0.01' && '$OPT' trace --help | grep -q 'ista: learning'"
 check "list schedules" bash -c "'$OPT' list schedules | grep -q inverse_time"
 for p in beale rosenbrock saddle long_valley banana rastrigin himmelblau; do
   check "preset $p listed" bash -c "'$OPT' list presets | grep -q '^$p '"
@@ -67,6 +67,17 @@ check "help shows positional order" bash -c "'$OPT' trace --help | grep -qF 'ste
 check "help lists optimizer keys" bash -c "'$OPT' trace --help | grep -q '^  initial_accumulator_value'"
 expect_error "positional after key" "come first" trace --schedule "step(gamma=0.5, 30)"
 expect_error "too many positional" "usage: adam(lr=0.001, \*," trace --optimizer "adam(0.1, 0.9)"
+
+# --- a schedule per optimizer: each runner's lr column follows its own, the others --schedule
+"$OPT" trace --function bowl --optimizer "sgd(lr=0.1,schedule=step(5,0.5)),sgd(lr=0.1,schedule=cosine(t_max=200,warmup=10))" \
+  --optimizer "sgd(lr=0.2)" --schedule "exponential(0.5)" --steps 12 > own.csv
+check "own schedule rows" [ "$(wc -l < own.csv)" -eq $((1 + 3 * 13)) ]
+check "own schedule: step's lr" bash -c "grep '^\"sgd(lr=0.1,schedule=step(step_size=5,gamma=0.5))\",11,' own.csv | grep -q ',0.025000000000000001$'"
+check "own schedule: cosine's warmup" bash -c "grep '^\"sgd(lr=0.1,schedule=cosine(t_max=200,warmup=10))\",1,' own.csv | grep -q ',0.010000000000000002$'"
+check "own schedule: the race's for the rest" bash -c "grep '^sgd(lr=0.2),3,' own.csv | grep -q ',0.050000000000000003$'"
+check "own schedule in a scene file" bash -c "printf 'function = bowl\nsteps = 6\noptimizer = adam(lr=0.1, schedule=step(2, 0.5))\n' > own.scene && '$OPT' trace --scene own.scene | tail -1 | grep -q ',0.025000000000000001$'"
+check "own schedule in train" bash -c "'$OPT' train --data synthetic --limit 700 --optimizer 'sgd(lr=0.1,schedule=step(5,0.5))' --no-progress --log own-train.csv >/dev/null 2>&1 && [ \"\$(awk -F, 'NR > 1 {printf \"%s \", \$NF}' own-train.csv)\" = '0.1 0.1 0.1 0.1 0.1 0.05 0.05 0.05 0.05 0.05 0.025 ' ]"
+expect_error "bad own schedule" "sgd: invalid schedule=cosine(tmax=3): .*did you mean t_max?" trace --optimizer "sgd(schedule=cosine(tmax=3))"
 
 # --- every optimizer, schedule and penalty against PyTorch's own numbers
 check "trace agrees with PyTorch" python3 "$SRC/compare_trace.py" "$OPT" "$SRC/fixtures"

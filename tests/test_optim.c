@@ -446,7 +446,7 @@ static void test_parse(void)
     expect_error("adamw(centered=true)", "'centered'", "does not apply");
     expect_error("rmsprop(rho=0.9)", "'rho'", "does not apply to rmsprop");
     expect_error("adadelta(alpha=0.9)", "'alpha'",
-                 "usage: adadelta(lr=1, *, weight_decay=0, eps=1e-6, rho=0.9)");
+                 "usage: adadelta(lr=1, *, weight_decay=0, eps=1e-6, rho=0.9, schedule=default)");
     /* malformed values */
     expect_error("adam(lr=abc)", "invalid lr=abc:", "expected");
     expect_error("adam(lr=0.1x)", "invalid lr=0.1x:", "expected");
@@ -511,6 +511,46 @@ static void test_format(void)
             fprintf(stderr, "  '%s' -> '%s'\n", specs[i], buf);
         }
     }
+    /* an optimizer's own schedule: parsed nested, written back in the same syntax; given as
+     * schedule=default it follows the race's, and the label does not mention it */
+    static const char *const own[][2] = {
+        {"sgd(lr=0.1,schedule=cosine(t_max=200,warmup=10))",
+         "sgd(lr=0.1,schedule=cosine(t_max=200,warmup=10))"},
+        {"sgd(0.1, schedule=step(5, 0.5))", "sgd(lr=0.1,schedule=step(step_size=5,gamma=0.5))"},
+        {"adam(schedule = exponential(0.9), beta1=0.8)",
+         "adam(beta1=0.8,schedule=exponential(gamma=0.9))"},
+        {"ista(schedule=constant)", "ista(schedule=constant)"},
+        {"nag(schedule=inverse_time(decay=0.01,warmup=3))",
+         "nag(schedule=inverse_time(decay=0.01,warmup=3))"},
+        {"rmsprop(schedule=default)", "rmsprop"},
+    };
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        bool ok = optim_parse(own[i][0], &p, err, sizeof err);
+        CHECK(ok);
+        optim_format(&p, buf, sizeof buf);
+        CHECK(!strcmp(buf, own[i][1]));
+        ok = ok && optim_parse(buf, &q, err, sizeof err);
+        char again[512];
+        optim_format(&q, again, sizeof again);
+        CHECK(ok && params_equal(&p, &q) && !strcmp(buf, again));
+        CHECK(p.has_sched == q.has_sched && p.has_sched == (i + 1 < sizeof own / sizeof own[0]));
+        if (!ok || strcmp(buf, own[i][1])) {
+            fprintf(stderr, "  '%s' -> '%s'\n", own[i][0], buf);
+        }
+    }
+    CHECK(optim_parse("sgd(schedule=step(5,0.5))", &p, err, sizeof err));
+    CHECK(p.has_sched && p.sched.kind == SCHED_STEP && p.sched.step_size == 5
+          && p.sched.gamma == 0.5);
+    struct sched race;
+    sched_default(&race);
+    CHECK(optim_schedule(&p, &race) == &p.sched);
+    CHECK(optim_parse("sgd", &q, err, sizeof err) && optim_schedule(&q, &race) == &race);
+    /* a bad nested schedule: its own message, naming the optimizer and the key */
+    expect_error("sgd(schedule=cosine(tmax=3))", "sgd: invalid schedule=cosine(tmax=3): ",
+                 "did you mean t_max?");
+    expect_error("sgd(schedule=cosin(3))", "unknown schedule 'cosin'", "did you mean cosine?");
+    expect_error("sgd(schedule=step(5)", "missing ')'", NULL);
+
     optim_defaults(OPTIM_NADAM, &p);
     p.lr = 1.0 / 3.0;
     p.beta2 = 0.1 + 0.2;

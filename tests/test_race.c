@@ -170,9 +170,46 @@ static void test_ista(void)
     expr_destroy(f);
 }
 
+/* Each runner follows its own schedule when it has one, the race's otherwise: every step's lr
+ * is sched_lr of that schedule at the runner's own step count. */
+static void test_own_schedules(void)
+{
+    struct expr_error e;
+    struct expr *f = expr_compile("x^2 + y^2", &e);
+    const char *const specs[] = {"sgd(lr=0.1,schedule=step(5,0.5))",
+                                 "sgd(lr=0.1,schedule=cosine(t_max=20,warmup=4))",
+                                 "sgd(lr=0.1)", "adam(lr=0.1,schedule=constant)"};
+    struct optim_params params[4];
+    for (int i = 0; i < 4; i++) {
+        params[i] = parse(specs[i]);
+    }
+    struct sched global;
+    char err[256];
+    CHECK(sched_parse("exponential(0.9)", &global, err, sizeof err));
+    struct race_desc d = {.f = f, .xmin = -3, .xmax = 3, .ymin = -3, .ymax = 3,
+                          .sched = &global, .start = {2, 1}, .n = 4, .params = params};
+    struct race race;
+    race_init(&race, &d);
+    const struct sched *own[4] = {&params[0].sched, &params[1].sched, &global,
+                                  &params[3].sched};
+    CHECK(race.r[2].lr == 0.1 && race.r[1].lr == 0.1 * 0.25);   /* step 0's, before it */
+    for (long k = 0; k < 30; k++) {
+        race_step(&race);
+        for (int i = 0; i < 4; i++) {
+            CHECK(race.r[i].lr == sched_lr(own[i], 0.1, k));
+        }
+    }
+    CHECK(race.r[0].lr == 0.1 * 0.03125);               /* k = 29: five halvings */
+    CHECK(race.r[2].lr == 0.1 * pow(0.9, 29));          /* the race's */
+    CHECK(race.r[3].lr == 0.1);                         /* constant overrides it */
+    race_finish(&race);
+    expr_destroy(f);
+}
+
 int main(void)
 {
     test_trajectory_bounded();
+    test_own_schedules();
     test_objective();
     test_ista();
 

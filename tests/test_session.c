@@ -111,6 +111,21 @@ static void test_legend_counts_exact_zeros(void)
     close_session(s);
 }
 
+/* A runner with its own schedule is named with it in the legend; the others follow the
+ * race's, which the subtitle names. */
+static void test_legend_names_own_schedules(void)
+{
+    const char *kv[] = {"optimizer", "sgd(lr=0.1,schedule=cosine(t_max=200,warmup=10)), "
+                        "adam(lr=0.1)", "schedule", "step(50)", NULL};
+    struct session *s = open_session(NULL, kv, true);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(!strcmp(fig.entry[0].label, "sgd(lr=0.1, schedule=cosine(t_max=200, warmup=10))"));
+    CHECK(!strcmp(fig.entry[1].label, "adam(lr=0.1)"));
+    CHECK(strstr(fig.subtitle, "step(step_size=50)") != NULL);
+    CHECK(strstr(fig.entry[0].detail, "lr 0.01") != NULL);   /* warmup's first step */
+    close_session(s);
+}
+
 static void test_hidden_runner_keeps_running(void)
 {
     struct session *s = open_session("beale", NULL, false);
@@ -493,6 +508,7 @@ int main(void)
 {
     test_steps_honoured();
     test_legend_counts_exact_zeros();
+    test_legend_names_own_schedules();
     test_hidden_runner_keeps_running();
     test_selection_lr_speed();
     test_figure_says_what_is_on();

@@ -149,7 +149,7 @@ static void racer_step(struct nn_trainer *t, struct nn_racer *r, int nb, struct 
     if (prox) {
         penalty += cnn_penalty(net, r->l1, 0.0, false);
     }
-    double lr = sched_lr(&t->cfg.sched, r->opt.lr, r->steps);
+    double lr = sched_lr(optim_schedule(&r->opt, &t->cfg.sched), r->opt.lr, r->steps);
     si->loss = loss;
     si->penalty = penalty;
     si->accuracy = (double)correct / nb;

@@ -63,6 +63,11 @@ void optim_defaults(enum optim_kind kind, struct optim_params *out)
     setting_defaults(settings_optim(), kind, out);
 }
 
+const struct sched *optim_schedule(const struct optim_params *p, const struct sched *fallback)
+{
+    return p->has_sched ? &p->sched : fallback;
+}
+
 bool optim_parse(const char *spec, struct optim_params *out, char *err, size_t errlen)
 {
     return setting_parse_spec(settings_optim(), spec, out, err, errlen);

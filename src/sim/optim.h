@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sim/sched.h"
+
 enum optim_kind {
     OPTIM_SGD,        /* torch.optim.SGD, momentum = 0 */
     OPTIM_MOMENTUM,   /* torch.optim.SGD with momentum (default 0.9) */
@@ -38,6 +40,9 @@ struct optim_params {
     double momentum_decay;              /* nadam */
     bool centered;                      /* rmsprop */
     bool amsgrad;                       /* adam, adamw */
+    bool has_sched;                     /* this optimizer has its own schedule (the spec's
+                                           schedule=...); else it follows the race's */
+    struct sched sched;                 /* its own schedule, when has_sched */
 };
 
 const char *optim_name(enum optim_kind kind);             /* "adam" */
@@ -46,6 +51,10 @@ const char *const *optim_names(void);                     /* OPTIM_COUNT names *
 const char *optim_description(enum optim_kind kind);      /* one line, for `list optimizers` */
 
 void optim_defaults(enum optim_kind kind, struct optim_params *out);
+
+/* The schedule p's lr follows: its own (schedule=... in its spec), else `fallback`, the one
+ * of the race or the trainer (--schedule). */
+const struct sched *optim_schedule(const struct optim_params *p, const struct sched *fallback);
 
 /* Parses "adam" or "adam(lr=0.1, beta1=0.8, amsgrad=true)": unknown names and keys get a
  * suggestion, keys that the optimizer does not use are errors, values are checked (lr > 0,

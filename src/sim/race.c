@@ -158,7 +158,7 @@ static void runner_restart(struct race *race, int i)
     r->p[0] = race->start[0];
     r->p[1] = race->start[1];
     r->loss = runner_eval(race, r, r->p[0], r->p[1], r->grad);
-    r->lr = sched_lr(&race->sched, r->params.lr, 0);
+    r->lr = sched_lr(optim_schedule(&r->params, &race->sched), r->params.lr, 0);
     r->step = 0;
     r->diverged = false;
     r->escaped = false;
@@ -249,7 +249,7 @@ bool race_step_runner(struct race *race, int i)
     if (!r->enabled || r->diverged) {
         return false;
     }
-    double lr = sched_lr(&race->sched, r->params.lr, r->step);
+    double lr = sched_lr(optim_schedule(&r->params, &race->sched), r->params.lr, r->step);
     double g[2] = {r->grad[0], r->grad[1]};
     if (race->noise > 0.0) {
         g[0] += race->noise * util_rng_normal(&race->rng[i]);

@@ -48,7 +48,7 @@ struct traj_point traj_last(const struct traj *t);        /* requires traj_count
 struct race_runner {
     struct optim_params params;   /* hyperparameters; params.lr may change live */
     struct optim_state *state;    /* n = 2 */
-    char label[96];               /* "adam(lr=0.1)" */
+    char label[192];              /* "adam(lr=0.1)", "sgd(schedule=step(step_size=5))" */
     double p[2];                  /* current position */
     double grad[2];               /* gradient at p of what the optimizer steps on, without
                                      noise: the objective, or for a proximal optimizer (ista)
@@ -78,7 +78,8 @@ struct race {
                                      as their proximal step; NULL when l1 = 0 or none is
                                      proximal (owned) */
     double xmin, xmax, ymin, ymax;  /* domain; leaving it by far counts as divergence */
-    struct sched sched;           /* shared by every runner, on each runner's base lr */
+    struct sched sched;           /* on each runner's base lr, for every runner without a
+                                     schedule of its own (optim_schedule) */
     double l1, l2;                /* objective = f + l1*(|x|+|y|) + l2*(x^2+y^2) */
     double noise;                 /* sigma of Gaussian noise added to each gradient component */
     unsigned long long seed;      /* noise seed */
