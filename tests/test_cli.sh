@@ -79,6 +79,15 @@ check "own schedule in a scene file" bash -c "printf 'function = bowl\nsteps = 6
 check "own schedule in train" bash -c "'$OPT' train --data synthetic --limit 700 --optimizer 'sgd(lr=0.1,schedule=step(5,0.5))' --no-progress --log own-train.csv >/dev/null 2>&1 && [ \"\$(awk -F, 'NR > 1 {printf \"%s \", \$NF}' own-train.csv)\" = '0.1 0.1 0.1 0.1 0.1 0.05 0.05 0.05 0.05 0.05 0.025 ' ]"
 expect_error "bad own schedule" "sgd: invalid schedule=cosine(tmax=3): .*did you mean t_max?" trace --optimizer "sgd(schedule=cosine(tmax=3))"
 
+# the lr_schedules preset says what it shows: six runners, a schedule each; the constant lr
+# rattles in its noise ball (mean loss of the last 50 steps 0.86), every decay ends in a
+# smaller one (at most 0.07)
+"$OPT" trace --preset lr_schedules > lrs.csv
+awk -F, 'NR > 1 && $(NF-4) > 150 {k = $0; sub(/,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*$/, "", k); s[k] += $(NF-1); n[k]++} END {for (k in s) print k, s[k] / n[k]}' lrs.csv > lrs.txt
+check "lr_schedules: six schedules" [ "$(grep -c 'schedule=' lrs.txt)" -eq 6 ]
+check "lr_schedules: constant rattles" bash -c "grep -F 'schedule=constant)' lrs.txt | awk '{exit !(\$2 > 0.5)}'"
+check "lr_schedules: decays settle" bash -c "[ \$(grep -vF 'schedule=constant)' lrs.txt | awk '\$2 < 0.07' | wc -l) -eq 5 ]"
+
 # --- every optimizer, schedule and penalty against PyTorch's own numbers
 check "trace agrees with PyTorch" python3 "$SRC/compare_trace.py" "$OPT" "$SRC/fixtures"
 
@@ -155,7 +164,7 @@ check "gif frames capped at 60" [ "$(identify b2.gif 2>/dev/null | wc -l)" -eq 6
 check "gif last frame holds the race" bash -c "convert b2.gif -coalesce 'b2-%d.png' && [ \"\$(compare -metric AE b2-0.png b2-60.png null: 2>&1)\" -gt 1000 ]"
 expect_error "gif unwritable" "no-such-dir/b.gif" render --steps 5 -o no-such-dir/b.gif
 check "no temp files" bash -c "! ls *.tmp-* 2>/dev/null | grep -q ."
-for p in rosenbrock saddle long_valley rastrigin himmelblau l1_sparsity l2_shrinkage; do
+for p in rosenbrock saddle long_valley rastrigin himmelblau l1_sparsity l2_shrinkage lr_schedules; do
   check "preset $p renders" "$OPT" render --preset "$p" --size 400x300 -o "p-$p.png"
 done
 env -u DISPLAY -u WAYLAND_DISPLAY "$OPT" view --shot-dir "$T" > view.txt 2>/dev/null

@@ -269,6 +269,29 @@ static void test_specs(void)
     s = parse_ok("step(step_size=30)");
     CHECK(s.kind == SCHED_STEP && s.step_size == 30 && s.gamma == 0.1);
 
+    /* the short form (legends) reads back as the same schedule */
+    static const char *const shorts[][2] = {
+        {"constant", "constant"}, {"constant(warmup=5)", "constant(warmup=5)"},
+        {"step(step_size=50,gamma=0.3)", "step(50, 0.3)"}, {"step(30)", "step(30)"},
+        {"exponential(gamma=0.98)", "exponential(0.98)"},
+        {"cosine(t_max=200,warmup=30)", "cosine(200, warmup=30)"},
+        {"cosine(t_max=200,eta_min=0.001)", "cosine(200, 0.001)"},
+        {"inverse_time(decay=0.05,warmup=2)", "inverse_time(0.05, warmup=2)"},
+    };
+    for (size_t i = 0; i < sizeof shorts / sizeof shorts[0]; i++) {
+        s = parse_ok(shorts[i][0]);
+        sched_format_short(&s, buf, sizeof buf);
+        CHECK(!strcmp(buf, shorts[i][1]));
+        t = parse_ok(buf);
+        char a[256], b[256];
+        sched_format(&s, a, sizeof a);
+        sched_format(&t, b, sizeof b);
+        CHECK(!strcmp(a, b));
+        if (strcmp(buf, shorts[i][1])) {
+            fprintf(stderr, "  short of '%s': '%s'\n", shorts[i][0], buf);
+        }
+    }
+
     /* unknown names and keys */
     expect_error("cosin", "unknown schedule 'cosin'", "did you mean cosine?");
     expect_error("linear(warmup=3)", "unknown schedule 'linear'", NULL);

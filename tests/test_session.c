@@ -119,9 +119,9 @@ static void test_legend_names_own_schedules(void)
                         "adam(lr=0.1)", "schedule", "step(50)", NULL};
     struct session *s = open_session(NULL, kv, true);
     session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
-    CHECK(!strcmp(fig.entry[0].label, "sgd(lr=0.1, schedule=cosine(t_max=200, warmup=10))"));
+    CHECK(!strcmp(fig.entry[0].label, "sgd(lr=0.1) \xC2\xB7 cosine(200, warmup=10)"));
     CHECK(!strcmp(fig.entry[1].label, "adam(lr=0.1)"));
-    CHECK(strstr(fig.subtitle, "step(step_size=50)") != NULL);
+    CHECK(strstr(fig.subtitle, "schedule step(step_size=50) for the others") != NULL);
     CHECK(strstr(fig.entry[0].detail, "lr 0.01") != NULL);   /* warmup's first step */
     close_session(s);
 }
