@@ -1,5 +1,6 @@
 /* optim.c: the ten optimizers of torch.optim 1.13 (single-tensor code paths) and ISTA (an SGD
- * step, then torch's softshrink), their specs, labels and state. One element kernel serves both the double and the float32 step. */
+ * step, then torch's softshrink), their specs, labels and state. One element kernel serves both
+ * the double and the float32 step. */
 #include "sim/optim.h"
 
 #include <assert.h>

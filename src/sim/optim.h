@@ -86,7 +86,8 @@ bool optim_proximal(enum optim_kind kind);
 void optim_prox_l1(double *param, size_t n, double t);
 
 /* One optimizer step, in place, with learning rate `lr` (the schedule's value for this step).
- * grad is the gradient of the objective at param (penalties already added). */
+ * grad is the gradient of the objective at param (penalties already added; for a proximal
+ * optimizer without the L1 term, which optim_prox_l1 applies after the step). */
 void optim_step(const struct optim_params *p, struct optim_state *s, double lr,
                 double *param, const double *grad);
 /* The same step on float32 parameters and gradients (the CNN). State stays double. */

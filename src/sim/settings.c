@@ -341,7 +341,8 @@ static const struct setting optim_rows[] = {
      .help = "how fast nadam's momentum coefficient ramps up to beta1"},
     /* ours: a schedule per optimizer, so one race compares schedules */
     {.name = "schedule", .type = SETTING_CUSTOM, OP(sched), .def = "default", .uses = SETTING_ALL,
-     .metavar = "a schedule, or default", .parse = parse_optim_schedule, .format = format_optim_schedule,
+     .metavar = "a schedule, or default", .parse = parse_optim_schedule,
+     .format = format_optim_schedule,
      .help = "this optimizer's own lr schedule, name(...) as --schedule, e.g. "
              "schedule=cosine(t_max=200, warmup=10); default: the race's --schedule"},
 };
