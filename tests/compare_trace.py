@@ -1,5 +1,7 @@
 """compare_trace.py: replays every PyTorch fixture through `optiscope trace` and requires
-agreement to 1e-9 relative at every step. Usage: compare_trace.py OPTISCOPE FIXTURE_DIR."""
+agreement to 1e-9 relative at every step. A fixture with a schedule is replayed a second time
+with the schedule as the optimizer's own (`adam(lr=0.05,schedule=step(30))`) under another
+race schedule, which it must override. Usage: compare_trace.py OPTISCOPE FIXTURE_DIR."""
 import glob
 import os
 import subprocess
@@ -34,6 +36,21 @@ def close(a, b, floor=1e-12):
     return abs(a - b) <= REL * max(abs(a), abs(b), floor)
 
 
+def own_schedule(optimizer, schedule):
+    """'adam(lr=0.05)', 'step(30)' -> 'adam(lr=0.05,schedule=step(30))'"""
+    if optimizer.endswith(")"):
+        return optimizer[:-1] + ",schedule=" + schedule + ")"
+    return optimizer + "(schedule=" + schedule + ")"
+
+
+def runs(meta):
+    """(what, optimizer, race schedule) to replay a case as."""
+    sched = meta.get("schedule", "constant")
+    yield "", meta["optimizer"], sched
+    if sched != "constant":
+        yield " (own schedule)", own_schedule(meta["optimizer"], sched), "exponential(gamma=0.5)"
+
+
 def main():
     exe, fixdir = sys.argv[1], sys.argv[2]
     files = sorted(glob.glob(os.path.join(fixdir, "optim_*.csv")))
@@ -42,16 +59,18 @@ def main():
         return 1
     ncases = bad = 0
     for path in files:
-        for meta, rows in cases(path):
+        for (meta, rows), (what, optimizer, sched) in (
+                (c, r) for c in cases(path) for r in runs(c[0])):
             ncases += 1
-            args = [exe, "trace", "--expr", meta["expr"], "--optimizer", meta["optimizer"],
+            name = meta.get("case", "?") + what
+            args = [exe, "trace", "--expr", meta["expr"], "--optimizer", optimizer,
                     "--start", meta["start"], "--steps", str(len(rows) - 1),
-                    "--schedule", meta.get("schedule", "constant"),
+                    "--schedule", sched,
                     "--l1", meta.get("l1", "0"), "--l2", meta.get("l2", "0"),
                     "--domain", "-1000,1000,-1000,1000"]
             out = subprocess.run(args, capture_output=True, text=True)
             if out.returncode != 0:
-                print("FAIL", meta.get("case"), "exit", out.returncode, out.stderr.strip())
+                print("FAIL", name, "exit", out.returncode, out.stderr.strip())
                 bad += 1
                 continue
             got = []
@@ -61,7 +80,7 @@ def main():
                 fields = line.rsplit(",", 6)[1:6]
                 got.append([float(v) for v in fields])
             if len(got) != len(rows):
-                print("FAIL", meta.get("case"), "rows", len(got), "expected", len(rows))
+                print("FAIL", name, "rows", len(got), "expected", len(rows))
                 bad += 1
                 continue
             for want, have in zip(rows, got):
@@ -70,7 +89,7 @@ def main():
                 if int(want[0]) != int(have[0]) or not (
                         close(want[1], have[1]) and close(want[2], have[2]) and
                         close(want[3], have[3], 1.0) and close(want[4], have[4])):
-                    print("FAIL", meta.get("case"), "step", int(want[0]), "want", want,
+                    print("FAIL", name, "step", int(want[0]), "want", want,
                           "got", have)
                     bad += 1
                     break

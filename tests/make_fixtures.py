@@ -3,7 +3,9 @@
 # Run with /usr/bin/python3 (Debian's python3-torch); it writes tests/fixtures/optim_*.csv.
 """Each case runs a real torch.optim optimizer (and a real torch.optim.lr_scheduler) on a float64
 parameter tensor p = [x, y] minimizing f(p) + l1*|p|_1 + l2*|p|_2^2, the same objective as
-`optiscope trace --l1 A --l2 B`. The C tests replay the spec strings written in the headers."""
+`optiscope trace --l1 A --l2 B`. The C tests replay the spec strings written in the headers.
+ista (proximal gradient, not in torch.optim) is torch's SGD on f + l2*|p|^2 followed by
+torch.nn.functional.softshrink(p, lr * l1)."""
 
 import math
 import os
@@ -82,7 +84,7 @@ def make_optimizer(spec, params):
     wd = f.get("weight_decay")
     betas = (f.get("beta1", 0.9), f.get("beta2", 0.999))
     O = torch.optim
-    if name == "sgd":
+    if name in ("sgd", "ista"):
         return O.SGD(params, lr=f.get("lr", SGD_LR), weight_decay=wd or 0)
     if name in ("momentum", "nag"):
         return O.SGD(params, lr=f.get("lr", SGD_LR), momentum=f.get("momentum", 0.9),
@@ -218,6 +220,10 @@ CASES = [
     ("sched_inverse_time", R, R0, "sgd(lr=0.0008)", "inverse_time(decay=0.05)", 0, 0),
     ("sched_inverse_time_warmup", R, R0, "adagrad(lr=0.5)", "inverse_time(decay=0.02,warmup=12)",
      0, 0),
+    # ista: the L1 term as its proximal step (exact zeros), with and without L2 and a schedule
+    ("ista_l1", B, B0, "ista(lr=0.01)", "constant", 1.0, 0),
+    ("ista_l1_l2", R, R0, "ista(lr=0.0005)", "constant", 0.5, 0.2),
+    ("ista_sched", B, B0, "ista(lr=0.02)", "exponential(gamma=0.99)", 2.0, 0),
 ]
 
 
@@ -226,9 +232,16 @@ def run_case(name, fn, start, opt_spec, sched_spec, l1, l2):
     p = torch.tensor(start, dtype=torch.float64, requires_grad=True)
     opt = make_optimizer(opt_spec, [p])
     sched = make_scheduler(sched_spec, opt)
+    # ista steps on the smooth part and takes the L1 term as its proximal step
+    prox = parse_spec(opt_spec)[0] == "ista"
 
-    def objective():
-        return f(p[0], p[1]) + l1 * p.abs().sum() + l2 * (p ** 2).sum()
+    def objective(with_l1=True):
+        return f(p[0], p[1]) + (l1 if with_l1 else 0) * p.abs().sum() + l2 * (p ** 2).sum()
+
+    def prox_step(t, lr):
+        if prox:
+            with torch.no_grad():
+                t.copy_(torch.nn.functional.softshrink(t, lr * l1))
 
     # The shadow run takes hand-written gradients, as the C test does.
     shadow = torch.tensor(start, dtype=torch.float64)
@@ -260,16 +273,23 @@ def run_case(name, fn, start, opt_spec, sched_spec, l1, l2):
         lines.append("%d,%.17g,%.17g,%.17g,%.17g" % (k, x, y, v, lr))
         if k == STEPS:
             break
-        loss.backward()
+        if prox:
+            opt.zero_grad()
+            objective(with_l1=False).backward()
+        else:
+            loss.backward()
         lr = opt.param_groups[0]["lr"]
         opt.step()
+        prox_step(p.data, lr)
         if sched is not None:
             sched.step()
         sx, sy = shadow.tolist()
         g = hand_gradient(fn, sx, sy)
-        shadow.grad = torch.tensor([g[i] + l1 * ((v > 0) - (v < 0)) + 2 * l2 * v
+        w1 = 0 if prox else l1
+        shadow.grad = torch.tensor([g[i] + w1 * ((v > 0) - (v < 0)) + 2 * l2 * v
                                     for i, v in enumerate((sx, sy))])
         shadow_opt.step()
+        prox_step(shadow, lr)
         if shadow_sched is not None:
             shadow_sched.step()
         for a, b in zip(p.detach().tolist(), shadow.tolist()):

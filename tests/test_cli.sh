@@ -40,7 +40,9 @@ for f in bowl rosenbrock beale himmelblau saddle monkey_saddle rastrigin ackley 
          goldstein_price six_hump_camel styblinski_tang banana; do
   check "function $f listed" bash -c "'$OPT' list functions | grep -q '^$f '"
 done
-check "list optimizers" bash -c "[ \$('$OPT' list optimizers | wc -l) -eq 10 ]"
+check "list optimizers" bash -c "[ \$('$OPT' list optimizers | wc -l) -eq 11 ]"
+check "list optimizers: ista" bash -c "'$OPT' list optimizers | grep -q '^ista .*soft-threshold'"
+check "help: ista's usage and lr row" bash -c "'$OPT' trace --help | grep -q '^  ista(lr=0.01' && '$OPT' trace --help | grep -q 'ista: learning'"
 check "list schedules" bash -c "'$OPT' list schedules | grep -q inverse_time"
 for p in beale rosenbrock saddle long_valley banana rastrigin himmelblau; do
   check "preset $p listed" bash -c "'$OPT' list presets | grep -q '^$p '"
@@ -66,6 +68,26 @@ check "help lists optimizer keys" bash -c "'$OPT' trace --help | grep -q '^  ini
 expect_error "positional after key" "come first" trace --schedule "step(gamma=0.5, 30)"
 expect_error "too many positional" "usage: adam(lr=0.001, \*," trace --optimizer "adam(0.1, 0.9)"
 
+# --- a schedule per optimizer: each runner's lr column follows its own, the others --schedule
+"$OPT" trace --function bowl --optimizer "sgd(lr=0.1,schedule=step(5,0.5)),sgd(lr=0.1,schedule=cosine(t_max=200,warmup=10))" \
+  --optimizer "sgd(lr=0.2)" --schedule "exponential(0.5)" --steps 12 > own.csv
+check "own schedule rows" [ "$(wc -l < own.csv)" -eq $((1 + 3 * 13)) ]
+check "own schedule: step's lr" bash -c "grep '^\"sgd(lr=0.1,schedule=step(step_size=5,gamma=0.5))\",11,' own.csv | grep -q ',0.025000000000000001,0$'"
+check "own schedule: cosine's warmup" bash -c "grep '^\"sgd(lr=0.1,schedule=cosine(t_max=200,warmup=10))\",1,' own.csv | grep -q ',0.010000000000000002,0$'"
+check "own schedule: the race's for the rest" bash -c "grep '^sgd(lr=0.2),3,' own.csv | grep -q ',0.050000000000000003,0$'"
+check "own schedule in a scene file" bash -c "printf 'function = bowl\nsteps = 6\noptimizer = adam(lr=0.1, schedule=step(2, 0.5))\n' > own.scene && '$OPT' trace --scene own.scene | tail -1 | grep -q ',0.025000000000000001,0$'"
+check "own schedule in train" bash -c "'$OPT' train --data synthetic --limit 700 --optimizer 'sgd(lr=0.1,schedule=step(5,0.5))' --no-progress --log own-train.csv >/dev/null 2>&1 && [ \"\$(awk -F, 'NR > 1 {printf \"%s \", \$(NF-1)}' own-train.csv)\" = '0.1 0.1 0.1 0.1 0.1 0.05 0.05 0.05 0.05 0.05 0.025 ' ]"
+expect_error "bad own schedule" "sgd: invalid schedule=cosine(tmax=3): .*did you mean t_max?" trace --optimizer "sgd(schedule=cosine(tmax=3))"
+
+# the lr_schedules preset says what it shows: six runners, a schedule each; the constant lr
+# rattles in its noise ball (mean loss of the last 50 steps 0.86), every decay ends in a
+# smaller one (at most 0.07)
+"$OPT" trace --preset lr_schedules > lrs.csv
+awk -F, 'NR > 1 && $(NF-5) > 150 {k = $0; sub(/,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*$/, "", k); s[k] += $(NF-2); n[k]++} END {for (k in s) print k, s[k] / n[k]}' lrs.csv > lrs.txt
+check "lr_schedules: six schedules" [ "$(grep -c 'schedule=' lrs.txt)" -eq 6 ]
+check "lr_schedules: constant rattles" bash -c "grep -F 'schedule=constant)' lrs.txt | awk '{exit !(\$2 > 0.5)}'"
+check "lr_schedules: decays settle" bash -c "[ \$(grep -vF 'schedule=constant)' lrs.txt | awk '\$2 < 0.07' | wc -l) -eq 5 ]"
+
 # --- every optimizer, schedule and penalty against PyTorch's own numbers
 check "trace agrees with PyTorch" python3 "$SRC/compare_trace.py" "$OPT" "$SRC/fixtures"
 
@@ -73,6 +95,14 @@ check "trace agrees with PyTorch" python3 "$SRC/compare_trace.py" "$OPT" "$SRC/f
 # exactly 0) while x settles at 2 - 2.5/2; L2 only shrinks y, to 0.25*4/(4+1.25) exactly
 check "l1 preset: adam ends at y ~ 0" bash -c "'$OPT' trace --preset l1_sparsity | tail -1 | awk -F, '{exit !(\$4 < 0.01 && \$4 > -0.01)}'"
 check "l1 preset: near the kink, not on it" bash -c "'$OPT' trace --preset l1_sparsity | awk -F, '\$2 == 300 {n++; if (\$4 == 0 || \$4 > 0.1 || \$4 < -0.1 || \$3 < 0.7499 || \$3 > 0.7501) bad++} END {exit !(n == 3 && !bad)}'"
+# ista: the L1 term as a proximal step lands y on exactly 0 (and x on the closed form's 0.75),
+# where sgd on the same scene still sits at y = 0.064
+"$OPT" trace --preset l1_sparsity --optimizer "sgd(lr=0.02),ista(lr=0.05)" --l1 2.5 > ista.csv
+check "ista trace rows" [ "$(grep -c '^ista(lr=0.05),' ista.csv)" -eq 301 ]
+check "ista reaches y = 0 exactly" bash -c "grep '^ista(lr=0.05),300,' ista.csv | awk -F, '{exit !(\$4 == \"0\" && \$3 > 0.7499999 && \$3 < 0.7500001)}'"
+check "sgd does not" bash -c "grep '^sgd(lr=0.02),300,' ista.csv | awk -F, '{exit !(\$4 > 0.06 && \$4 < 0.07)}'"
+check "ista renders" "$OPT" render --preset l1_sparsity --optimizer "ista(lr=0.05)" --l1 2.5 --size 300x200 -o ista.png
+check "ista in a scene file" bash -c "printf 'expr = (x-2)^2 + 4*(y-0.25)^2\nl1 = 2.5\nsteps = 100\noptimizer = ista(lr=0.05)\n' > ista.scene && '$OPT' trace --scene ista.scene | tail -1 | grep -q '^ista(lr=0.05),100,0.7[0-9]*,0,'"
 check "l2 preset: sgd ends at y = 1/5.25" bash -c "'$OPT' trace --preset l2_shrinkage | grep '^sgd(lr=0.02),300,' | awk -F, '{exit !(\$4 > 0.190475 && \$4 < 0.190477)}'"
 
 # --- divergence: normal, reported, the others go on
@@ -189,7 +219,7 @@ check "gif frames capped at 60" [ "$(identify b2.gif 2>/dev/null | wc -l)" -eq 6
 check "gif last frame holds the race" bash -c "convert b2.gif -coalesce 'b2-%d.png' && [ \"\$(compare -metric AE b2-0.png b2-60.png null: 2>&1)\" -gt 1000 ]"
 expect_error "gif unwritable" "no-such-dir/b.gif" render --steps 5 -o no-such-dir/b.gif
 check "no temp files" bash -c "! ls *.tmp-* 2>/dev/null | grep -q ."
-for p in rosenbrock saddle long_valley rastrigin himmelblau l1_sparsity l2_shrinkage; do
+for p in rosenbrock saddle long_valley rastrigin himmelblau l1_sparsity l2_shrinkage lr_schedules; do
   check "preset $p renders" "$OPT" render --preset "$p" --size 400x300 -o "p-$p.png"
 done
 # Under AddressSanitizer (ASAN_OPTIONS means nothing to other builds) the 3-D render exits 0 with

@@ -131,8 +131,10 @@ static int load_all(struct fixture *out, int max)
 
 /* ======================================================================== objective */
 
-/* The same functions as make_fixtures.py, with hand-written gradients. */
-static double objective(const struct fixture *fx, const double p[2], double g[2])
+/* The same functions as make_fixtures.py, with hand-written gradients. The gradient leaves the
+ * L1 term out for a proximal optimizer (ista), which takes it as its proximal step. */
+static double objective(const struct fixture *fx, const double p[2], double g[2],
+                        bool proximal)
 {
     double x = p[0], y = p[1], f;
     if (!strcmp(fx->function, "rosenbrock")) {
@@ -150,7 +152,7 @@ static double objective(const struct fixture *fx, const double p[2], double g[2]
     /* + l1*(|x|+|y|) + l2*(x^2+y^2); torch's d|x|/dx is sign(x), 0 at 0 */
     for (int i = 0; i < 2; i++) {
         double sign = p[i] > 0 ? 1.0 : p[i] < 0 ? -1.0 : 0.0;
-        g[i] += fx->l1 * sign + 2 * fx->l2 * p[i];
+        g[i] += (proximal ? 0.0 : fx->l1) * sign + 2 * fx->l2 * p[i];
     }
     return f + fx->l1 * (fabs(x) + fabs(y)) + fx->l2 * (x * x + y * y);
 }
@@ -190,7 +192,7 @@ static void replay(const struct fixture *fx)
     bool agreed = true;
     for (long k = 0; agreed && k <= fx->steps; k++) {
         double g[2];
-        double loss = objective(fx, x, g);
+        double loss = objective(fx, x, g, optim_proximal(p.kind));
         /* row k's lr is the one the update into row k used; row 0 shows the first update's */
         double lr_row = sched_lr(&s, p.lr, k == 0 ? 0 : k - 1);
         const struct row *r = &fx->rows[k];
@@ -206,7 +208,11 @@ static void replay(const struct fixture *fx)
             agreed = false;
         }
         if (k < fx->steps) {
-            optim_step(&p, st, sched_lr(&s, p.lr, k), x, g);
+            double lr = sched_lr(&s, p.lr, k);
+            optim_step(&p, st, lr, x, g);
+            if (optim_proximal(p.kind)) {
+                optim_prox_l1(x, 2, lr * fx->l1);
+            }
         }
     }
     if (getenv("OPTIM_VERBOSE")) {
@@ -221,8 +227,12 @@ static void replay(const struct fixture *fx)
     double x2[2] = {fx->start[0], fx->start[1]};
     for (long k = 0; k < fx->steps; k++) {
         double g[2];
-        objective(fx, x2, g);
-        optim_step(&p, st, sched_lr(&s, p.lr, k), x2, g);
+        objective(fx, x2, g, optim_proximal(p.kind));
+        double lr = sched_lr(&s, p.lr, k);
+        optim_step(&p, st, lr, x2, g);
+        if (optim_proximal(p.kind)) {
+            optim_prox_l1(x2, 2, lr * fx->l1);
+        }
     }
     CHECK(x2[0] == x[0] && x2[1] == x[1]);
     optim_state_destroy(st);
@@ -232,8 +242,8 @@ static void test_fixtures(void)
 {
     static struct fixture fx[MAX_CASES];
     int n = load_all(fx, MAX_CASES);
-    /* make_fixtures.py writes 42 cases; fewer means files went missing. */
-    CHECK(n >= 42);
+    /* make_fixtures.py writes 45 cases; fewer means files went missing. */
+    CHECK(n >= 45);
     bool seen[OPTIM_COUNT] = {false};
     for (int i = 0; i < n; i++) {
         CHECK(fx[i].steps >= 200);
@@ -362,6 +372,12 @@ static void test_defaults(void)
     optim_defaults(OPTIM_ADAMAX, &p);
     CHECK(p.lr == 2e-3 && p.beta1 == 0.9 && p.beta2 == 0.999 && p.eps == 1e-8
           && p.weight_decay == 0);
+    optim_defaults(OPTIM_ISTA, &p);   /* ours: sgd's lr, and nothing else */
+    CHECK(p.lr == 0.01 && p.momentum == 0 && p.weight_decay == 0);
+    CHECK(optim_proximal(OPTIM_ISTA));
+    for (int k = 0; k < OPTIM_ISTA; k++) {
+        CHECK(!optim_proximal((enum optim_kind)k));
+    }
 
     /* names, descriptions, and a bare name parses to the defaults */
     const char *const *names = optim_names();
@@ -430,7 +446,7 @@ static void test_parse(void)
     expect_error("adamw(centered=true)", "'centered'", "does not apply");
     expect_error("rmsprop(rho=0.9)", "'rho'", "does not apply to rmsprop");
     expect_error("adadelta(alpha=0.9)", "'alpha'",
-                 "usage: adadelta(lr=1, *, weight_decay=0, eps=1e-6, rho=0.9)");
+                 "usage: adadelta(lr=1, *, weight_decay=0, eps=1e-6, rho=0.9, schedule=default)");
     /* malformed values */
     expect_error("adam(lr=abc)", "invalid lr=abc:", "expected");
     expect_error("adam(lr=0.1x)", "invalid lr=0.1x:", "expected");
@@ -495,6 +511,46 @@ static void test_format(void)
             fprintf(stderr, "  '%s' -> '%s'\n", specs[i], buf);
         }
     }
+    /* an optimizer's own schedule: parsed nested, written back in the same syntax; given as
+     * schedule=default it follows the race's, and the label does not mention it */
+    static const char *const own[][2] = {
+        {"sgd(lr=0.1,schedule=cosine(t_max=200,warmup=10))",
+         "sgd(lr=0.1,schedule=cosine(t_max=200,warmup=10))"},
+        {"sgd(0.1, schedule=step(5, 0.5))", "sgd(lr=0.1,schedule=step(step_size=5,gamma=0.5))"},
+        {"adam(schedule = exponential(0.9), beta1=0.8)",
+         "adam(beta1=0.8,schedule=exponential(gamma=0.9))"},
+        {"ista(schedule=constant)", "ista(schedule=constant)"},
+        {"nag(schedule=inverse_time(decay=0.01,warmup=3))",
+         "nag(schedule=inverse_time(decay=0.01,warmup=3))"},
+        {"rmsprop(schedule=default)", "rmsprop"},
+    };
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
+        bool ok = optim_parse(own[i][0], &p, err, sizeof err);
+        CHECK(ok);
+        optim_format(&p, buf, sizeof buf);
+        CHECK(!strcmp(buf, own[i][1]));
+        ok = ok && optim_parse(buf, &q, err, sizeof err);
+        char again[512];
+        optim_format(&q, again, sizeof again);
+        CHECK(ok && params_equal(&p, &q) && !strcmp(buf, again));
+        CHECK(p.has_sched == q.has_sched && p.has_sched == (i + 1 < sizeof own / sizeof own[0]));
+        if (!ok || strcmp(buf, own[i][1])) {
+            fprintf(stderr, "  '%s' -> '%s'\n", own[i][0], buf);
+        }
+    }
+    CHECK(optim_parse("sgd(schedule=step(5,0.5))", &p, err, sizeof err));
+    CHECK(p.has_sched && p.sched.kind == SCHED_STEP && p.sched.step_size == 5
+          && p.sched.gamma == 0.5);
+    struct sched race;
+    sched_default(&race);
+    CHECK(optim_schedule(&p, &race) == &p.sched);
+    CHECK(optim_parse("sgd", &q, err, sizeof err) && optim_schedule(&q, &race) == &race);
+    /* a bad nested schedule: its own message, naming the optimizer and the key */
+    expect_error("sgd(schedule=cosine(tmax=3))", "sgd: invalid schedule=cosine(tmax=3): ",
+                 "did you mean t_max?");
+    expect_error("sgd(schedule=cosin(3))", "unknown schedule 'cosin'", "did you mean cosine?");
+    expect_error("sgd(schedule=step(5)", "missing ')'", NULL);
+
     optim_defaults(OPTIM_NADAM, &p);
     p.lr = 1.0 / 3.0;
     p.beta2 = 0.1 + 0.2;
@@ -574,8 +630,79 @@ static void test_metric_lr(void)
     }
 }
 
+/* ======================================================================== ista */
+
+/* ISTA on the separable quadratic f(x) = sum a_i/2 (x_i - b_i)^2 with lam * sum |x_i|: the
+ * minimum is, coordinate by coordinate, the soft-thresholded b_i:
+ * x_i* = sign(b_i) max(|b_i| - lam/a_i, 0). Where |b_i| < lam/a_i ISTA must land on exactly 0
+ * (and stay), where plain subgradient descent (sgd on f + lam*|x|) only rattles around it. */
+static void test_ista_closed_form(void)
+{
+    enum { N = 6 };
+    const double a[N] = {1.0, 2.0, 3.0, 1.5, 2.5, 1.0};
+    const double b[N] = {2.0, 0.3, -1.5, -0.2, 0.9, 0.5};
+    const double lam = 0.8, lr = 0.25;
+    struct optim_params p;
+    char err[256];
+    CHECK(optim_parse("ista(lr=0.25)", &p, err, sizeof err) && p.kind == OPTIM_ISTA);
+    struct optim_params sgd;
+    CHECK(optim_parse("sgd(lr=0.25)", &sgd, err, sizeof err));
+    struct optim_state *st = optim_state_create(&p, N);
+    struct optim_state *ss = optim_state_create(&sgd, N);
+    double x[N], xs[N], g[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = xs[i] = 1.0 - 0.4 * i;   /* starts on both sides of every minimum */
+    }
+    long zero_since[N] = {0};
+    for (long k = 1; k <= 400; k++) {
+        for (int i = 0; i < N; i++) {
+            g[i] = a[i] * (x[i] - b[i]);
+        }
+        optim_step(&p, st, lr, x, g);
+        optim_prox_l1(x, N, lr * lam);
+        for (int i = 0; i < N; i++) {
+            double sign = xs[i] > 0 ? 1.0 : xs[i] < 0 ? -1.0 : 0.0;
+            g[i] = a[i] * (xs[i] - b[i]) + lam * sign;   /* torch's subgradient */
+        }
+        optim_step(&sgd, ss, lr, xs, g);
+        for (int i = 0; i < N; i++) {
+            if (x[i] != 0.0) {
+                zero_since[i] = 0;
+            } else if (!zero_since[i]) {
+                zero_since[i] = k;
+            }
+        }
+    }
+    int zeros = 0, sgd_zeros = 0;
+    for (int i = 0; i < N; i++) {
+        double t = lam / a[i];
+        double want = b[i] > t ? b[i] - t : b[i] < -t ? b[i] + t : 0.0;
+        if (want == 0.0) {
+            CHECK(x[i] == 0.0);                              /* exactly, not nearly */
+            CHECK(zero_since[i] > 0 && zero_since[i] < 50);  /* reached early, and stayed */
+            zeros++;
+            sgd_zeros += xs[i] == 0.0;
+            CHECK(xs[i] != 0.0);                             /* sgd only rattles around it */
+        } else {
+            CHECK_NEAR(x[i], want, 1e-12);
+            CHECK(x[i] != 0.0);
+        }
+    }
+    CHECK(zeros == 3);       /* b = 0.3 (a = 2), -0.2 and 0.5: inside their thresholds */
+    CHECK(sgd_zeros == 0);   /* subgradient descent never lands on the kink */
+    optim_state_destroy(st);
+    optim_state_destroy(ss);
+
+    /* the proximal operator itself: torch's softshrink, exact zeros inside [-t, t] */
+    double v[7] = {-2.0, -0.5, -0.25, 0.0, 0.25, 0.3, 1.0};
+    optim_prox_l1(v, 7, 0.25);
+    CHECK(v[0] == -1.75 && v[1] == -0.25 && v[2] == 0.0 && v[3] == 0.0 && v[4] == 0.0);
+    CHECK(v[5] == 0.3 - 0.25 && v[6] == 0.75);
+}
+
 int main(void)
 {
+    test_ista_closed_form();
     test_fixtures();
     test_f32();
     test_defaults();

@@ -116,10 +116,102 @@ static void test_objective(void)
     expr_destroy(f);
 }
 
+/* ISTA in a race: its gradient is that of f + l2*(x^2+y^2) alone and the L1 term its proximal
+ * step. On the l1_sparsity bowl (x-2)^2 + 4*(y-0.25)^2 + A(|x|+|y|) + B(x^2+y^2) each
+ * coordinate's minimum is a soft threshold: minimizing c/2 (t-b)^2 + B t^2 + A|t| gives
+ * t* = soft(c b / (c + 2B), A / (c + 2B)), here x: c = 2, b = 2; y: c = 8, b = 0.25. ISTA lands
+ * on y = 0 exactly, sgd on the same objective does not. */
+static void test_ista(void)
+{
+    struct expr_error e;
+    struct expr *f = expr_compile("(x-2)^2 + 4*(y-0.25)^2", &e);
+    const double pen[][2] = {{2.5, 0}, {2.5, 0.5}};
+    for (int c = 0; c < 2; c++) {
+        double A = pen[c][0], B = pen[c][1];
+        double bx = 2 * 2 / (2 + 2 * B), tx = A / (2 + 2 * B);
+        double by = 8 * 0.25 / (8 + 2 * B), ty = A / (8 + 2 * B);
+        double want[2] = {bx > tx ? bx - tx : 0.0, by > ty ? by - ty : 0.0};
+        CHECK(want[1] == 0.0 && want[0] > 0.4);   /* y's pull is inside its threshold */
+        const char *const specs[] = {"sgd(lr=0.02)", "ista(lr=0.05)"};
+        struct race race;
+        race_on(&race, f, specs, 2, -0.5, 1.5, A, B, 0, 1);
+        CHECK(race.smooth != NULL);
+        CHECK(race_exact_zeros(&race.r[1]) == 0);
+        long zero_at = 0;
+        for (int k = 1; k <= 300; k++) {
+            race_step(&race);
+            if (race.r[1].p[1] == 0.0 && !zero_at) {
+                zero_at = k;
+            }
+            CHECK(!zero_at || race.r[1].p[1] == 0.0);   /* once at the kink, it stays */
+        }
+        const struct race_runner *ista = &race.r[1], *sgd = &race.r[0];
+        CHECK(zero_at > 0 && zero_at < 50);
+        CHECK(ista->p[1] == 0.0 && race_exact_zeros(ista) == 1);
+        CHECK_NEAR(ista->p[0], want[0], 1e-12);
+        /* its gradient is the smooth part's: at y = 0, d/dy of 4(y-0.25)^2 is -2 exactly */
+        CHECK(ista->grad[1] == -2.0);
+        /* its loss is the whole objective, as every runner's */
+        CHECK(ista->loss == race_objective(&race, ista->p[0], ista->p[1], NULL));
+        CHECK(sgd->p[1] != 0.0 && race_exact_zeros(sgd) == 0);
+        CHECK(fabs(sgd->p[1]) < 0.2);
+        race_finish(&race);
+    }
+    /* without L1 there is nothing to threshold: ista is sgd, and no smooth copy is made */
+    const char *const both[] = {"sgd(lr=0.05)", "ista(lr=0.05)"};
+    struct race race;
+    race_on(&race, f, both, 2, -0.5, 1.5, 0, 0.5, 0, 1);
+    CHECK(race.smooth == NULL);
+    for (int k = 0; k < 40; k++) {
+        race_step(&race);
+    }
+    CHECK(race.r[0].p[0] == race.r[1].p[0] && race.r[0].p[1] == race.r[1].p[1]);
+    race_finish(&race);
+    expr_destroy(f);
+}
+
+/* Each runner follows its own schedule when it has one, the race's otherwise: every step's lr
+ * is sched_lr of that schedule at the runner's own step count. */
+static void test_own_schedules(void)
+{
+    struct expr_error e;
+    struct expr *f = expr_compile("x^2 + y^2", &e);
+    const char *const specs[] = {"sgd(lr=0.1,schedule=step(5,0.5))",
+                                 "sgd(lr=0.1,schedule=cosine(t_max=20,warmup=4))",
+                                 "sgd(lr=0.1)", "adam(lr=0.1,schedule=constant)"};
+    struct optim_params params[4];
+    for (int i = 0; i < 4; i++) {
+        params[i] = parse(specs[i]);
+    }
+    struct sched global;
+    char err[256];
+    CHECK(sched_parse("exponential(0.9)", &global, err, sizeof err));
+    struct race_desc d = {.f = f, .xmin = -3, .xmax = 3, .ymin = -3, .ymax = 3,
+                          .sched = &global, .start = {2, 1}, .n = 4, .params = params};
+    struct race race;
+    race_init(&race, &d);
+    const struct sched *own[4] = {&params[0].sched, &params[1].sched, &global,
+                                  &params[3].sched};
+    CHECK(race.r[2].lr == 0.1 && race.r[1].lr == 0.1 * 0.25);   /* step 0's, before it */
+    for (long k = 0; k < 30; k++) {
+        race_step(&race);
+        for (int i = 0; i < 4; i++) {
+            CHECK(race.r[i].lr == sched_lr(own[i], 0.1, k));
+        }
+    }
+    CHECK(race.r[0].lr == 0.1 * 0.03125);               /* k = 29: five halvings */
+    CHECK(race.r[2].lr == 0.1 * pow(0.9, 29));          /* the race's */
+    CHECK(race.r[3].lr == 0.1);                         /* constant overrides it */
+    race_finish(&race);
+    expr_destroy(f);
+}
+
 int main(void)
 {
     test_trajectory_bounded();
+    test_own_schedules();
     test_objective();
+    test_ista();
 
     struct expr_error e;
     struct expr *bowl = expr_compile("x^2 + y^2", &e);

@@ -63,6 +63,45 @@ int main(void)
     scene_resolved_finish(&r);
     scene_finish(&s);
 
+    /* Optimizers with their own schedules survive scene_write and scene_load_file: the same
+     * labels, and the same race to the last bit. */
+    CHECK(load(&s, "expr = (x-1)^2 + 3*y^2\nsteps = 40\nschedule = exponential(0.95)\n"
+                   "optimizer = sgd(lr=0.1,schedule=cosine(t_max=30,warmup=5))\n"
+                   "optimizer = momentum(lr=0.02, schedule=step(10, 0.5)), adam(lr=0.05)\n",
+               err, sizeof err));
+    CHECK(s.nopt == 3 && s.opt[0].has_sched && s.opt[1].has_sched && !s.opt[2].has_sched);
+    FILE *wf = fopen(path, "w");
+    CHECK(wf && scene_write(&s, wf, err, sizeof err));
+    fclose(wf);
+    struct scene back;
+    scene_init(&back);
+    CHECK(scene_load_file(&back, path, err, sizeof err));
+    CHECK(back.nopt == 3);
+    struct scene_resolved r1, r2;
+    CHECK(scene_resolve(&s, &r1, err, sizeof err) && scene_resolve(&back, &r2, err, sizeof err));
+    struct race a, b;
+    scene_make_race(&s, &r1, &a);
+    scene_make_race(&back, &r2, &b);
+    for (int i = 0; i < 3; i++) {
+        CHECK(!strcmp(a.r[i].label, b.r[i].label));
+    }
+    CHECK(!strcmp(a.r[1].label, "momentum(lr=0.02,schedule=step(step_size=10,gamma=0.5))"));
+    for (int k = 0; k < 40; k++) {
+        race_step(&a);
+        race_step(&b);
+        for (int i = 0; i < 3; i++) {
+            CHECK(a.r[i].p[0] == b.r[i].p[0] && a.r[i].p[1] == b.r[i].p[1]);
+            CHECK(a.r[i].lr == b.r[i].lr);
+        }
+    }
+    CHECK(a.r[0].lr != a.r[2].lr && a.r[1].lr != a.r[2].lr);
+    race_finish(&a);
+    race_finish(&b);
+    scene_resolved_finish(&r1);
+    scene_resolved_finish(&r2);
+    scene_finish(&back);
+    scene_finish(&s);
+
     /* Errors name the file and line. */
     CHECK(!load(&s, "function = beale\noptimizer = adom\n", err, sizeof err));
     snprintf(want, sizeof want, "%s:2: optimizer: ", path);

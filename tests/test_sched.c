@@ -13,8 +13,23 @@
 
 /* ======================================================================== torch fixtures */
 
+/* The optimizer spec with the schedule as its own: "adam(lr=0.05)" and "step(30)" give
+ * "adam(lr=0.05,schedule=step(30))", "sgd" gives "sgd(schedule=step(30))". */
+static void own_schedule_spec(const char *optimizer, const char *schedule, char *out, size_t len)
+{
+    size_t n = strlen(optimizer);
+    if (n > 0 && optimizer[n - 1] == ')') {
+        snprintf(out, len, "%.*s,schedule=%s)", (int)(n - 1), optimizer, schedule);
+    } else {
+        snprintf(out, len, "%s(schedule=%s)", optimizer, schedule);
+    }
+}
+
 /* Checks one fixture's lr column: row k holds the lr of update k-1 (row 0: of update 0).
- * Returns the worst relative error, or -1 if the file is not a well-formed fixture. */
+ * The same column must come out of the schedule given as the optimizer's own
+ * (`adam(lr=0.05,schedule=step(30))`), which overrides a race's schedule (here
+ * exponential(0.5), which would give other numbers). Returns the worst relative error, or -1
+ * if the file is not a well-formed fixture. */
 static double check_fixture(const char *path, bool *has_warmup, enum sched_kind *kind)
 {
     FILE *f = fopen(path, "r");
@@ -22,8 +37,9 @@ static double check_fixture(const char *path, bool *has_warmup, enum sched_kind 
         return -1;
     }
     char line[512], optimizer[256] = "", schedule[256] = "", err[256];
-    struct optim_params p;
-    struct sched s;
+    struct optim_params p, own;
+    struct sched s, race;
+    char own_spec[512];
     bool parsed = false;
     long rows = 0, steps = 0;
     double worst = 0;
@@ -36,8 +52,12 @@ static double check_fixture(const char *path, bool *has_warmup, enum sched_kind 
             continue;
         }
         if (!parsed) {
+            own_schedule_spec(optimizer, schedule, own_spec, sizeof own_spec);
             bool ok = optim_parse(optimizer, &p, err, sizeof err)
-                      && sched_parse(schedule, &s, err, sizeof err);
+                      && sched_parse(schedule, &s, err, sizeof err)
+                      && optim_parse(own_spec, &own, err, sizeof err)
+                      && sched_parse("exponential(0.5)", &race, err, sizeof err);
+            CHECK(!ok || (own.has_sched && !p.has_sched));
             CHECK(ok);
             if (!ok) {
                 fprintf(stderr, "%s: %s\n", path, err);
@@ -55,6 +75,9 @@ static double check_fixture(const char *path, bool *has_warmup, enum sched_kind 
         double want = sched_lr(&s, p.lr, k == 0 ? 0 : k - 1);
         CHECK_REL(want, lr, 1e-12, 1e-12);
         worst = fmax(worst, fabs(want - lr) / fmax(fabs(lr), 1e-12));
+        double mine = sched_lr(optim_schedule(&own, &race), own.lr, k == 0 ? 0 : k - 1);
+        CHECK(mine == want);
+        CHECK(sched_lr(optim_schedule(&p, &s), p.lr, k == 0 ? 0 : k - 1) == want);
         rows++;
     }
     fclose(f);
@@ -96,7 +119,7 @@ static void test_fixtures(void)
         }
     }
     closedir(d);
-    CHECK(n >= 42);
+    CHECK(n >= 45);
     /* every schedule with and without warmup came from torch */
     for (int k = 0; k < SCHED_COUNT; k++) {
         CHECK(seen[k][0] && seen[k][1]);
@@ -245,6 +268,29 @@ static void test_specs(void)
     CHECK(s.kind == SCHED_COSINE && s.t_max == 100 && s.eta_min == 0.001 && s.warmup == 10);
     s = parse_ok("step(step_size=30)");
     CHECK(s.kind == SCHED_STEP && s.step_size == 30 && s.gamma == 0.1);
+
+    /* the short form (legends) reads back as the same schedule */
+    static const char *const shorts[][2] = {
+        {"constant", "constant"}, {"constant(warmup=5)", "constant(warmup=5)"},
+        {"step(step_size=50,gamma=0.3)", "step(50, 0.3)"}, {"step(30)", "step(30)"},
+        {"exponential(gamma=0.98)", "exponential(0.98)"},
+        {"cosine(t_max=200,warmup=30)", "cosine(200, warmup=30)"},
+        {"cosine(t_max=200,eta_min=0.001)", "cosine(200, 0.001)"},
+        {"inverse_time(decay=0.05,warmup=2)", "inverse_time(0.05, warmup=2)"},
+    };
+    for (size_t i = 0; i < sizeof shorts / sizeof shorts[0]; i++) {
+        s = parse_ok(shorts[i][0]);
+        sched_format_short(&s, buf, sizeof buf);
+        CHECK(!strcmp(buf, shorts[i][1]));
+        t = parse_ok(buf);
+        char a[256], b[256];
+        sched_format(&s, a, sizeof a);
+        sched_format(&t, b, sizeof b);
+        CHECK(!strcmp(a, b));
+        if (strcmp(buf, shorts[i][1])) {
+            fprintf(stderr, "  short of '%s': '%s'\n", shorts[i][0], buf);
+        }
+    }
 
     /* unknown names and keys */
     expect_error("cosin", "unknown schedule 'cosin'", "did you mean cosine?");

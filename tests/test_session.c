@@ -92,6 +92,40 @@ static void test_steps_honoured(void)
     close_session(s);
 }
 
+/* The l1_sparsity scene with ista: its legend line counts its exact zeros (y lands on 0);
+ * sgd's, a subgradient method that never lands on the kink, has no such count. */
+static void test_legend_counts_exact_zeros(void)
+{
+    const char *kv[] = {"optimizer", "sgd(lr=0.02), ista(lr=0.05)", NULL};
+    struct session *s = open_session("l1_sparsity", kv, false);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(strstr(fig.entry[1].detail, "0 exact zeros") != NULL);   /* at the start */
+    s->speed_idx = SESSION_NSPEEDS - 1;
+    run_until_stopped(s, 100);
+    CHECK(session_step(s) == 300);
+    CHECK(s->race->r[1].p[1] == 0.0 && s->race->r[1].p[0] != 0.0);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(strstr(fig.entry[1].detail, "1 exact zero") != NULL);
+    CHECK(strstr(fig.entry[1].detail, "zeros") == NULL);
+    CHECK(strstr(fig.entry[0].detail, "exact zero") == NULL);
+    close_session(s);
+}
+
+/* A runner with its own schedule is named with it in the legend; the others follow the
+ * race's, which the subtitle names. */
+static void test_legend_names_own_schedules(void)
+{
+    const char *kv[] = {"optimizer", "sgd(lr=0.1,schedule=cosine(t_max=200,warmup=10)), "
+                        "adam(lr=0.1)", "schedule", "step(50)", NULL};
+    struct session *s = open_session(NULL, kv, true);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(!strcmp(fig.entry[0].label, "sgd(lr=0.1) \xC2\xB7 cosine(200, warmup=10)"));
+    CHECK(!strcmp(fig.entry[1].label, "adam(lr=0.1)"));
+    CHECK(strstr(fig.subtitle, "schedule step(step_size=50) for the others") != NULL);
+    CHECK(strstr(fig.entry[0].detail, "lr 0.01") != NULL);   /* warmup's first step */
+    close_session(s);
+}
+
 static void test_hidden_runner_keeps_running(void)
 {
     struct session *s = open_session("beale", NULL, false);
@@ -492,6 +526,8 @@ static void test_figure_rules(void)
 int main(void)
 {
     test_steps_honoured();
+    test_legend_counts_exact_zeros();
+    test_legend_names_own_schedules();
     test_hidden_runner_keeps_running();
     test_selection_lr_speed();
     test_figure_says_what_is_on();

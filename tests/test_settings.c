@@ -173,7 +173,8 @@ static const char *sample(const struct setting *s)
 }
 
 /* Torch 1.13's constructor keys per optimizer (betas as beta1, beta2; nesterov and the
- * momentum-free sgd as their own names), written out by hand to check the table against. */
+ * momentum-free sgd as their own names), written out by hand to check the table against;
+ * ista's are ours. */
 static const char *const torch_keys[OPTIM_COUNT] = {
     [OPTIM_SGD] = " lr weight_decay ",
     [OPTIM_MOMENTUM] = " lr momentum dampening weight_decay ",
@@ -185,14 +186,19 @@ static const char *const torch_keys[OPTIM_COUNT] = {
     [OPTIM_ADAMW] = " lr beta1 beta2 eps weight_decay amsgrad ",
     [OPTIM_NADAM] = " lr beta1 beta2 eps weight_decay momentum_decay ",
     [OPTIM_ADAMAX] = " lr beta1 beta2 eps weight_decay ",
+    [OPTIM_ISTA] = " lr ",   /* ours, not torch's: sgd's step, then the L1 proximal step */
 };
 
 static void test_optim_keys(void)
 {
     const struct setting_table *t = settings_optim();
+    /* ista's one row says what its lr does: the step and the soft threshold */
+    const struct setting *ista_lr = setting_find(t, "lr", OPTIM_ISTA);
+    CHECK(ista_lr && ista_lr->help && strstr(ista_lr->help, "lr * l1") && ista_lr->def
+          && !strcmp(ista_lr->def, "0.01"));
     const char *names[64];
     size_t n = setting_names(t, -1, names, 64);
-    CHECK(n == 14);   /* torch's keys as DESIGN.md lists them */
+    CHECK(n == 15);   /* torch's keys as DESIGN.md lists them, and our schedule */
     for (int k = 0; k < OPTIM_COUNT; k++) {
         const char *kind = optim_name((enum optim_kind)k);
         for (size_t i = 0; i < n; i++) {
@@ -208,7 +214,9 @@ static void test_optim_keys(void)
             struct optim_params p;
             bool ok = optim_parse(spec, &p, err, sizeof err);
             CHECK(ok == (row != NULL));
-            CHECK(ok == (strstr(torch_keys[k], key) != NULL));
+            /* torch's keys, and ours that every optimizer takes: its own schedule */
+            bool want = strstr(torch_keys[k], key) != NULL || !strcmp(names[i], "schedule");
+            CHECK(ok == want);
             if (!ok) {
                 /* refused naming the optimizer, the key and the kinds that take it */
                 char want[128];
@@ -707,7 +715,7 @@ static void test_help(void)
     setting_usage(settings_sched(), SCHED_STEP, usage, sizeof usage);
     CHECK(!strcmp(usage, "step(step_size, gamma=0.1, *, warmup=0)"));
     setting_usage(settings_optim(), OPTIM_SGD, usage, sizeof usage);
-    CHECK(!strcmp(usage, "sgd(lr=0.01, *, weight_decay=0)"));
+    CHECK(!strcmp(usage, "sgd(lr=0.01, *, weight_decay=0, schedule=default)"));
     /* the usage's defaults are the parser's: a bare name equals every default written out */
     struct optim_params bare;
     char err[512];

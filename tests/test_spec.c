@@ -17,6 +17,17 @@ int main(void)
     CHECK(!strcmp(s.args[0].key, "lr") && !strcmp(s.args[0].value, "0.1"));
     CHECK(!strcmp(s.args[1].key, "amsgrad") && !strcmp(s.args[1].value, "true"));
     CHECK(spec_parse("sgd()", &s, err, sizeof err) && s.nargs == 0);
+    /* a value may be a spec itself: its parentheses nest, its commas stay inside */
+    CHECK(spec_parse("sgd(0.1, schedule=cosine(t_max=200, warmup=10), x=1)", &s, err,
+                     sizeof err));
+    CHECK(s.nargs == 3 && !strcmp(s.args[1].key, "schedule"));
+    CHECK(!strcmp(s.args[1].value, "cosine(t_max=200, warmup=10)"));
+    CHECK(!strcmp(s.args[2].key, "x") && !strcmp(s.args[2].value, "1"));
+    CHECK(spec_parse("sgd(schedule=step(5,0.5))", &s, err, sizeof err) && s.nargs == 1);
+    CHECK(!strcmp(s.args[0].value, "step(5,0.5)"));
+    CHECK(!spec_parse("sgd(schedule=step(5,0.5)", &s, err, sizeof err));
+    CHECK(strstr(err, "missing ')'") != NULL);
+    CHECK(!spec_parse("sgd(schedule=step(5)))", &s, err, sizeof err));
 
     CHECK(!spec_parse("adam(lr=0.1", &s, err, sizeof err));
     CHECK(strstr(err, "missing ')'") != NULL);

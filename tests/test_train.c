@@ -268,17 +268,29 @@ static void test_proximal_l1(void)
      * zero than L2 (4462 and 6919 against 250). */
     struct nn_data d;
     nn_data_synthetic(&d, 640, 32, 32, 8);
-    struct nn_weight_stats ws[3];
-    for (int k = 0; k < 3; k++) {
-        struct nn_train_config c = base_config("sgd(lr=0.05)");
-        c.l1 = k < 2 ? 3e-2 : 0.0;
+    struct nn_weight_stats ws[4];
+    float *prox_w = NULL;
+    for (int k = 0; k < 4; k++) {
+        /* the fourth is ista: L1 by its proximal step whatever l1_proximal says, so the very
+         * weights of the second */
+        struct nn_train_config c = base_config(k < 3 ? "sgd(lr=0.05)" : "ista(lr=0.05)");
+        c.l1 = k < 2 || k == 3 ? 3e-2 : 0.0;
         c.l2 = k == 2 ? 3e-2 : 0.0;
         c.l1_proximal = k == 1;
         struct nn_trainer *t = nn_trainer_create(&c, &d, err, sizeof(err));
         nn_trainer_epoch(t, NULL, NULL);
         nn_weight_stats(t->r[0].net, 64, 0.5, 1e-3, &ws[k]);
+        size_t bytes = t->r[0].net->pl.total * sizeof(float);
+        if (k == 1) {
+            prox_w = malloc(bytes);
+            memcpy(prox_w, t->r[0].net->params, bytes);
+        } else if (k == 3) {
+            CHECK(!memcmp(prox_w, t->r[0].net->params, bytes));
+        }
         nn_trainer_destroy(t);
     }
+    free(prox_w);
+    CHECK(ws[3].all.zeros == ws[1].all.zeros);
     size_t count = ws[0].all.count;
     CHECK(count == 8 * 9 + 16 * 72 + 10 * 784);
     CHECK(ws[0].all.zeros == 0);                   /* subgradient: none exactly 0 */
@@ -352,24 +364,31 @@ static void test_schedule_and_divergence(void)
     struct nn_train_config c = base_config("sgd(lr=0.1)");
     char err[256];
     CHECK(sched_parse("step(step_size=3, gamma=0.5)", &c.sched, err, sizeof(err)));
-    c.nopt = 2;
+    c.nopt = 3;
     CHECK(optim_parse("sgd(lr=1e30)", &c.opt[1], err, sizeof(err)));
+    /* the third has its own schedule (`train --optimizer "sgd(lr=0.1,schedule=...)"`) */
+    CHECK(optim_parse("sgd(lr=0.1,schedule=exponential(0.8))", &c.opt[2], err, sizeof(err)));
     struct nn_trainer *t = nn_trainer_create(&c, &d, err, sizeof(err));
     struct log *l = calloc(1, sizeof(*l));
     nn_trainer_epoch(t, record, l);
-    /* the first racer's learning rates follow the schedule, step by step */
-    int k = 0;
-    bool follows = true;
+    /* the first racer's learning rates follow the schedule, step by step; the third's its
+     * own */
+    int k = 0, k3 = 0;
+    bool follows = true, own = true;
     for (int i = 0; i < l->n; i++) {
         if (l->racer[i] == 0) {
             follows = follows && l->lr[i] == sched_lr(&c.sched, 0.1, k);
             k++;
+        } else if (l->racer[i] == 2) {
+            own = own && l->lr[i] == 0.1 * pow(0.8, k3);
+            k3++;
         }
     }
     CHECK(follows && k == 10);
+    CHECK(own && k3 == 10);
     CHECK(l->lr[0] == 0.1 && sched_lr(&c.sched, 0.1, 3) == 0.05);
     /* the second diverges and stops; the first goes on */
-    CHECK(t->r[1].diverged && !t->r[0].diverged);
+    CHECK(t->r[1].diverged && !t->r[0].diverged && !t->r[2].diverged);
     CHECK(t->r[1].steps < 10 && t->r[0].steps == 10);
     nn_trainer_finish(t);
     nn_trainer_destroy(t);

@@ -166,8 +166,18 @@ int cmd_train(int argc, char **argv)
     const struct nn_data *d = session_train_data(s);
     struct session_train_state st;
     session_train_get_state(s, &st);
-    char sched_label[128];
+    char sched_label[160];
     sched_format(&cfg->sched, sched_label, sizeof(sched_label));
+    int own = 0;   /* racers with a schedule of their own (their labels name it) */
+    for (int i = 0; i < cfg->nopt; i++) {
+        own += cfg->opt[i].has_sched;
+    }
+    if (own == cfg->nopt) {
+        snprintf(sched_label, sizeof(sched_label), "per optimizer");
+    } else if (own > 0) {
+        size_t n = strlen(sched_label);
+        snprintf(sched_label + n, sizeof(sched_label) - n, " for the others");
+    }
     printf("data: %s: %d train, %d validation, %d test images of %dx%d\n", d->source,
            d->train.n, d->val.n, d->test.n, d->train.h, d->train.w);
     printf("model: %s%s%s%s, %zu parameters; batch %d, %ld epoch%s, schedule %s, seed %llu, "

@@ -65,7 +65,7 @@ struct nn_trainer *nn_trainer_create(const struct nn_train_config *cfg,
         r->net->ctx.pool = t->pool;
         cnn_init(r->net, cfg->seed);   /* the same seed: the same initial weights */
         r->state = optim_state_create(&r->opt, r->net->nparams);
-        r->metric_lr = cfg->l1_proximal ? nn_alloc(r->net->nparams) : NULL;
+        r->metric_lr = cfg->l1_proximal || optim_proximal(r->opt.kind) ? nn_alloc(r->net->nparams) : NULL;
         r->best_params = nn_alloc(r->net->pl.total);
         r->best_buffers = nn_alloc(r->net->bl.total);
         r->best_val_loss = INFINITY;
@@ -144,13 +144,14 @@ static void racer_step(struct nn_trainer *t, struct nn_racer *r, int nb, struct 
     int correct;
     double loss = cnn_forward(net, t->x, t->y, nb, true, &correct);
     cnn_backward(net);
-    /* proximal L1 leaves the gradient to L2 alone; the penalty reported is the whole one */
-    bool prox = t->cfg.l1_proximal;
+    /* proximal L1 leaves the gradient to L2 alone; the penalty reported is the whole one.
+     * A proximal optimizer (ista) always takes L1 so. */
+    bool prox = t->cfg.l1_proximal || optim_proximal(r->opt.kind);
     double penalty = cnn_penalty(net, prox ? 0.0 : r->l1, r->l2, true);
     if (prox) {
         penalty += cnn_penalty(net, r->l1, 0.0, false);
     }
-    double lr = sched_lr(&t->cfg.sched, r->opt.lr, r->steps);
+    double lr = sched_lr(optim_schedule(&r->opt, &t->cfg.sched), r->opt.lr, r->steps);
     si->loss = loss;
     si->penalty = penalty;
     si->accuracy = (double)correct / nb;

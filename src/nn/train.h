@@ -36,7 +36,8 @@ struct nn_train_config {
     uint64_t seed;                /* initial weights, batch order, dropout masks */
     int nopt;                     /* racers: 1..NN_MAX_RACERS */
     struct optim_params opt[NN_MAX_RACERS];   /* each racer's optimizer */
-    struct sched sched;           /* the schedule every racer follows, by its own step count */
+    struct sched sched;           /* the schedule every racer without one of its own
+                                     (opt[i].has_sched) follows, by its own step count */
     int threads;                  /* worker threads splitting each batch (every sgemm call
                                      runs on one thread); 0 or 1 for one */
     int eval_every;               /* also evaluate validation after every this many batches
@@ -92,7 +93,7 @@ struct nn_epoch_sums {
 struct nn_racer {
     struct optim_params opt;      /* its optimizer */
     double l1, l2;                /* its penalty */
-    char label[96];               /* "adam(lr=0.001)" */
+    char label[192];              /* "adam(lr=0.001)" */
     struct optim_state *state;    /* the optimizer's state over net->nparams floats */
     float *metric_lr;             /* (net->nparams) proximal L1: each parameter's learning
                                      rate in the optimizer's metric at the latest step */

@@ -66,13 +66,19 @@ static void make_subtitle(struct session *s)
 {
     const struct scene *sc = &s->scene;
     const struct race *r = s->race;
-    char sched[128], pen[96], noise[96];
-    if (sc->sched.kind == SCHED_CONSTANT && sc->sched.warmup == 0) {
-        snprintf(sched, sizeof sched, "constant learning rates");
+    char sched[160], pen[96], noise[96];
+    int own = 0;   /* runners with their own schedule: the legend names theirs */
+    for (int i = 0; i < r->n; i++) {
+        own += r->r[i].params.has_sched;
+    }
+    if (own > 0 && own == r->n) {
+        snprintf(sched, sizeof sched, "a schedule per optimizer");
+    } else if (sc->sched.kind == SCHED_CONSTANT && sc->sched.warmup == 0) {
+        snprintf(sched, sizeof sched, "constant learning rates%s", own ? " for the others" : "");
     } else {
         char f[112];
         sched_format(&sc->sched, f, sizeof f);
-        snprintf(sched, sizeof sched, "schedule %s", f);
+        snprintf(sched, sizeof sched, "schedule %s%s", f, own ? " for the others" : "");
     }
     if (r->l1 > 0 && r->l2 > 0) {
         snprintf(pen, sizeof pen, "L1 %g + L2 %g", r->l1, r->l2);
@@ -219,7 +225,9 @@ void session_toast(struct session *s, double now, bool error, const char *fmt, .
 static void display_label(const struct optim_params *p, char *buf, size_t len)
 {
     char f[256];
-    optim_format(p, f, sizeof f);
+    struct optim_params alone = *p;   /* its own schedule follows, in short */
+    alone.has_sched = false;
+    optim_format(&alone, f, sizeof f);
     char *paren = strchr(f, '(');
     char args[256] = "";
     if (paren) {
@@ -243,7 +251,12 @@ static void display_label(const struct optim_params *p, char *buf, size_t len)
         n += (size_t)snprintf(out + n, sizeof out - n, ", momentum=%g", p->momentum);
     }
     if (n < sizeof out) {
-        snprintf(out + n, sizeof out - n, ")");
+        n += (size_t)snprintf(out + n, sizeof out - n, ")");
+    }
+    if (p->has_sched && n < sizeof out) {
+        char sc[128];
+        sched_format_short(&p->sched, sc, sizeof sc);
+        snprintf(out + n, sizeof out - n, " \xC2\xB7 %s", sc);
     }
     snprintf(buf, len, "%s", out);
 }
@@ -707,8 +720,14 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
             snprintf(e->detail, sizeof e->detail, "%sdiverged at step %ld", hidden,
                      r->diverged_step);
         } else {
-            snprintf(e->detail, sizeof e->detail, "%sloss %.4g \xC2\xB7 lr %.3g%s", hidden,
-                     r->loss, r->lr, r->step < step ? " \xC2\xB7 behind" : "");
+            /* a proximal optimizer's point: its exact zeros, the sparsity it reaches */
+            char zeros[40] = "";
+            if (optim_proximal(r->params.kind)) {
+                int z = race_exact_zeros(r);
+                snprintf(zeros, sizeof zeros, " \xC2\xB7 %d exact zero%s", z, z == 1 ? "" : "s");
+            }
+            snprintf(e->detail, sizeof e->detail, "%sloss %.4g \xC2\xB7 lr %.3g%s%s", hidden,
+                     r->loss, r->lr, zeros, r->step < step ? " \xC2\xB7 behind" : "");
         }
     }
     if (window) {

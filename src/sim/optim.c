@@ -1,5 +1,6 @@
-/* optim.c: the ten optimizers of torch.optim 1.13 (single-tensor code paths), their specs,
- * labels and state. One element kernel serves both the double and the float32 step. */
+/* optim.c: the ten optimizers of torch.optim 1.13 (single-tensor code paths) and ISTA (an SGD
+ * step, then torch's softshrink), their specs, labels and state. One element kernel serves both
+ * the double and the float32 step. */
 #include "sim/optim.h"
 
 #include <assert.h>
@@ -24,6 +25,8 @@ static const char *const kind_descriptions[OPTIM_COUNT] = {
     [OPTIM_ADAMW] = "Adam with weight decay applied to the weights, decoupled from the gradient",
     [OPTIM_NADAM] = "Adam with Nesterov momentum and a momentum schedule (momentum_decay)",
     [OPTIM_ADAMAX] = "Adam with the infinity norm in place of the RMS",
+    [OPTIM_ISTA] = "proximal gradient: an sgd step on f (+ L2), then soft-thresholding by "
+                   "lr * l1: exact zeros",
 };
 
 const char *optim_name(enum optim_kind kind)
@@ -61,6 +64,11 @@ void optim_defaults(enum optim_kind kind, struct optim_params *out)
     setting_defaults(settings_optim(), kind, out);
 }
 
+const struct sched *optim_schedule(const struct optim_params *p, const struct sched *fallback)
+{
+    return p->has_sched ? &p->sched : fallback;
+}
+
 bool optim_parse(const char *spec, struct optim_params *out, char *err, size_t errlen)
 {
     return setting_parse_spec(settings_optim(), spec, out, err, errlen);
@@ -84,6 +92,7 @@ static int slot_count(const struct optim_params *p)
 {
     switch (p->kind) {
     case OPTIM_SGD: return 0;
+    case OPTIM_ISTA: return 0;
     case OPTIM_MOMENTUM:
     case OPTIM_NAG: return 1;         /* momentum_buffer */
     case OPTIM_ADAGRAD: return 1;     /* sum */
@@ -313,6 +322,10 @@ static inline double update(const struct optim_params *p, struct optim_state *s,
         x = x + -c->lr * (1. - c->mu) / (1. - s->mu_product) * g / denom;
         return x + -c->lr * c->mu_next / (1. - c->mu_product_next) * *m / denom;
     }
+    case OPTIM_ISTA:
+        /* ISTA's gradient step: x = x - lr*g on the smooth part (the L1 term follows as
+         * optim_prox_l1), as torch's SGD with momentum 0 computes it. */
+        return x + -c->lr * g;
     case OPTIM_ADAMAX: {
         /* Adamax: g += wd*x; m = b1*m + (1-b1)*g; u = max(b2*u, |g| + eps);
          * x -= lr/(1-b1^t) * m/u. */
@@ -382,6 +395,21 @@ void optim_metric_lr(const struct optim_params *p, const struct optim_state *s, 
             break;
         }
         out[i] = (float)(lr / d);
+    }
+}
+
+bool optim_proximal(enum optim_kind kind)
+{
+    return kind == OPTIM_ISTA;
+}
+
+void optim_prox_l1(double *param, size_t n, double t)
+{
+    assert(t >= 0);
+    /* torch.nn.functional.softshrink(x, t), element by element */
+    for (size_t i = 0; i < n; i++) {
+        double x = param[i];
+        param[i] = x > t ? x - t : x < -t ? x + t : 0.0;
     }
 }
 

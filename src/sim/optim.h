@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sim/sched.h"
+
 enum optim_kind {
     OPTIM_SGD,        /* torch.optim.SGD, momentum = 0 */
     OPTIM_MOMENTUM,   /* torch.optim.SGD with momentum (default 0.9) */
@@ -17,6 +19,8 @@ enum optim_kind {
     OPTIM_ADAMW,
     OPTIM_NADAM,
     OPTIM_ADAMAX,
+    OPTIM_ISTA,       /* proximal gradient (not in torch.optim): an sgd step on the smooth part
+                         of the objective, then soft-thresholding by lr * l1 (optim_prox_l1) */
     OPTIM_COUNT
 };
 
@@ -36,6 +40,9 @@ struct optim_params {
     double momentum_decay;              /* nadam */
     bool centered;                      /* rmsprop */
     bool amsgrad;                       /* adam, adamw */
+    bool has_sched;                     /* this optimizer has its own schedule (the spec's
+                                           schedule=...); else it follows the race's */
+    struct sched sched;                 /* its own schedule, when has_sched */
 };
 
 const char *optim_name(enum optim_kind kind);             /* "adam" */
@@ -44,6 +51,10 @@ const char *const *optim_names(void);                     /* OPTIM_COUNT names *
 const char *optim_description(enum optim_kind kind);      /* one line, for `list optimizers` */
 
 void optim_defaults(enum optim_kind kind, struct optim_params *out);
+
+/* The schedule p's lr follows: its own (schedule=... in its spec), else `fallback`, the one
+ * of the race or the trainer (--schedule). */
+const struct sched *optim_schedule(const struct optim_params *p, const struct sched *fallback);
 
 /* Parses "adam" or "adam(lr=0.1, beta1=0.8, amsgrad=true)": unknown names and keys get a
  * suggestion, keys that the optimizer does not use are errors, values are checked (lr > 0,
@@ -65,8 +76,18 @@ struct optim_state *optim_state_create(const struct optim_params *p, size_t n);
 void optim_state_reset(const struct optim_params *p, struct optim_state *s);
 void optim_state_destroy(struct optim_state *s);   /* accepts NULL */
 
+/* Whether the optimizer takes the L1 penalty as its proximal step (ista): its gradient must
+ * then leave out the L1 term, and each optim_step is followed by optim_prox_l1 with
+ * threshold lr * l1. The others take L1 as torch does, its subgradient in the gradient. */
+bool optim_proximal(enum optim_kind kind);
+
+/* The proximal operator of t * sum|x_i| (soft-thresholding, torch's softshrink): each
+ * x = x - t if x > t, x + t if x < -t, else exactly 0. t >= 0. */
+void optim_prox_l1(double *param, size_t n, double t);
+
 /* One optimizer step, in place, with learning rate `lr` (the schedule's value for this step).
- * grad is the gradient of the objective at param (penalties already added). */
+ * grad is the gradient of the objective at param (penalties already added; for a proximal
+ * optimizer without the L1 term, which optim_prox_l1 applies after the step). */
 void optim_step(const struct optim_params *p, struct optim_state *s, double lr,
                 double *param, const double *grad);
 /* The same step on float32 parameters and gradients (the CNN). State stays double. */

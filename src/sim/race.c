@@ -163,14 +163,36 @@ bool race_start_ok(const struct expr *obj, const double start[2], char *err, siz
     return true;
 }
 
+int race_exact_zeros(const struct race_runner *r)
+{
+    return (r->p[0] == 0.0) + (r->p[1] == 0.0);
+}
+
+/* Whether runner r takes the L1 term as its proximal step (and its gradient without it). */
+static bool runner_proximal(const struct race *race, const struct race_runner *r)
+{
+    return race->smooth && optim_proximal(r->params.kind);
+}
+
+/* The objective at (x, y) and, into grad, the gradient runner r steps on (see its grad). */
+static double runner_eval(const struct race *race, const struct race_runner *r, double x,
+                          double y, double grad[2])
+{
+    if (!runner_proximal(race, r)) {
+        return race_objective(race, x, y, grad);
+    }
+    expr_eval_grad(race->smooth, x, y, grad);
+    return race_objective(race, x, y, NULL);
+}
+
 static void runner_restart(struct race *race, int i)
 {
     struct race_runner *r = &race->r[i];
     optim_state_reset(&r->params, r->state);
     r->p[0] = race->start[0];
     r->p[1] = race->start[1];
-    r->loss = race_objective(race, r->p[0], r->p[1], r->grad);
-    r->lr = sched_lr(&race->sched, r->params.lr, 0);
+    r->loss = runner_eval(race, r, r->p[0], r->p[1], r->grad);
+    r->lr = sched_lr(optim_schedule(&r->params, &race->sched), r->params.lr, 0);
     r->step = 0;
     r->diverged = false;
     r->escaped = false;
@@ -206,6 +228,13 @@ void race_init(struct race *race, const struct race_desc *desc)
     race->start[0] = desc->start[0];
     race->start[1] = desc->start[1];
     race->n = desc->n < RACE_MAX ? desc->n : RACE_MAX;
+    bool proximal = false;
+    for (int i = 0; i < race->n; i++) {
+        proximal = proximal || optim_proximal(desc->params[i].kind);
+    }
+    if (proximal && desc->l1 != 0.0) {
+        race->smooth = race_objective_compile(desc->f, 0.0, desc->l2);
+    }
     size_t cap = desc->traj_cap ? desc->traj_cap : 4096;
     for (int i = 0; i < race->n; i++) {
         struct race_runner *r = &race->r[i];
@@ -227,6 +256,8 @@ void race_finish(struct race *race)
     race->n = 0;
     expr_destroy(race->own_obj);
     race->own_obj = NULL;
+    expr_destroy(race->smooth);
+    race->smooth = NULL;
     race->obj = NULL;
 }
 
@@ -252,7 +283,7 @@ bool race_step_runner(struct race *race, int i)
     if (!r->enabled || r->diverged) {
         return false;
     }
-    double lr = sched_lr(&race->sched, r->params.lr, r->step);
+    double lr = sched_lr(optim_schedule(&r->params, &race->sched), r->params.lr, r->step);
     double g[2] = {r->grad[0], r->grad[1]};
     if (race->noise > 0.0) {
         g[0] += race->noise * util_rng_normal(&race->rng[i]);
@@ -260,8 +291,11 @@ bool race_step_runner(struct race *race, int i)
     }
     double p[2] = {r->p[0], r->p[1]};
     optim_step(&r->params, r->state, lr, p, g);
+    if (runner_proximal(race, r)) {
+        optim_prox_l1(p, 2, lr * race->l1);
+    }
     double grad[2];
-    double loss = race_objective(race, p[0], p[1], grad);
+    double loss = runner_eval(race, r, p[0], p[1], grad);
     if (!isfinite(p[0]) || !isfinite(p[1]) || !isfinite(loss) || !isfinite(grad[0]) ||
         !isfinite(grad[1]) || far_away(race, p[0], p[1])) {
         /* Stay at the last finite point: renderers and traces never see the bad one. */

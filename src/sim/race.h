@@ -48,9 +48,11 @@ struct traj_point traj_last(const struct traj *t);        /* requires traj_count
 struct race_runner {
     struct optim_params params;   /* hyperparameters; params.lr may change live */
     struct optim_state *state;    /* n = 2 */
-    char label[96];               /* "adam(lr=0.1)" */
+    char label[192];              /* "adam(lr=0.1)", "sgd(schedule=step(step_size=5))" */
     double p[2];                  /* current position */
-    double grad[2];               /* gradient of the objective at p (noise included) */
+    double grad[2];               /* gradient at p of what the optimizer steps on, without
+                                     noise: the objective, or for a proximal optimizer (ista)
+                                     race->smooth, the objective without its L1 term */
     double loss;                  /* objective at p, without noise */
     double lr;                    /* learning rate of the last step (of the next at step 0) */
     long step;                    /* steps taken */
@@ -71,8 +73,13 @@ struct race {
                                      expression: values, gradients and GLSL (not owned, or
                                      own_obj) */
     struct expr *own_obj;         /* obj when race_init compiled it itself, else NULL */
+    struct expr *smooth;          /* f + l2*(x^2+y^2), the objective without its L1 term:
+                                     the gradient of proximal runners (ista), which take L1
+                                     as their proximal step; NULL when l1 = 0 or none is
+                                     proximal (owned) */
     double xmin, xmax, ymin, ymax;  /* domain; leaving it by far counts as divergence */
-    struct sched sched;           /* shared by every runner, on each runner's base lr */
+    struct sched sched;           /* on each runner's base lr, for every runner without a
+                                     schedule of its own (optim_schedule) */
     double l1, l2;                /* objective = f + l1*(|x|+|y|) + l2*(x^2+y^2) */
     double noise;                 /* sigma of Gaussian noise added to each gradient component */
     unsigned long long seed;      /* noise seed */
@@ -115,6 +122,10 @@ bool race_start_ok(const struct expr *obj, const double start[2], char *err, siz
 
 /* Objective and its gradient at (x, y), penalties included, no noise: race->obj. */
 double race_objective(const struct race *race, double x, double y, double grad[2]);
+
+/* Coordinates of runner r exactly 0 (0, 1 or 2): the sparsity a proximal step reaches and a
+ * subgradient step does not. */
+int race_exact_zeros(const struct race_runner *r);
 
 /* One step of every enabled runner that has not diverged. Returns a bitmask of the runners that
  * diverged during this step (bit i for runner i). */

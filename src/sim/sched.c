@@ -55,6 +55,50 @@ int sched_format(const struct sched *s, char *buf, size_t len)
     return setting_format_spec(settings_sched(), s, buf, len);
 }
 
+/* The row kind takes at 1-based position pos, or NULL. */
+static const struct setting *row_at(const struct setting_table *t, int kind, int pos)
+{
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (t->rows[i].position == pos && setting_applies(&t->rows[i], kind)) {
+            return &t->rows[i];
+        }
+    }
+    return NULL;
+}
+
+int sched_format_short(const struct sched *s, char *buf, size_t len)
+{
+    const struct setting_table *t = settings_sched();
+    struct sched def;
+    setting_defaults(t, s->kind, &def);
+    int last = 0;   /* positional values up to here are written */
+    for (int pos = 1; row_at(t, s->kind, pos); pos++) {
+        const struct setting *r = row_at(t, s->kind, pos);
+        if ((r->flags & SETTING_REQUIRED) || !setting_equal(r, s, &def)) {
+            last = pos;
+        }
+    }
+    char out[512], value[64];
+    size_t used = (size_t)snprintf(out, sizeof out, "%s", t->kinds[s->kind]);
+    int n = 0;
+    for (int pos = 1; pos <= last; pos++) {
+        setting_format(row_at(t, s->kind, pos), s, value, sizeof value);
+        used += (size_t)snprintf(out + used, sizeof out - used, "%s%s", n++ ? ", " : "(", value);
+    }
+    for (size_t i = 0; i < t->nrows; i++) {
+        const struct setting *r = &t->rows[i];
+        if (r->position == 0 && setting_applies(r, s->kind) && !setting_equal(r, s, &def)) {
+            setting_format(r, s, value, sizeof value);
+            used += (size_t)snprintf(out + used, sizeof out - used, "%s%s=%s", n++ ? ", " : "(",
+                                     r->name, value);
+        }
+    }
+    if (n) {
+        snprintf(out + used, sizeof out - used, ")");
+    }
+    return snprintf(buf, len, "%s", out);
+}
+
 /* ======================================================================== lr */
 
 /* torch chains the warmup multiplicatively: ChainedScheduler([LinearLR(start_factor=1/N,

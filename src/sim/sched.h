@@ -34,6 +34,10 @@ void sched_default(struct sched *out);   /* constant, no warmup */
 /* Parses "cosine(t_max=100, eta_min=0.001, warmup=10)"; errors as optim_parse. */
 bool sched_parse(const char *spec, struct sched *out, char *err, size_t errlen);
 int sched_format(const struct sched *s, char *buf, size_t len);
+/* The short form for legends, as sched_parse also reads it: the positional values without
+ * their keys up to the last one that differs from its default, then the other keys that
+ * differ, "step(50, 0.3)", "cosine(200, warmup=30)", "constant". Returns as snprintf. */
+int sched_format_short(const struct sched *s, char *buf, size_t len);
 
 /* The learning rate for update number k (0-based: k = 0 is the first step). */
 double sched_lr(const struct sched *s, double base_lr, long k);

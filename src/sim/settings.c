@@ -154,6 +154,39 @@ static bool format_schedule(const void *obj, char *buf, size_t len)
     return true;
 }
 
+/* ======================================================================== optimizer hooks */
+
+/* An optimizer's own schedule: "default" (its default) follows the race's --schedule. */
+static bool parse_optim_schedule(void *obj, const char *value, bool from_cli, char *err,
+                                 size_t errlen)
+{
+    (void)from_cli;
+    struct optim_params *p = obj;
+    if (!strcmp(value, "default")) {
+        p->has_sched = false;
+        sched_default(&p->sched);
+        return true;
+    }
+    struct sched sc;
+    if (!sched_parse(value, &sc, err, errlen)) {
+        return false;
+    }
+    p->sched = sc;
+    p->has_sched = true;
+    return true;
+}
+
+static bool format_optim_schedule(const void *obj, char *buf, size_t len)
+{
+    const struct optim_params *p = obj;
+    if (!p->has_sched) {
+        snprintf(buf, len, "default");
+    } else {
+        sched_format(&p->sched, buf, len);
+    }
+    return true;
+}
+
 /* ======================================================================== train hooks */
 
 /* The first list given replaces the default one (train_settings_init leaves opt_from_cli
@@ -245,7 +278,8 @@ static const struct setting scene_rows[] = {
 /* torch.optim 1.13's keys, defaults and checks, tightened where torch accepts nonsense
  * (lr = 0, momentum >= 1). Rows of a key stay together, in the order labels print them.
  * sgd is momentum-free by definition (use `momentum`), and nag has no dampening because torch
- * requires zero dampening for nesterov. */
+ * requires zero dampening for nesterov. ista (proximal gradient) is ours: it has lr alone, its
+ * L1 weight is the scene's. */
 static const struct setting optim_rows[] = {
     /* torch.optim.SGD has no default lr (it is required); 0.01 is Keras' SGD default. */
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.01",
@@ -257,6 +291,10 @@ static const struct setting optim_rows[] = {
      .uses = K(ADAM) | K(ADAMW), .help = "learning rate (the schedule scales it)"},
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.002",
      .uses = K(NADAM) | K(ADAMAX), .help = "learning rate (the schedule scales it)"},
+    {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.01",
+     .uses = K(ISTA),
+     .help = "learning rate of the gradient step on f (+ L2); each step then soft-thresholds "
+             "every coordinate by lr * l1 (the scene's --l1)"},
     {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), FRACTION, .def = "0.9",
      .uses = K(MOMENTUM), .help = "momentum factor: how much of the velocity each step keeps"},
     {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), .min = 0, .max = 1,
@@ -301,6 +339,12 @@ static const struct setting optim_rows[] = {
     {.name = "momentum_decay", .type = SETTING_DOUBLE, OP(momentum_decay), NONNEG,
      .def = "0.004", .uses = K(NADAM),
      .help = "how fast nadam's momentum coefficient ramps up to beta1"},
+    /* ours: a schedule per optimizer, so one race compares schedules */
+    {.name = "schedule", .type = SETTING_CUSTOM, OP(sched), .def = "default", .uses = SETTING_ALL,
+     .metavar = "a schedule, or default", .parse = parse_optim_schedule,
+     .format = format_optim_schedule,
+     .help = "this optimizer's own lr schedule, name(...) as --schedule, e.g. "
+             "schedule=cosine(t_max=200, warmup=10); default: the race's --schedule"},
 };
 #undef K
 
@@ -457,7 +501,7 @@ static const struct setting_table scene_table = {
 
 static const char *const optim_kind_names[] = {
     "sgd", "momentum", "nag", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "nadam",
-    "adamax",
+    "adamax", "ista",
 };
 _Static_assert(sizeof optim_kind_names / sizeof optim_kind_names[0] == OPTIM_COUNT, "names");
 
@@ -1012,6 +1056,12 @@ bool setting_parse_spec(const struct setting_table *t, const char *text, void *o
         given |= bit;
         char msg[256];
         if (!setting_parse(s, tmp, a->value, false, msg, sizeof msg)) {
+            if (s->type == SETTING_CUSTOM) {
+                /* a nested spec (an optimizer's schedule): its message says what is wrong */
+                snprintf(err, errlen, "%s: invalid %s=%s: %s", sp.name, s->name, UTIL_ESC(a->value),
+                         msg);
+                return false;
+            }
             const char *why = number_problem(s, a->value);
             setting_describe(s, msg, sizeof msg);
             snprintf(err, errlen, "%s: invalid %s=%s: expected %s%s%s; %s: %s", sp.name,
@@ -1039,7 +1089,7 @@ int setting_format_spec(const struct setting_table *t, const void *obj, char *bu
     int kind = kind_of(t, obj);
     _Alignas(max_align_t) unsigned char def[MAX_SPEC_STRUCT];
     setting_defaults(t, kind, def);
-    char out[1024];
+    char out[2048];
     size_t used = (size_t)snprintf(out, sizeof out, "%s", t->kinds[kind]);
     int nargs = 0;
     for (size_t i = 0; i < t->nrows; i++) {
@@ -1048,9 +1098,11 @@ int setting_format_spec(const struct setting_table *t, const void *obj, char *bu
             || (!(s->flags & SETTING_REQUIRED) && setting_equal(s, obj, def))) {
             continue;
         }
-        char value[64];
+        char value[256];   /* a number, or a nested spec (an optimizer's schedule) */
         setting_format(s, obj, value, sizeof value);
-        /* At most 64 rows of < 100 characters each: out cannot overflow. */
+        /* A kind takes at most 16 rows (keys of < 32, values of < 256 characters): out
+         * cannot overflow; the guard only keeps that true if tables grow. */
+        assert(used + strlen(s->name) + strlen(value) + 3 < sizeof out);
         used += (size_t)snprintf(out + used, sizeof out - used, "%s%s=%s", nargs ? "," : "(",
                                  s->name, value);
         nargs++;

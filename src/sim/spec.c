@@ -82,8 +82,11 @@ bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
         } else {
             a->key[0] = '\0';
         }
+        /* a value may be a spec itself, "schedule=step(5, 0.5)": its parentheses nest */
         const char *v = p;
-        while (*p && *p != ',' && *p != ')') {
+        int depth = 0;
+        while (*p && (depth > 0 || (*p != ',' && *p != ')'))) {
+            depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
             p++;
         }
         const char *vend = p;

@@ -10,7 +10,7 @@
 
 struct spec_arg {
     char key[32];     /* e.g. "lr"; empty for a positional value ("adam(0.01)") */
-    char value[64];   /* e.g. "0.01", kept as text */
+    char value[160];  /* e.g. "0.01", or a nested spec "cosine(t_max=200)", kept as text */
 };
 
 struct spec {
@@ -20,10 +20,11 @@ struct spec {
 };
 
 /* Parses "name", "name(k=v, k2=v2)" or "name(v1, v2, k=v)": an argument that is not an
- * identifier followed by '=' is a positional value (key ""). Which positions are allowed, and
- * that they come first, is for the caller to check (it knows the keys). On failure writes a
- * message into err (size errlen) naming the problem and the character position (1-based) and
- * returns false. */
+ * identifier followed by '=' is a positional value (key ""). A value may hold parentheses,
+ * balanced, with commas inside them: "sgd(lr=0.1, schedule=step(5, 0.5))". Which positions
+ * are allowed, and that they come first, is for the caller to check (it knows the keys). On
+ * failure writes a message into err (size errlen) naming the problem and the character
+ * position (1-based) and returns false. */
 bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen);
 
 /* Splits a comma-separated list of specs ("sgd(lr=0.1),adam") into its items, respecting
