@@ -1,36 +1,15 @@
 /* cmd_trace.c: `optiscope trace`: runs a race and writes every optimizer's every step as CSV
- * (optimizer,step,x,y,loss,lr), streaming, so a million steps need no more memory than ten. */
+ * (optimizer,step,x,y,loss,lr), streaming, so a million steps need no more memory than ten.
+ * The rows are session_trace's, which the window's X writes too. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "session/session.h"
 #include "sim/util.h"
 #include "sim/race.h"
 #include "sim/scene.h"
-
-/* Labels contain commas ("adam(lr=0.1,beta1=0.8)"): quote them as CSV requires. */
-static void write_label(FILE *f, const char *label)
-{
-    if (strpbrk(label, ",\"")) {
-        fputc('"', f);
-        for (const char *p = label; *p; p++) {
-            if (*p == '"') {
-                fputc('"', f);
-            }
-            fputc(*p, f);
-        }
-        fputc('"', f);
-    } else {
-        fputs(label, f);
-    }
-}
-
-static void write_row(FILE *f, const struct race_runner *r)
-{
-    write_label(f, r->label);
-    fprintf(f, ",%ld,%.17g,%.17g,%.17g,%.17g\n", r->step, r->p[0], r->p[1], r->loss, r->lr);
-}
 
 int cmd_trace(int argc, char **argv)
 {
@@ -78,30 +57,14 @@ int cmd_trace(int argc, char **argv)
     if (f == stdout) {
         setvbuf(stdout, buf, _IOFBF, sizeof buf);
     }
-    struct race race;
-    scene_make_race(&scene, &res, &race);
-    fprintf(f, "optimizer,step,x,y,loss,lr\n");
-    for (int i = 0; i < race.n; i++) {
-        write_row(f, &race.r[i]);
-    }
-    for (long s = 1; s <= scene.steps && race_active(&race) > 0; s++) {
-        for (int i = 0; i < race.n; i++) {
-            struct race_runner *r = &race.r[i];
-            if (r->diverged) {
-                continue;
-            }
-            if (race_step_runner(&race, i)) {
-                fflush(f);
-                fprintf(stderr, "optiscope trace: %s diverged at step %ld (last finite point "
-                        "(%.6g, %.6g), loss %.6g)\n", r->label, r->diverged_step, r->p[0],
-                        r->p[1], r->loss);
-                continue;
-            }
-            write_row(f, r);
-        }
-    }
+    char prefix[] = "optiscope trace";
+    bool ok = session_trace(&scene, scene.steps, f, stderr, prefix, err, sizeof err);
     int status = 0;
-    if (output) {
+    if (!ok) {
+        cli_error("trace", "%s", err);
+        util_outfile_abort(&out);
+        status = 1;
+    } else if (output) {
         if (!util_outfile_commit(&out, err, sizeof err)) {
             cli_error("trace", "%s", err);
             status = 1;
@@ -109,7 +72,6 @@ int cmd_trace(int argc, char **argv)
     } else if (fflush(stdout) != 0) {
         status = 1;
     }
-    race_finish(&race);
     scene_resolved_finish(&res);
     scene_finish(&scene);
     return status;

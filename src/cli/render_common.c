@@ -78,6 +78,7 @@ int render_scene_to_file(const char *cmd, struct scene *scene, const char *path,
         free(s);
         return 2;
     }
+    s->view3d = false;   /* cairo draws the 2-D figure (render sends 3-D scenes to GL) */
     char prefix[64];   /* for divergence reports: "optiscope render" */
     snprintf(prefix, sizeof prefix, "optiscope %s", cmd);
     bool ok;
@@ -111,7 +112,8 @@ int render_gl_png(const char *cmd, struct scene *scene, const char *path, int wi
 {
     const char *dot = strrchr(path, '.');
     if (!dot || strcmp(dot, ".png")) {
-        cli_error(cmd, "--view 3d draws PNG only: '%s' does not end in .png", path);
+        cli_error(cmd, "--view 3d draws PNG only: '%s' does not end in .png (add --view 2d "
+                  "for the 2-D figure as SVG, PDF or GIF)", path);
         return 2;
     }
     char err[4600];
