@@ -682,8 +682,7 @@ static void status_lines(struct session *s, struct figure *fig)
     snprintf(fig->status[0], sizeof fig->status[0], "%s \xC2\xB7 step %ld of %ld%s%s", state,
              step, s->target, more, s->job ? " \xC2\xB7 recording GIF\xE2\x80\xA6" : "");
     snprintf(fig->status[1], sizeof fig->status[1],
-             "%g steps/s \xC2\xB7 %s \xC2\xB7 %s colours \xC2\xB7 H help \xC2\xB7 S PNG \xC2\xB7 "
-             "W scene \xC2\xB7 E SVG+PDF \xC2\xB7 A GIF \xC2\xB7 X CSV",
+             "%g steps/s \xC2\xB7 %s \xC2\xB7 %s colours \xC2\xB7 H help \xC2\xB7 S W E A X save",
              session_speed(s), s->view3d ? "3-D" : "2-D", s->log_scale ? "log" : "linear");
 }
 
