@@ -2,6 +2,7 @@
  * animation clock, and the figure of it all, built the same way for the window and exports. */
 #include "session/session.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -861,53 +862,137 @@ static void gif_draw(struct gif_frames *g, const struct figure *fig)
     }
 }
 
+/* One of the threads drawing GIF frames: frames k, k + n, k + 2n ... of the n drawers, each
+ * with its own session (its own race replayed to each frame's step: the same seed gives the
+ * same steps), figure and surfaces. Drawer 0 is the caller's session. */
+struct gif_drawer {
+    struct session *s;              /* drawer 0: the caller's; others own theirs */
+    struct figure *fig;
+    struct gif_frames g;
+    long done;                      /* race steps taken */
+    long step;                      /* the step of the frame to draw next */
+    int width, height;
+    pthread_t thread;
+};
+
+static void drawer_frame(struct gif_drawer *d)
+{
+    race_run(d->s->race, &d->done, d->step, NULL, NULL);
+    session_figure(d->s, d->fig, d->width, d->height, SESSION_FOR_EXPORT, 0.0);
+    gif_draw(&d->g, d->fig);
+}
+
+static void *drawer_main(void *arg)
+{
+    drawer_frame(arg);
+    return NULL;
+}
+
+static int gif_drawer_count(long frames)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    n = n < 1 ? 1 : n > 4 ? 4 : n;   /* past 4 the encoder, which is serial, dominates */
+    return frames < 8 ? 1 : (int)n;
+}
+
 /* session_export_gif, stopping (no file left) when *cancel turns true. */
 static bool export_gif(struct session *s, const char *path, int width, int height, FILE *log,
                        const char *prefix, atomic_bool *cancel, char *err, size_t errlen)
 {
-    enum { FRAMES = 60, DELAY_CS = 6, HOLD_CS = 300 };
-    struct gif_frames g = {0};
-    g.img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
-    if (cairo_surface_status(g.img) != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, errlen, "%s: cannot allocate a %dx%d frame", path, width, height);
-        cairo_surface_destroy(g.img);
-        return false;
-    }
-    g.cr = cairo_create(g.img);
-    struct figure *fig = xmalloc(sizeof *fig);
-    /* The palette comes from the last frame (which holds every trail colour), so the race
-     * runs twice; the same seed makes both runs the same. */
+    enum { FRAMES = 60, DELAY_CS = 6, HOLD_CS = 300, MAX_DRAWERS = 4 };
     long steps = s->target;
-    session_run_to_target(s, log, prefix);
-    session_figure(s, fig, width, height, SESSION_FOR_EXPORT, 0.0);
-    gif_draw(&g, fig);
-    struct draw_gif *gif = draw_gif_begin(path, width, height, g.img, err, errlen);
-    bool ok = gif != NULL;
-    reset_race(s, s->race->start);
-    s->target = steps;
-    long done = 0;
     long frames = steps < FRAMES ? steps : FRAMES;
-    for (long k = 0; ok && k <= frames; k++) {
+    int n = gif_drawer_count(frames);
+    struct gif_drawer dr[MAX_DRAWERS];
+    memset(dr, 0, sizeof dr);
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        struct gif_drawer *d = &dr[i];
+        d->width = width;
+        d->height = height;
+        d->fig = xmalloc(sizeof *d->fig);
+        d->g.img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+        d->g.cr = cairo_create(d->g.img);
+        if (cairo_surface_status(d->g.img) != CAIRO_STATUS_SUCCESS && ok) {
+            snprintf(err, errlen, "%s: cannot allocate a %dx%d frame", path, width, height);
+            ok = false;
+        }
+        if (i == 0) {
+            d->s = s;
+            continue;
+        }
+        struct scene sc;
+        session_scene(s, &sc);
+        d->s = xmalloc(sizeof *d->s);
+        struct session_desc desc = {.scene = &sc, .paused = true};
+        char msg[512];
+        bool made = session_init(d->s, &desc, msg, sizeof msg);
+        scene_finish(&sc);
+        assert(made && "the scene of a running session resolves");
+        (void)made;
+        d->s->view3d = s->view3d;
+        d->s->target = steps;
+        d->s->selected = s->selected;
+        memcpy(d->s->shown, s->shown, sizeof d->s->shown);
+    }
+    struct draw_gif *gif = NULL;
+    if (ok) {
+        /* The palette comes from the last frame (which holds every trail colour), so the race
+         * runs twice; the same seed makes both runs the same. */
+        session_run_to_target(s, log, prefix);
+        session_figure(s, dr[0].fig, width, height, SESSION_FOR_EXPORT, 0.0);
+        gif_draw(&dr[0].g, dr[0].fig);
+        gif = draw_gif_begin(path, width, height, dr[0].g.img, err, errlen);
+        ok = gif != NULL;
+        reset_race(s, s->race->start);
+        s->target = steps;
+    }
+    /* Batches of n frames, drawn at once, then written in order. */
+    for (long k0 = 0; ok && k0 <= frames; k0 += n) {
         if (cancel && atomic_load(cancel)) {
             snprintf(err, errlen, "%s: recording cancelled", path);
             ok = false;
             break;
         }
-        race_run(s->race, &done, frames ? steps * k / frames : 0, NULL, NULL);
-        session_figure(s, fig, width, height, SESSION_FOR_EXPORT, 0.0);
-        gif_draw(&g, fig);
-        ok = draw_gif_frame(gif, g.img, k == frames ? HOLD_CS : DELAY_CS, err, errlen);
+        int m = (int)(frames - k0 + 1 < n ? frames - k0 + 1 : n);
+        bool started[MAX_DRAWERS] = {false};
+        for (int i = 0; i < m; i++) {
+            long k = k0 + i;
+            dr[i].step = frames ? steps * k / frames : 0;
+            started[i] = i > 0 && pthread_create(&dr[i].thread, NULL, drawer_main, &dr[i]) == 0;
+        }
+        for (int i = 0; i < m; i++) {
+            if (i == 0 || !started[i]) {
+                drawer_frame(&dr[i]);   /* drawer 0 is this thread; so is any that failed */
+            }
+        }
+        for (int i = 1; i < m; i++) {
+            if (started[i]) {
+                pthread_join(dr[i].thread, NULL);
+            }
+        }
+        for (int i = 0; ok && i < m; i++) {
+            ok = draw_gif_frame(gif, dr[i].g.img, k0 + i == frames ? HOLD_CS : DELAY_CS, err,
+                                errlen);
+        }
     }
     if (ok) {
         ok = draw_gif_end(gif, err, errlen);
     } else {
         draw_gif_abort(gif);
     }
-    free(fig);
-    cairo_destroy(g.cr);
-    cairo_surface_destroy(g.img);
-    if (g.field) {
-        cairo_surface_destroy(g.field);
+    for (int i = 0; i < n; i++) {
+        struct gif_drawer *d = &dr[i];
+        free(d->fig);
+        cairo_destroy(d->g.cr);
+        cairo_surface_destroy(d->g.img);
+        if (d->g.field) {
+            cairo_surface_destroy(d->g.field);
+        }
+        if (i > 0) {
+            session_finish(d->s);
+            free(d->s);
+        }
     }
     return ok;
 }
