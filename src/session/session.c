@@ -947,6 +947,24 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
         reset_race(s, s->race->start);
         s->target = steps;
     }
+    /* The field the reference frame drew serves every drawer (copied: cairo surfaces are not
+     * to be shared between threads); a drawer whose layout differs draws its own. */
+    for (int i = 1; ok && i < n && dr[0].g.field; i++) {
+        struct gif_frames *g = &dr[i].g, *g0 = &dr[0].g;
+        g->field = cairo_surface_create_similar_image(g->img, CAIRO_FORMAT_ARGB32, width, height);
+        cairo_surface_flush(g0->field);
+        cairo_surface_flush(g->field);
+        size_t bytes = (size_t)cairo_image_surface_get_stride(g0->field) * (size_t)height;
+        if (cairo_image_surface_get_stride(g->field) * (size_t)height == bytes) {
+            memcpy(cairo_image_surface_get_data(g->field),
+                   cairo_image_surface_get_data(g0->field), bytes);
+            cairo_surface_mark_dirty(g->field);
+            g->plot = g0->plot;
+            memcpy(g->view, g0->view, sizeof g->view);
+            g->scale = g0->scale;
+            g->contours = g0->contours;
+        }
+    }
     /* Batches of n frames, drawn at once, then written in order. */
     for (long k0 = 0; ok && k0 <= frames; k0 += n) {
         if (cancel && atomic_load(cancel)) {
