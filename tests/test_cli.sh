@@ -218,6 +218,25 @@ check "gif frames: one per step up to 60, plus the start" [ "$(identify b.gif 2>
 check "gif frames capped at 60" [ "$(identify b2.gif 2>/dev/null | wc -l)" -eq 61 ]
 check "gif last frame holds the race" bash -c "convert b2.gif -coalesce 'b2-%d.png' && [ \"\$(compare -metric AE b2-0.png b2-60.png null: 2>&1)\" -gt 1000 ]"
 expect_error "gif unwritable" "no-such-dir/b.gif" render --steps 5 -o no-such-dir/b.gif
+
+# --- what is shown is part of the scene: zoom, camera, view and display flags as keys, in a
+# file or as options, the same figure either way (the window's W writes these keys)
+SHOWN="--zoom 1,4,0,3 --contours no --trails no --arrows yes --scale linear"
+"$OPT" render --preset beale $SHOWN --size 500x320 -o shown-opt.png >/dev/null 2>&1
+printf 'function = beale\nstart = 3, 4\nsteps = 1500\noptimizer = sgd(lr=3e-5), momentum(lr=3e-5), nag(lr=1e-5), adagrad(lr=3)\noptimizer = adadelta(lr=10), rmsprop(lr=0.1), adam(lr=1), nadam(lr=2)\nzoom = 1, 4, 0, 3\ncontours = false\ntrails = false\narrows = true\nscale = linear\n' > shown.scene
+"$OPT" render --scene shown.scene --size 500x320 -o shown-file.png >/dev/null 2>&1
+check "display keys from a scene file draw what the options draw (cmp)" cmp shown-opt.png shown-file.png
+"$OPT" render --preset beale --size 500x320 -o shown-none.png >/dev/null 2>&1
+check "and they change the figure" bash -c "! cmp -s shown-opt.png shown-none.png"
+for kv in "--zoom 1,4,0,3" "--contours no" "--trails no" "--arrows yes"; do
+  "$OPT" render --preset beale $kv --size 500x320 -o one.png >/dev/null 2>&1
+  check "render honours $kv" bash -c "! cmp -s one.png shown-none.png"
+done
+check "a GIF honours them too" "$OPT" render --scene shown.scene --steps 20 --size 320x200 -o shown.gif
+check "a 3-D scene renders to SVG only as 2-D, and says so" bash -c "printf 'view = 3d\n' > v3.scene; ! '$OPT' render --scene v3.scene -o v3.svg 2>err3.txt && grep -q 'add --view 2d' err3.txt && '$OPT' render --scene v3.scene --view 2d --size 300x200 -o v3.svg >/dev/null"
+expect_error "bad camera" "camera: pitch 2 out of range" render --camera 0,2,5 -o fig.png
+expect_error "bad zoom" "zoom" render --zoom 1,0,0,1 -o fig.png
+expect_error "bad flag" "contours" render --contours maybe -o fig.png
 check "no temp files" bash -c "! ls *.tmp-* 2>/dev/null | grep -q ."
 for p in rosenbrock saddle long_valley rastrigin himmelblau l1_sparsity l2_shrinkage lr_schedules; do
   check "preset $p renders" "$OPT" render --preset "$p" --size 400x300 -o "p-$p.png"

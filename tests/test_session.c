@@ -451,6 +451,189 @@ static void test_exports(void)
     close_session(s);
 }
 
+/* The whole file (caller frees), its size in *n; NULL when unreadable. */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        return NULL;
+    }
+    size_t cap = 1 << 16, len = 0;
+    char *buf = malloc(cap);
+    size_t k;
+    while ((k = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += k;
+        if (len == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap);
+        }
+    }
+    fclose(f);
+    *n = len;
+    return buf;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    size_t na = 0, nb = 0;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    bool same = x && y && na == nb && na > 0 && !memcmp(x, y, na);
+    free(x);
+    free(y);
+    return same;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* W: what the user changed in the window reaches the scene file, and the scene file opens to
+ * the same state and the same figure, byte for byte. */
+static void test_saved_scene(void)
+{
+    struct session *s = open_session("beale", NULL, true);
+    char dir[] = "/tmp/optiscope-test-scene-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(s->shot_dir, sizeof s->shot_dir, "%s", dir);
+    char err[1024];
+    session_figure(s, &fig, 1000, 625, SESSION_FOR_WINDOW, 0.0);   /* the mouse's plot */
+    struct figure_rect p = s->last_plot;
+    session_act(s, SESSION_SELECT_NEXT, 0, 0.0);
+    double lr1 = s->race->r[1].params.lr;
+    session_act(s, SESSION_LR_UP, 0, 0.0);
+    session_act(s, SESSION_LR_UP, 0, 0.0);
+    CHECK(s->race->r[1].params.lr == 4 * lr1);
+    session_click(s, p.x + 0.4 * p.w, p.y + 0.3 * p.h, 0.0);   /* a new start (restarts) */
+    double start[2] = {s->race->start[0], s->race->start[1]};
+    session_wheel(s, p.x + 0.6 * p.w, p.y + 0.5 * p.h, 3);
+    session_drag(s, 25, -10);
+    double zoom[4];
+    memcpy(zoom, s->domain, sizeof zoom);
+    session_act(s, SESSION_CONTOURS, 0, 0.0);
+    session_act(s, SESSION_LOG, 0, 0.0);
+    session_act(s, SESSION_ARROWS, 0, 0.0);
+    session_act(s, SESSION_VIEW3D, 0, 0.0);
+    session_drag(s, 40, 15);   /* the camera turns */
+    session_wheel(s, 0, 0, -2);
+    double camera[3];
+    memcpy(camera, s->camera, sizeof camera);
+    session_act(s, SESSION_VIEW3D, 0, 0.0);
+    CHECK(camera[0] != -0.65 && camera[2] != 4.8);
+
+    session_act(s, SESSION_SAVE_SCENE, 0, 1.0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s", s->last_export);
+    CHECK(ends_with(path, ".scene") && strstr(s->toast, path) && !s->toast_error);
+    struct scene sc;
+    scene_init(&sc);
+    CHECK(scene_load_file(&sc, path, err, sizeof err));
+    struct session *t = malloc(sizeof *t);
+    struct session_desc d = {.scene = &sc, .shot_dir = dir, .paused = true};
+    CHECK(session_init(t, &d, err, sizeof err));
+    scene_finish(&sc);
+    /* the same state ... */
+    CHECK(!memcmp(t->domain, zoom, sizeof zoom));
+    CHECK(!memcmp(t->camera, camera, sizeof camera));
+    CHECK(t->race->start[0] == start[0] && t->race->start[1] == start[1]);
+    CHECK(!t->contours && t->trails && t->arrows && !t->view3d);
+    CHECK(t->log_scale == s->log_scale && t->log_scale != s->res.log_scale);
+    CHECK(t->race->n == s->race->n);
+    for (int i = 0; i < s->race->n && i < t->race->n; i++) {
+        CHECK(!memcmp(&t->race->r[i].params, &s->race->r[i].params,
+                      sizeof t->race->r[i].params));
+    }
+    CHECK(t->race->r[1].params.lr == 4 * lr1);
+    /* ... and the same figure, to the byte */
+    session_run_to_target(s, NULL, NULL);
+    session_run_to_target(t, NULL, NULL);
+    char a[4300], b[4300];
+    snprintf(a, sizeof a, "%s/a.png", dir);
+    snprintf(b, sizeof b, "%s/b.png", dir);
+    s->selected = 0;   /* the arrows follow the first runner in a scene file */
+    CHECK(session_export(s, a, 800, 500, SESSION_FOR_EXPORT, 0.0, err, sizeof err));
+    CHECK(session_export(t, b, 800, 500, SESSION_FOR_EXPORT, 0.0, err, sizeof err));
+    CHECK(same_file(a, b));
+    close_session(t);
+    unlink(a);
+    unlink(b);
+    unlink(path);
+
+    /* 3-D is saved as such */
+    session_act(s, SESSION_VIEW3D, 0, 2.0);
+    struct scene s3;
+    session_scene(s, &s3);
+    CHECK(s3.view == SCENE_VIEW_3D && s3.has_zoom && !s3.contours && s3.arrows);
+    scene_finish(&s3);
+
+    /* E in 3-D: the 2-D figure as SVG and PDF, and the toast says so */
+    session_act(s, SESSION_EXPORT_VECTOR, 0, 3.0);
+    CHECK(!s->toast_error && strstr(s->toast, "2-D only") != NULL);
+    CHECK(ends_with(s->last_export, ".pdf") && file_starts(s->last_export, "%PDF"));
+    char svg[4200];
+    snprintf(svg, sizeof svg, "%.*s.svg", (int)strlen(s->last_export) - 4, s->last_export);
+    CHECK(file_starts(svg, "<?xml"));
+    CHECK(s->view3d);   /* still in 3-D */
+    unlink(svg);
+    unlink(s->last_export);
+    session_act(s, SESSION_VIEW3D, 0, 3.0);
+
+    /* X: the rows `trace` writes for the scene W saves, to the step the race stands at */
+    session_act(s, SESSION_RESET, 0, 4.0);
+    for (int k = 0; k < 37; k++) {
+        session_act(s, SESSION_STEP, 0, 4.0);
+    }
+    session_act(s, SESSION_EXPORT_CSV, 0, 4.0);
+    CHECK(ends_with(s->last_export, ".csv") && !s->toast_error);
+    session_scene(s, &s3);
+    char *mem = NULL;
+    size_t nmem = 0;
+    FILE *m = open_memstream(&mem, &nmem);
+    CHECK(session_trace(&s3, 37, m, NULL, NULL, err, sizeof err));
+    fclose(m);
+    scene_finish(&s3);
+    size_t ncsv = 0;
+    char *csv = slurp(s->last_export, &ncsv);
+    CHECK(csv && ncsv == nmem && !memcmp(csv, mem, nmem));
+    CHECK(csv && !strncmp(csv, "optimizer,step,x,y,loss,lr,diverged\n", 36));
+    /* header, then 8 runners at steps 0..37 (beale's eight do not diverge that early) */
+    int lines = 0;
+    for (size_t i = 0; csv && i < ncsv; i++) {
+        lines += csv[i] == '\n';
+    }
+    CHECK(lines == 1 + 8 * 38);
+    /* the last rows are where the window's runners stand */
+    char want[128];
+    snprintf(want, sizeof want, ",37,%.17g,%.17g,", s->race->r[7].p[0], s->race->r[7].p[1]);
+    CHECK(csv && strstr(csv, want) != NULL);
+    free(csv);
+    free(mem);
+    unlink(s->last_export);
+
+    /* A: recorded on a worker; the session goes on meanwhile; one at a time */
+    session_act(s, SESSION_EXPORT_GIF, 0, 5.0);
+    CHECK(session_recording(s) && strstr(s->toast, "recording") != NULL);
+    session_figure(s, &fig, 1000, 625, SESSION_FOR_WINDOW, 5.0);
+    CHECK(strstr(fig.status[0], "recording GIF") != NULL);
+    session_act(s, SESSION_STEP, 0, 5.0);   /* the window's race is not the recording's */
+    char gif[4200];
+    CHECK(!session_record_gif(s, "/tmp/never.gif", 5.0));
+    CHECK(s->toast_error && strstr(s->toast, "already recording") != NULL);
+    session_wait_recording(s, 6.0);
+    CHECK(!session_recording(s) && !s->toast_error && strstr(s->toast, "saved") != NULL);
+    snprintf(gif, sizeof gif, "%s", s->last_export);
+    CHECK(ends_with(gif, ".gif") && file_starts(gif, "GIF89a"));
+    CHECK(access("/tmp/never.gif", F_OK) != 0);
+    unlink(gif);
+    /* a recording under way when the session ends is cancelled, leaving nothing */
+    snprintf(gif, sizeof gif, "%s/cancelled.gif", dir);
+    CHECK(session_record_gif(s, gif, 7.0));
+    close_session(s);
+    CHECK(access(gif, F_OK) != 0);
+    CHECK(rmdir(dir) == 0);   /* nothing else was left behind (no temporaries) */
+}
+
 static bool disjoint(const struct figure_rect *a, const struct figure_rect *b)
 {
     if (a->w <= 0 || b->w <= 0) {
@@ -536,6 +719,7 @@ int main(void)
     test_click_not_finite();
     test_scenes();
     test_exports();
+    test_saved_scene();
     test_layout_never_overlaps();
     test_figure_rules();
     return check_done("session");

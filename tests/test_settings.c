@@ -364,7 +364,13 @@ static bool scene_equal(const struct scene *a, const struct scene *b)
               && a->has_start == b->has_start && a->steps == b->steps && a->l1 == b->l1
               && a->l2 == b->l2 && a->noise == b->noise && a->seed == b->seed
               && a->scale == b->scale && a->has_domain == b->has_domain
-              && !strcmp(a->title, b->title);
+              && !strcmp(a->title, b->title) && a->has_zoom == b->has_zoom
+              && a->view == b->view && a->contours == b->contours && a->trails == b->trails
+              && a->arrows == b->arrows && a->camera[0] == b->camera[0]
+              && a->camera[1] == b->camera[1] && a->camera[2] == b->camera[2];
+    for (int i = 0; ok && a->has_zoom && i < 4; i++) {
+        ok = a->zoom[i] == b->zoom[i];
+    }
     ok = ok && (!a->has_start || (a->start[0] == b->start[0] && a->start[1] == b->start[1]));
     for (int i = 0; ok && a->has_domain && i < 4; i++) {
         ok = a->domain[i] == b->domain[i];
@@ -476,6 +482,12 @@ static void test_write_every_key(void)
         {"scale", "log"},
         {"domain", "-3, 3.5, -1e-3, 4"},
         {"title", "Every key: f(x, y) = ..."},
+        {"zoom", "-0.30000000000000004, 2.5, 0.1, 0.7"},
+        {"camera", "1.0000000000000002, 0.05, 12"},
+        {"view", "3d"},
+        {"contours", "false"},
+        {"trails", "no"},
+        {"arrows", "yes"},
     };
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
         bool ok = scene_set(&s, kv[i][0], kv[i][1], false, err, sizeof err);
@@ -512,6 +524,31 @@ static void test_write_every_key(void)
     if (f) {
         fclose(f);
     }
+    scene_finish(&s);
+
+    /* the camera's three numbers are checked against the window's own ranges */
+    static const char *const bad_cameras[][2] = {
+        {"1, 2", "expected YAW,PITCH,DISTANCE"},
+        {"1, 0.5, 3, 4", "expected YAW,PITCH,DISTANCE"},
+        {"0, 1.6, 3", "pitch 1.6 out of range [0.05, 1.5]"},
+        {"0, 1, 0.5", "distance 0.5 out of range [1.2, 12]"},
+        {"nan, 1, 3", "expected YAW,PITCH,DISTANCE"},
+        {"x, 1, 3", "expected YAW,PITCH,DISTANCE"},
+    };
+    scene_init(&s);
+    for (size_t i = 0; i < sizeof bad_cameras / sizeof bad_cameras[0]; i++) {
+        double before = s.camera[1];
+        CHECK(!scene_set(&s, "camera", bad_cameras[i][0], true, err, sizeof err));
+        CHECK(strstr(err, bad_cameras[i][1]) != NULL);
+        CHECK(s.camera[1] == before);
+        if (!strstr(err, bad_cameras[i][1])) {
+            fprintf(stderr, "  camera = %s: %s\n", bad_cameras[i][0], err);
+        }
+    }
+    CHECK(scene_set(&s, "camera", " -7 , 1.5,1.2 ", true, err, sizeof err));
+    CHECK(s.camera[0] == -7 && s.camera[1] == 1.5 && s.camera[2] == 1.2);
+    CHECK(!scene_set(&s, "view", "4d", true, err, sizeof err));
+    CHECK(strstr(err, "one of 2d, 3d") != NULL);
     scene_finish(&s);
 
     /* the command line's values are trimmed as a file's are */

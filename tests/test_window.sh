@@ -347,6 +347,75 @@ APID=""
 check "Esc quits cleanly after divergence (status $rc)" quit_ok "$rc"
 check "no GL errors after divergence" bash -c "! grep -q 'GL error' '$T/err.txt'"
 
+# --- W, E, A, X: scene, vector figure, animated GIF and CSV from the window, each a file the
+# standard tools open
+press_for() {   # press_for KEY WHAT [TIMEOUT_S]: presses KEY, waits for one more "WHAT PATH" line
+  local n0
+  n0=$(grep -c "^$2 " "$T/out.txt")
+  xdotool key "$1"
+  for _ in $(seq $((${3:-10} * 10))); do
+    [ "$(grep -c "^$2 " "$T/out.txt")" -gt "$n0" ] && break
+    sleep 0.1
+  done
+  sed -n "s/^$2 //p" "$T/out.txt" | tail -1
+}
+check "window opens for exports" start_app --size 900x600 --paused --preset beale \
+  --zoom 1,4,0,3 --contours no
+w0=$(press_for w scene)
+check "W saves a scene file" test -s "$w0"
+"$OPT" render --scene "$w0" --size 640x400 -o "$T/w0.png" >/dev/null 2>&1
+"$OPT" render --preset beale --zoom 1,4,0,3 --contours no --size 640x400 -o "$T/o0.png" \
+  >/dev/null 2>&1
+check "render of W's scene is the render of the options the window opened with (cmp)" \
+  cmp "$T/w0.png" "$T/o0.png"
+key bracketright Down bracketleft bracketleft l t Right Right Right Right Right
+xdotool mousemove --window "$WID" 300 300 mousedown 1 mousemove --window "$WID" 340 320 \
+  mouseup 1
+sleep 0.4
+w1=$(press_for w scene)
+check "W after [ ], L, T and a drag saves another scene" test -s "$w1"
+check "the scene carries the live learning rates, zoom, trails and scale" \
+  bash -c "grep -q '^optimizer = ' '$w1' && grep -q '^zoom = ' '$w1' && \
+  grep -q '^trails = false' '$w1' && grep -q '^scale = linear' '$w1' && ! cmp -s '$w0' '$w1'"
+x1=$(press_for x csv)
+check "X writes a CSV" test -s "$x1"
+"$OPT" trace --scene "$w1" --steps 5 -o "$T/trace5.csv" >/dev/null 2>&1
+check "X's CSV is what optiscope trace writes for W's scene to the same step (cmp)" \
+  cmp "$x1" "$T/trace5.csv"
+e1=$(press_for e pdf)
+e1svg=$(sed -n 's/^svg //p' "$T/out.txt" | tail -1)
+check "E writes an SVG that rsvg-convert opens" rsvg-convert -d 72 -p 72 -o "$T/e1.png" "$e1svg"
+check "the SVG is the window's size (900x600)" [ "$(png size "$T/e1.png")" = "900x600" ]
+check "E writes a PDF that pdftoppm opens" pdftoppm -png -r 36 -singlefile "$e1" "$T/e1p"
+check "the PDF page is drawn (not blank)" lt "$(png mean "$T/e1p.png" 0.1 0.1 0.6 0.9)" 240
+t0=$(date +%s.%N)
+xdotool key a
+sleep 0.3
+check "A: the window answers while it records (S during A)" test -s "$(shot)"
+t1=$(date +%s.%N)
+check "S during A within 3 s" lt "$(python3 -c "print($t1 - $t0)")" 3
+a1=""
+for _ in $(seq 600); do
+  a1=$(sed -n 's/^gif //p' "$T/out.txt" | tail -1)
+  [ -n "$a1" ] && break
+  sleep 0.1
+done
+check "A records a GIF and says where" test -s "$a1"
+check "gifsicle reads it: 61 frames" bash -c "gifsicle --info '$a1' | grep -q '61 images'"
+check "identify reads it: 1280x800 frames" \
+  bash -c "[ \"\$(identify -format '%wx%h\n' '$a1' | head -1)\" = 1280x800 ]"
+key q
+wait "$APID"
+APID=""
+# the scene reopens exactly: open it, save it again, the same file
+check "view --scene opens W's scene" start_app --size 900x600 --paused --scene "$w1"
+w2=$(press_for w scene)
+check "reopened and saved again: the same scene file (cmp)" cmp "$w1" "$w2"
+check "no temporary files left by the exports" bash -c "! ls '$T' | grep -q '\\.tmp-'"
+key q
+wait "$APID"
+APID=""
+
 # --- the CNN mode: training live behind a window that keeps answering
 title() { xdotool getwindowname "$WID" 2>/dev/null; }
 check "window opens in the CNN mode" start_app --cnn --size 1000x640 --data synthetic \

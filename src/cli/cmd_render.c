@@ -26,11 +26,11 @@ int cmd_render(int argc, char **argv)
     }
     struct scene scene;
     scene_init(&scene);
-    const char *output = NULL, *size = NULL, *view = NULL;
+    const char *output = NULL, *size = NULL;
+    /* --view 2d|3d is the scene key `view` (a scene saved in 3-D renders in 3-D). */
     const struct cli_extra extras[] = {
         {"-o", "--output", true, &output},
         {"--size", NULL, true, &size},
-        {"--view", NULL, true, &view},
         {0},
     };
     bool help;
@@ -49,7 +49,6 @@ int cmd_render(int argc, char **argv)
                "  --size WxH             pixels for PNG and GIF, points for SVG/PDF (default "
                "1600x1000;\n"
                "                         1000x625 for GIF)\n"
-               "  --view 2d|3d           which view (default 2d)\n"
                "  --cnn                  the CNN dashboard instead (`render --cnn --help`)\n");
         status = 0;
         goto out;
@@ -68,11 +67,7 @@ int cmd_render(int argc, char **argv)
                   size);
         goto out;
     }
-    if (view && strcmp(view, "2d") && strcmp(view, "3d")) {
-        cli_error("render", "--view: expected 2d or 3d, got '%s'", view);
-        goto out;
-    }
-    if (view && !strcmp(view, "3d")) {
+    if (scene.view == SCENE_VIEW_3D) {
         status = render_gl_png("render", &scene, output, w, h, true);
         if (status == 0) {
             printf("%s\n", output);

@@ -19,13 +19,11 @@ int cmd_view(int argc, char **argv)
 {
     struct scene scene;
     scene_init(&scene);
-    const char *shot_dir = NULL, *size = NULL, *paused = NULL, *view = NULL, *frames = NULL,
-               *stats = NULL;
+    const char *shot_dir = NULL, *size = NULL, *paused = NULL, *frames = NULL, *stats = NULL;
     const struct cli_extra extras[] = {
         {"--shot-dir", NULL, true, &shot_dir},
         {"--size", NULL, true, &size},
         {"--paused", NULL, false, &paused},
-        {"--view", NULL, true, &view},
         {"--frames", NULL, true, &frames},
         {"--stats", NULL, false, &stats},
         {0},
@@ -69,7 +67,6 @@ int cmd_view(int argc, char **argv)
         printf("  --shot-dir DIR         where S saves screenshots (default: current folder)\n"
                "  --size WxH             initial window size (default 1280x800)\n"
                "  --paused               start paused\n"
-               "  --view 2d|3d           start in the 2-D or 3-D view (V switches)\n"
                "  --frames N             quit after N frames (tests, benchmarks)\n"
                "  --stats                print first-frame time and frame statistics\n"
                "  --cnn                  open in the CNN mode (`view --cnn --help`)\n");
@@ -84,10 +81,6 @@ int cmd_view(int argc, char **argv)
     int w = 1280, h = 800;
     if (size && !render_parse_size(size, &w, &h)) {
         cli_error("view", "--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'", size);
-        goto out;
-    }
-    if (view && strcmp(view, "2d") && strcmp(view, "3d")) {
-        cli_error("view", "--view: expected 2d or 3d, got '%s'", view);
         goto out;
     }
     long nframes = 0;
@@ -139,7 +132,7 @@ options:;
             .width = w,
             .height = h,
             .paused = paused != NULL,
-            .view3d = view && !strcmp(view, "3d"),
+            .view3d = scene.view == SCENE_VIEW_3D,
             .frames = nframes,
             .stats = stats != NULL,
         };

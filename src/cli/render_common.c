@@ -60,6 +60,7 @@ int render_scene_to_file(const char *cmd, struct scene *scene, const char *path,
         free(s);
         return 2;
     }
+    s->view3d = false;   /* cairo draws the 2-D figure (render sends 3-D scenes to GL) */
     char prefix[64];   /* for divergence reports: "optiscope render" */
     snprintf(prefix, sizeof prefix, "optiscope %s", cmd);
     bool ok;
@@ -98,7 +99,8 @@ int render_gl_png(const char *cmd, struct scene *scene, const char *path, int wi
             util_outfile_check(path, err, sizeof err);
             cli_error(cmd, "%s", err);
         } else {
-            cli_error(cmd, "--view 3d draws PNG only: '%s' does not end in .png", path);
+            cli_error(cmd, "--view 3d draws PNG only: '%s' does not end in .png (add --view 2d "
+                      "for the 2-D figure as SVG, PDF or GIF)", path);
         }
         return 2;
     }

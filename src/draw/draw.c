@@ -411,6 +411,12 @@ static int trail_path(cairo_t *cr, const struct figure_frame *fr, const struct t
             have_prev = false;
             continue;
         }
+        /* A point within half a pixel of the last one drawn changes no pixel worth
+         * a join: 1,500-step paths cost what their pixels do, not what their steps do. */
+        if (have_prev && i + 1 < n && fabs(u[0] - prev[0]) < 0.5 &&
+            fabs(u[1] - prev[1]) < 0.5) {
+            continue;
+        }
         if (have_prev) {
             double a[2] = {prev[0], prev[1]}, b[2] = {u[0], u[1]};
             if (clip_segment(clip, a, b)) {

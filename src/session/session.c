@@ -2,8 +2,12 @@
  * animation clock, and the figure of it all, built the same way for the window and exports. */
 #include "session/session.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -138,7 +142,7 @@ bool session_set_scene(struct session *s, struct scene *sc, char *err, size_t er
             s->func_idx = (int)i;
         }
     }
-    memcpy(s->domain, res.domain, sizeof s->domain);
+    memcpy(s->domain, s->scene.has_zoom ? s->scene.zoom : res.domain, sizeof s->domain);
     s->log_scale = res.log_scale;
     s->scale_valid = false;
     s->selected = race->n > 0 ? s->selected % race->n : 0;
@@ -147,7 +151,7 @@ bool session_set_scene(struct session *s, struct scene *sc, char *err, size_t er
     for (int i = 0; i < RACE_MAX; i++) {
         s->shown[i] = true;
     }
-    camera_default(s->camera);
+    memcpy(s->camera, s->scene.camera, sizeof s->camera);
     s->gen++;
     s->scene_gen++;
     s->change++;
@@ -161,10 +165,11 @@ bool session_init(struct session *s, const struct session_desc *d, char *err, si
     snprintf(s->shot_dir, sizeof s->shot_dir, "%s", d->shot_dir ? d->shot_dir : ".");
     snprintf(s->preset_dir, sizeof s->preset_dir, "%s", d->preset_dir ? d->preset_dir : "");
     s->preset_idx = -1;
-    s->contours = true;
-    s->trails = true;
+    s->contours = d->scene->contours;
+    s->trails = d->scene->trails;
+    s->arrows = d->scene->arrows;
     s->running = !d->paused;
-    s->view3d = d->view3d;
+    s->view3d = d->view3d || d->scene->view == SCENE_VIEW_3D;
     s->speed_idx = DEFAULT_SPEED;
     s->series_wanted = true;
     if (d->npresets > 0) {
@@ -184,8 +189,11 @@ bool session_init(struct session *s, const struct session_desc *d, char *err, si
     return true;
 }
 
+static void job_cancel(struct session *s);
+
 void session_finish(struct session *s)
 {
+    job_cancel(s);
     if (s->race) {
         race_finish(s->race);
         free(s->race);
@@ -364,6 +372,11 @@ static void reset_race(struct session *s, const double start[2])
     s->target = s->scene.steps;
 }
 
+static void save_scene_action(struct session *s, double now);
+static void export_vector_action(struct session *s, double now);
+static void export_csv_action(struct session *s, double now);
+static void job_collect(struct session *s, double now);
+
 void session_act(struct session *s, enum session_action a, int arg, double now)
 {
     struct race *race = s->race;
@@ -454,6 +467,21 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
     case SESSION_HELP:
         s->help = !s->help;
         break;
+    case SESSION_SAVE_SCENE:
+        save_scene_action(s, now);
+        break;
+    case SESSION_EXPORT_VECTOR:
+        export_vector_action(s, now);
+        break;
+    case SESSION_EXPORT_GIF: {
+        char path[4200];
+        session_shot_path(s, "gif", path, sizeof path);
+        session_record_gif(s, path, now);
+        break;
+    }
+    case SESSION_EXPORT_CSV:
+        export_csv_action(s, now);
+        break;
     case SESSION_NONE:
     case SESSION_SCREENSHOT:
     case SESSION_FULLSCREEN:
@@ -464,6 +492,7 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
 
 long session_advance(struct session *s, double dt, double now)
 {
+    job_collect(s, now);
     if (!s->running) {
         s->step_debt = 0.0;
         return 0;
@@ -495,9 +524,12 @@ long session_advance(struct session *s, double dt, double now)
     return k;
 }
 
+static bool job_done(const struct session_job *j);
+
 bool session_busy(const struct session *s, double now)
 {
-    return s->running || (s->toast[0] && now < s->toast_until + 0.1);
+    return s->running || (s->toast[0] && now < s->toast_until + 0.1) ||
+           (s->job && job_done(s->job));
 }
 
 void session_run_to_target(struct session *s, FILE *log, const char *prefix)
@@ -670,10 +702,10 @@ static void status_lines(struct session *s, struct figure *fig)
     } else {
         state = "\xE2\x80\x96 paused";
     }
-    snprintf(fig->status[0], sizeof fig->status[0], "%s \xC2\xB7 step %ld of %ld%s", state,
-             step, s->target, more);
+    snprintf(fig->status[0], sizeof fig->status[0], "%s \xC2\xB7 step %ld of %ld%s%s", state,
+             step, s->target, more, s->job ? " \xC2\xB7 recording GIF\xE2\x80\xA6" : "");
     snprintf(fig->status[1], sizeof fig->status[1],
-             "%g steps/s \xC2\xB7 %s \xC2\xB7 %s colours \xC2\xB7 H help \xC2\xB7 S save PNG",
+             "%g steps/s \xC2\xB7 %s \xC2\xB7 %s colours \xC2\xB7 H help \xC2\xB7 S W E A X save",
              session_speed(s), s->view3d ? "3-D" : "2-D", s->log_scale ? "log" : "linear");
 }
 
@@ -775,7 +807,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
                        (hl ? 0.8 : 0.64) * F);
         }
     }
-    if (s->arrows && !s->view3d && race->n > 0 && window) {
+    if (s->arrows && !s->view3d && race->n > 0) {
         add_arrows(s, fig);
     }
     /* The loss plot: x from 0 to the target (the race fills it as it goes). */
@@ -789,6 +821,10 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
             s->loss_pts[i], n, i, fig->path[k].highlight, fig->path[k].diverged};
     }
     s->last_plot = fig->lay.plot;
+    if (window) {
+        s->last_fig_w = width;
+        s->last_fig_h = height;
+    }
 }
 
 /* ======================================================================== exports */
@@ -808,45 +844,560 @@ bool session_export(struct session *s, const char *path, int width, int height,
     return ok;
 }
 
-bool session_export_gif(struct session *s, const char *path, int width, int height,
-                        FILE *log, const char *prefix, char *err, size_t errlen)
+/* The GIF's frames: the field (heatmap and isolines, most of a frame's drawing) depends only
+ * on the plot rectangle, the view and the colour scale, none of which moves while the race
+ * runs, so it is drawn once and each frame starts from a copy of it; the parts over it are
+ * drawn as draw_figure draws them, in its order, so a frame is the same pixels. */
+struct gif_frames {
+    cairo_surface_t *img;           /* the frame being drawn (ARGB32) */
+    cairo_t *cr;
+    cairo_surface_t *field;         /* the field alone on a clear surface, or NULL */
+    struct figure_rect plot;        /* what the field was drawn for */
+    double view[4];
+    struct figure_scale scale;
+    bool contours;
+};
+
+static void gif_draw(struct gif_frames *g, const struct figure *fig)
 {
-    enum { FRAMES = 60, DELAY_CS = 6, HOLD_CS = 300 };
-    cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
-    if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, errlen, "%s: cannot allocate a %dx%d frame", path, width, height);
-        cairo_surface_destroy(img);
-        return false;
+    bool same = g->field && !memcmp(&g->plot, &fig->lay.plot, sizeof g->plot) &&
+                !memcmp(g->view, fig->field.view, sizeof g->view) &&
+                !memcmp(&g->scale, &fig->field.scale, sizeof g->scale) &&
+                g->contours == fig->field.contours;
+    if (!same) {
+        if (!g->field) {
+            g->field = cairo_surface_create_similar_image(g->img, CAIRO_FORMAT_ARGB32,
+                                                          fig->width, fig->height);
+        }
+        cairo_t *fc = cairo_create(g->field);
+        cairo_set_operator(fc, CAIRO_OPERATOR_CLEAR);
+        cairo_paint(fc);
+        cairo_set_operator(fc, CAIRO_OPERATOR_OVER);
+        draw_figure_part(fc, fig, DRAW_PART_FIELD);
+        cairo_destroy(fc);
+        g->plot = fig->lay.plot;
+        memcpy(g->view, fig->field.view, sizeof g->view);
+        g->scale = fig->field.scale;
+        g->contours = fig->field.contours;
     }
-    cairo_t *cr = cairo_create(img);
-    struct figure *fig = xmalloc(sizeof *fig);
-    /* The palette comes from the last frame (which holds every trail colour), so the race
-     * runs twice; the same seed makes both runs the same. */
+    cairo_save(g->cr);
+    cairo_set_operator(g->cr, CAIRO_OPERATOR_SOURCE);
+    cairo_set_source_surface(g->cr, g->field, 0, 0);
+    cairo_paint(g->cr);
+    cairo_restore(g->cr);
+    for (int part = DRAW_PART_FIELD + 1; part < DRAW_PARTS; part++) {
+        draw_figure_part(g->cr, fig, (enum draw_part)part);
+    }
+}
+
+/* One of the threads drawing GIF frames: frames k, k + n, k + 2n ... of the n drawers, each
+ * with its own session (its own race replayed to each frame's step: the same seed gives the
+ * same steps), figure and surfaces. Drawer 0 is the caller's session. */
+struct gif_drawer {
+    struct session *s;              /* drawer 0: the caller's; others own theirs */
+    struct figure *fig;
+    struct gif_frames g;
+    long done;                      /* race steps taken */
+    long step;                      /* the step of the frame to draw next */
+    int width, height;
+    pthread_t thread;
+};
+
+static void drawer_frame(struct gif_drawer *d)
+{
+    race_run(d->s->race, &d->done, d->step, NULL, NULL);
+    session_figure(d->s, d->fig, d->width, d->height, SESSION_FOR_EXPORT, 0.0);
+    gif_draw(&d->g, d->fig);
+}
+
+static void *drawer_main(void *arg)
+{
+    drawer_frame(arg);
+    return NULL;
+}
+
+static int gif_drawer_count(long frames)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    n = n < 1 ? 1 : n > 4 ? 4 : n;   /* past 4 the encoder, which is serial, dominates */
+    return frames < 8 ? 1 : (int)n;
+}
+
+/* session_export_gif, stopping (no file left) when *cancel turns true. */
+static bool export_gif(struct session *s, const char *path, int width, int height, FILE *log,
+                       const char *prefix, atomic_bool *cancel, char *err, size_t errlen)
+{
+    enum { FRAMES = 60, DELAY_CS = 6, HOLD_CS = 300, MAX_DRAWERS = 4 };
     long steps = s->target;
-    session_run_to_target(s, log, prefix);
-    session_figure(s, fig, width, height, SESSION_FOR_EXPORT, 0.0);
-    draw_figure(cr, fig);
-    struct draw_gif *gif = draw_gif_begin(path, width, height, img, err, errlen);
-    bool ok = gif != NULL;
-    reset_race(s, s->race->start);
-    s->target = steps;
-    long done = 0;
     long frames = steps < FRAMES ? steps : FRAMES;
-    for (long k = 0; ok && k <= frames; k++) {
-        race_run(s->race, &done, frames ? steps * k / frames : 0, NULL, NULL);
-        session_figure(s, fig, width, height, SESSION_FOR_EXPORT, 0.0);
-        draw_figure(cr, fig);
-        ok = draw_gif_frame(gif, img, k == frames ? HOLD_CS : DELAY_CS, err, errlen);
+    int n = gif_drawer_count(frames);
+    struct gif_drawer dr[MAX_DRAWERS];
+    memset(dr, 0, sizeof dr);
+    bool ok = true;
+    for (int i = 0; i < n; i++) {
+        struct gif_drawer *d = &dr[i];
+        d->width = width;
+        d->height = height;
+        d->fig = xmalloc(sizeof *d->fig);
+        d->g.img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+        d->g.cr = cairo_create(d->g.img);
+        if (cairo_surface_status(d->g.img) != CAIRO_STATUS_SUCCESS && ok) {
+            snprintf(err, errlen, "%s: cannot allocate a %dx%d frame", path, width, height);
+            ok = false;
+        }
+        if (i == 0) {
+            d->s = s;
+            continue;
+        }
+        struct scene sc;
+        session_scene(s, &sc);
+        d->s = xmalloc(sizeof *d->s);
+        struct session_desc desc = {.scene = &sc, .paused = true};
+        char msg[512];
+        bool made = session_init(d->s, &desc, msg, sizeof msg);
+        scene_finish(&sc);
+        assert(made && "the scene of a running session resolves");
+        (void)made;
+        d->s->view3d = s->view3d;
+        d->s->target = steps;
+        d->s->selected = s->selected;
+        memcpy(d->s->shown, s->shown, sizeof d->s->shown);
+    }
+    struct draw_gif *gif = NULL;
+    if (ok) {
+        /* The palette comes from the last frame (which holds every trail colour), so the race
+         * runs twice; the same seed makes both runs the same. */
+        session_run_to_target(s, log, prefix);
+        session_figure(s, dr[0].fig, width, height, SESSION_FOR_EXPORT, 0.0);
+        gif_draw(&dr[0].g, dr[0].fig);
+        gif = draw_gif_begin(path, width, height, dr[0].g.img, err, errlen);
+        ok = gif != NULL;
+        reset_race(s, s->race->start);
+        s->target = steps;
+    }
+    /* The field the reference frame drew serves every drawer (copied: cairo surfaces are not
+     * to be shared between threads); a drawer whose layout differs draws its own. */
+    for (int i = 1; ok && i < n && dr[0].g.field; i++) {
+        struct gif_frames *g = &dr[i].g, *g0 = &dr[0].g;
+        g->field = cairo_surface_create_similar_image(g->img, CAIRO_FORMAT_ARGB32, width, height);
+        cairo_surface_flush(g0->field);
+        cairo_surface_flush(g->field);
+        size_t bytes = (size_t)cairo_image_surface_get_stride(g0->field) * (size_t)height;
+        if (cairo_image_surface_get_stride(g->field) * (size_t)height == bytes) {
+            memcpy(cairo_image_surface_get_data(g->field),
+                   cairo_image_surface_get_data(g0->field), bytes);
+            cairo_surface_mark_dirty(g->field);
+            g->plot = g0->plot;
+            memcpy(g->view, g0->view, sizeof g->view);
+            g->scale = g0->scale;
+            g->contours = g0->contours;
+        }
+    }
+    /* Batches of n frames, drawn at once, then written in order. */
+    for (long k0 = 0; ok && k0 <= frames; k0 += n) {
+        if (cancel && atomic_load(cancel)) {
+            snprintf(err, errlen, "%s: recording cancelled", path);
+            ok = false;
+            break;
+        }
+        int m = (int)(frames - k0 + 1 < n ? frames - k0 + 1 : n);
+        bool started[MAX_DRAWERS] = {false};
+        for (int i = 0; i < m; i++) {
+            long k = k0 + i;
+            dr[i].step = frames ? steps * k / frames : 0;
+            started[i] = i > 0 && pthread_create(&dr[i].thread, NULL, drawer_main, &dr[i]) == 0;
+        }
+        for (int i = 0; i < m; i++) {
+            if (i == 0 || !started[i]) {
+                drawer_frame(&dr[i]);   /* drawer 0 is this thread; so is any that failed */
+            }
+        }
+        for (int i = 1; i < m; i++) {
+            if (started[i]) {
+                pthread_join(dr[i].thread, NULL);
+            }
+        }
+        for (int i = 0; ok && i < m; i++) {
+            ok = draw_gif_frame(gif, dr[i].g.img, k0 + i == frames ? HOLD_CS : DELAY_CS, err,
+                                errlen);
+        }
     }
     if (ok) {
         ok = draw_gif_end(gif, err, errlen);
     } else {
         draw_gif_abort(gif);
     }
-    free(fig);
-    cairo_destroy(cr);
-    cairo_surface_destroy(img);
+    for (int i = 0; i < n; i++) {
+        struct gif_drawer *d = &dr[i];
+        free(d->fig);
+        cairo_destroy(d->g.cr);
+        cairo_surface_destroy(d->g.img);
+        if (d->g.field) {
+            cairo_surface_destroy(d->g.field);
+        }
+        if (i > 0) {
+            session_finish(d->s);
+            free(d->s);
+        }
+    }
     return ok;
+}
+
+bool session_export_gif(struct session *s, const char *path, int width, int height,
+                        FILE *log, const char *prefix, char *err, size_t errlen)
+{
+    return export_gif(s, path, width, height, log, prefix, NULL, err, errlen);
+}
+
+bool session_export_vector(struct session *s, const char *path, int width, int height,
+                           char *err, size_t errlen)
+{
+    bool v3 = s->view3d;
+    s->view3d = false;
+    bool ok = session_export(s, path, width, height, SESSION_FOR_EXPORT, 0.0, err, errlen);
+    s->view3d = v3;
+    s->change++;
+    return ok;
+}
+
+/* ======================================================================== scene files */
+
+void session_scene(const struct session *s, struct scene *out)
+{
+    scene_copy(out, &s->scene);
+    const struct race *r = s->race;
+    out->nopt = r->n;
+    for (int i = 0; i < r->n; i++) {
+        out->opt[i] = r->r[i].params;   /* with the learning rate [ and ] left it at */
+    }
+    if (r->start[0] != s->res.start[0] || r->start[1] != s->res.start[1]) {
+        out->has_start = true;          /* a click moved it */
+        out->start[0] = r->start[0];
+        out->start[1] = r->start[1];
+    }
+    out->has_zoom = memcmp(s->domain, s->res.domain, sizeof s->domain) != 0;
+    memcpy(out->zoom, s->domain, sizeof out->zoom);
+    memcpy(out->camera, s->camera, sizeof out->camera);
+    out->view = s->view3d ? SCENE_VIEW_3D : SCENE_VIEW_2D;
+    out->contours = s->contours;
+    out->trails = s->trails;
+    out->arrows = s->arrows;
+    if (s->log_scale != s->res.log_scale) {
+        out->scale = s->log_scale ? SCENE_SCALE_LOG : SCENE_SCALE_LINEAR;   /* L toggled it */
+    }
+}
+
+bool session_save_scene(const struct session *s, const char *path, char *err, size_t errlen)
+{
+    struct scene sc;
+    session_scene(s, &sc);
+    struct util_outfile out;
+    bool ok = util_outfile_open(&out, path, err, errlen);
+    if (ok) {
+        char msg[768];
+        fprintf(out.f, "# %s, saved by optiscope's W: `optiscope view --scene FILE` reopens "
+                "it, `optiscope render --scene FILE -o F.png` draws it\n", s->title);
+        if (!scene_write(&sc, out.f, msg, sizeof msg)) {
+            snprintf(err, errlen, "%s: %s", path, msg);
+            util_outfile_abort(&out);
+            ok = false;
+        } else {
+            ok = util_outfile_commit(&out, err, errlen);
+        }
+    }
+    scene_finish(&sc);
+    return ok;
+}
+
+/* Toasts, and prints for scripts (the window test reads these lines), where a file went. */
+static void exported(struct session *s, double now, const char *what, const char *path,
+                     const char *more)
+{
+    snprintf(s->last_export, sizeof s->last_export, "%s", path);
+    session_toast(s, now, false, "saved %s%s", path, more);
+    printf("%s %s\n", what, path);
+    fflush(stdout);
+}
+
+static void export_failed(struct session *s, double now, const char *what, const char *err)
+{
+    session_toast(s, now, true, "%s failed: %s", what, err);
+    fprintf(stderr, "optiscope: %s failed: %s\n", what, err);
+}
+
+static void save_scene_action(struct session *s, double now)
+{
+    char path[4200], err[4400];
+    session_shot_path(s, "scene", path, sizeof path);
+    if (!session_save_scene(s, path, err, sizeof err)) {
+        export_failed(s, now, "saving the scene", err);
+        return;
+    }
+    exported(s, now, "scene", path, " (optiscope view --scene FILE reopens it)");
+}
+
+/* E: FILE.svg and FILE.pdf of the same name, at the size of the last frame (points). */
+static void export_vector_action(struct session *s, double now)
+{
+    int w = s->last_fig_w > 0 ? s->last_fig_w : 1600, h = s->last_fig_h > 0 ? s->last_fig_h : 1000;
+    char svg[4200], pdf[4200], err[4400];
+    session_shot_path(s, "svg", svg, sizeof svg);
+    snprintf(pdf, sizeof pdf, "%.*s.pdf", (int)(strlen(svg) - 4), svg);
+    if (access(pdf, F_OK) == 0) {
+        session_shot_path(s, "pdf", pdf, sizeof pdf);
+    }
+    if (!session_export_vector(s, svg, w, h, err, sizeof err) ||
+        !session_export_vector(s, pdf, w, h, err, sizeof err)) {
+        export_failed(s, now, "vector export", err);
+        return;
+    }
+    char more[4400];
+    snprintf(more, sizeof more, " and %s%s", svg,
+             s->view3d ? " (the 2-D figure: vector export is 2-D only)" : "");
+    printf("svg %s\n", svg);
+    exported(s, now, "pdf", pdf, more);
+}
+
+/* ======================================================================== CSV */
+
+/* Labels contain commas ("adam(lr=0.1,beta1=0.8)"): quote them as CSV requires. */
+static void write_label(FILE *f, const char *label)
+{
+    if (strpbrk(label, ",\"")) {
+        fputc('"', f);
+        for (const char *p = label; *p; p++) {
+            if (*p == '"') {
+                fputc('"', f);
+            }
+            fputc(*p, f);
+        }
+        fputc('"', f);
+    } else {
+        fputs(label, f);
+    }
+}
+
+/* Every number a race keeps is finite (race_start_ok refuses a start that is not, and a step
+ * that is not stops the runner before it is kept), so no row holds NaN or infinity. */
+static void write_row(FILE *f, const struct race_runner *r)
+{
+    write_label(f, r->label);
+    fprintf(f, ",%ld,%.17g,%.17g,%.17g,%.17g,0\n", r->step, r->p[0], r->p[1], r->loss, r->lr);
+}
+
+/* The runner's last row: the step that diverged, its position and loss unknown (empty), the
+ * lr it used (empty too when a growing schedule took it past a double's range), diverged = 1.
+ * No row of that runner follows. */
+static void write_diverged_row(FILE *f, const struct race_runner *r, double lr)
+{
+    write_label(f, r->label);
+    fprintf(f, ",%ld,,,,", r->diverged_step);
+    if (isfinite(lr)) {
+        fprintf(f, "%.17g", lr);
+    }
+    fprintf(f, ",1\n");
+}
+
+bool session_trace(const struct scene *scene, long steps, FILE *f, FILE *log,
+                   const char *prefix, char *err, size_t errlen)
+{
+    struct scene sc;
+    scene_copy(&sc, scene);
+    struct scene_resolved res;
+    if (!scene_resolve(&sc, &res, err, errlen)) {
+        scene_finish(&sc);
+        return false;
+    }
+    struct race race;
+    scene_make_race(&sc, &res, &race);
+    fprintf(f, "optimizer,step,x,y,loss,lr,diverged\n");
+    for (int i = 0; i < race.n; i++) {
+        write_row(f, &race.r[i]);
+    }
+    /* a failed write (a full disk, a closed pipe) ends the run: the rest could not land */
+    int write_errno = 0;
+    for (long k = 1; k <= steps && race_active(&race) > 0; k++) {
+        if (ferror(f)) {
+            write_errno = errno ? errno : EIO;
+            break;
+        }
+        for (int i = 0; i < race.n; i++) {
+            struct race_runner *r = &race.r[i];
+            if (r->diverged) {
+                continue;
+            }
+            if (race_step_runner(&race, i)) {
+                write_diverged_row(f, r, sched_lr(optim_schedule(&r->params, &race.sched),
+                                                  r->params.lr, r->step));
+                if (log) {
+                    fflush(f);
+                    fprintf(log, "%s: %s diverged at step %ld (last finite point (%.6g, "
+                            "%.6g), loss %.6g)\n", prefix, r->label, r->diverged_step,
+                            r->p[0], r->p[1], r->loss);
+                }
+                continue;
+            }
+            write_row(f, r);
+        }
+    }
+    if (!write_errno && (fflush(f) != 0 || ferror(f))) {
+        write_errno = errno ? errno : EIO;
+    }
+    bool ok = write_errno == 0;
+    if (!ok) {
+        snprintf(err, errlen, "cannot write the trace: %s", strerror(write_errno));
+    }
+    race_finish(&race);
+    scene_resolved_finish(&res);
+    scene_finish(&sc);
+    errno = write_errno;   /* for a caller that reports it its own way (stdout) */
+    return ok;
+}
+
+/* X: the race re-run from its start to the step it stands at, from the scene W would save:
+ * the same rows `optiscope trace --scene THAT.scene --steps N` writes (a learning rate changed
+ * mid-race counts from step 0 there, and here). */
+static void export_csv_action(struct session *s, double now)
+{
+    char path[4200], err[4400];
+    session_shot_path(s, "csv", path, sizeof path);
+    struct scene sc;
+    session_scene(s, &sc);
+    struct util_outfile out;
+    bool ok = util_outfile_open(&out, path, err, sizeof err);
+    if (ok && !session_trace(&sc, session_step(s), out.f, NULL, NULL, err, sizeof err)) {
+        util_outfile_abort(&out);
+        ok = false;
+    } else if (ok) {
+        ok = util_outfile_commit(&out, err, sizeof err);
+    }
+    scene_finish(&sc);
+    if (!ok) {
+        export_failed(s, now, "CSV export", err);
+        return;
+    }
+    char more[96];
+    snprintf(more, sizeof more, " (steps 0 to %ld, as optiscope trace writes them)",
+             session_step(s));
+    exported(s, now, "csv", path, more);
+}
+
+/* ======================================================================== GIF recording */
+
+struct session_job {
+    pthread_t thread;
+    struct scene scene;             /* what to record (owned) */
+    char path[4200];
+    atomic_bool cancel;             /* set by the session: stop, leave no file */
+    atomic_bool done;               /* set by the worker as it ends */
+    bool ok;                        /* the worker's result (read after done) */
+    char err[1024];
+    double secs;                    /* how long it took */
+};
+
+static double wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void *job_main(void *arg)
+{
+    struct session_job *j = arg;
+    double t0 = wall_s();
+    struct session *gs = xmalloc(sizeof *gs);
+    struct session_desc d = {.scene = &j->scene, .paused = true};
+    j->ok = session_init(gs, &d, j->err, sizeof j->err);
+    if (j->ok) {
+        j->ok = export_gif(gs, j->path, SESSION_GIF_WIDTH, SESSION_GIF_HEIGHT, NULL, NULL,
+                           &j->cancel, j->err, sizeof j->err);
+        session_finish(gs);
+    }
+    free(gs);
+    j->secs = wall_s() - t0;
+    atomic_store(&j->done, true);
+    return NULL;
+}
+
+static bool job_done(const struct session_job *j)
+{
+    return atomic_load(&((struct session_job *)j)->done);
+}
+
+static void job_free(struct session *s)
+{
+    pthread_join(s->job->thread, NULL);
+    scene_finish(&s->job->scene);
+    free(s->job);
+    s->job = NULL;
+}
+
+static void job_cancel(struct session *s)
+{
+    if (s->job) {
+        atomic_store(&s->job->cancel, true);
+        job_free(s);
+    }
+}
+
+static void job_collect(struct session *s, double now)
+{
+    if (!s->job || !job_done(s->job)) {
+        return;
+    }
+    struct session_job *j = s->job;
+    bool ok = j->ok;
+    char path[4200], err[1024], more[64];
+    snprintf(path, sizeof path, "%s", j->path);
+    snprintf(err, sizeof err, "%s", j->err);
+    snprintf(more, sizeof more, " (%dx%d, recorded in %.1f s)", SESSION_GIF_WIDTH,
+             SESSION_GIF_HEIGHT, j->secs);
+    job_free(s);
+    if (ok) {
+        exported(s, now, "gif", path, more);
+    } else {
+        export_failed(s, now, "GIF recording", err);
+    }
+}
+
+bool session_recording(const struct session *s)
+{
+    return s->job != NULL;
+}
+
+void session_wait_recording(struct session *s, double now)
+{
+    while (s->job && !job_done(s->job)) {
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    }
+    job_collect(s, now);
+}
+
+bool session_record_gif(struct session *s, const char *path, double now)
+{
+    if (s->job) {
+        session_toast(s, now, true, "already recording %s; wait for it", s->job->path);
+        return false;
+    }
+    struct session_job *j = xcalloc(1, sizeof *j);
+    session_scene(s, &j->scene);
+    j->scene.view = SCENE_VIEW_2D;   /* cairo draws the frames: the 2-D figure */
+    snprintf(j->path, sizeof j->path, "%s", path);
+    atomic_init(&j->cancel, false);
+    atomic_init(&j->done, false);
+    if (pthread_create(&j->thread, NULL, job_main, j) != 0) {
+        session_toast(s, now, true, "cannot start the GIF recording: %s", strerror(errno));
+        scene_finish(&j->scene);
+        free(j);
+        return false;
+    }
+    s->job = j;
+    long steps = j->scene.steps;
+    session_toast(s, now, false, "recording\xE2\x80\xA6 steps 0 to %ld as a %dx%d GIF%s", steps,
+                  SESSION_GIF_WIDTH, SESSION_GIF_HEIGHT,
+                  s->view3d ? " (the 2-D figure: frames are drawn in 2-D)" : "");
+    return true;
 }
 
 void session_shot_path(const struct session *s, const char *ext, char *out, size_t len)

@@ -1,7 +1,7 @@
 /* session.h: what the user is doing with a toy race, with no SDL or GL inside: the scene and
  * its race, what is shown (2-D or 3-D, flags, zoom, camera, selection), the animation speed,
  * the actions keys and the mouse map to, toasts, the figure of the current state, and exports
- * (PNG, SVG, PDF, GIF). The window, `render` and the tests all drive it. */
+ * (PNG, SVG, PDF, GIF, CSV, scene files). The window, `render` and the tests all drive it. */
 #ifndef OPTISCOPE_SESSION_SESSION_H
 #define OPTISCOPE_SESSION_SESSION_H
 
@@ -36,12 +36,22 @@ enum session_action {
     SESSION_HOME,            /* reset zoom, pan and camera */
     SESSION_HELP,            /* help overlay */
     SESSION_SCREENSHOT,      /* save what is on screen as a PNG (the window performs it) */
+    SESSION_SAVE_SCENE,      /* W: the scene as it stands to DIR/optiscope-STAMP.scene */
+    SESSION_EXPORT_VECTOR,   /* E: the figure as .svg and .pdf (3-D: the 2-D figure) */
+    SESSION_EXPORT_GIF,      /* A: record the race from the start as a GIF, on a worker */
+    SESSION_EXPORT_CSV,      /* X: the trajectories as CSV, the rows `optiscope trace` writes */
     SESSION_FULLSCREEN,      /* the window's */
     SESSION_QUIT,            /* the window's (Esc closes the help first) */
 };
 
 /* The steps per second the - and = keys step through. */
 #define SESSION_NSPEEDS 14
+
+/* The GIF A records: slide-sized (16:10). */
+#define SESSION_GIF_WIDTH 1280
+#define SESSION_GIF_HEIGHT 800
+
+struct session_job;   /* a GIF being recorded on a worker thread (session.c) */
 
 /* How to start a session. */
 struct session_desc {
@@ -89,6 +99,7 @@ struct session {
     unsigned long input;            /* bumped by every action, mouse event and toast (not by
                                        steps): panels redraw at once for these */
     struct figure_rect last_plot;   /* the plot of the last figure built (for the mouse) */
+    int last_fig_w, last_fig_h;     /* the last window figure's size (E exports at it) */
 
     struct traj_point *loss_pts[RACE_MAX];   /* (loss_cap[i]) thinned points for the plot */
     size_t loss_cap[RACE_MAX];
@@ -97,9 +108,15 @@ struct session {
                                        the window will not repaint its loss plot this frame:
                                        then the last curves stand) */
     long loss_key[RACE_MAX][4];     /* gen, step, plot width, x range they were thinned for */
+
+    struct session_job *job;        /* the GIF being recorded, or NULL */
+    char last_export[4200];         /* path of the last file W, E, A or X wrote ("" none) */
 };
 
-/* Starts a session; false with err (and nothing to finish) when the scene is bad. */
+/* Starts a session; false with err (and nothing to finish) when the scene is bad. What the
+ * scene says is shown (zoom, camera, view, contours, trails, arrows, scale) applies here and,
+ * zoom, camera and scale, at every session_set_scene; the display flags then stay as the user
+ * left them (Tab and P keep the 3-D view, hidden isolines...). */
 bool session_init(struct session *s, const struct session_desc *d, char *err, size_t errlen);
 void session_finish(struct session *s);
 
@@ -109,10 +126,11 @@ bool session_set_scene(struct session *s, struct scene *sc, char *err, size_t er
 
 /* Does what the action asks; `now` (seconds) times toasts. */
 void session_act(struct session *s, enum session_action a, int arg, double now);
-/* Steps the race by what `dt` seconds owe at the current speed (while running). Returns the
- * steps taken. */
+/* Steps the race by what `dt` seconds owe at the current speed (while running), and collects
+ * a finished GIF recording (its toast). Returns the steps taken. */
 long session_advance(struct session *s, double dt, double now);
-/* Whether the picture may change without input (animation, a toast to time out). */
+/* Whether the picture may change without input (animation, a toast to time out, a GIF
+ * recording that has finished and waits to be collected). */
 bool session_busy(const struct session *s, double now);
 
 /* Steps per second now. */
@@ -151,5 +169,34 @@ void session_run_to_target(struct session *s, FILE *log, const char *prefix);
 
 /* A new file name for a screenshot: DIR/optiscope-YYYYmmdd-HHMMSS.EXT (-2, -3 ... if taken). */
 void session_shot_path(const struct session *s, const char *ext, char *out, size_t len);
+
+/* The scene as it stands, as a scene that reproduces it (caller finishes *out): the function
+ * or expression, domain, steps, schedule, penalties, noise and title of the scene, with every
+ * optimizer as it runs now (the [ ] keys' learning rates), the start (a click moves it), the
+ * zoom, camera, view, isolines, trails, arrows and colour scale. */
+void session_scene(const struct session *s, struct scene *out);
+/* Writes session_scene's scene to path (atomically). False with err. */
+bool session_save_scene(const struct session *s, const char *path, char *err, size_t errlen);
+/* The figure of the current state as vector files (.svg, .pdf) at width x height points; in
+ * the 3-D view, the 2-D figure of the same scene (cairo draws no surface). */
+bool session_export_vector(struct session *s, const char *path, int width, int height,
+                           char *err, size_t errlen);
+
+/* Runs `scene` from its start for `steps` steps and writes the rows of `optiscope trace`
+ * (header, step 0, then each runner's each step, numbers as %.17g) to out; divergences go to
+ * log as "PREFIX: LABEL diverged at step N (...)" (log NULL: silently). False with err when
+ * the scene does not resolve or writing fails. */
+bool session_trace(const struct scene *scene, long steps, FILE *out, FILE *log,
+                   const char *prefix, char *err, size_t errlen);
+
+/* Starts recording session_scene's race as a SESSION_GIF_WIDTH x SESSION_GIF_HEIGHT GIF to
+ * path on a worker thread (the window keeps going); a toast says so now and another where it
+ * went when done (session_advance collects it). False, with a toast, when one is already
+ * being recorded. In the 3-D view the GIF is the 2-D figure. */
+bool session_record_gif(struct session *s, const char *path, double now);
+/* Whether a recording is under way (started and not yet collected). */
+bool session_recording(const struct session *s);
+/* Waits for a recording under way and collects it (tests; session_finish cancels instead). */
+void session_wait_recording(struct session *s, double now);
 
 #endif

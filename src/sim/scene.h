@@ -14,6 +14,7 @@
 #include "sim/sched.h"
 
 enum scene_scale { SCENE_SCALE_AUTO, SCENE_SCALE_LINEAR, SCENE_SCALE_LOG };
+enum scene_view { SCENE_VIEW_2D, SCENE_VIEW_3D };
 
 struct scene {
     char function[64];            /* catalog name; ignored when expr is set */
@@ -32,6 +33,12 @@ struct scene {
     bool has_domain;              /* view given; else the function's */
     double domain[4];             /* xmin, xmax, ymin, ymax */
     char title[128];              /* figure title; empty: derived */
+    /* What is shown (the window's state, so a saved scene reopens as it was left): */
+    bool has_zoom;                /* zoom given; else the domain is shown */
+    double zoom[4];               /* the part of the plane shown: xmin, xmax, ymin, ymax */
+    double camera[3];             /* 3-D orbit: yaw, pitch (radians), distance (scene units) */
+    enum scene_view view;         /* 2-D map or 3-D surface */
+    bool contours, trails, arrows;   /* isolines, paths, gradient/velocity arrows */
 };
 
 /* The keys a scene understands (the names of settings_scene()'s rows, in order) into out, at

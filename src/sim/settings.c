@@ -26,6 +26,7 @@
 #define MAX_SPEC_STRUCT 256
 
 _Static_assert(sizeof(enum scene_scale) == sizeof(int), "CHOICE values are int-sized");
+_Static_assert(sizeof(enum scene_view) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(enum optim_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum sched_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum train_data) == sizeof(int), "CHOICE values are int-sized");
@@ -154,6 +155,49 @@ static bool format_schedule(const void *obj, char *buf, size_t len)
     return true;
 }
 
+/* "YAW,PITCH,DISTANCE": the ranges are the window's own (session.c clamps to the same). */
+static bool parse_camera(void *obj, const char *value, bool from_cli, char *err,
+                         size_t errlen)
+{
+    (void)from_cli;
+    static const double lo[3] = {-HUGE_VAL, 0.05, 1.2}, hi[3] = {HUGE_VAL, 1.5, 12.0};
+    static const char *const what[3] = {"yaw", "pitch", "distance"};
+    double c[3];
+    const char *p = value;
+    for (int k = 0; k < 3; k++) {
+        char *end;
+        c[k] = strtod(p, &end);
+        while (end != p && (*end == ' ' || *end == '\t')) {
+            end++;
+        }
+        bool sep_ok = k < 2 ? *end == ',' : *end == '\0';
+        if (end == p || !sep_ok || !isfinite(c[k])) {
+            snprintf(err, errlen, "expected YAW,PITCH,DISTANCE (three numbers), got '%s'",
+                     value);
+            return false;
+        }
+        if (c[k] < lo[k] || c[k] > hi[k]) {
+            snprintf(err, errlen, "%s %g out of range [%g, %g] in '%s'", what[k], c[k], lo[k],
+                     hi[k], value);
+            return false;
+        }
+        p = end + (k < 2);
+    }
+    memcpy(((struct scene *)obj)->camera, c, sizeof c);
+    return true;
+}
+
+static bool format_camera(const void *obj, char *buf, size_t len)
+{
+    const double *c = ((const struct scene *)obj)->camera;
+    char num[3][32];
+    for (int k = 0; k < 3; k++) {
+        setting_format_double(c[k], num[k], sizeof num[k]);
+    }
+    snprintf(buf, len, "%s, %s, %s", num[0], num[1], num[2]);
+    return true;
+}
+
 /* ======================================================================== optimizer hooks */
 
 /* An optimizer's own schedule: "default" (its default) follows the race's --schedule. */
@@ -184,6 +228,7 @@ static bool format_optim_schedule(const void *obj, char *buf, size_t len)
     } else {
         sched_format(&p->sched, buf, len);
     }
+
     return true;
 }
 
@@ -226,6 +271,7 @@ static bool format_train_schedule(const void *obj, char *buf, size_t len)
 #define UNBOUNDED .min = -HUGE_VAL, .max = HUGE_VAL
 
 static const char *const scale_names[] = {"auto", "linear", "log", NULL};
+static const char *const view_names[] = {"2d", "3d", NULL};
 
 /* Scene keys, in the order help lists them and scene_write writes them. */
 static const struct setting scene_rows[] = {
@@ -266,6 +312,27 @@ static const struct setting scene_rows[] = {
      .metavar = "XMIN,XMAX,YMIN,YMAX", .help = "the view; default: the function's"},
     {.name = "title", .type = SETTING_TEXT, .uses = SETTING_ALL, SC(title), .metavar = "TEXT",
      .help = "figure title; default: the function's name"},
+    /* What is shown: the window's W writes these, render and view honour them. */
+    {.name = "zoom", .type = SETTING_BOX, .uses = SETTING_ALL, SC(zoom), UNBOUNDED,
+     .flags = SETTING_HAS, .has = offsetof(struct scene, has_zoom),
+     .metavar = "XMIN,XMAX,YMIN,YMAX",
+     .help = "the part of the plane shown (the window's wheel and drag); the race and its "
+             "divergence test keep the domain; default: the domain"},
+    {.name = "camera", .type = SETTING_CUSTOM, .uses = SETTING_ALL, SC(camera),
+     .def = "-0.65, 0.9, 4.8", .metavar = "YAW,PITCH,DIST", .parse = parse_camera,
+     .format = format_camera,
+     .help = "the 3-D view's orbit: yaw and pitch in radians (pitch 0.05 to 1.5), distance "
+             "1.2 to 12"},
+    {.name = "view", .type = SETTING_CHOICE, .uses = SETTING_ALL, SC(view),
+     .choices = view_names, .def = "2d", .metavar = "2d|3d",
+     .help = "the 2-D map or the 3-D surface (3-D renders to PNG only)"},
+    {.name = "contours", .type = SETTING_BOOL, .uses = SETTING_ALL, SC(contours),
+     .def = "true", .metavar = "yes|no", .help = "isolines over the colour map"},
+    {.name = "trails", .type = SETTING_BOOL, .uses = SETTING_ALL, SC(trails), .def = "true",
+     .metavar = "yes|no", .help = "each optimizer's path (no: its current point only)"},
+    {.name = "arrows", .type = SETTING_BOOL, .uses = SETTING_ALL, SC(arrows), .def = "false",
+     .metavar = "yes|no",
+     .help = "the first optimizer's gradient and velocity arrows (2-D)"},
 };
 
 #define OP(f) FIELD(struct optim_params, f)
