@@ -25,8 +25,8 @@ static const char *const kind_descriptions[OPTIM_COUNT] = {
     [OPTIM_ADAMW] = "Adam with weight decay applied to the weights, decoupled from the gradient",
     [OPTIM_NADAM] = "Adam with Nesterov momentum and a momentum schedule (momentum_decay)",
     [OPTIM_ADAMAX] = "Adam with the infinity norm in place of the RMS",
-    [OPTIM_ISTA] = "proximal gradient: an sgd step on f (+ L2), then soft-thresholding by "
-                   "lr * l1: exact zeros",
+    [OPTIM_ISTA] = ("proximal gradient: an sgd step on f (+ L2), then soft-thresholding by "
+                    "lr * l1: exact zeros"),
 };
 
 const char *optim_name(enum optim_kind kind)
