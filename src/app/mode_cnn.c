@@ -86,6 +86,17 @@ static double clock_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
+struct dash_part_job {
+    const struct dash *d;
+    int part;
+};
+
+static void paint_dash_part(cairo_t *cr, const void *ud)
+{
+    const struct dash_part_job *j = ud;
+    draw_dash_part(cr, j->d, (enum dash_part)j->part);
+}
+
 static void paint(struct app_panel *p, const struct dash *d, int part, double now)
 {
     struct figure_rect r = part_rect(d, part);
@@ -95,31 +106,7 @@ static void paint(struct app_panel *p, const struct dash *d, int part, double no
     int w = (int)ceil(r.x + r.w) - x, h = (int)ceil(r.y + r.h) - y;
     w = x + w > d->width ? d->width - x : w;
     h = y + h > d->height ? d->height - y : h;
-    if (w < 1 || h < 1) {
-        p->shown = false;
-        return;
-    }
-    if (!p->surf || cairo_image_surface_get_width(p->surf) != w ||
-        cairo_image_surface_get_height(p->surf) != h) {
-        if (p->surf) {
-            cairo_surface_destroy(p->surf);
-        }
-        p->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-    }
-    cairo_t *cr = cairo_create(p->surf);
-    cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
-    cairo_paint(cr);
-    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-    cairo_translate(cr, -x, -y);
-    draw_dash_part(cr, d, (enum dash_part)part);
-    cairo_destroy(cr);
-    cairo_surface_flush(p->surf);
-    gl_panel_upload(&p->gl, cairo_image_surface_get_data(p->surf), w, h,
-                    cairo_image_surface_get_stride(p->surf));
-    p->x = x;
-    p->y = y;
-    p->drawn_at = now;
-    p->shown = true;
+    app_panel_paint(p, x, y, w, h, paint_dash_part, &(struct dash_part_job){d, part}, now);
 }
 
 struct app_cnn *app_cnn_create(const struct train_settings *ts, bool paused, struct app_view *toy,

@@ -100,16 +100,9 @@ bool app_view_busy(const struct app_view *v, double now)
 
 /* ======================================================================== panels */
 
-/* Draws one part of the figure into panel p covering rect r (frame pixels), then uploads it. */
-static void paint_panel(struct app_panel *p, const struct figure *fig, enum draw_part part,
-                        struct figure_rect r, double now)
+void app_panel_paint(struct app_panel *p, int x, int y, int w, int h,
+                     void (*paint)(cairo_t *cr, const void *ud), const void *ud, double now)
 {
-    int x = (int)floor(r.x) - 1, y = (int)floor(r.y) - 1;
-    int w = (int)ceil(r.x + r.w) + 2 - x, h = (int)ceil(r.y + r.h) + 2 - y;
-    x = x < 0 ? 0 : x;
-    y = y < 0 ? 0 : y;
-    w = w < 1 ? 1 : (x + w > fig->width ? fig->width - x : w);
-    h = h < 1 ? 1 : (y + h > fig->height ? fig->height - y : h);
     if (w < 1 || h < 1) {
         p->shown = false;
         return;
@@ -126,7 +119,7 @@ static void paint_panel(struct app_panel *p, const struct figure *fig, enum draw
     cairo_paint(cr);
     cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     cairo_translate(cr, -x, -y);
-    draw_figure_part(cr, fig, part);
+    paint(cr, ud);
     cairo_destroy(cr);
     cairo_surface_flush(p->surf);
     gl_panel_upload(&p->gl, cairo_image_surface_get_data(p->surf), w, h,
@@ -135,6 +128,30 @@ static void paint_panel(struct app_panel *p, const struct figure *fig, enum draw
     p->y = y;
     p->drawn_at = now;
     p->shown = true;
+}
+
+struct figure_part_job {
+    const struct figure *fig;
+    enum draw_part part;
+};
+
+static void paint_figure_part(cairo_t *cr, const void *ud)
+{
+    const struct figure_part_job *j = ud;
+    draw_figure_part(cr, j->fig, j->part);
+}
+
+/* Draws one part of the figure into panel p covering rect r (frame pixels), then uploads it. */
+static void paint_panel(struct app_panel *p, const struct figure *fig, enum draw_part part,
+                        struct figure_rect r, double now)
+{
+    int x = (int)floor(r.x) - 1, y = (int)floor(r.y) - 1;
+    int w = (int)ceil(r.x + r.w) + 2 - x, h = (int)ceil(r.y + r.h) + 2 - y;
+    x = x < 0 ? 0 : x;
+    y = y < 0 ? 0 : y;
+    w = w < 1 ? 1 : (x + w > fig->width ? fig->width - x : w);
+    h = h < 1 ? 1 : (y + h > fig->height ? fig->height - y : h);
+    app_panel_paint(p, x, y, w, h, paint_figure_part, &(struct figure_part_job){fig, part}, now);
 }
 
 static struct app_chrome_key chrome_key(const struct figure *fig)

@@ -23,6 +23,11 @@ struct app_panel {
     double drawn_at;             /* time of the last redraw, seconds; < 0 stale */
 };
 
+/* Paints panel p with paint(cr, ud) in frame coordinates over the w x h pixels at (x, y) (y
+ * down), on a cleared surface kept between calls, and uploads it; w or h < 1 hides it. */
+void app_panel_paint(struct app_panel *p, int x, int y, int w, int h,
+                     void (*paint)(cairo_t *cr, const void *ud), const void *ud, double now);
+
 enum { APP_PANEL_CHROME, APP_PANEL_LEGEND, APP_PANEL_INSET, APP_PANEL_STATUS, APP_PANEL_TOAST,
        APP_PANEL_HELP, APP_PANEL_COUNT };
 
