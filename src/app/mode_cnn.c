@@ -1,6 +1,8 @@
 /* mode_cnn.c: the CNN mode of the window: the CNN session's dashboard, each part painted by
  * draw/ into its own texture and repainted only when what it shows changed, at most one part
- * per frame while training (the most overdue), so frames stay short while the worker trains. */
+ * per frame while training (the most overdue), so frames stay short while the worker trains.
+ * The parts below the toast and the help are kept composited in one layer, redrawn only where
+ * a part changed, so a frame copies one opaque layer instead of blending every part. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,8 @@ struct app_cnn {
     struct app_view *toy;            /* borrowed: its GL renderer, its screenshot names */
     struct dash *d;                  /* this frame's dashboard */
     struct app_panel panel[DASH_PARTS];
+    struct gl_layer comp;            /* the parts below the toast and help, composited */
+    bool comp_valid;
     unsigned long drawn_gen[DASH_PARTS];
     unsigned long keys, keys_seen;   /* keys and exposes: repaint everything */
     int w, h;                        /* the size the panels were painted for */
@@ -140,6 +144,7 @@ void app_cnn_destroy(struct app_cnn *c)
         return;
     }
     session_cnn_destroy(c->s);
+    gl_layer_finish(&c->comp);
     for (int i = 0; i < DASH_PARTS; i++) {
         gl_panel_finish(&c->panel[i].gl);
         if (c->panel[i].surf) {
@@ -289,6 +294,7 @@ static void cnn_draw(void *m, int width, int height, double now)
     /* the most overdue changed part, or every part after input */
     int pick = -1;
     double late_most = 0.0;
+    struct figure_rect was = {0, 0, 0, 0};
     for (int p = 0; p < DASH_PARTS; p++) {
         unsigned long g = session_cnn_part_gen(c->s, p);
         bool wanted = (p != DASH_PART_TOAST || d->toast[0]) && (p != DASH_PART_HELP || d->help);
@@ -317,8 +323,12 @@ static void cnn_draw(void *m, int width, int height, double now)
         }
     }
     if (pick >= 0) {
+        struct app_panel *pp = &c->panel[pick];
+        if (pp->surf) {
+            was = (struct figure_rect){pp->x, pp->y, pp->gl.w, pp->gl.h};
+        }
         double t0 = clock_ms();
-        paint(&c->panel[pick], d, pick, now);
+        paint(pp, d, pick, now);
         c->paint_ms[pick] += clock_ms() - t0;
         c->paints[pick]++;
         c->drawn_gen[pick] = session_cnn_part_gen(c->s, pick);
@@ -326,10 +336,34 @@ static void cnn_draw(void *m, int width, int height, double now)
     c->panel[DASH_PART_TOAST].shown = d->toast[0] != '\0';
     c->panel[DASH_PART_HELP].shown = d->help;
     const float bg[3] = {0.965f, 0.965f, 0.97f};
-    gl_begin_frame(c->toy->gl, width, height, bg);
-    for (int p = 0; p < DASH_PARTS; p++) {
+    struct gl_renderer *gl = c->toy->gl;
+    gl_begin_frame(gl, width, height, NULL);   /* the composite covers every pixel */
+    /* the composite: all of it after input or a resize, else where the repainted part was and
+     * is (its neighbours' margins there drawn again, in order) */
+    bool below = pick >= 0 && pick != DASH_PART_TOAST && pick != DASH_PART_HELP;
+    if (all || !c->comp_valid || below) {
+        gl_layer_begin(gl, &c->comp, false, false);
+        if (!all && c->comp_valid) {
+            struct app_panel *pp = &c->panel[pick];
+            struct figure_rect now_r = {pp->x, pp->y, pp->gl.w, pp->gl.h};
+            struct figure_rect r = was.w > 0 ? unite(was, now_r) : now_r;
+            gl_clip(gl, (int)r.x, (int)r.y, (int)r.w, (int)r.h);
+        }
+        gl_clear(gl, bg);
+        for (int p = 0; p < DASH_PARTS; p++) {
+            if (p != DASH_PART_TOAST && p != DASH_PART_HELP && c->panel[p].shown &&
+                c->panel[p].surf) {
+                gl_draw_panel(gl, &c->panel[p].gl, c->panel[p].x, c->panel[p].y);
+            }
+        }
+        gl_clip(gl, 0, 0, 0, 0);
+        gl_layer_end(gl);
+        c->comp_valid = true;
+    }
+    gl_blit_layer(gl, &c->comp);
+    for (int p = DASH_PART_TOAST; p <= DASH_PART_HELP; p++) {
         if (c->panel[p].shown && c->panel[p].surf) {
-            gl_draw_panel(c->toy->gl, &c->panel[p].gl, c->panel[p].x, c->panel[p].y);
+            gl_draw_panel(gl, &c->panel[p].gl, c->panel[p].x, c->panel[p].y);
         }
     }
     if (c->shot_pending) {

@@ -49,7 +49,8 @@ bool gl_renderer_set_function(struct gl_renderer *r, const char *prelude, const 
 /* 256 RGB triples, 0..255. */
 void gl_renderer_set_colormap(struct gl_renderer *r, const unsigned char *rgb);
 
-/* Starts a frame on the bound framebuffer of width x height pixels, cleared to rgb. */
+/* Starts a frame on the bound framebuffer of width x height pixels, cleared to rgb (NULL: not
+ * cleared, for a frame that covers every pixel). */
 void gl_begin_frame(struct gl_renderer *r, int width, int height, const float rgb[3]);
 
 /* The heatmap of the window's data rectangle view over the whole frame. Evaluated per pixel
@@ -138,6 +139,11 @@ void gl_draw_layer(struct gl_renderer *r, const struct gl_layer *l);
 /* Copies the layer's colour over the frame (opaque layers). */
 void gl_blit_layer(struct gl_renderer *r, const struct gl_layer *l);
 void gl_layer_finish(struct gl_layer *l);
+/* Limits what is drawn (and cleared) from now on to the w x h pixels at (x, y) (y down) of the
+ * frame or layer drawn into; w or h < 1 lifts the limit. gl_begin_frame lifts it too. */
+void gl_clip(struct gl_renderer *r, int x, int y, int w, int h);
+/* Fills what the clip lets through with an opaque colour. */
+void gl_clear(struct gl_renderer *r, const float rgb[3]);
 
 /* Reads the bound framebuffer's width x height pixels into cairo ARGB32 order (row 0 at the
  * top, stride bytes a row, opaque). */

@@ -212,10 +212,31 @@ void gl_begin_frame(struct gl_renderer *r, int width, int height, const float rg
     glViewport(0, 0, width, height);
     glDisable(GL_DEPTH_TEST);
     glDisable(GL_BLEND);
+    glDisable(GL_SCISSOR_TEST);
     glDepthMask(GL_TRUE);
+    if (!rgb) {
+        return;
+    }
     glClearColor(rgb[0], rgb[1], rgb[2], 1.0f);
     glClearDepth(1.0);
     glClear(GL_COLOR_BUFFER_BIT | GL_DEPTH_BUFFER_BIT);
+}
+
+void gl_clip(struct gl_renderer *r, int x, int y, int w, int h)
+{
+    if (w < 1 || h < 1) {
+        glDisable(GL_SCISSOR_TEST);
+        return;
+    }
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(x, r->fb_h - (y + h), w, h);   /* GL's y is up */
+}
+
+void gl_clear(struct gl_renderer *r, const float rgb[3])
+{
+    (void)r;
+    glClearColor(rgb[0], rgb[1], rgb[2], 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
 }
 
 static void set_scale_uniforms(GLuint prog, const struct gl_scale *s)
