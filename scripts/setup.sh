@@ -8,6 +8,7 @@ packages=(
   libegl-dev libgl-dev libegl1-mesa-dev libgl1-mesa-dri
   fonts-dejavu-core dataset-fashion-mnist
   xvfb xdotool x11-apps imagemagick
+  gettext locales
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -15,14 +16,21 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-echo "setup: installing ${missing[*]}" >&2
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The Korean locale, so that LANG=ko_KR.UTF-8 works (the interface follows it).
+if ! locale -a 2>/dev/null | grep -ix 'ko_KR.utf8' >/dev/null; then
+  echo "setup: generating the ko_KR.UTF-8 locale" >&2
+  if ! grep -q '^ko_KR.UTF-8 UTF-8' /etc/locale.gen 2>/dev/null; then
+    echo 'ko_KR.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
+  fi
+  $SUDO locale-gen >/dev/null
+fi

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "sim/i18n.h"
+
 /* One key. */
 struct key_binding {
     SDL_Keycode key;              /* SDL key code */
@@ -79,33 +81,34 @@ enum session_action app_keymap(SDL_Keycode key, Uint16 mod, bool *repeat, int *a
 }
 
 static const struct figure_help_entry help[] = {
-    {"Space", "play / pause (when done: run the steps again)"},
-    {"\xE2\x86\x92 or .", "one step"},
-    {"R", "reset to the start"},
-    {"click", "set the start (2-D)"},
-    {"Tab / Shift+Tab", "next / previous function"},
-    {"P", "next preset race"},
-    {"1 \xE2\x80\xA6 9, 0", "show / hide optimizer 1 \xE2\x80\xA6 10 (it keeps running)"},
-    {"\xE2\x86\x91 \xE2\x86\x93", "select an optimizer"},
-    {"[  ]", "halve / double its learning rate"},
-    {"\xE2\x88\x92  =", "slower / faster (steps per second)"},
-    {"G", "gradient and velocity arrows"},
-    {"T", "trails"},
-    {"C", "isolines"},
-    {"L", "log / linear colours"},
-    {"V", "2-D / 3-D view"},
-    {"drag", "pan (2-D) or rotate (3-D)"},
-    {"wheel", "zoom"},
-    {"Home", "reset zoom and camera"},
-    {"S", "save the figure on screen (PNG)"},
-    {"W", "save the scene as it stands (view --scene FILE reopens it)"},
-    {"E", "export the figure as SVG and PDF (3-D: the 2-D figure)"},
-    {"A", "record the race as an animated GIF (1280x800)"},
-    {"X", "export the trajectories as CSV (as optiscope trace)"},
-    {"N", "the CNN training live (and back)"},
-    {"F11", "full screen"},
-    {"H or F1", "this help"},
-    {"Q or Esc", "quit (Esc closes help first)"},
+    {"Space", N_("play / pause (when done: run the steps again)")},
+    {N_("\xE2\x86\x92 or ."), N_("one step")},
+    {"R", N_("reset to the start")},
+    {N_("click"), N_("set the start (2-D)")},
+    {"Tab / Shift+Tab", N_("next / previous function")},
+    {"P", N_("next preset race")},
+    {"1 \xE2\x80\xA6 9, 0", N_("show / hide optimizer 1 \xE2\x80\xA6 10 (it keeps running)")},
+    {"\xE2\x86\x91 \xE2\x86\x93", N_("select an optimizer")},
+    {"[  ]", N_("halve / double its learning rate")},
+    {"\xE2\x88\x92  =", N_("slower / faster (steps per second)")},
+    {"G", N_("gradient and velocity arrows")},
+    {"T", N_("trails")},
+    {"C", N_("isolines")},
+    {"L", N_("log / linear colours")},
+    {"V", N_("2-D / 3-D view")},
+    {N_("drag"), N_("pan (2-D) or rotate (3-D)")},
+    {N_("wheel"), N_("zoom")},
+    {"Home", N_("reset zoom and camera")},
+    {"S", N_("save the figure on screen (PNG)")},
+    {"W", N_("save the scene as it stands (view --scene FILE reopens it)")},
+    {"E", N_("export the figure as SVG and PDF (3-D: the 2-D figure)")},
+    {"A", N_("record the race as an animated GIF (1280x800)")},
+    {"X", N_("export the trajectories as CSV (as optiscope trace)")},
+    {"N", N_("the CNN training live (and back)")},
+    {"F11", N_("full screen")},
+    {"F7", N_("language: English / Korean (\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4)")},
+    {N_("H or F1"), N_("this help")},
+    {N_("Q or Esc"), N_("quit (Esc closes help first)")},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)
@@ -168,24 +171,25 @@ enum cnn_action app_cnn_keymap(SDL_Keycode key, Uint16 mod, bool *repeat, int *a
 }
 
 static const struct figure_help_entry cnn_help[] = {
-    {"Space", "pause / resume training"},
-    {"R", "restart the race (same initial weights, same batches)"},
-    {"D", "dropout 0.3 on / off (restarts)"},
-    {"B", "batch norm on / off (restarts)"},
-    {"P", "penalty: none \xE2\x86\x92 L1 \xE2\x86\x92 L1 proximal \xE2\x86\x92 L2 (restarts)"},
-    {"F", "one optimizer thrice: no penalty, L1 (proximal), L2 (restarts)"},
-    {"E", "early stopping: off, patience 1, 2, 3 (restarts)"},
-    {"Tab / \xE2\x86\x91 \xE2\x86\x93", "select an optimizer (filters, predictions, landscape)"},
-    {"K", "recompute the loss landscape around the selected optimizer"},
-    {"O", "landscape directions: random (filter-normalized) / PCA of the path"},
-    {"V", "landscape in 2-D / 3-D"},
-    {"\xE2\x86\x90 \xE2\x86\x92  PgUp PgDn", "turn / tilt the 3-D landscape"},
-    {"Y", "train on synthetic shapes instead"},
-    {"N", "back to the toy race (training goes on)"},
-    {"S", "save the dashboard (PNG)"},
-    {"F11", "full screen"},
-    {"H or F1", "this help"},
-    {"Q or Esc", "quit (Esc closes help first)"},
+    {"Space", N_("pause / resume training")},
+    {"R", N_("restart the race (same initial weights, same batches)")},
+    {"D", N_("dropout 0.3 on / off (restarts)")},
+    {"B", N_("batch norm on / off (restarts)")},
+    {"P", N_("penalty: none \xE2\x86\x92 L1 \xE2\x86\x92 L1 proximal \xE2\x86\x92 L2 (restarts)")},
+    {"F", N_("one optimizer thrice: no penalty, L1 (proximal), L2 (restarts)")},
+    {"E", N_("early stopping: off, patience 1, 2, 3 (restarts)")},
+    {"Tab / \xE2\x86\x91 \xE2\x86\x93", N_("select an optimizer (filters, predictions, landscape)")},
+    {"K", N_("recompute the loss landscape around the selected optimizer")},
+    {"O", N_("landscape directions: random (filter-normalized) / PCA of the path")},
+    {"V", N_("landscape in 2-D / 3-D")},
+    {"\xE2\x86\x90 \xE2\x86\x92  PgUp PgDn", N_("turn / tilt the 3-D landscape")},
+    {"Y", N_("train on synthetic shapes instead")},
+    {"N", N_("back to the toy race (training goes on)")},
+    {"S", N_("save the dashboard (PNG)")},
+    {"F11", N_("full screen")},
+    {"F7", N_("language: English / Korean (\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4)")},
+    {N_("H or F1"), N_("this help")},
+    {N_("Q or Esc"), N_("quit (Esc closes help first)")},
 };
 
 const struct figure_help_entry *app_cnn_help_entries(int *n)

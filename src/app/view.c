@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "draw/draw.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== set-up */
@@ -158,6 +159,7 @@ static struct app_chrome_key chrome_key(const struct figure *fig)
 {
     struct app_chrome_key k;
     memset(&k, 0, sizeof k);   /* compared with memcmp */
+    k.lang = i18n_generation();
     k.w = fig->width;
     k.h = fig->height;
     k.view3d = fig->view3d;

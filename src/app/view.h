@@ -39,6 +39,7 @@ struct app_chrome_key {
     int w, h, view3d;
     double view[4], scale[4];
     int log;
+    unsigned long lang;          /* i18n_generation(): the words change with the language */
     char title[160], subtitle[256];
 };
 

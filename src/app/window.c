@@ -20,6 +20,7 @@
 #include "app/keymap.h"
 #include "app/mode.h"
 #include "app/view.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* Frames are paced to this rate whatever the swap interval does (Xvfb has no vsync). */
@@ -317,6 +318,17 @@ static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, con
             if (!e->key.repeat) {
                 toggle_fullscreen(win);
                 ops->expose(mm);
+            }
+            break;
+        }
+        if (plain && k == SDLK_F7) {
+            if (!e->key.repeat) {
+                i18n_set(i18n_next());   /* both modes redraw in the other language */
+                md->v->s->input++;
+                if (md->cnn) {
+                    app_cnn_mode.expose(md->cnn);
+                }
+                set_title(win, md);
             }
             break;
         }

@@ -36,6 +36,8 @@ void cli_print_scene_help(FILE *out);
  * the binary (../share/optiscope), then the configured install path, then the source tree's
  * assets/ (only when the binary runs from its build folder). NULL if none has presets/. */
 const char *cli_datadir(void);
+/* The folder of the message catalogs: the build folder's po/locale, or the installed one. */
+const char *cli_localedir(void);
 /* PATH of a preset; false with a message (and a suggestion) if unknown. */
 bool cli_preset_path(const char *name, char *path, size_t len, char *err, size_t errlen);
 /* The names of the presets found, sorted; returns the count (at most max). */

@@ -135,3 +135,37 @@ bool cli_preset_path(const char *name, char *path, size_t len, char *err, size_t
     util_append_suggestion(err, errlen, name, ptrs, (size_t)n);
     return false;
 }
+
+const char *cli_localedir(void)
+{
+    static char found[PATH_MAX];
+    static bool done;
+    if (done) {
+        return found[0] ? found : NULL;
+    }
+    done = true;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char cand[PATH_MAX + 32];
+    struct stat st;
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            /* uninstalled: the catalogs meson built into the build folder's po/locale */
+            if (in_build_dir(exe)) {
+                snprintf(cand, sizeof cand, "%s/po/locale", exe);
+                if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode) && realpath(cand, found)) {
+                    return found;
+                }
+            }
+            snprintf(cand, sizeof cand, "%s/../share/locale", exe);
+            if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode) && realpath(cand, found)) {
+                return found;
+            }
+        }
+    }
+    snprintf(found, sizeof found, "%s", OPTISCOPE_LOCALEDIR);
+    return found;
+}

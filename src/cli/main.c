@@ -6,27 +6,40 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "config.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "optiscope %s: watch gradient-descent optimizers race across loss surfaces\n"
-            "\n"
-            "usage:\n"
-            "  optiscope                        the default demo (same as `optiscope view`)\n"
-            "  optiscope view   [SCENE OPTIONS] interactive window\n"
-            "  optiscope render [SCENE OPTIONS] -o FILE.png|.svg|.pdf|.gif [--size WxH]\n"
-            "  optiscope trace  [SCENE OPTIONS] CSV on stdout (or -o FILE):\n"
-            "                                   optimizer,step,x,y,loss,lr,diverged\n"
-            "  optiscope train  [CNN OPTIONS]   train the small CNN in the terminal\n"
-            "  optiscope landscape [CNN OPTIONS] -o FILE.csv\n"
-            "                                   the CNN's loss slice with projected paths\n"
-            "  optiscope list   functions|optimizers|schedules|presets\n"
-            "  optiscope bench  train|render|landscape  benchmarks\n"
-            "\n"
-            "`optiscope COMMAND --help` describes each command's options.\n",
+    static const struct {
+        const char *synopsis, *what;
+    } lines[] = {
+        {"optiscope", N_("the default demo (same as `optiscope view`)")},
+        {"optiscope view   [SCENE OPTIONS]", N_("the interactive window")},
+        {"optiscope render [SCENE OPTIONS] -o FILE.png|.svg|.pdf|.gif [--size WxH]",
+         N_("a figure of the race, headless")},
+        {"optiscope trace  [SCENE OPTIONS]",
+         N_("CSV on stdout (or -o FILE): optimizer,step,x,y,loss,lr,diverged")},
+        {"optiscope train  [CNN OPTIONS]", N_("train the small CNN in the terminal")},
+        {"optiscope landscape [CNN OPTIONS] -o FILE.csv",
+         N_("the CNN's loss slice with projected paths")},
+        {"optiscope list   functions|optimizers|schedules|presets", N_("what there is")},
+        {"optiscope bench  train|render|landscape", N_("benchmarks")},
+    };
+    fprintf(out, _("optiscope %s: watch gradient-descent optimizers race across loss surfaces"),
             OPTISCOPE_VERSION);
+    fprintf(out, "\n\n%s\n", _("usage:"));
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        if (strlen(lines[i].synopsis) <= 33) {
+            fprintf(out, "  %-33s %s\n", lines[i].synopsis, _(lines[i].what));
+        } else {
+            fprintf(out, "  %s\n  %-33s %s\n", lines[i].synopsis, "", _(lines[i].what));
+        }
+    }
+    fprintf(out, "\n%s\n%s\n",
+            _("Every command also takes --lang en|ko: the language of the window, the figures "
+              "and the messages (by default the locale's: LANGUAGE, LC_ALL, LC_MESSAGES, LANG)."),
+            _("`optiscope COMMAND --help` describes each command's options."));
 }
 
 static int run(int argc, char **argv)
@@ -65,16 +78,60 @@ static int run(int argc, char **argv)
         return cmd_view(argc, argv);
     }
     char msg[256];
-    snprintf(msg, sizeof msg, "unknown command '%s'", UTIL_ESC(cmd));
+    snprintf(msg, sizeof msg, _("unknown command '%s'"), UTIL_ESC(cmd));
     util_append_suggestion(msg, sizeof msg, cmd, names, sizeof names / sizeof names[0]);
-    fprintf(stderr, "optiscope: %s; see `optiscope --help`\n", msg);
+    fprintf(stderr, _("optiscope: %s; see `optiscope --help`\n"), msg);
     return 2;
 }
 
 /* Every command's printed output is checked at the end: a full disk or a closed pipe behind
  * stdout is said, never silent (exit 1). */
+/* --lang LANG or --lang=LANG, anywhere before a lone "--": taken out of argv (every command
+ * takes it), the language set. Exit status 2 on a bad one, else -1. */
+static int take_lang(int *argc, char **argv)
+{
+    int out = 1;
+    int status = -1;
+    bool rest = false;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        bool is_lang = false;
+        if (!rest && !strcmp(a, "--")) {
+            rest = true;
+        } else if (!rest && !strcmp(a, "--lang")) {
+            is_lang = true;
+            if (i + 1 >= *argc) {
+                fprintf(stderr, _("optiscope: --lang needs a value (%s)\n"), I18N_LANGS);
+                return 2;
+            }
+            val = argv[++i];
+        } else if (!rest && !strncmp(a, "--lang=", 7)) {
+            is_lang = true;
+            val = a + 7;
+        }
+        if (!is_lang) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (!i18n_set(val)) {
+            fprintf(stderr, _("optiscope: --lang: unknown language '%s' (have: %s)\n"),
+                    UTIL_ESC(val), I18N_LANGS);
+            status = 2;
+        }
+    }
+    argv[out] = NULL;
+    *argc = out;
+    return status;
+}
+
 int main(int argc, char **argv)
 {
-    int status = run(argc, argv);
+    i18n_init(cli_localedir());
+    int status = take_lang(&argc, argv);
+    if (status >= 0) {
+        return status;
+    }
+    status = run(argc, argv);
     return cli_close_stdout(argc < 2 ? "view" : argv[1], status, 0);
 }

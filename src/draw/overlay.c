@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "draw/draw.h"
+#include "sim/i18n.h"
 
 static const double ink[3] = {0.13, 0.13, 0.16};       /* text */
 static const double soft[3] = {0.36, 0.36, 0.40};      /* secondary text */
@@ -72,9 +73,10 @@ void draw_help(cairo_t *cr, int width, int height, const char *title,
     /* Natural sizes at font 1, then the largest font that fits. */
     double kw = 0.0, ww = 0.0;
     for (int i = 0; i < n; i++) {
-        kw = fmax(kw, width_of(cr, e[i].keys, 1.0, true));
-        ww = fmax(ww, width_of(cr, e[i].what, 1.0, false));
+        kw = fmax(kw, width_of(cr, _(e[i].keys), 1.0, true));
+        ww = fmax(ww, width_of(cr, _(e[i].what), 1.0, false));
     }
+    title = _(title);
     double tw = width_of(cr, title, 1.3, true);
     double colw = kw + 1.0 + ww;              /* keys, gap, description */
     double best = 0.0;
@@ -100,8 +102,8 @@ void draw_help(cairo_t *cr, int width, int height, const char *title,
         int c = i / rows, r = i % rows;
         double cx = x + 1.2 * f + c * (colw + 2.0) * f;
         double by = y + 3.9 * f + r * 1.6 * f;
-        text(cr, cx, by, e[i].keys, f, true, (const double[3]){0.1, 0.25, 0.62});
-        text(cr, cx + (kw + 1.0) * f, by, e[i].what, f, false, ink);
+        text(cr, cx, by, _(e[i].keys), f, true, (const double[3]){0.1, 0.25, 0.62});
+        text(cr, cx + (kw + 1.0) * f, by, _(e[i].what), f, false, ink);
     }
     cairo_restore(cr);
 }

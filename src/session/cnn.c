@@ -18,6 +18,7 @@
 #include "sim/optim.h"
 #include "sim/sched.h"
 #include "sim/settings.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== curves */
@@ -1099,7 +1100,7 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
         d->toast_error = s->toast_error;
     }
     d->help = s->help;
-    d->help_title = "keys: the CNN mode";
+    d->help_title = N_("keys: the CNN mode");
     dash_layout(d);
 }
 

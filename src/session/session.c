@@ -16,6 +16,7 @@
 #include "draw/draw.h"
 #include "draw/gif.h"
 #include "sim/catalog.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 static const double speeds[SESSION_NSPEEDS] = {1, 2, 5, 10, 20, 30, 60, 120, 250, 500, 1000,
@@ -769,7 +770,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
             fig->toast_error = s->toast_error;
         }
         fig->help = s->help;
-        fig->help_title = "optiscope \xE2\x80\x94 keys and mouse";
+        fig->help_title = N_("optiscope \xE2\x80\x94 keys and mouse");
     }
     /* Paths and markers need no size for the layout; lay it out, then size them. */
     for (int k = 0; k < race->n; k++) {
