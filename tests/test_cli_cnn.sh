@@ -123,6 +123,10 @@ check "landscape no file on error" [ ! -e s.csv ]
 check "landscape --help" bash -c "'$OPT' landscape --help | grep -q -- '--directions random|pca'"
 check "help lists landscape" bash -c "'$OPT' --help | grep -q 'optiscope landscape'"
 expect_error "bench unknown" "did you mean" bench trian
+expect_error "bench train --threads 0" "not a list of thread counts (1..256)" bench train --threads 0
+expect_error "bench landscape --threads 1,x" "'1,x' is not a list of thread counts" bench landscape --threads 1,x
+expect_error "bench train --data" "unknown dataset 'foo'" bench train --data foo
+expect_error "bench landscape --data" "unknown dataset 'foo'" bench landscape --data foo
 check "bench without arguments: exit 2, the usage on stderr" bash -c "'$OPT' bench > bo.txt 2> be.txt; [ \$? -eq 2 ] && [ ! -s bo.txt ] && grep -q 'which benchmark' be.txt && grep -q 'usage: optiscope bench train' be.txt"
 # the PyTorch peer starts from an argument vector, never a shell: names with quotes and ; are
 # names (a stand-in interpreter records what it was given and answers as the script would)

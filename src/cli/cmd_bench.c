@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "sim/spec.h"
 #include "sim/util.h"
 
 int cmd_bench(int argc, char **argv)
@@ -36,4 +37,30 @@ int cmd_bench(int argc, char **argv)
     util_append_suggestion(msg, sizeof msg, argv[1], what, 3);
     cli_error("bench", "%s", msg);
     return 2;
+}
+
+bool bench_parse_threads(const char *v, long *threads, int cap, long max, int *n)
+{
+    char items[16][256], err[256];
+    int k = spec_split_list(v, items, cap < 16 ? cap : 16, err, sizeof err);
+    bool ok = k > 0;
+    for (int i = 0; i < k; i++) {
+        ok = ok && util_parse_long(items[i], 1, max, &threads[i]);
+    }
+    if (!ok) {
+        cli_error("bench", "--threads: '%s' is not a list of thread counts (1..%ld)", v, max);
+        *n = 0;
+        return false;
+    }
+    *n = k;
+    return true;
+}
+
+bool bench_parse_data(const char *v)
+{
+    if (strcmp(v, "fashion-mnist") && strcmp(v, "synthetic")) {
+        cli_error("bench", "--data: unknown dataset '%s' (known: fashion-mnist, synthetic)", v);
+        return false;
+    }
+    return true;
 }

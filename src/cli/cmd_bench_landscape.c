@@ -110,17 +110,7 @@ static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
         long *dst[5] = {NULL, &o->grid, &o->images, &o->rounds, &o->train_steps};
         long lo[5] = {0, 1, 1, 1, 0}, hi[5] = {0, 1001, 60000, 100, 100000};
         if (which == 0) {
-            char items[MAX_THREAD_COUNTS][256], err[256];
-            int n = spec_split_list(v, items, MAX_THREAD_COUNTS, err, sizeof(err));
-            o->nthreads = n < 0 ? 0 : n;
-            for (int k = 0; k < o->nthreads; k++) {
-                if (!util_parse_long(items[k], 1, NN_MAX_THREADS, &o->threads[k])) {
-                    n = -1;
-                }
-            }
-            if (n <= 0) {
-                cli_error("bench", "--threads: '%s' is not a list of thread counts (1..%d)", v,
-                          NN_MAX_THREADS);
+            if (!bench_parse_threads(v, o->threads, MAX_THREAD_COUNTS, NN_MAX_THREADS, &o->nthreads)) {
                 return false;
             }
         } else if (which <= 4) {
@@ -130,9 +120,7 @@ static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
                 return false;
             }
         } else if (which == 5) {
-            if (strcmp(v, "fashion-mnist") && strcmp(v, "synthetic")) {
-                cli_error("bench", "--data: unknown dataset '%s' (known: fashion-mnist, "
-                          "synthetic)", v);
+            if (!bench_parse_data(v)) {
                 return false;
             }
             o->data = v;

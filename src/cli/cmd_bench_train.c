@@ -99,16 +99,7 @@ static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
         }
         long *dst[5] = {NULL, &o->steps, &o->warmup, &o->rounds, &o->batch};
         if (which == 0) {
-            char items[MAX_THREAD_COUNTS][256], err[256];
-            int n = spec_split_list(v, items, MAX_THREAD_COUNTS, err, sizeof(err));
-            o->nthreads = n < 0 ? 0 : n;
-            for (int k = 0; k < o->nthreads; k++) {
-                if (!util_parse_long(items[k], 1, 256, &o->threads[k])) {
-                    n = -1;
-                }
-            }
-            if (n <= 0) {
-                cli_error("bench", "--threads: '%s' is not a list of thread counts (1..256)", v);
+            if (!bench_parse_threads(v, o->threads, MAX_THREAD_COUNTS, 256, &o->nthreads)) {
                 return false;
             }
         } else if (which <= 4) {
@@ -117,9 +108,7 @@ static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
                 return false;
             }
         } else if (which == 5) {
-            if (strcmp(v, "fashion-mnist") && strcmp(v, "synthetic")) {
-                cli_error("bench", "--data: unknown dataset '%s' (known: fashion-mnist, "
-                          "synthetic)", v);
+            if (!bench_parse_data(v)) {
                 return false;
             }
             o->data = v;

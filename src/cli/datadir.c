@@ -29,6 +29,22 @@ static bool in_build_dir(const char *dir)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* The folder of the running binary into dir (empty if unknown). */
+static void exe_dir(char *dir, size_t len)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    dir[0] = '\0';
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(dir, len, "%s", exe);
+        }
+    }
+}
+
 const char *cli_datadir(void)
 {
     static char found[PATH_MAX];
@@ -45,17 +61,8 @@ const char *cli_datadir(void)
         }
         return found[0] ? found : NULL;
     }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char exedir[PATH_MAX] = "";
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(exedir, sizeof exedir, "%s", exe);
-        }
-    }
+    char exedir[PATH_MAX];
+    exe_dir(exedir, sizeof exedir);
     char cand[PATH_MAX + 32];
     /* Uninstalled: the binary sits in a meson build folder, which may be anywhere (not only
      * inside the source tree), so recognise the folder itself. Checked before the installed
@@ -144,26 +151,20 @@ const char *cli_localedir(void)
         return found[0] ? found : NULL;
     }
     done = true;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    char cand[PATH_MAX + 32];
+    char exe[PATH_MAX], cand[PATH_MAX + 32];
     struct stat st;
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            /* uninstalled: the catalogs meson built into the build folder's po/locale */
-            if (in_build_dir(exe)) {
-                snprintf(cand, sizeof cand, "%s/po/locale", exe);
-                if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode) && realpath(cand, found)) {
-                    return found;
-                }
-            }
-            snprintf(cand, sizeof cand, "%s/../share/locale", exe);
+    exe_dir(exe, sizeof exe);
+    if (exe[0]) {
+        /* uninstalled: the catalogs meson built into the build folder's po/locale */
+        if (in_build_dir(exe)) {
+            snprintf(cand, sizeof cand, "%s/po/locale", exe);
             if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode) && realpath(cand, found)) {
                 return found;
             }
+        }
+        snprintf(cand, sizeof cand, "%s/../share/locale", exe);
+        if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode) && realpath(cand, found)) {
+            return found;
         }
     }
     snprintf(found, sizeof found, "%s", OPTISCOPE_LOCALEDIR);

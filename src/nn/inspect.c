@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/train.h"
 #include "nn/weight_stats.h"
 #include "sim/util.h"
 
@@ -78,27 +79,9 @@ static int argmax(const float *p, int n)
 double nn_inspect_confusion(struct cnn *net, const struct nn_dataset *d, float *x, uint8_t *y,
                             int *conf)
 {
-    int B = net->cfg.batch, C = net->cfg.classes;
-    memset(conf, 0, (size_t)NN_CLASSES * NN_CLASSES * sizeof *conf);
-    int *idx = xmalloc((size_t)B * sizeof *idx);
-    long right = 0;
-    for (int start = 0; start < d->n; start += B) {
-        int nb = d->n - start < B ? d->n - start : B;
-        for (int i = 0; i < nb; i++) {
-            idx[i] = start + i;
-        }
-        nn_dataset_batch(d, idx, nb, x, y);
-        cnn_forward(net, x, y, nb, false, NULL);
-        for (int i = 0; i < nb; i++) {
-            int p = argmax(net->probs + (size_t)i * C, C);
-            if (y[i] < NN_CLASSES && p < NN_CLASSES) {
-                conf[y[i] * NN_CLASSES + p]++;
-                right += p == y[i];
-            }
-        }
-    }
-    free(idx);
-    return d->n > 0 ? (double)right / d->n : 0.0;
+    double loss, acc;
+    nn_evaluate_confusion(net, d, x, y, &loss, &acc, conf);
+    return acc;
 }
 
 void nn_inspect_predict(struct cnn *net, const struct nn_dataset *d, const int *index, int n,

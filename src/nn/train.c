@@ -106,8 +106,17 @@ void nn_trainer_destroy(struct nn_trainer *t)
 void nn_evaluate(struct cnn *net, const struct nn_dataset *d, float *x, uint8_t *y,
                  double *loss, double *accuracy)
 {
-    int B = net->cfg.batch;
+    nn_evaluate_confusion(net, d, x, y, loss, accuracy, NULL);
+}
+
+void nn_evaluate_confusion(struct cnn *net, const struct nn_dataset *d, float *x, uint8_t *y,
+                           double *loss, double *accuracy, int *conf)
+{
+    int B = net->cfg.batch, C = net->cfg.classes;
     int *idx = xmalloc((size_t)B * sizeof(int));
+    if (conf) {
+        memset(conf, 0, (size_t)NN_CLASSES * NN_CLASSES * sizeof *conf);
+    }
     double sum = 0.0;
     long right = 0;
     for (int start = 0; start < d->n; start += B) {
@@ -119,10 +128,20 @@ void nn_evaluate(struct cnn *net, const struct nn_dataset *d, float *x, uint8_t 
         int correct;
         sum += cnn_forward(net, x, y, nb, false, &correct) * nb;
         right += correct;
+        for (int i = 0; conf && i < nb; i++) {
+            const float *p = net->probs + (size_t)i * C;
+            int best = 0;
+            for (int k = 1; k < C; k++) {
+                best = p[k] > p[best] ? k : best;
+            }
+            if (y[i] < NN_CLASSES && best < NN_CLASSES) {
+                conf[y[i] * NN_CLASSES + best]++;
+            }
+        }
     }
     free(idx);
-    *loss = sum / d->n;
-    *accuracy = (double)right / d->n;
+    *loss = d->n > 0 ? sum / d->n : 0.0;
+    *accuracy = d->n > 0 ? (double)right / d->n : 0.0;
 }
 
 /* ======================================================================== training */

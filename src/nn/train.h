@@ -157,5 +157,9 @@ void nn_trainer_finish(struct nn_trainer *t);
  * batch size; x and y are batch buffers as in the trainer. */
 void nn_evaluate(struct cnn *net, const struct nn_dataset *d, float *x, uint8_t *y,
                  double *loss, double *accuracy);
+/* The same, also counting conf[true * NN_CLASSES + predicted] (NN_CLASSES^2 ints, zeroed here)
+ * where conf is not NULL. */
+void nn_evaluate_confusion(struct cnn *net, const struct nn_dataset *d, float *x, uint8_t *y,
+                           double *loss, double *accuracy, int *conf);
 
 #endif
