@@ -13,6 +13,7 @@
 #include "draw/contour.h"
 #include "draw/draw.h"
 #include "draw/overlay.h"
+#include "sim/i18n.h"
 
 static const double ink[3] = {0.13, 0.13, 0.16};
 static const double soft[3] = {0.40, 0.40, 0.44};
@@ -245,7 +246,7 @@ static void draw_legend_rows(cairo_t *cr, const struct dash *d, const struct axe
                  d->r[i].detail);
         w = fmax(w, draw_text_width(cr, buf));
     }
-    double styles = draw_text_width(cr, "validation") + draw_text_width(cr, "training (smoothed)") +
+    double styles = draw_text_width(cr, _("validation")) + draw_text_width(cr, _("training (smoothed)")) +
                     2.9 * F;
     w = fmin(fmax(w + 2.6 * F, styles + 0.6 * F), 0.75 * ax->a.w);
     double rh = 1.15 * size, h = (d->nracers + 1) * rh + 0.6 * F;
@@ -268,7 +269,7 @@ static void draw_legend_rows(cairo_t *cr, const struct dash *d, const struct axe
         cairo_stroke(cr);
         char buf[200], fit[200];
         snprintf(buf, sizeof buf, "%s%s%s%s", r->label, r->detail[0] ? " " : "", r->detail,
-                 r->diverged ? " \xE2\x80\x94 diverged" : r->stopped ? " \xE2\x80\x94 stopped early" : "");
+                 r->diverged ? _(" \xE2\x80\x94 diverged") : r->stopped ? _(" \xE2\x80\x94 stopped early") : "");
         draw_fit_text(cr, buf, w - 2.3 * F, fit, sizeof fit);
         set_rgb(cr, r->diverged ? bad : ink);
         draw_text_at(cr, x + 2.0 * F, yy, fit, 0.0, 0.5);
@@ -279,15 +280,15 @@ static void draw_legend_rows(cairo_t *cr, const struct dash *d, const struct axe
     cairo_move_to(cr, x + 0.4 * F, yy);
     cairo_line_to(cr, x + 1.7 * F, yy);
     cairo_stroke(cr);
-    draw_text_at(cr, x + 2.0 * F, yy, "validation", 0.0, 0.5);
-    double x2 = x + 2.0 * F + draw_text_width(cr, "validation") + 1.0 * F;
+    draw_text_at(cr, x + 2.0 * F, yy, _("validation"), 0.0, 0.5);
+    double x2 = x + 2.0 * F + draw_text_width(cr, _("validation")) + 1.0 * F;
     cairo_set_source_rgba(cr, soft[0], soft[1], soft[2], 0.45);
     cairo_set_line_width(cr, 0.11 * F);
     cairo_move_to(cr, x2, yy);
     cairo_line_to(cr, x2 + 1.3 * F, yy);
     cairo_stroke(cr);
     set_rgb(cr, soft);
-    draw_text_at(cr, x2 + 1.6 * F, yy, "training (smoothed)", 0.0, 0.5);
+    draw_text_at(cr, x2 + 1.6 * F, yy, _("training (smoothed)"), 0.0, 0.5);
     cairo_restore(cr);
 }
 
@@ -306,7 +307,7 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
     }
     hi = fmin(hi, 4.0);   /* a diverging racer leaves through the top */
     struct axes ax = {.x0 = 0, .x1 = xe, .y0 = 0, .y1 = fmax(0.5, hi * 1.05)};
-    plot_frame(cr, &d->lay.loss, "loss (cross-entropy) against training images seen", &ax,
+    plot_frame(cr, &d->lay.loss, _("loss (cross-entropy) against training images seen"), &ax,
                NULL, false, F);
     for (int i = 0; i < d->nracers; i++) {
         const struct dash_racer *r = &d->r[i];
@@ -340,8 +341,8 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
         cairo_set_line_width(cr, 1.0);
         cairo_stroke(cr);
         char buf[96];
-        snprintf(buf, sizeof buf, "best: epoch %d%s", r->best_epoch,
-                 r->restored ? ", weights restored" : "");
+        snprintf(buf, sizeof buf, r->restored ? _("best: epoch %d, weights restored")
+                                             : _("best: epoch %d"), r->best_epoch);
         draw_set_font(cr, 0.75 * F, true, false);
         double tw = draw_text_width(cr, buf);
         double tx = x + tw + 0.8 * F > ax.a.x + ax.a.w ? x - 0.7 * F : x + 0.7 * F;
@@ -353,7 +354,7 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
     }
     /* accuracy */
     struct axes aa = {.x0 = 0, .x1 = xe, .y0 = 0, .y1 = 1};
-    plot_frame(cr, &d->lay.acc, "accuracy", &aa, NULL, true, F);
+    plot_frame(cr, &d->lay.acc, _("accuracy"), &aa, NULL, true, F);
     for (int i = 0; i < d->nracers; i++) {
         const struct dash_racer *r = &d->r[i];
         double rgb[3];
@@ -374,8 +375,8 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
             al.y1 = al.y0 + 1;
         }
     }
-    plot_frame(cr, &d->lay.lr, "learning rate of each optimizer", &al,
-               "training images seen", false, F);
+    plot_frame(cr, &d->lay.lr, _("learning rate of each optimizer"), &al,
+               _("training images seen"), false, F);
     for (int i = 0; i < d->nracers; i++) {
         double rgb[3];
         dash_racer_rgb(d->r[i].color, rgb);
@@ -393,7 +394,7 @@ static void draw_histograms(cairo_t *cr, const struct dash *d)
     set_rgb(cr, ink);
     draw_set_font(cr, 0.95 * F, true, false);
     char heading[200];
-    draw_fit_text(cr, "weights of each layer (log counts; the middle bar is zero)", R->w, heading,
+    draw_fit_text(cr, _("weights of each layer (log counts; the middle bar is zero)"), R->w, heading,
                   sizeof heading);
     draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F, heading, 0.0, 1.0);
     int nl = 0;
@@ -431,7 +432,7 @@ static void draw_histograms(cairo_t *cr, const struct dash *d)
         double y = top + head + i * rh;
         /* the row's label: the racer, its zeros and near zeros */
         char buf[256], fit[256];
-        snprintf(buf, sizeof buf, "%s%s%s   exact zeros %ld \xC2\xB7 |w| < 10\xE2\x81\xBB\xC2\xB3: %.1f%% \xC2\xB7 \xE2\x80\x96w\xE2\x80\x96 %.2f",
+        snprintf(buf, sizeof buf, _("%s%s%s   exact zeros %ld \xC2\xB7 |w| < 10\xE2\x81\xBB\xC2\xB3: %.1f%% \xC2\xB7 \xE2\x80\x96w\xE2\x80\x96 %.2f"),
                  r->label, r->detail[0] ? " " : "", r->detail, r->zeros,
                  r->count ? 100.0 * r->near / r->count : 0.0, r->norm);
         draw_set_font(cr, size, i == d->selected, false);
@@ -500,12 +501,12 @@ static void draw_weight_time(cairo_t *cr, const struct dash *d)
     }
     double pad = fmax(0.05 * (hi - lo), 1e-3);
     struct axes an = {.x0 = 0, .x1 = xe, .y0 = fmax(0, lo - pad), .y1 = hi + pad};
-    plot_frame(cr, &a, "weight norm \xE2\x80\x96w\xE2\x80\x96", &an, "training images seen",
+    plot_frame(cr, &a, _("weight norm \xE2\x80\x96w\xE2\x80\x96"), &an, _("training images seen"),
                false, F);
     struct axes az = {.x0 = 0, .x1 = xe, .y0 = 0,
                       .y1 = isfinite(nhi) ? fmax(0.02, ceil(nhi * 1.1 * 50) / 50) : 0.1};
-    plot_frame(cr, &b, "share |w| < 10\xE2\x81\xBB\xC2\xB3", &az,
-               "training images seen", true, F);
+    plot_frame(cr, &b, _("share |w| < 10\xE2\x81\xBB\xC2\xB3"), &az,
+               _("training images seen"), true, F);
     for (int i = 0; i < d->nracers; i++) {
         double rgb[3];
         dash_racer_rgb(d->r[i].color, rgb);
@@ -532,18 +533,16 @@ static void diverging(double t, double rgb[3])
 }
 
 static const char *const short_class[DASH_CLASSES] = {
-    "T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-    "Boot"};
+    N_("T-shirt"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"), N_("Sandal"),
+    N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Boot")};
 
 static const char *class_label(const struct dash *d, int c, bool shortname)
 {
     if (c < 0 || c >= DASH_CLASSES) {
         return "?";
     }
-    if (d->class_name[c]) {
-        return d->class_name[c];
-    }
-    return shortname ? short_class[c] : short_class[c];
+    (void)shortname;
+    return _(d->class_name[c] ? d->class_name[c] : short_class[c]);
 }
 
 static void draw_network(cairo_t *cr, const struct dash *d)
@@ -559,7 +558,7 @@ static void draw_network(cairo_t *cr, const struct dash *d)
     /* filters */
     const struct figure_rect *R = &d->lay.filters;
     char buf[200], fit[200];
-    snprintf(buf, sizeof buf, "conv1 filters, %s", r->label);
+    snprintf(buf, sizeof buf, _("conv1 filters, %s"), r->label);
     draw_set_font(cr, 0.9 * F, true, false);
     set_rgb(cr, ink);
     double side = fmin(R->h - 0.6 * F, (0.5 * R->w) / DASH_FILTERS - 0.4 * F);
@@ -595,7 +594,7 @@ static void draw_network(cairo_t *cr, const struct dash *d)
     for (int k = 0; k < d->npred; k++) {
         right += r->pred[k] == d->pred_true[k];
     }
-    snprintf(buf, sizeof buf, "test images: %d of %d right", right, d->npred);
+    snprintf(buf, sizeof buf, _("test images: %d of %d right"), right, d->npred);
     draw_fit_text(cr, buf, R->w - 0.4 * F, fit, sizeof fit);
     draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F, fit, 0.0, 1.0);
     int cols = 6, rows = (d->npred + cols - 1) / cols;
@@ -642,7 +641,7 @@ static void draw_network(cairo_t *cr, const struct dash *d)
     R = &d->lay.conf;
     draw_set_font(cr, 0.9 * F, true, false);
     set_rgb(cr, ink);
-    draw_fit_text(cr, "confusion: true \xE2\x86\x93 predicted \xE2\x86\x92", R->w, fit,
+    draw_fit_text(cr, _("confusion: true \xE2\x86\x93 predicted \xE2\x86\x92"), R->w, fit,
                   sizeof fit);
     draw_text_at(cr, R->x, R->y + 0.4 * F, fit, 0.0, 1.0);
     if (r->has_conf) {
@@ -688,7 +687,7 @@ static void draw_network(cairo_t *cr, const struct dash *d)
     } else {
         draw_set_font(cr, 0.75 * F, false, true);
         set_rgb(cr, soft);
-        draw_text_at(cr, R->x, R->y + 2.4 * F, "after the first epoch", 0.0, 1.0);
+        draw_text_at(cr, R->x, R->y + 2.4 * F, _("after the first epoch"), 0.0, 1.0);
     }
     cairo_restore(cr);
 }
@@ -871,10 +870,10 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
     double F = d->lay.font;
     char title[256];
     if (L->have && L->racer >= 0 && L->racer < d->nracers) {
-        snprintf(title, sizeof title, "landscape around %s \xC2\xB7 %s", d->r[L->racer].label,
+        snprintf(title, sizeof title, _("landscape around %s \xC2\xB7 %s"), d->r[L->racer].label,
                  L->what);
     } else {
-        snprintf(title, sizeof title, "loss landscape");
+        snprintf(title, sizeof title, "%s", _("loss landscape"));
     }
     cairo_save(cr);
     if (!L->have) {
@@ -886,9 +885,9 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         cairo_fill(cr);
         draw_set_font(cr, 0.9 * F, false, true);
         set_rgb(cr, soft);
-        char buf[200];
-        snprintf(buf, sizeof buf, "%s", L->busy ? "computing the slice\xE2\x80\xA6" : L->note);
-        draw_text_at(cr, R->x + 0.5 * R->w, R->y + 0.5 * R->h, buf, 0.5, 0.5);
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", L->busy ? _("computing the slice\xE2\x80\xA6") : L->note);
+        draw_text_wrapped(cr, R->x + 0.5 * R->w, R->y + 0.5 * R->h, buf, 0.9 * R->w, 1.3 * F, 4);
         if (L->busy) {
             double bw = 0.5 * R->w, bx = R->x + 0.25 * R->w, by = R->y + 0.5 * R->h + 1.2 * F;
             cairo_rectangle(cr, bx, by, bw, 0.5 * F);
@@ -921,7 +920,7 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         /* square cells: the area as wide as it is tall */
         double side = fmin(R->w - 4.4 * F, R->h - 4.5 * F);
         box.w = side + 4.4 * F;
-        plot_frame(cr, &box, NULL, &ax, "\xCE\xB1 (direction 1)", false, F);
+        plot_frame(cr, &box, NULL, &ax, _("\xCE\xB1 (direction 1)"), false, F);
         draw_set_font(cr, 0.95 * F, true, false);
         set_rgb(cr, ink);
         char fit[256];
@@ -1024,7 +1023,7 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         set_rgb(cr, ink);
         cairo_translate(cr, box.x + 0.6 * F, ax.a.y + 0.5 * ax.a.h);
         cairo_rotate(cr, -M_PI / 2);
-        draw_text_at(cr, 0, 0, "\xCE\xB2 (direction 2)", 0.5, 0.5);
+        draw_text_at(cr, 0, 0, _("\xCE\xB2 (direction 2)"), 0.5, 0.5);
         cairo_restore(cr);
     }
     /* colour key: loss at both ends of the map */
@@ -1046,7 +1045,7 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         snprintf(buf, sizeof buf, "%.3g", lmin);
         draw_text_at(cr, kx + 0.45 * F, ky + kh + 1.0 * F, buf, L->view3d ? 1.0 : 0.0, 0.0);
         if (!L->view3d) {
-            draw_text_at(cr, kx, ky + kh + 2.2 * F, "loss (log)", 0.0, 0.0);
+            draw_text_at(cr, kx, ky + kh + 2.2 * F, _("loss (log)"), 0.0, 0.0);
         }
         /* which path is whose, where the picture is the landscape alone */
         double ly = ky + kh + 3.6 * F;
@@ -1068,7 +1067,7 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
     }
     if (L->busy) {
         char buf[64];
-        snprintf(buf, sizeof buf, "recomputing\xE2\x80\xA6 %.0f%%", 100 * L->progress);
+        snprintf(buf, sizeof buf, _("recomputing\xE2\x80\xA6 %.0f%%"), 100 * L->progress);
         draw_set_font(cr, 0.8 * F, true, false);
         double tw = draw_text_width(cr, buf);
         draw_rounded_rect(cr, R->x + R->w - tw - 1.4 * F, R->y + R->h - 1.9 * F, tw + 1.0 * F,
@@ -1139,7 +1138,7 @@ void draw_dash_part(cairo_t *cr, const struct dash *d, enum dash_part part)
         break;
     case DASH_PART_HELP:
         if (d->help && d->help_entries) {
-            draw_help(cr, d->width, d->height, d->help_title ? d->help_title : "keys",
+            draw_help(cr, d->width, d->height, d->help_title ? d->help_title : N_("keys"),
                       d->help_entries, d->nhelp, 1.6 * d->lay.font);
         }
         break;

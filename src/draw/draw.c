@@ -138,6 +138,56 @@ void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t le
     }
 }
 
+int draw_text_wrapped(cairo_t *cr, double cx, double cy, const char *s, double maxw,
+                      double line_h, int maxlines)
+{
+    enum { MAXL = 16, LEN = 512 };
+    char lines[MAXL][LEN];
+    int n = 0;
+    maxlines = maxlines < 1 ? 1 : maxlines > MAXL ? MAXL : maxlines;
+    const char *p = s;
+    while (*p && n < maxlines) {
+        while (*p == ' ') {
+            p++;
+        }
+        if (!*p) {
+            break;
+        }
+        /* the longest run of whole words from p that fits */
+        size_t best = 0, i = 0;
+        char try[LEN];
+        while (true) {
+            while (p[i] && p[i] != ' ') {
+                i++;
+            }
+            size_t len = i < LEN - 1 ? i : LEN - 1;
+            memcpy(try, p, len);
+            try[len] = '\0';
+            if (best > 0 && draw_text_width(cr, try) > maxw) {
+                break;
+            }
+            best = len;
+            if (!p[i] || draw_text_width(cr, try) > maxw) {
+                break;
+            }
+            i++;
+        }
+        bool last = n == maxlines - 1;
+        size_t take = last ? strlen(p) : best;
+        char piece[LEN];
+        size_t plen = take < LEN - 1 ? take : LEN - 1;
+        memcpy(piece, p, plen);
+        piece[plen] = '\0';
+        draw_fit_text(cr, piece, maxw, lines[n], LEN);
+        n++;
+        p += take;
+    }
+    for (int k = 0; k < n; k++) {
+        draw_text_at(cr, cx, cy + (k - 0.5 * (n - 1)) * line_h, lines[k], 0.5, 0.5);
+    }
+    return n;
+}
+
 /* "10" with a raised exponent k; ha and va as text_at. Returns the width. */
 double draw_pow10_label(cairo_t *cr, double x, double y, int k, double size, double ha,
                           double va, bool draw)

@@ -57,6 +57,11 @@ double draw_text_width(cairo_t *cr, const char *s);
 void draw_text_at(cairo_t *cr, double x, double y, const char *s, double ha, double va);
 /* s into buf, cut at a UTF-8 boundary with an ellipsis so that it fits in maxw. */
 void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t len);
+/* Shows s centred on (cx, cy) with the current font, broken at spaces into lines no wider
+ * than maxw (a word wider than that is cut with an ellipsis), at most maxlines of them (the
+ * last one ellipsized); line_h apart. Returns the number of lines drawn. */
+int draw_text_wrapped(cairo_t *cr, double cx, double cy, const char *s, double maxw,
+                      double line_h, int maxlines);
 /* A tick label with as many decimals as the step needs; never "-0"; a real minus sign. */
 void draw_format_tick(double v, double step, char *buf, size_t len);
 /* "10" with a raised exponent k at (x, y), ha and va as draw_text_at; returns the width

@@ -72,7 +72,7 @@ struct dash_landscape {
                                                   beta); n 0: not shown */
     bool view3d;              /* the surface in 3-D */
     double yaw, pitch;        /* 3-D camera, radians */
-    char note[160];           /* "" or why there is none ("press K", an error) */
+    char note[320];           /* "" or why there is none ("press K", an error) */
     bool legend;              /* name each path beside the colour key (a figure of its own) */
 };
 

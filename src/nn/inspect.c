@@ -8,6 +8,7 @@
 
 #include "nn/train.h"
 #include "nn/weight_stats.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 int nn_inspect_layers(const struct cnn *net, struct nn_layer_stats *out)
@@ -104,12 +105,12 @@ void nn_inspect_predict(struct cnn *net, const struct nn_dataset *d, const int *
 const char *nn_class_name(bool synthetic, int c)
 {
     static const char *const names[NN_CLASSES] = {
-        "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-        "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+        N_("T-shirt/top"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
+        N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Ankle boot"),
     };
     static const char *const shapes[NN_CLASSES] = {
-        "square", "hollow square", "disc", "ring", "horizontal bar",
-        "vertical bar", "plus", "cross", "triangle", "two dots",
+        N_("square"), N_("hollow square"), N_("disc"), N_("ring"), N_("horizontal bar"),
+        N_("vertical bar"), N_("plus"), N_("cross"), N_("triangle"), N_("two dots"),
     };
     if (c < 0 || c >= NN_CLASSES) {
         return "?";

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== directions */
@@ -165,7 +166,7 @@ bool nn_landscape_pca(struct nn_landscape_dirs *out, const struct cnn *centre,
 {
     memset(out, 0, sizeof(*out));
     if (k < 2) {
-        snprintf(err, errlen, "PCA directions need at least 2 checkpoints, got %d", k);
+        snprintf(err, errlen, _("PCA directions need at least 2 checkpoints, got %d"), k);
         return false;
     }
     size_t n = centre->pl.total;
@@ -198,9 +199,12 @@ bool nn_landscape_pca(struct nn_landscape_dirs *out, const struct cnn *centre,
     jacobi_eigen(g, k, lambda, u);
     free(g);
     if (!(trace > 0.0) || !(lambda[1] > 1e-12 * trace)) {
-        snprintf(err, errlen, "PCA directions: the %d checkpoints span %s about the centre; "
-                 "train longer or record more checkpoints", k,
-                 trace > 0.0 ? "only one direction" : "nothing (all equal the centre)");
+        snprintf(err, errlen,
+                 trace > 0.0 ? _("PCA directions: the %d checkpoints span only one direction about "
+                                 "the centre; train longer or record more checkpoints")
+                             : _("PCA directions: the %d checkpoints are all the centre; train "
+                                 "longer or record more checkpoints"),
+                 k);
         free(diff);
         free(lambda);
         free(u);

@@ -15,10 +15,10 @@
 #include "nn/inspect.h"
 #include "nn/landscape.h"
 #include "session/train.h"
+#include "sim/i18n.h"
 #include "sim/optim.h"
 #include "sim/sched.h"
 #include "sim/settings.h"
-#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== curves */
@@ -263,7 +263,7 @@ static bool land_compute(struct land_job *j, struct land_result *out, char *err,
     mc.batch = NN_LANDSCAPE_CHUNK;
     size_t K = session_train_checkpoints(j->tr, j->racer);
     if (K == 0) {
-        snprintf(err, errlen, "no weights to look around yet");
+        snprintf(err, errlen, "%s", _("no weights to look around yet"));
         return false;
     }
     struct cnn *centre = cnn_create(&mc);
@@ -281,7 +281,7 @@ static bool land_compute(struct land_job *j, struct land_result *out, char *err,
         char why[200];
         ok = nn_landscape_pca(&dirs, centre, (const float *const *)ck, (int)K, why, sizeof why);
         if (!ok) {
-            snprintf(err, errlen, "no PCA yet (%s): it needs a few validation points", why);
+            snprintf(err, errlen, _("no PCA yet (%s): it needs a few validation points"), why);
         }
         for (size_t k = 0; k < K; k++) {
             free(ck[k]);
@@ -291,7 +291,7 @@ static bool land_compute(struct land_job *j, struct land_result *out, char *err,
                  100 * dirs.explained[0], 100 * dirs.explained[1]);
     } else {
         nn_landscape_random(&dirs, centre, j->seed);
-        snprintf(out->what, sizeof out->what, "random directions");
+        snprintf(out->what, sizeof out->what, "%s", _("random directions"));
     }
     if (ok) {
         land_paths(j, centre, &dirs, out);
@@ -441,8 +441,9 @@ static void *starter_main(void *arg)
         if (!ok && desc.source == SESSION_TRAIN_FASHION_MNIST && !ts.data_dir[0] &&
             access(NN_FASHION_MNIST_DIR, F_OK) != 0) {
             size_t n = strlen(err);
-            snprintf(err + n, sizeof err - n, " (install Debian's dataset-fashion-mnist, or "
-                     "press Y to train on synthetic shapes)");
+            snprintf(err + n, sizeof err - n, " %s",
+                     _("(install Debian's dataset-fashion-mnist, or press Y to train on "
+                       "synthetic shapes)"));
         }
         pthread_mutex_lock(&s->lock);
         if (ok) {
@@ -542,7 +543,7 @@ static bool start_run(struct session_cnn *s, char *err, size_t errlen)
     }
     int rc = pthread_create(&s->starter, NULL, starter_main, s);
     if (rc != 0) {
-        snprintf(err, errlen, "cannot start the training thread: %s", strerror(rc));
+        snprintf(err, errlen, _("cannot start the training thread: %s"), strerror(rc));
         return false;
     }
     s->started = true;
@@ -600,11 +601,11 @@ static void restart(struct session_cnn *s, double now, const char *what)
     stop_run(s);
     char err[1024];
     if (!start_run(s, err, sizeof err)) {
-        session_cnn_toast(s, now, true, "cannot restart: %s", err);
+        session_cnn_toast(s, now, true, _("cannot restart: %s"), err);
         return;
     }
     if (what) {
-        session_cnn_toast(s, now, false, "%s: the race starts again", what);
+        session_cnn_toast(s, now, false, _("%s: the race starts again"), what);
     }
 }
 
@@ -639,12 +640,12 @@ void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double n
         return;
     case CNN_DROPOUT:
         s->ts.dropout = s->ts.dropout > 0 ? 0.0 : 0.3;
-        snprintf(what, sizeof what, "dropout %s", s->ts.dropout > 0 ? "0.3 on" : "off");
+        snprintf(what, sizeof what, "%s", s->ts.dropout > 0 ? _("dropout 0.3 on") : _("dropout off"));
         restart(s, now, what);
         return;
     case CNN_BATCHNORM:
         s->ts.batchnorm = !s->ts.batchnorm;
-        snprintf(what, sizeof what, "batch norm %s", s->ts.batchnorm ? "on" : "off");
+        snprintf(what, sizeof what, "%s", s->ts.batchnorm ? _("batch norm on") : _("batch norm off"));
         restart(s, now, what);
         return;
     case CNN_PENALTY:
@@ -664,22 +665,27 @@ void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double n
         }
         s->ts.compare_penalties = false;
         if (s->ts.l1 > 0) {
-            snprintf(what, sizeof what, "penalty L1 %g%s", s->ts.l1,
-                     s->ts.l1_mode == TRAIN_L1_PROXIMAL ? ", proximal (exact zeros)" : "");
+            snprintf(what, sizeof what,
+                     s->ts.l1_mode == TRAIN_L1_PROXIMAL ? _("penalty L1 %g, proximal (exact zeros)")
+                                                        : _("penalty L1 %g"),
+                     s->ts.l1);
         } else if (s->ts.l2 > 0) {
-            snprintf(what, sizeof what, "penalty L2 %g", s->ts.l2);
+            snprintf(what, sizeof what, _("penalty L2 %g"), s->ts.l2);
         } else {
-            snprintf(what, sizeof what, "no penalty");
+            snprintf(what, sizeof what, "%s", _("no penalty"));
         }
         restart(s, now, what);
         return;
     case CNN_PATIENCE:
         s->ts.patience = s->ts.patience >= 3 ? 0 : s->ts.patience + 1;
         if (s->ts.patience > 0) {
-            snprintf(what, sizeof what, "early stopping after %ld epoch%s without a better "
-                     "validation loss", s->ts.patience, s->ts.patience == 1 ? "" : "s");
+            snprintf(what, sizeof what,
+                     ngettext("early stopping after %ld epoch without a better validation loss",
+                              "early stopping after %ld epochs without a better validation loss",
+                              (unsigned long)s->ts.patience),
+                     s->ts.patience);
         } else {
-            snprintf(what, sizeof what, "early stopping off");
+            snprintf(what, sizeof what, "%s", _("early stopping off"));
         }
         restart(s, now, what);
         return;
@@ -690,7 +696,7 @@ void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double n
             s->ts.l1_mode = TRAIN_L1_PROXIMAL;
         }
         snprintf(what, sizeof what, "%s", s->ts.compare_penalties
-                 ? "no penalty against L1 against L2, one optimizer" : "the optimizers' race");
+                 ? _("no penalty against L1 against L2, one optimizer") : _("the optimizers' race"));
         restart(s, now, what);
         return;
     case CNN_SELECT_NEXT:
@@ -709,7 +715,7 @@ void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double n
                 nn_data_finish(&s->data);
                 s->have_data = false;
             }
-            restart(s, now, "synthetic shapes");
+            restart(s, now, _("synthetic shapes"));
         }
         return;
     case CNN_HELP:
@@ -722,9 +728,10 @@ void session_cnn_act(struct session_cnn *s, enum cnn_action a, int arg, double n
         return;
     case CNN_DIRECTIONS:
         s->land_kind = s->land_kind == NN_LANDSCAPE_PCA ? NN_LANDSCAPE_RANDOM : NN_LANDSCAPE_PCA;
-        session_cnn_toast(s, now, false, "landscape directions: %s",
-                          s->land_kind == NN_LANDSCAPE_PCA ? "the first two principal components "
-                          "of the path" : "random, filter-normalized");
+        session_cnn_toast(s, now, false, _("landscape directions: %s"),
+                          s->land_kind == NN_LANDSCAPE_PCA
+                              ? _("the first two principal components of the path")
+                              : _("random, filter-normalized"));
         land_request(s, true, s->land_threads);
         bump(s, DASH_PART_LAND);
         return;
@@ -851,7 +858,7 @@ bool session_cnn_advance(struct session_cnn *s, double now)
                 }
             }
             if (best >= 0) {
-                session_cnn_toast(s, now, false, "done: best on the test split %s, %.1f%%",
+                session_cnn_toast(s, now, false, _("done: best on the test split %s, %.1f%%"),
                                   s->snap.state.racer[best].label,
                                   100 * s->snap.state.racer[best].test_acc);
             }
@@ -926,11 +933,11 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
     bool synthetic = ts->data == TRAIN_DATA_SYNTHETIC;
     int nr = st->nracers;
     if (ts->compare_penalties) {
-        snprintf(d->title, sizeof d->title, "L1 against L2 on the CNN: %s",
-                 synthetic ? "synthetic shapes" : "Fashion-MNIST");
+        snprintf(d->title, sizeof d->title, _("L1 against L2 on the CNN: %s"),
+                 synthetic ? _("synthetic shapes") : "Fashion-MNIST");
     } else {
-        snprintf(d->title, sizeof d->title, "%d optimizers train a CNN on %s",
-                 nr > 0 ? nr : s->cfg.train.nopt, synthetic ? "synthetic shapes" : "Fashion-MNIST");
+        snprintf(d->title, sizeof d->title, _("%d optimizers train a CNN on %s"),
+                 nr > 0 ? nr : s->cfg.train.nopt, synthetic ? _("synthetic shapes") : "Fashion-MNIST");
     }
     char sched[128], ntr[32] = "?", nval[32] = "?", npar[32] = "?";
     sched_format(&ts->sched, sched, sizeof sched);
@@ -940,8 +947,8 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
     }
     group_digits((long)st->nweights, npar, sizeof npar);
     snprintf(d->subtitle, sizeof d->subtitle,
-             "%s training, %s validation images \xC2\xB7 small CNN, %s weights \xC2\xB7 batch %ld "
-             "\xC2\xB7 %ld epochs \xC2\xB7 schedule %s \xC2\xB7 seed %llu",
+             _("%s training, %s validation images \xC2\xB7 small CNN, %s weights \xC2\xB7 batch %ld "
+               "\xC2\xB7 %ld epochs \xC2\xB7 schedule %s \xC2\xB7 seed %llu"),
              ntr, nval, npar, ts->batch, ts->epochs, sched, ts->seed);
     d->nracers = nr;
     d->selected = s->selected < nr ? s->selected : 0;
@@ -1036,34 +1043,36 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
     if (s->land_err[0]) {
         snprintf(L->note, sizeof L->note, "%s", s->land_err);
     } else if (!s->landscape) {
-        snprintf(L->note, sizeof L->note, "not computed");
+        snprintf(L->note, sizeof L->note, "%s", _("not computed"));
     } else {
-        snprintf(L->note, sizeof L->note, "after the first epoch (or press K)");
+        snprintf(L->note, sizeof L->note, "%s", _("after the first epoch (or press K)"));
     }
     pthread_mutex_unlock(&s->lock);
 
     /* status */
-    const char *phase = "loading the data\xE2\x80\xA6";
+    const char *phase = _("loading the data\xE2\x80\xA6");
     if (s->failed) {
-        phase = "could not start";
+        phase = _("could not start");
     } else if (st->phase == SESSION_TRAIN_RUNNING || st->phase == SESSION_TRAIN_READY) {
-        phase = s->paused ? "paused" : (s->tr ? "training" : "loading the data\xE2\x80\xA6");
+        phase = s->paused ? _("paused") : (s->tr ? _("training") : phase);
     } else if (st->phase == SESSION_TRAIN_PAUSED) {
-        phase = "paused";
+        phase = _("paused");
     } else if (st->phase == SESSION_TRAIN_DONE) {
-        phase = "done";
+        phase = _("done");
     } else if (st->phase == SESSION_TRAIN_CANCELLED) {
-        phase = "stopped";
+        phase = _("stopped");
     }
     if (tr && st->batches > 0 && st->phase != SESSION_TRAIN_DONE) {
         snprintf(d->status[0], sizeof d->status[0],
-                 "%s \xC2\xB7 epoch %d of %d \xC2\xB7 batch %d of %d%s", phase,
+                 _("%s \xC2\xB7 epoch %d of %d \xC2\xB7 batch %d of %d"), phase,
                  st->epoch + (st->batch > 0 && st->epoch < st->epochs ? 1 : 0), st->epochs,
-                 st->batch, st->batches, "");
+                 st->batch, st->batches);
     } else if (st->phase == SESSION_TRAIN_DONE) {
         size_t n = (size_t)snprintf(d->status[0], sizeof d->status[0],
-                                    "done after %d epoch%s \xC2\xB7 test accuracy:", st->epoch,
-                                    st->epoch == 1 ? "" : "s");
+                                    ngettext("done after %d epoch \xC2\xB7 test accuracy:",
+                                             "done after %d epochs \xC2\xB7 test accuracy:",
+                                             (unsigned long)st->epoch),
+                                    st->epoch);
         for (int i = 0; i < nr && n < sizeof d->status[0]; i++) {
             const struct session_train_racer *r = &st->racer[i];
             if (r->tested) {
@@ -1071,7 +1080,7 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
                                       i ? "," : "", r->label, 100 * r->test_acc);
             } else {
                 n += (size_t)snprintf(d->status[0] + n, sizeof d->status[0] - n,
-                                      "%s %s diverged", i ? "," : "", r->label);
+                                      _("%s %s diverged"), i ? "," : "", r->label);
             }
         }
     } else {
@@ -1079,22 +1088,26 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
     }
     char pen[64];
     if (ts->compare_penalties) {
-        snprintf(pen, sizeof pen, "none / L1 / L2 race");
+        snprintf(pen, sizeof pen, "%s", _("none / L1 / L2 race"));
     } else if (ts->l1 > 0) {
-        snprintf(pen, sizeof pen, "L1 %g%s", ts->l1,
-                 ts->l1_mode == TRAIN_L1_PROXIMAL ? " proximal" : "");
+        snprintf(pen, sizeof pen, ts->l1_mode == TRAIN_L1_PROXIMAL ? _("L1 %g proximal") : "L1 %g",
+                 ts->l1);
     } else if (ts->l2 > 0) {
         snprintf(pen, sizeof pen, "L2 %g", ts->l2);
     } else {
-        snprintf(pen, sizeof pen, "none");
+        snprintf(pen, sizeof pen, "%s", _("none"));
     }
     char es[32];
-    snprintf(es, sizeof es, ts->patience > 0 ? "patience %ld" : "off", ts->patience);
+    if (ts->patience > 0) {
+        snprintf(es, sizeof es, _("patience %ld"), ts->patience);
+    } else {
+        snprintf(es, sizeof es, "%s", _("off"));
+    }
     snprintf(d->status[1], sizeof d->status[1],
-             "dropout %s (D) \xC2\xB7 batch norm %s (B) \xC2\xB7 penalty %s (P, F) \xC2\xB7 early "
-             "stopping %s (E) \xC2\xB7 Space pause \xC2\xB7 R restart \xC2\xB7 N toy race "
-             "\xC2\xB7 H help",
-             ts->dropout > 0 ? "0.3" : "off", ts->batchnorm ? "on" : "off", pen, es);
+             _("dropout %s (D) \xC2\xB7 batch norm %s (B) \xC2\xB7 penalty %s (P, F) \xC2\xB7 "
+               "early stopping %s (E) \xC2\xB7 Space pause \xC2\xB7 R restart \xC2\xB7 N toy "
+               "race \xC2\xB7 H help"),
+             ts->dropout > 0 ? "0.3" : _("off"), ts->batchnorm ? _("on") : _("off"), pen, es);
     if (s->toast[0]) {
         snprintf(d->toast, sizeof d->toast, "%s", s->toast);
         d->toast_error = s->toast_error;
