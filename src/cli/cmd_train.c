@@ -11,6 +11,7 @@
 #include "cli/train_opts.h"
 #include "nn/train.h"
 #include "session/train.h"
+#include "sim/i18n.h"
 #include "sim/settings.h"
 #include "sim/train_settings.h"
 #include "sim/util.h"
@@ -24,16 +25,14 @@ _Static_assert(TRAIN_MAX_OPT == NN_MAX_RACERS, "as many racers as the trainer ta
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: optiscope train [OPTIONS]\n"
-            "Trains the small CNN (conv 1->8, conv 8->16, dense) and reports its accuracy.\n"
-            "Options are --key VALUE or --key=VALUE; a flag alone means true (--key=false).\n");
+    fprintf(out, "%s\n%s\n%s\n", _("usage: optiscope train [OPTIONS]"),
+            _("Trains the small CNN (conv 1->8, conv 8->16, dense) and reports its accuracy."),
+            _("Options are --key VALUE or --key=VALUE; a flag alone means true (--key=false)."));
     setting_help(settings_train(), out);
-    fprintf(out,
-            "Fashion-MNIST is read from " NN_FASHION_MNIST_DIR "\n"
-            "unless --data-dir is given.\n"
-            "Optimizer and schedule SPECs are name(key=value,...), as listed by\n"
-            "`optiscope trace --help`.\n");
+    fprintf(out, _("Fashion-MNIST is read from %s\nunless --data-dir is given.\n"),
+            NN_FASHION_MNIST_DIR);
+    fprintf(out, "%s\n", _("Optimizer and schedule SPECs are name(key=value,...), as listed by "
+                           "`optiscope trace --help`."));
 }
 
 /* ======================================================================== progress */
@@ -65,13 +64,14 @@ static void on_step(void *user, const struct session_train_state *st,
         clear_bar(p);
         char why[64];   /* in words: no NaN or infinity reaches the terminal */
         if (isfinite(r->diverged_loss)) {
-            snprintf(why, sizeof why, "loss %g, its penalty not finite", r->diverged_loss);
+            snprintf(why, sizeof why, _("loss %g, its penalty not finite"), r->diverged_loss);
         } else {
-            snprintf(why, sizeof why, "its loss is %s", isnan(r->diverged_loss) ? "NaN"
-                                                                          : "infinite");
+            snprintf(why, sizeof why, "%s", isnan(r->diverged_loss) ? _("its loss is NaN")
+                                                                    : _("its loss is infinite"));
         }
-        fprintf(stderr, "optiscope train: %s diverged at step %ld (%s); it stops, the "
-                "others go on\n", r->label, r->diverged_step, why);
+        fprintf(stderr,
+                _("optiscope train: %s diverged at step %ld (%s); it stops, the others go on\n"),
+                r->label, r->diverged_step, why);
     }
     if (!p->on || si->racer != st->nracers - 1) {
         return;
@@ -87,7 +87,8 @@ static void on_step(void *user, const struct session_train_state *st,
         bar[i] = i < filled ? '#' : '.';
     }
     bar[width] = '\0';
-    fprintf(stderr, "\repoch %d/%d [%s] %d/%d  loss %.4f", si->epoch, st->epochs, bar,
+    fprintf(stderr, "\r");
+    fprintf(stderr, _("epoch %d/%d [%s] %d/%d  loss %.4f"), si->epoch, st->epochs, bar,
             si->batch, si->batches, st->racer[0].loss_ema);
     fflush(stderr);
     p->bar_shown = true;
@@ -103,13 +104,13 @@ static void on_epoch(void *user, const struct session_train_state *st)
             continue;   /* stopped or diverged earlier */
         }
         const struct nn_epoch_info *ei = &r->last;
-        printf("epoch %d/%d  %-24s train loss %.4f acc %6.2f%%  val loss %.4f acc "
-               "%6.2f%%  lr %.3g  %.1f s  %.0f img/s%s\n", ei->epoch, st->epochs, r->label,
+        printf(_("epoch %d/%d  %-24s train loss %.4f acc %6.2f%%  val loss %.4f acc "
+                 "%6.2f%%  lr %.3g  %.1f s  %.0f img/s%s\n"), ei->epoch, st->epochs, r->label,
                ei->train_loss, 100 * ei->train_acc, ei->val_loss, 100 * ei->val_acc, ei->lr,
                ei->seconds, ei->images_per_s, ei->improved && p->patience > 0 ? "  *" : "");
         if (r->stopped) {
-            printf("early stop: %s after epoch %d, best validation loss %.4f at epoch %d "
-                   "restored\n", r->label, ei->epoch, r->best_val_loss, r->best_epoch);
+            printf(_("early stop: %s after epoch %d, best validation loss %.4f at epoch %d "
+                     "restored\n"), r->label, ei->epoch, r->best_val_loss, r->best_epoch);
         }
     }
     fflush(stdout);
@@ -173,28 +174,28 @@ int cmd_train(int argc, char **argv)
         own += cfg->opt[i].has_sched;
     }
     if (own == cfg->nopt) {
-        snprintf(sched_label, sizeof(sched_label), "per optimizer");
+        snprintf(sched_label, sizeof(sched_label), "%s", _("per optimizer"));
     } else if (own > 0) {
         size_t n = strlen(sched_label);
-        snprintf(sched_label + n, sizeof(sched_label) - n, " for the others");
+        snprintf(sched_label + n, sizeof(sched_label) - n, "%s", _(" for the others"));
     }
-    printf("data: %s: %d train, %d validation, %d test images of %dx%d\n", d->source,
+    printf(_("data: %s: %d train, %d validation, %d test images of %dx%d\n"), d->source,
            d->train.n, d->val.n, d->test.n, d->train.h, d->train.w);
-    printf("model: %s%s%s%s, %zu parameters; batch %d, %ld epoch%s, schedule %s, seed %llu, "
-           "%ld thread%s\n", o.model, o.batchnorm ? " +batchnorm" : "",
+    printf(_("model: %s%s%s%s, %zu parameters; batch %d, epochs %ld, schedule %s, seed %llu, "
+             "threads %ld\n"), o.model, o.batchnorm ? " +batchnorm" : "",
            o.dropout > 0 ? " +dropout" : "", o.hidden ? " +hidden" : "", st.nweights,
-           cfg->batch, o.epochs, o.epochs == 1 ? "" : "s", sched_label, o.seed, o.threads,
-           o.threads == 1 ? "" : "s");
+           cfg->batch, o.epochs, sched_label, o.seed, o.threads);
     if (cfg->racer_penalty) {
         char first[96];
         optim_format(&cfg->opt[0], first, sizeof first);
-        printf("regularization: %s three times: no penalty, L1 %g%s, L2 %g; early stopping %s\n",
-               first, cfg->pen[1].l1, cfg->l1_proximal ? " (proximal)" : "", cfg->pen[2].l2,
-               o.patience > 0 ? "on" : "off");
+        printf(_("regularization: %s three times: no penalty, L1 %g%s, L2 %g; early stopping "
+                 "%s\n"),
+               first, cfg->pen[1].l1, cfg->l1_proximal ? _(" (proximal)") : "", cfg->pen[2].l2,
+               o.patience > 0 ? _("on") : _("off"));
     } else if (o.l1 > 0 || o.l2 > 0 || o.patience > 0) {
-        printf("regularization: l1 %g%s, l2 %g, early stopping %s\n", o.l1,
-               o.l1 > 0 && o.l1_mode == TRAIN_L1_PROXIMAL ? " (proximal)" : "", o.l2,
-               o.patience > 0 ? "on" : "off");
+        printf(_("regularization: l1 %g%s, l2 %g, early stopping %s\n"), o.l1,
+               o.l1 > 0 && o.l1_mode == TRAIN_L1_PROXIMAL ? _(" (proximal)") : "", o.l2,
+               o.patience > 0 ? _("on") : _("off"));
     }
     fflush(stdout);
 
@@ -219,7 +220,7 @@ int cmd_train(int argc, char **argv)
                 cli_error("train", "--save: %s", err);
                 rc = 1;
             } else {
-                printf("saved %s to %s\n", r->label, path);
+                printf(_("saved %s to %s\n"), r->label, path);
             }
         }
     }
@@ -231,7 +232,7 @@ int cmd_train(int argc, char **argv)
     if (log_path) {
         int e = session_train_log_errno(s);
         if (e) {
-            cli_error("train", "--log: %s: write failed: %s", log_path, strerror(e));
+            cli_error("train", _("--log: %s: write failed: %s"), log_path, strerror(e));
             util_outfile_abort(&log);
             rc = 1;
         } else if (!util_outfile_commit(&log, err, sizeof(err))) {

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "nn/weight_stats.h"
 #include "session/train.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== options */
@@ -61,7 +62,7 @@ static void unknown_option(const char *cmd, const char *arg, const char *name,
         names[n++] = e->name;
     }
     char msg[512], dashed[80];
-    snprintf(msg, sizeof msg, "unknown option '%s'", UTIL_ESC(arg));
+    snprintf(msg, sizeof msg, _("unknown option '%s'"), UTIL_ESC(arg));
     snprintf(dashed, sizeof dashed, "%s%s", name[0] ? "--" : "", name[0] ? name : arg);
     util_append_suggestion(msg, sizeof msg, dashed, names, n);
     cli_error(cmd, "%s", msg);
@@ -96,7 +97,7 @@ int cli_train_parse(const char *cmd, int argc, char **argv, struct train_setting
                                        !strncmp(a, "--output=", 9))) {
             const char *v = a[1] == 'o' ? NULL : strchr(a, '=') ? strchr(a, '=') + 1 : NULL;
             if (!v && i + 1 >= argc) {
-                cli_error(cmd, "%s needs a file name", a);
+                cli_error(cmd, _("%s needs a file name"), a);
                 return 2;
             }
             *extra->output = v ? v : argv[++i];
@@ -110,7 +111,7 @@ int cli_train_parse(const char *cmd, int argc, char **argv, struct train_setting
             } else if (value) {
                 *f->value = value;
             } else if (i + 1 >= argc) {
-                cli_error(cmd, "%s needs a value", f->name);
+                cli_error(cmd, _("%s needs a value"), f->name);
                 return 2;
             } else {
                 *f->value = argv[++i];
@@ -142,7 +143,7 @@ int cli_train_parse(const char *cmd, int argc, char **argv, struct train_setting
         if (!value && row->type == SETTING_BOOL && !row->metavar) {
             value = "true";
         } else if (!value && i + 1 >= argc) {
-            cli_error(cmd, "--%s needs a value", name);
+            cli_error(cmd, _("--%s needs a value"), name);
             return 2;
         } else if (!value) {
             value = argv[++i];
@@ -156,8 +157,8 @@ int cli_train_parse(const char *cmd, int argc, char **argv, struct train_setting
         }
     }
     if (ts->data_dir[0] && ts->data == TRAIN_DATA_SYNTHETIC) {
-        cli_error(cmd, "--data-dir reads MNIST-format files; it does not go with --data "
-                  "synthetic");
+        cli_error(cmd, "%s",
+                  _("--data-dir reads MNIST-format files; it does not go with --data synthetic"));
         return 2;
     }
     return 0;
@@ -185,8 +186,8 @@ bool cli_train_data(const char *cmd, const struct train_settings *o, struct nn_d
     char err[1024];
     if (!session_train_load_data(&desc, out, err, sizeof(err))) {
         if (!o->data_dir[0] && access(NN_FASHION_MNIST_DIR, F_OK) != 0) {
-            cli_error(cmd, "%s (install Debian's dataset-fashion-mnist, or use --data "
-                      "synthetic or --data-dir DIR)", err);
+            cli_error(cmd, _("%s (install Debian's dataset-fashion-mnist, or use --data "
+                             "synthetic or --data-dir DIR)"), err);
         } else {
             cli_error(cmd, "%s", err);
         }
@@ -201,7 +202,7 @@ void cli_train_print_weights(FILE *out, const char *label, const struct cnn *net
 {
     struct nn_weight_stats s;
     nn_weight_stats(net, 1, 1.0, 1e-3, &s);
-    fprintf(out, "weights %-22s %zu weights, %zu exact zeros, %zu below 1e-3 (%.1f%%)\n",
+    fprintf(out, _("weights %-22s %zu weights, %zu exact zeros, %zu below 1e-3 (%.1f%%)\n"),
             label, s.all.count, s.all.zeros, s.all.small,
             s.all.count ? 100.0 * (double)s.all.small / (double)s.all.count : 0.0);
 }
@@ -209,9 +210,9 @@ void cli_train_print_weights(FILE *out, const char *label, const struct cnn *net
 void cli_print_test_line(FILE *out, const struct session_train_racer *r, bool best_weights)
 {
     if (!r->tested) {
-        fprintf(out, "test  %-24s diverged\n", r->label);
+        fprintf(out, _("test  %-24s diverged\n"), r->label);
         return;
     }
-    fprintf(out, "test  %-24s loss %.4f  accuracy %.2f%%%s\n", r->label, r->test_loss,
-            100 * r->test_acc, best_weights ? " (best weights)" : "");
+    fprintf(out, _("test  %-24s loss %.4f  accuracy %.2f%%%s\n"), r->label, r->test_loss,
+            100 * r->test_acc, best_weights ? _(" (best weights)") : "");
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== IDX files */
@@ -35,19 +36,19 @@ static bool read_exact(gzFile f, const char *path, void *buf, size_t n, const ch
         int code;
         const char *msg = gzerror(f, &code);
         if (r < 0 && code != Z_BUF_ERROR) {
-            snprintf(err, errlen, "%s: corrupt compressed data in the %s (%s)", path, what, msg);
+            snprintf(err, errlen, _("%s: corrupt compressed data in the %s (%s)"), path, what, msg);
         } else if (code == Z_BUF_ERROR) {
             /* Z_BUF_ERROR (gzread returns 0 or -1): the deflate data run out before the
              * stream's end marker. A damaged
              * stream (a flipped byte, a bad block length) reads exactly like a cut one, so the
              * message names both, corrupt first. */
-            snprintf(err, errlen, "%s: corrupt or truncated gzip stream: it stops before its "
-                     "end marker, inside the %s (%zu of %zu bytes)", path, what, done + got,
+            snprintf(err, errlen, _("%s: corrupt or truncated gzip stream: it stops before its "
+                     "end marker, inside the %s (%zu of %zu bytes)"), path, what, done + got,
                      total);
         } else {
             /* r == 0: a complete stream (or a plain file) shorter than its header says */
-            snprintf(err, errlen, "%s: truncated: the file ends inside the %s: %zu of %zu "
-                     "bytes", path, what, done + got, total);
+            snprintf(err, errlen, _("%s: truncated: the file ends inside the %s: %zu of %zu "
+                     "bytes"), path, what, done + got, total);
         }
         return false;
     }
@@ -70,15 +71,15 @@ static bool check_end(gzFile f, const char *path, char *err, size_t errlen)
     if (r < 0 || (r == 0 && code == Z_BUF_ERROR)) {
         /* r == 0 with Z_BUF_ERROR: the stream stopped before its trailer was read */
         if (code == Z_BUF_ERROR) {
-            snprintf(err, errlen, "%s: corrupt or truncated gzip stream: it stops before its "
-                     "end marker", path);
+            snprintf(err, errlen, _("%s: corrupt or truncated gzip stream: it stops before its "
+                     "end marker"), path);
         } else {
-            snprintf(err, errlen, "%s: corrupt compressed data (%s)", path, msg);
+            snprintf(err, errlen, _("%s: corrupt compressed data (%s)"), path, msg);
         }
         return false;
     }
     if (r > 0) {
-        snprintf(err, errlen, "%s: extra data after the last item the header announces", path);
+        snprintf(err, errlen, _("%s: extra data after the last item the header announces"), path);
         return false;
     }
     return true;
@@ -88,16 +89,16 @@ static gzFile open_idx(const char *path, char *err, size_t errlen)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot open: %s"), path, strerror(errno));
         return NULL;
     }
     if (S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: is a directory, not an IDX file", path);
+        snprintf(err, errlen, _("%s: is a directory, not an IDX file"), path);
         return NULL;
     }
     gzFile f = gzopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, errno ? strerror(errno) : "zlib");
+        snprintf(err, errlen, _("%s: cannot open: %s"), path, errno ? strerror(errno) : "zlib");
         return NULL;
     }
     return f;
@@ -118,34 +119,34 @@ static bool read_idx(const char *path, bool images, int dims[3], uint8_t **data,
     size_t hlen = images ? 16 : 8;
     uint32_t want = images ? IDX_MAGIC_IMAGES : IDX_MAGIC_LABELS;
     /* the magic number first, so a file of the other kind is named as such even if short */
-    if (!read_exact(f, path, hdr, 4, "header", 0, hlen, err, errlen)) {
+    if (!read_exact(f, path, hdr, 4, _("header"), 0, hlen, err, errlen)) {
         goto done;
     }
     uint32_t magic = be32(hdr);
     if (magic != want) {
-        const char *kind = images ? "image" : "label";
+        const char *kind = images ? _("image") : _("label");
         if (magic == (images ? IDX_MAGIC_LABELS : IDX_MAGIC_IMAGES)) {
-            snprintf(err, errlen, "%s: this is an IDX %s file, expected an IDX %s file", path,
-                     images ? "label" : "image", kind);
+            snprintf(err, errlen, _("%s: this is an IDX %s file, expected an IDX %s file"), path,
+                     images ? _("label") : _("image"), kind);
         } else {
-            snprintf(err, errlen, "%s: not an IDX %s file (magic number 0x%08x, expected "
-                     "0x%08x)", path, kind, magic, want);
+            snprintf(err, errlen, _("%s: not an IDX %s file (magic number 0x%08x, expected "
+                     "0x%08x)"), path, kind, magic, want);
         }
         goto done;
     }
-    if (!read_exact(f, path, hdr + 4, hlen - 4, "header", 4, hlen, err, errlen)) {
+    if (!read_exact(f, path, hdr + 4, hlen - 4, _("header"), 4, hlen, err, errlen)) {
         goto done;
     }
     uint32_t n = be32(hdr + 4);
     uint32_t h = images ? be32(hdr + 8) : 1, w = images ? be32(hdr + 12) : 1;
     if (n == 0 || n > IDX_MAX_ITEMS) {
-        snprintf(err, errlen, "%s: header announces %u items (expected 1 to %d)", path, n,
+        snprintf(err, errlen, _("%s: header announces %u items (expected 1 to %d)"), path, n,
                  IDX_MAX_ITEMS);
         goto done;
     }
     if (h == 0 || w == 0 || h > IDX_MAX_SIDE || w > IDX_MAX_SIDE) {
-        snprintf(err, errlen, "%s: header announces %ux%u images (expected 1 to %d pixels a "
-                 "side)", path, h, w, IDX_MAX_SIDE);
+        snprintf(err, errlen, _("%s: header announces %ux%u images (expected 1 to %d pixels a "
+                 "side)"), path, h, w, IDX_MAX_SIDE);
         goto done;
     }
     size_t bytes = (size_t)n * h * w;
@@ -153,7 +154,7 @@ static bool read_idx(const char *path, bool images, int dims[3], uint8_t **data,
     size_t cap = bytes < ((size_t)1 << 24) ? bytes : ((size_t)1 << 24);
     uint8_t *buf = xmalloc(cap);
     char what[96];
-    snprintf(what, sizeof(what), images ? "pixels of %u images" : "%u labels", n);
+    snprintf(what, sizeof(what), images ? _("pixels of %u images") : _("%u labels"), n);
     size_t got = 0;
     while (got < bytes) {
         if (got == cap) {
@@ -194,7 +195,7 @@ bool nn_idx_load(struct nn_dataset *out, const char *images_path, const char *la
         return false;
     }
     if (di[0] != dl[0]) {
-        snprintf(err, errlen, "%s has %d images but %s has %d labels", images_path, di[0],
+        snprintf(err, errlen, _("%s has %d images but %s has %d labels"), images_path, di[0],
                  labels_path, dl[0]);
         free(images);
         free(labels);
@@ -202,7 +203,7 @@ bool nn_idx_load(struct nn_dataset *out, const char *images_path, const char *la
     }
     for (int i = 0; i < dl[0]; i++) {
         if (labels[i] >= NN_CLASSES) {
-            snprintf(err, errlen, "%s: label %d of item %d is outside 0..%d", labels_path,
+            snprintf(err, errlen, _("%s: label %d of item %d is outside 0..%d"), labels_path,
                      labels[i], i, NN_CLASSES - 1);
             free(images);
             free(labels);
@@ -239,7 +240,7 @@ bool nn_data_load_dir(struct nn_data *out, const char *dir, int val_count, char 
     memset(out, 0, sizeof(*out));
     struct stat st;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: no such data directory", dir);
+        snprintf(err, errlen, _("%s: no such data directory"), dir);
         return false;
     }
     char ti[4096], tl[4096], si[4096], sl[4096];
@@ -256,7 +257,7 @@ bool nn_data_load_dir(struct nn_data *out, const char *dir, int val_count, char 
         return false;
     }
     if (all.h != out->test.h || all.w != out->test.w) {
-        snprintf(err, errlen, "%s has %dx%d images but %s has %dx%d", ti, all.h, all.w, si,
+        snprintf(err, errlen, _("%s has %dx%d images but %s has %dx%d"), ti, all.h, all.w, si,
                  out->test.h, out->test.w);
         nn_dataset_finish(&all);
         nn_data_finish(out);
@@ -264,7 +265,7 @@ bool nn_data_load_dir(struct nn_data *out, const char *dir, int val_count, char 
     }
     int nval = val_count < 0 ? all.n / 12 : val_count;
     if (nval >= all.n) {
-        snprintf(err, errlen, "%s: %d training images leave none after a validation split of %d",
+        snprintf(err, errlen, _("%s: %d training images leave none after a validation split of %d"),
                  ti, all.n, nval);
         nn_dataset_finish(&all);
         nn_data_finish(out);
@@ -414,7 +415,7 @@ void nn_data_synthetic(struct nn_data *out, int ntrain, int nval, int ntest, uin
     make_split(&out->train, ntrain, &rng);
     make_split(&out->val, nval, &rng);
     make_split(&out->test, ntest, &rng);
-    snprintf(out->source, sizeof(out->source), "synthetic shapes (seed %llu)",
+    snprintf(out->source, sizeof(out->source), _("synthetic shapes (seed %llu)"),
              (unsigned long long)seed);
     nn_data_standardize(out);
 }

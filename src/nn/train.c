@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== create/destroy */
@@ -16,17 +17,17 @@ struct nn_trainer *nn_trainer_create(const struct nn_train_config *cfg,
                                      const struct nn_data *data, char *err, size_t errlen)
 {
     if (cfg->nopt < 1 || cfg->nopt > NN_MAX_RACERS) {
-        snprintf(err, errlen, "between 1 and %d optimizers, not %d", NN_MAX_RACERS, cfg->nopt);
+        snprintf(err, errlen, _("between 1 and %d optimizers, not %d"), NN_MAX_RACERS, cfg->nopt);
         return NULL;
     }
     if (data->train.n < 1 || data->val.n < 1 || data->test.n < 1) {
-        snprintf(err, errlen, "%s: the training, validation and test splits must not be empty "
-                 "(%d, %d, %d images)", data->source, data->train.n, data->val.n, data->test.n);
+        snprintf(err, errlen, _("%s: the training, validation and test splits must not be empty "
+                 "(%d, %d, %d images)"), data->source, data->train.n, data->val.n, data->test.n);
         return NULL;
     }
     if (data->train.h % 4 != 0 || data->train.w % 4 != 0) {
-        snprintf(err, errlen, "%s: images are %dx%d; the model needs sides that are multiples "
-                 "of 4", data->source, data->train.h, data->train.w);
+        snprintf(err, errlen, _("%s: images are %dx%d; the model needs sides that are multiples "
+                 "of 4"), data->source, data->train.h, data->train.w);
         return NULL;
     }
     struct nn_trainer *t = xcalloc(1, sizeof(*t));

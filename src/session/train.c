@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nn/cnn.h"
+#include "sim/i18n.h"
 #include "sim/train_settings.h"
 #include "sim/util.h"
 
@@ -63,7 +64,7 @@ bool session_train_load_data(const struct session_train_data_desc *desc, struct 
             return false;
         }
         char src[400];
-        snprintf(src, sizeof(src), "%s in %s", desc->dir ? "MNIST-format data" : "fashion-mnist",
+        snprintf(src, sizeof(src), _("%s in %s"), desc->dir ? _("MNIST-format data") : "fashion-mnist",
                  out->source);
         snprintf(out->source, sizeof(out->source), "%s", src);
     }
@@ -524,7 +525,7 @@ bool session_train_start(struct session_train *s, const struct session_train_hoo
     begin(s, hooks);
     int rc = pthread_create(&s->thread, NULL, worker, s);
     if (rc != 0) {
-        snprintf(err, errlen, "cannot start the training thread: %s", strerror(rc));
+        snprintf(err, errlen, _("cannot start the training thread: %s"), strerror(rc));
         pthread_mutex_lock(&s->lock);
         s->active = false;
         pthread_mutex_unlock(&s->lock);
