@@ -38,6 +38,25 @@ if msgfmt --check -o /dev/null po/ko.po 2>"$tmp/fmt.err"; then
 else
   bad "msgfmt --check: $(cat "$tmp/fmt.err")"
 fi
+# a message that is not a format must not gain one in translation (printf would read it)
+if python3 - po/ko.po <<'PY'
+import re, sys, ast
+bad = 0
+for block in re.split(r'\n\s*\n', open(sys.argv[1], encoding='utf-8').read()):
+    if 'c-format' in block or 'msgstr' not in block:
+        continue
+    strs = re.findall(r'^(msgid|msgstr(?:\[0\])?|)\s*(".*")$', block, re.M)
+    text = {'msgid': '', 'msgstr': ''}
+    cur = None
+    for key, lit in strs:
+        cur = ('msgstr' if key.startswith('msgstr') else 'msgid') if key else cur
+        text[cur] += ast.literal_eval(lit)
+    if '%' in text['msgstr'] and text['msgid']:
+        print('a %% in the translation of a plain message:', repr(text['msgid']))
+        bad += 1
+sys.exit(1 if bad else 0)
+PY
+then ok; else bad "ko.po: a plain message's translation has a %"; fi
 # every file that marks messages is listed, and every listed file exists
 while IFS= read -r f; do
   if grep -qx "$f" po/POTFILES; then ok; else bad "$f marks messages but is not in po/POTFILES"; fi

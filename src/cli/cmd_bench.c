@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "sim/i18n.h"
 #include "sim/spec.h"
 #include "sim/util.h"
 
@@ -23,17 +24,17 @@ int cmd_bench(int argc, char **argv)
         /* asked for: the usage on stdout; missing: an error, so on stderr with exit 2 */
         FILE *out = argc < 2 ? stderr : stdout;
         if (argc < 2) {
-            cli_error("bench", "which benchmark? train, render or landscape");
+            cli_error("bench", _("which benchmark? train, render or landscape"));
         }
         fprintf(out,
-                "usage: optiscope bench train [OPTIONS]   CNN training speed against PyTorch\n"
+                _("usage: optiscope bench train [OPTIONS]   CNN training speed against PyTorch\n"
                 "       optiscope bench render [OPTIONS]  frame times of the live view\n"
                 "       optiscope bench landscape [OPTIONS]  the CNN's loss slice against "
-                "PyTorch\n");
+                "PyTorch\n"));
         return argc < 2 ? 2 : 0;
     }
     char msg[256];
-    snprintf(msg, sizeof msg, "unknown benchmark '%s'", UTIL_ESC(argv[1]));
+    snprintf(msg, sizeof msg, _("unknown benchmark '%s'"), UTIL_ESC(argv[1]));
     util_append_suggestion(msg, sizeof msg, argv[1], what, 3);
     cli_error("bench", "%s", msg);
     return 2;
@@ -48,7 +49,7 @@ bool bench_parse_threads(const char *v, long *threads, int cap, long max, int *n
         ok = ok && util_parse_long(items[i], 1, max, &threads[i]);
     }
     if (!ok) {
-        cli_error("bench", "--threads: '%s' is not a list of thread counts (1..%ld)", v, max);
+        cli_error("bench", _("--threads: '%s' is not a list of thread counts (1..%ld)"), v, max);
         *n = 0;
         return false;
     }
@@ -59,7 +60,7 @@ bool bench_parse_threads(const char *v, long *threads, int cap, long max, int *n
 bool bench_parse_data(const char *v)
 {
     if (strcmp(v, "fashion-mnist") && strcmp(v, "synthetic")) {
-        cli_error("bench", "--data: unknown dataset '%s' (known: fashion-mnist, synthetic)", v);
+        cli_error("bench", _("--data: unknown dataset '%s' (known: fashion-mnist, synthetic)"), v);
         return false;
     }
     return true;

@@ -17,6 +17,7 @@
 #include "nn/dataset.h"
 #include "nn/landscape.h"
 #include "nn/train.h"
+#include "sim/i18n.h"
 #include "sim/optim.h"
 #include "sim/spec.h"
 #include "sim/util.h"
@@ -37,7 +38,7 @@ struct bench_opts {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: optiscope bench landscape [OPTIONS]\n"
+            _("usage: optiscope bench landscape [OPTIONS]\n"
             "Time of a loss slice of the small CNN (trained briefly with adam) along\n"
             "filter-normalized random directions over [-1, 1]^2, and PyTorch's time for the\n"
             "same slice of the same network along the same directions.\n"
@@ -50,7 +51,7 @@ static void usage(FILE *out)
             "  --no-torch         skip PyTorch\n"
             "  --python PATH      PyTorch's interpreter (default /usr/bin/python3)\n"
             "  --torch-script P   the peer script (default bench/torch_landscape.py of the "
-            "source)\n");
+            "source)\n"));
 }
 
 static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
@@ -90,7 +91,7 @@ static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
             } else if (!strcmp(a, valued[k])) {
                 which = k;
                 if (i + 1 >= argc) {
-                    cli_error("bench", "%s needs a value", a);
+                    cli_error("bench", _("%s needs a value"), a);
                     return false;
                 }
                 v = argv[++i];
@@ -115,7 +116,7 @@ static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
             }
         } else if (which <= 4) {
             if (!util_parse_long(v, lo[which], hi[which], dst[which])) {
-                cli_error("bench", "%s: '%s' is not a whole number from %ld to %ld",
+                cli_error("bench", _("%s: '%s' is not a whole number from %ld to %ld"),
                           valued[which], v, lo[which], hi[which]);
                 return false;
             }
@@ -162,7 +163,7 @@ static bool peer_write(struct peer_files *pf, const struct cnn *net,
 {
     snprintf(pf->dir, sizeof pf->dir, "/tmp/optiscope-bench-landscape-XXXXXX");
     if (!mkdtemp(pf->dir)) {
-        snprintf(err, errlen, "cannot make a temporary folder: %s", strerror(errno));
+        snprintf(err, errlen, _("cannot make a temporary folder: %s"), strerror(errno));
         return false;
     }
     snprintf(pf->model, sizeof pf->model, "%s/net.bin", pf->dir);
@@ -181,7 +182,7 @@ static bool peer_write(struct peer_files *pf, const struct cnn *net,
     size_t px = (size_t)im->n * im->c * im->h * im->w;
     if (ok && (!write_raw(pf->x, im->x, sizeof(float), px) ||
                !write_raw(pf->y, im->y, 1, (size_t)im->n))) {
-        snprintf(err, errlen, "%s: cannot write", pf->dir);
+        snprintf(err, errlen, _("%s: cannot write"), pf->dir);
         ok = false;
     }
     return ok;
@@ -242,7 +243,7 @@ static double run_torch(const struct bench_opts *o, const char *script,
     cli_spawn_wait(pid, how, sizeof how);
     if (secs <= 0 || got != npoints) {
         last[strcspn(last, "\n")] = '\0';
-        snprintf(why, whylen, "PyTorch run failed (%s): %s", how, last);
+        snprintf(why, whylen, _("PyTorch run failed (%s): %s"), how, last);
         return -1;
     }
     return secs;
@@ -321,8 +322,8 @@ int bench_landscape(int argc, char **argv)
     }
     const char *script = o.torch ? find_script(&o) : NULL;
     if (o.torch && !script) {
-        fprintf(stderr, "optiscope bench: note: %s not found; PyTorch is skipped (pass "
-                "--torch-script PATH)\n", o.script ? o.script : "bench/torch_landscape.py");
+        fprintf(stderr, _("optiscope bench: note: %s not found; PyTorch is skipped (pass "
+                "--torch-script PATH)\n"), o.script ? o.script : "bench/torch_landscape.py");
     }
     struct cnn *net = trained_net(&data, o.train_steps);
     struct nn_landscape_images im;
@@ -335,11 +336,11 @@ int bench_landscape(int argc, char **argv)
     struct peer_files pf;
     memset(&pf, 0, sizeof pf);
     if (script && !peer_write(&pf, net, &dirs, &im, err, sizeof(err))) {
-        fprintf(stderr, "optiscope bench: %s; PyTorch is skipped\n", err);
+        fprintf(stderr, _("optiscope bench: %s; PyTorch is skipped\n"), err);
         script = NULL;
     }
-    printf("bench landscape: model small (adam, %ld steps), %dx%d grid over [-1, 1]^2, %d "
-           "%s training images a point, filter-normalized random directions; best of %ld\n",
+    printf(_("bench landscape: model small (adam, %ld steps), %dx%d grid over [-1, 1]^2, %d "
+           "%s training images a point, filter-normalized random directions; best of %ld\n"),
            o.train_steps, n, n, im.n, real ? "fashion-mnist" : "synthetic", o.rounds);
     printf("%-8s %14s %14s %8s %12s %14s\n", "threads", "optiscope s", "pytorch s", "ratio",
            "points/s", "max |diff|");
@@ -371,7 +372,7 @@ int bench_landscape(int argc, char **argv)
                 snprintf(ratio, sizeof ratio, "%.1fx", secs / best);
                 snprintf(diff, sizeof diff, "%.2g", worst);
             } else {
-                fprintf(stderr, "optiscope bench: %s\n", why);
+                fprintf(stderr, _("optiscope bench: %s\n"), why);
                 rc = 1;
             }
         }
@@ -379,11 +380,11 @@ int bench_landscape(int argc, char **argv)
                diff);
         fflush(stdout);
     }
-    printf("seconds: the whole slice (%d forwards of %d images); ratio: PyTorch's time over "
-           "ours;\nmax |diff|: the largest difference between the two grids' losses\n", np,
+    printf(_("seconds: the whole slice (%d forwards of %d images); ratio: PyTorch's time over "
+           "ours;\nmax |diff|: the largest difference between the two grids' losses\n"), np,
            im.n);
     if (script && version[0]) {
-        printf("pytorch: torch %s, %s %s (torch.set_num_threads; all images in one forward)\n",
+        printf(_("pytorch: torch %s, %s %s (torch.set_num_threads; all images in one forward)\n"),
                version, o.python, script);
     }
     if (pf.dir[0]) {

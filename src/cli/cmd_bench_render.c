@@ -13,6 +13,7 @@
 #include "app/app.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 extern char **environ;
@@ -74,19 +75,19 @@ int bench_render(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--frames") && i + 1 < argc) {
             if (!util_parse_long(argv[++i], 10, 100000, &frames)) {
-                cli_error("bench render", "--frames: expected 10..100000, got '%s'", argv[i]);
+                cli_error("bench render", _("--frames: expected 10..100000, got '%s'"), argv[i]);
                 return 2;
             }
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            printf("usage: optiscope bench render [--frames N]\n"
+            printf(_("usage: optiscope bench render [--frames N]\n"
                    "Frame times (p50, p95) of the live view at 1280x720 and 1920x1080, 2-D and\n"
                    "3-D, with the beale preset's 8 optimizers after 10,000 steps each; then the\n"
                    "time from launch to the first frame (with one other client holding the\n"
                    "display, as on a desktop) and the CPU the default demo uses.\n"
-                   "Uses the display when there is one (DISPLAY), else EGL offscreen.\n");
+                   "Uses the display when there is one (DISPLAY), else EGL offscreen.\n"));
             return 0;
         } else {
-            cli_error("bench render", "unknown option '%s'", argv[i]);
+            cli_error("bench render", _("unknown option '%s'"), argv[i]);
             return 2;
         }
     }
@@ -100,14 +101,14 @@ int bench_render(int argc, char **argv)
         return 1;
     }
     if (!app_shader_dir(cli_datadir(), shaders, sizeof shaders)) {
-        cli_error("bench render", "cannot find the shaders");
+        cli_error("bench render", _("cannot find the shaders"));
         scene_finish(&scene);
         return 1;
     }
     static const int sizes[2][2] = {{1280, 720}, {1920, 1080}};
     double *t = xmalloc((size_t)frames * sizeof *t);
     int status = 0;
-    printf("optiscope bench render: %s, 8 optimizers, 10000-step trails, %ld frames each\n",
+    printf(_("optiscope bench render: %s, 8 optimizers, 10000-step trails, %ld frames each\n"),
            scene.function, frames);
     for (int s = 0; s < 2 && status == 0; s++) {
         for (int d = 0; d < 2; d++) {
@@ -120,7 +121,7 @@ int bench_render(int argc, char **argv)
             }
             qsort(t, (size_t)frames, sizeof *t, cmp_double);
             double p50 = t[frames / 2], p95 = t[(size_t)(0.95 * (double)(frames - 1))];
-            printf("  %4dx%-4d %s  p50 %6.2f ms  p95 %6.2f ms  max %6.2f ms  (%s)\n",
+            printf(_("  %4dx%-4d %s  p50 %6.2f ms  p95 %6.2f ms  max %6.2f ms  (%s)\n"),
                    sizes[s][0], sizes[s][1], d ? "3-D" : "2-D", p50, p95, t[frames - 1],
                    window ? "window" : "EGL offscreen");
             fflush(stdout);
@@ -131,7 +132,7 @@ int bench_render(int argc, char **argv)
     const char *display = getenv("DISPLAY");
     if (status != 0 || !display || !*display) {
         if (status == 0) {
-            printf("  launch to first frame, CPU use: need a display (run under Xvfb)\n");
+            printf(_("  launch to first frame, CPU use: need a display (run under Xvfb)\n"));
         }
         return status;
     }
@@ -154,10 +155,10 @@ int bench_render(int argc, char **argv)
     }
     if (nl > 0) {
         qsort(launch, (size_t)nl, sizeof *launch, cmp_double);
-        printf("  launch to first frame (1280x720, default demo): median %.0f ms, best %.0f ms\n",
+        printf(_("  launch to first frame (1280x720, default demo): median %.0f ms, best %.0f ms\n"),
                launch[nl / 2], launch[0]);
     } else {
-        printf("  launch to first frame: the window did not start\n");
+        printf(_("  launch to first frame: the window did not start\n"));
         return 1;
     }
     /* CPU while the default demo animates: 600 frames at 60 per second. */
@@ -168,14 +169,14 @@ int bench_render(int argc, char **argv)
         long n = 0;
         if (sscanf(line, "frames %ld wall-s %lf fps %lf frame-p50-ms %lf frame-p95-ms %lf "
                    "cpu-pct %lf maxrss-mb %lf", &n, &wall, &fps, &p50, &p95, &cpu, &rss) == 7) {
-            printf("  default demo live (1280x720, 10 s): %.1f fps, frame work p50 %.2f ms, "
-                   "p95 %.2f ms, CPU %.0f%% of one core, max RSS %.0f MB\n",
+            printf(_("  default demo live (1280x720, 10 s): %.1f fps, frame work p50 %.2f ms, "
+                   "p95 %.2f ms, CPU %.0f%% of one core, max RSS %.0f MB\n"),
                    fps, p50, p95, cpu, rss);
         } else {
-            printf("  default demo: %s", line);
+            printf(_("  default demo: %s"), line);
         }
     } else {
-        printf("  CPU use: the window did not report\n");
+        printf(_("  CPU use: the window did not report\n"));
         return 1;
     }
     return 0;

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "nn/cnn.h"
 #include "nn/dataset.h"
+#include "sim/i18n.h"
 #include "sim/optim.h"
 #include "sim/spec.h"
 #include "sim/util.h"
@@ -32,7 +33,7 @@ struct bench_opts {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: optiscope bench train [OPTIONS]\n"
+            _("usage: optiscope bench train [OPTIONS]\n"
             "Training speed of the small CNN (adam, one step = forward, backward, update) in\n"
             "images/s, the share of it spent in sgemm, and PyTorch's speed on the same model.\n"
             "  --threads LIST     thread counts (default 1,2)\n"
@@ -43,7 +44,7 @@ static void usage(FILE *out)
             "  --data fashion-mnist|synthetic   (default fashion-mnist when installed)\n"
             "  --no-torch         skip PyTorch\n"
             "  --python PATH      PyTorch's interpreter (default /usr/bin/python3)\n"
-            "  --torch-script P   the peer script (default bench/torch_train.py of the source)\n");
+            "  --torch-script P   the peer script (default bench/torch_train.py of the source)\n"));
 }
 
 static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
@@ -81,7 +82,7 @@ static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
             } else if (!strcmp(a, valued[k])) {
                 which = k;
                 if (i + 1 >= argc) {
-                    cli_error("bench", "%s needs a value", a);
+                    cli_error("bench", _("%s needs a value"), a);
                     return false;
                 }
                 v = argv[++i];
@@ -104,7 +105,7 @@ static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
             }
         } else if (which <= 4) {
             if (!util_parse_long(v, which == 2 ? 0 : 1, 1000000, dst[which])) {
-                cli_error("bench", "%s: '%s' is not a whole number in range", valued[which], v);
+                cli_error("bench", _("%s: '%s' is not a whole number in range"), valued[which], v);
                 return false;
             }
         } else if (which == 5) {
@@ -215,7 +216,7 @@ static double run_torch(const struct bench_opts *o, const char *script, const ch
     cli_spawn_wait(pid, how, sizeof how);
     if (rate <= 0) {
         last[strcspn(last, "\n")] = '\0';
-        snprintf(why, whylen, "PyTorch run failed (%s): %s", how, last);
+        snprintf(why, whylen, _("PyTorch run failed (%s): %s"), how, last);
         return -1;
     }
     return rate;
@@ -260,11 +261,11 @@ int bench_train(int argc, char **argv)
     }
     const char *script = o.torch ? find_script(&o) : NULL;
     if (o.torch && !script) {
-        fprintf(stderr, "optiscope bench: note: %s not found; PyTorch is skipped (pass "
-                "--torch-script PATH)\n", o.script ? o.script : "bench/torch_train.py");
+        fprintf(stderr, _("optiscope bench: note: %s not found; PyTorch is skipped (pass "
+                "--torch-script PATH)\n"), o.script ? o.script : "bench/torch_train.py");
     }
-    printf("bench train: model small, batch %ld, adam(lr=0.001), best of %ld rounds of %ld "
-           "steps after %ld warm-up steps; data %s\n", o.batch, o.rounds, o.steps, o.warmup,
+    printf(_("bench train: model small, batch %ld, adam(lr=0.001), best of %ld rounds of %ld "
+           "steps after %ld warm-up steps; data %s\n"), o.batch, o.rounds, o.steps, o.warmup,
            real ? "fashion-mnist" : "synthetic");
     printf("%-8s %16s %12s %16s %8s\n", "threads", "optiscope img/s", "sgemm share",
            "pytorch img/s", "ratio");
@@ -294,14 +295,14 @@ int bench_train(int argc, char **argv)
                ratio);
         fflush(stdout);
         if (script && torch_rate <= 0) {
-            fprintf(stderr, "optiscope bench: %s\n", why);
+            fprintf(stderr, _("optiscope bench: %s\n"), why);
             rc = 1;
         }
     }
-    printf("images/s: steps (batch, forward, backward, adam update) per second times the batch\n"
-           "sgemm share: of the calling thread's time\n");
+    printf(_("images/s: steps (batch, forward, backward, adam update) per second times the batch\n"
+           "sgemm share: of the calling thread's time\n"));
     if (script && version[0]) {
-        printf("pytorch: torch %s, %s %s (torch.set_num_threads)\n", version, o.python, script);
+        printf(_("pytorch: torch %s, %s %s (torch.set_num_threads)\n"), version, o.python, script);
     }
     nn_set_threads(1);
     nn_data_finish(&data);

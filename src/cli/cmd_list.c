@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "sim/catalog.h"
+#include "sim/i18n.h"
 #include "sim/optim.h"
 #include "sim/sched.h"
 #include "sim/util.h"
@@ -15,7 +16,7 @@ static void list_functions(void)
         const struct catalog_entry *c = catalog_get(i);
         printf("%-16s %s\n", c->name, c->description);
         printf("%-16s   f = %s\n", "", c->expr);
-        printf("%-16s   domain [%g, %g] x [%g, %g], start (%g, %g)", "", c->xmin, c->xmax,
+        printf(_("%-16s   domain [%g, %g] x [%g, %g], start (%g, %g)"), "", c->xmin, c->xmax,
                c->ymin, c->ymax, c->start[0], c->start[1]);
         for (int k = 0; k < c->nminima; k++) {
             printf("%s(%g, %g)", k == 0 ? ", minima " : " ", c->minima[k][0], c->minima[k][1]);
@@ -74,11 +75,11 @@ int cmd_list(int argc, char **argv)
 {
     static const char *const what[] = {"functions", "optimizers", "schedules", "presets"};
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: optiscope list functions|optimizers|schedules|presets\n");
+        printf(_("usage: optiscope list functions|optimizers|schedules|presets\n"));
         return 0;
     }
     if (argc != 2) {
-        cli_error("list", "expected one of functions, optimizers, schedules, presets");
+        cli_error("list", _("expected one of functions, optimizers, schedules, presets"));
         return 2;
     }
     const char *w = argv[1];
@@ -92,7 +93,7 @@ int cmd_list(int argc, char **argv)
         char names[64][64];
         int n = cli_preset_names(names, 64);
         if (n == 0) {
-            cli_error("list", "no presets found (is the data folder installed?)");
+            cli_error("list", _("no presets found (is the data folder installed?)"));
             return 1;
         }
         for (int i = 0; i < n; i++) {
@@ -102,9 +103,9 @@ int cmd_list(int argc, char **argv)
         }
     } else {
         char msg[256];
-        snprintf(msg, sizeof msg, "unknown list '%s'", w);
+        snprintf(msg, sizeof msg, _("unknown list '%s'"), w);
         util_append_suggestion(msg, sizeof msg, w, what, 4);
-        cli_error("list", "%s; expected functions, optimizers, schedules or presets", msg);
+        cli_error("list", _("%s; expected functions, optimizers, schedules or presets"), msg);
         return 2;
     }
     return 0;

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "config.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 static bool has_presets(const char *dir)
@@ -124,8 +125,8 @@ bool cli_preset_path(const char *name, char *path, size_t len, char *err, size_t
 {
     const char *dir = cli_datadir();
     if (!dir) {
-        snprintf(err, errlen, "cannot find the presets folder (set OPTISCOPE_DATA to the "
-                 "installed share/optiscope)");
+        snprintf(err, errlen, _("cannot find the presets folder (set OPTISCOPE_DATA to the "
+                 "installed share/optiscope)"));
         return false;
     }
     char names[64][64];
@@ -138,7 +139,7 @@ bool cli_preset_path(const char *name, char *path, size_t len, char *err, size_t
             return true;
         }
     }
-    snprintf(err, errlen, "unknown preset '%s'", name);
+    snprintf(err, errlen, _("unknown preset '%s'"), name);
     util_append_suggestion(err, errlen, name, ptrs, (size_t)n);
     return false;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "sim/i18n.h"
 
 int cli_close_stdout(const char *cmd, int status, int seen)
 {
@@ -27,6 +28,6 @@ int cli_close_stdout(const char *cmd, int status, int seen)
     if (!e) {
         return status;
     }
-    cli_error(cmd, "standard output: write failed: %s", strerror(e));
+    cli_error(cmd, _("standard output: write failed: %s"), strerror(e));
     return status == 0 ? 1 : status;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "sim/i18n.h"
 
 extern char **environ;
 
@@ -16,7 +17,7 @@ FILE *cli_spawn_read(char *const argv[], pid_t *pid, char *err, size_t errlen)
 {
     int fd[2];
     if (pipe(fd) != 0) {
-        snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(errno));
+        snprintf(err, errlen, _("cannot run %s: %s"), argv[0], strerror(errno));
         return NULL;
     }
     posix_spawn_file_actions_t fa;
@@ -31,12 +32,12 @@ FILE *cli_spawn_read(char *const argv[], pid_t *pid, char *err, size_t errlen)
     close(fd[1]);
     if (rc != 0) {
         close(fd[0]);
-        snprintf(err, errlen, "cannot run %s: %s", argv[0], strerror(rc));
+        snprintf(err, errlen, _("cannot run %s: %s"), argv[0], strerror(rc));
         return NULL;
     }
     FILE *f = fdopen(fd[0], "r");
     if (!f) {
-        snprintf(err, errlen, "cannot read from %s: %s", argv[0], strerror(errno));
+        snprintf(err, errlen, _("cannot read from %s: %s"), argv[0], strerror(errno));
         close(fd[0]);
         cli_spawn_wait(*pid, NULL, 0);
     }
@@ -49,9 +50,9 @@ int cli_spawn_wait(pid_t pid, char *how, size_t len)
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     if (how && WIFSIGNALED(status)) {
-        snprintf(how, len, "killed by signal %d", WTERMSIG(status));
+        snprintf(how, len, _("killed by signal %d"), WTERMSIG(status));
     } else if (how) {
-        snprintf(how, len, "exit status %d", WEXITSTATUS(status));
+        snprintf(how, len, _("exit status %d"), WEXITSTATUS(status));
     }
     return status;
 }

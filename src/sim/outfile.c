@@ -2,6 +2,7 @@
  * regular file, streaming into a device, FIFO or inherited descriptor, with the temporary files
  * of interrupted writes removed by SIGINT, SIGTERM and SIGHUP. */
 #include "sim/util.h"
+#include "sim/i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -154,11 +155,11 @@ static bool resolve(const char *path, struct target *t, char *err, size_t errlen
     memset(t, 0, sizeof *t);
     t->fd = -1;
     if (!path[0]) {
-        snprintf(err, errlen, "the output path is empty");
+        snprintf(err, errlen, _("the output path is empty"));
         return false;
     }
     if (snprintf(t->path, sizeof t->path, "%s", path) >= (int)sizeof t->path) {
-        snprintf(err, errlen, "%s: path too long", path);
+        snprintf(err, errlen, _("%s: path too long"), path);
         return false;
     }
     for (int hops = 0; hops < 40; hops++) {
@@ -173,11 +174,11 @@ static bool resolve(const char *path, struct target *t, char *err, size_t errlen
                 t->kind = TARGET_NEW;
                 return true;
             }
-            snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+            snprintf(err, errlen, _("%s: cannot write: %s"), path, strerror(errno));
             return false;
         }
         if (S_ISDIR(t->st.st_mode)) {
-            snprintf(err, errlen, "%s: is a folder, not a file", path);
+            snprintf(err, errlen, _("%s: is a folder, not a file"), path);
             return false;
         }
         if (S_ISREG(t->st.st_mode)) {
@@ -191,7 +192,7 @@ static bool resolve(const char *path, struct target *t, char *err, size_t errlen
         char link[sizeof t->path], next[sizeof t->path];
         ssize_t n = readlink(t->path, link, sizeof link - 1);
         if (n < 0) {
-            snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+            snprintf(err, errlen, _("%s: cannot write: %s"), path, strerror(errno));
             return false;
         }
         link[n] = '\0';
@@ -201,13 +202,13 @@ static bool resolve(const char *path, struct target *t, char *err, size_t errlen
             char dir[sizeof t->path];
             dir_of(t->path, dir, sizeof dir);
             if (snprintf(next, sizeof next, "%s/%s", dir, link) >= (int)sizeof next) {
-                snprintf(err, errlen, "%s: path too long", path);
+                snprintf(err, errlen, _("%s: path too long"), path);
                 return false;
             }
         }
         memcpy(t->path, next, sizeof next);
     }
-    snprintf(err, errlen, "%s: cannot write: %s", path, strerror(ELOOP));
+    snprintf(err, errlen, _("%s: cannot write: %s"), path, strerror(ELOOP));
     return false;
 }
 
@@ -218,15 +219,15 @@ static bool check_dir(const char *path, const char *target, char *err, size_t er
     dir_of(target, dir, sizeof dir);
     struct stat st;
     if (stat(dir, &st) != 0) {
-        snprintf(err, errlen, "%s: cannot write: folder %s: %s", path, dir, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot write: folder %s: %s"), path, dir, strerror(errno));
         return false;
     }
     if (!S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: cannot write: %s is not a folder", path, dir);
+        snprintf(err, errlen, _("%s: cannot write: %s is not a folder"), path, dir);
         return false;
     }
     if (access(dir, W_OK | X_OK) != 0) {
-        snprintf(err, errlen, "%s: cannot write: folder %s: %s", path, dir, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot write: folder %s: %s"), path, dir, strerror(errno));
         return false;
     }
     return true;
@@ -244,14 +245,14 @@ bool util_outfile_check(const char *path, char *err, size_t errlen)
         return check_dir(path, t.path, err, errlen);
     case TARGET_STREAM:
         if (access(t.path, W_OK) != 0) {
-            snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+            snprintf(err, errlen, _("%s: cannot write: %s"), path, strerror(errno));
             return false;
         }
         return true;
     case TARGET_FD: {
         int fl = fcntl(t.fd, F_GETFL);
         if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
-            snprintf(err, errlen, "%s: cannot write: %s", path,
+            snprintf(err, errlen, _("%s: cannot write: %s"), path,
                      strerror(fl < 0 ? errno : EBADF));
             return false;
         }
@@ -343,13 +344,13 @@ bool util_outfile_open(struct util_outfile *o, const char *path, char *err, size
         }
     }
     if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot write: %s"), path, strerror(errno));
         o->tmp[0] = '\0';
         return false;
     }
     o->f = fdopen(fd, "wb");
     if (!o->f) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot write: %s"), path, strerror(errno));
         close(fd);
         util_outfile_abort(o);
         return false;
@@ -378,7 +379,7 @@ bool util_outfile_commit(struct util_outfile *o, char *err, size_t errlen)
         saved = errno;
     }
     if (!ok) {
-        snprintf(err, errlen, "%s: cannot write: %s", o->path, strerror(saved));
+        snprintf(err, errlen, _("%s: cannot write: %s"), o->path, strerror(saved));
         if (o->tmp[0]) {
             unlink(o->tmp);
         }

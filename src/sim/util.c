@@ -1,6 +1,7 @@
 /* util.c: the checked allocator, edit-distance suggestions, strict number parsing and the
  * seeded random generator shared by every layer. */
 #include "sim/util.h"
+#include "sim/i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,7 +19,7 @@
 
 static void *oom(size_t n)
 {
-    fprintf(stderr, "optiscope: out of memory (allocating %zu bytes)\n", n);
+    fprintf(stderr, _("optiscope: out of memory (allocating %zu bytes)\n"), n);
     abort();
 }
 
@@ -130,7 +131,7 @@ void util_append_suggestion(char *buf, size_t len, const char *name,
     if (s) {
         size_t used = strlen(buf);
         if (used < len) {
-            snprintf(buf + used, len - used, " (did you mean %s?)", s);
+            snprintf(buf + used, len - used, _(" (did you mean %s?)"), s);
         }
     }
 }
@@ -456,22 +457,22 @@ char *util_read_text_file(const char *path, const char *what, size_t max, size_t
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot read %s: %s", UTIL_ESC(path), what, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot read %s: %s"), UTIL_ESC(path), what, strerror(errno));
         return NULL;
     }
     struct stat st;
     if (fstat(fd, &st) != 0) {
-        snprintf(err, errlen, "%s: cannot read %s: %s", UTIL_ESC(path), what, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot read %s: %s"), UTIL_ESC(path), what, strerror(errno));
         close(fd);
         return NULL;
     }
     if (S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: is a directory, not a %s", UTIL_ESC(path), what);
+        snprintf(err, errlen, _("%s: is a directory, not a %s"), UTIL_ESC(path), what);
         close(fd);
         return NULL;
     }
     if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
-        snprintf(err, errlen, "%s: %s too large (%lld bytes; at most %zu)", UTIL_ESC(path),
+        snprintf(err, errlen, _("%s: %s too large (%lld bytes; at most %zu)"), UTIL_ESC(path),
                  what, (long long)st.st_size, max);
         close(fd);
         return NULL;
@@ -493,7 +494,7 @@ char *util_read_text_file(const char *path, const char *what, size_t max, size_t
             continue;
         }
         if (got < 0) {
-            snprintf(err, errlen, "%s: cannot read %s: %s", UTIL_ESC(path), what, strerror(errno));
+            snprintf(err, errlen, _("%s: cannot read %s: %s"), UTIL_ESC(path), what, strerror(errno));
             free(buf);
             close(fd);
             return NULL;
@@ -505,7 +506,7 @@ char *util_read_text_file(const char *path, const char *what, size_t max, size_t
     }
     close(fd);
     if (len > max) {
-        snprintf(err, errlen, "%s: %s too large (more than %zu bytes)", UTIL_ESC(path), what,
+        snprintf(err, errlen, _("%s: %s too large (more than %zu bytes)"), UTIL_ESC(path), what,
                  max);
         free(buf);
         return NULL;
