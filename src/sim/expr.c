@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== limits */
@@ -257,11 +258,11 @@ static void lex_number(struct parser *p)
     char text[256], shown[48];
     p->num = 0.0;
     if (bad) {
-        fail(p, p->tpos, "malformed number '%s'", tok_text(p, shown, sizeof shown));
+        fail(p, p->tpos, _("malformed number '%s'"), tok_text(p, shown, sizeof shown));
         return;
     }
     if (p->tlen >= sizeof text) {
-        fail(p, p->tpos, "number '%s...' is too long", tok_text(p, shown, sizeof shown));
+        fail(p, p->tpos, _("number '%s...' is too long"), tok_text(p, shown, sizeof shown));
         return;
     }
     memcpy(text, s + p->tpos, p->tlen);
@@ -270,7 +271,7 @@ static void lex_number(struct parser *p)
      * decimal point is '.': the program must not change LC_NUMERIC. */
     p->num = strtod(text, NULL);
     if (isinf(p->num)) {
-        fail(p, p->tpos, "number '%s' is out of range", tok_text(p, shown, sizeof shown));
+        fail(p, p->tpos, _("number '%s' is out of range"), tok_text(p, shown, sizeof shown));
     }
 }
 
@@ -344,7 +345,7 @@ static int parse_unary(struct parser *p);
 static bool enter(struct parser *p)
 {
     if (++p->depth > MAX_DEPTH) {
-        fail(p, p->tpos, "expression nested too deeply (limit %d levels)", MAX_DEPTH);
+        fail(p, p->tpos, _("expression nested too deeply (limit %d levels)"), MAX_DEPTH);
         return false;
     }
     return true;
@@ -357,30 +358,30 @@ static void expected_operand(struct parser *p)
     switch (p->tok) {
     case T_END:
         if (p->prev == T_END) {
-            fail(p, 0, "empty expression");
+            fail(p, 0, _("empty expression"));
         } else {
-            fail(p, p->tpos, "unexpected end of expression after '%.*s'", (int)p->plen,
+            fail(p, p->tpos, _("unexpected end of expression after '%.*s'"), (int)p->plen,
                  p->src + p->ppos);
         }
         break;
     case T_BAD:
-        fail(p, p->tpos, "unexpected character '%s'", tok_text(p, shown, sizeof shown));
+        fail(p, p->tpos, _("unexpected character '%s'"), tok_text(p, shown, sizeof shown));
         break;
     case T_RPAREN:
         if (p->prev == T_LPAREN) {
-            fail(p, p->tpos, "empty parentheses");
+            fail(p, p->tpos, _("empty parentheses"));
         } else {
-            fail(p, p->tpos, "unexpected ')', expected a number, variable or '('");
+            fail(p, p->tpos, _("unexpected ')', expected a number, variable or '('"));
         }
         break;
     case T_STAR:
         if (p->prev == T_STAR) {
-            fail(p, p->tpos, "unexpected '*' (use ^ for powers)");
+            fail(p, p->tpos, _("unexpected '*' (use ^ for powers)"));
             break;
         }
         /* fall through */
     default:
-        fail(p, p->tpos, "unexpected '%s', expected a number, variable or '('",
+        fail(p, p->tpos, _("unexpected '%s', expected a number, variable or '('"),
              tok_text(p, shown, sizeof shown));
         break;
     }
@@ -395,11 +396,11 @@ static bool close_paren(struct parser *p, size_t lpos)
         return true;
     }
     if (p->tok == T_END) {
-        fail(p, p->tpos, "missing ')' to close '(' at column %zu", lpos + 1);
+        fail(p, p->tpos, _("missing ')' to close '(' at column %zu"), lpos + 1);
     } else if (p->tok == T_BAD) {
-        fail(p, p->tpos, "unexpected character '%s'", tok_text(p, shown, sizeof shown));
+        fail(p, p->tpos, _("unexpected character '%s'"), tok_text(p, shown, sizeof shown));
     } else {
-        fail(p, p->tpos, "expected ')' to close '(' at column %zu, found '%s'", lpos + 1,
+        fail(p, p->tpos, _("expected ')' to close '(' at column %zu, found '%s'"), lpos + 1,
              tok_text(p, shown, sizeof shown));
     }
     return false;
@@ -408,7 +409,7 @@ static bool close_paren(struct parser *p, size_t lpos)
 static int parse_call(struct parser *p, const struct func *f, size_t name_pos)
 {
     if (p->tok != T_LPAREN) {
-        fail(p, p->tpos, "function '%s' needs its argument in parentheses: %s(...)", f->name,
+        fail(p, p->tpos, _("function '%s' needs its argument in parentheses: %s(...)"), f->name,
              f->name);
         return -1;
     }
@@ -436,8 +437,10 @@ static int parse_call(struct parser *p, const struct func *f, size_t name_pos)
         return -1;
     }
     if (nargs != f->nargs) {
-        fail(p, name_pos, "%s takes %d argument%s, got %d", f->name, f->nargs,
-             f->nargs == 1 ? "" : "s", nargs);
+        fail(p, name_pos,
+             ngettext("%s takes %d argument, got %d", "%s takes %d arguments, got %d",
+                      (unsigned long)f->nargs),
+             f->name, f->nargs, nargs);
         return -1;
     }
     return mk(p, f->op, args[0], args[1], 0.0);
@@ -483,17 +486,17 @@ static int parse_primary(struct parser *p)
         }
         if (v >= 0) {
             if (p->tok == T_LPAREN) {
-                fail(p, pos, "'%s' is not a function", name);
+                fail(p, pos, _("'%s' is not a function"), name);
                 return -1;
             }
             return v;
         }
         char msg[sizeof p->err->msg];
         if (p->tok == T_LPAREN) {
-            snprintf(msg, sizeof msg, "unknown function '%s'", name);
+            snprintf(msg, sizeof msg, _("unknown function '%s'"), name);
             util_append_suggestion(msg, sizeof msg, name, func_names, NFUNCS);
         } else {
-            snprintf(msg, sizeof msg, "unknown identifier '%s'", name);
+            snprintf(msg, sizeof msg, _("unknown identifier '%s'"), name);
             util_append_suggestion(msg, sizeof msg, name, ident_names,
                                    sizeof ident_names / sizeof ident_names[0]);
         }
@@ -646,7 +649,7 @@ struct expr *expr_compile(const char *src, struct expr_error *err)
     if (len > MAX_SOURCE) {
         err->pos = MAX_SOURCE + 1;
         snprintf(err->msg, sizeof err->msg,
-                 "expression too long (%zu characters, the limit is %d)", len, MAX_SOURCE);
+                 _("expression too long (%zu characters, the limit is %d)"), len, MAX_SOURCE);
         return NULL;
     }
     struct parser p = {.src = src, .len = len, .err = err, .tok = T_END};
@@ -660,13 +663,13 @@ struct expr *expr_compile(const char *src, struct expr_error *err)
         char shown[48];
         tok_text(&p, shown, sizeof shown);
         switch (p.tok) {
-        case T_RPAREN: fail(&p, p.tpos, "unmatched ')'"); break;
-        case T_BAD: fail(&p, p.tpos, "unexpected character '%s'", shown); break;
+        case T_RPAREN: fail(&p, p.tpos, _("unmatched ')'")); break;
+        case T_BAD: fail(&p, p.tpos, _("unexpected character '%s'"), shown); break;
         case T_COMMA:
-            fail(&p, p.tpos, "unexpected ',' outside a function's arguments");
+            fail(&p, p.tpos, _("unexpected ',' outside a function's arguments"));
             break;
         default:
-            fail(&p, p.tpos, "unexpected '%s' after a complete expression (missing operator?)",
+            fail(&p, p.tpos, _("unexpected '%s' after a complete expression (missing operator?)"),
                  shown);
             break;
         }
@@ -681,7 +684,7 @@ struct expr *expr_compile(const char *src, struct expr_error *err)
     if (g.max_sp > MAX_STACK) {
         err->pos = 1;
         snprintf(err->msg, sizeof err->msg,
-                 "expression too complex (needs %d stack slots, the limit is %d)", g.max_sp,
+                 _("expression too complex (needs %d stack slots, the limit is %d)"), g.max_sp,
                  MAX_STACK);
         free(g.code);
         free(p.nodes);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/settings.h"
 
 /* A runner further than this many domain widths from the domain's centre has diverged: it will
@@ -150,13 +151,13 @@ bool race_start_ok(const struct expr *obj, const double start[2], char *err, siz
     double g[2];
     double v = expr_eval_grad(obj, start[0], start[1], g);
     if (!isfinite(v)) {
-        snprintf(err, errlen, "start (%s, %s): the objective is %s there; choose a start where "
-                 "it is finite", x, y, number_words(v, a, sizeof a));
+        snprintf(err, errlen, _("start (%s, %s): the objective is %s there; choose a start where "
+                 "it is finite"), x, y, number_words(v, a, sizeof a));
         return false;
     }
     if (!isfinite(g[0]) || !isfinite(g[1])) {
-        snprintf(err, errlen, "start (%s, %s): the gradient is (%s, %s) there, not finite "
-                 "(the objective is %.6g); choose another start", x, y,
+        snprintf(err, errlen, _("start (%s, %s): the gradient is (%s, %s) there, not finite "
+                 "(the objective is %.6g); choose another start"), x, y,
                  number_words(g[0], a, sizeof a), number_words(g[1], b, sizeof b), v);
         return false;
     }

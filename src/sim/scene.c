@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/settings.h"
 #include "sim/util.h"
 
@@ -78,8 +79,8 @@ bool scene_write(const struct scene *s, FILE *f, char *err, size_t errlen)
         }
         /* A scene file cannot hold these: '#' starts a comment, a line ends the value. */
         if (strpbrk(value, "#\n") || strlen(value) + 1 >= sizeof value) {
-            snprintf(err, errlen, "%s: '%s' cannot be written to a scene file (it holds '#', a "
-                     "newline, or is too long)", row->name, UTIL_ESC(value));
+            snprintf(err, errlen, _("%s: '%s' cannot be written to a scene file (it holds '#', a "
+                     "newline, or is too long)"), row->name, UTIL_ESC(value));
             ok = false;
             break;
         }
@@ -87,7 +88,7 @@ bool scene_write(const struct scene *s, FILE *f, char *err, size_t errlen)
     }
     scene_finish(&def);
     if (ok && (fflush(f) != 0 || ferror(f))) {
-        snprintf(err, errlen, "cannot write the scene: %s", strerror(errno));
+        snprintf(err, errlen, _("cannot write the scene: %s"), strerror(errno));
         ok = false;
     }
     return ok;
@@ -132,7 +133,7 @@ bool scene_load_text(struct scene *s, const char *path, const char *data, size_t
         for (const char *p = text; p < nul; p++) {
             at += *p == '\n';
         }
-        snprintf(err, errlen, "%s:%d: a NUL byte (a scene file is text)", UTIL_ESC(path), at);
+        snprintf(err, errlen, _("%s:%d: a NUL byte (a scene file is text)"), UTIL_ESC(path), at);
         free(text);
         return false;
     }
@@ -153,7 +154,7 @@ bool scene_load_text(struct scene *s, const char *path, const char *data, size_t
         if (*t) {
             char *eq = strchr(t, '=');
             if (!eq) {
-                snprintf(err, errlen, "%s:%d: expected 'key = value', got '%s'",
+                snprintf(err, errlen, _("%s:%d: expected 'key = value', got '%s'"),
                          UTIL_ESC(path), lineno, UTIL_ESC(t));
                 ok = false;
                 break;
@@ -162,7 +163,7 @@ bool scene_load_text(struct scene *s, const char *path, const char *data, size_t
             char *key = trim(t);
             char *value = trim(eq + 1);
             if (!*value) {
-                snprintf(err, errlen, "%s:%d: missing value for '%s'", UTIL_ESC(path), lineno,
+                snprintf(err, errlen, _("%s:%d: missing value for '%s'"), UTIL_ESC(path), lineno,
                          UTIL_ESC(key));
                 ok = false;
             } else if (!scene_set(s, key, value, false, msg, sizeof msg)) {
@@ -199,7 +200,7 @@ bool scene_resolve(struct scene *s, struct scene_resolved *out, char *err, size_
         struct expr_error e;
         out->f = expr_compile(s->expr, &e);
         if (!out->f) {
-            snprintf(err, errlen, "expr: position %d: %s", e.pos, e.msg);
+            snprintf(err, errlen, _("expr: position %d: %s"), e.pos, e.msg);
             return false;
         }
         snprintf(out->name, sizeof out->name, "custom");
@@ -213,14 +214,14 @@ bool scene_resolve(struct scene *s, struct scene_resolved *out, char *err, size_
     } else {
         const struct catalog_entry *c = catalog_find(s->function);
         if (!c) {
-            snprintf(err, errlen, "unknown function '%s'", UTIL_ESC(s->function));
+            snprintf(err, errlen, _("unknown function '%s'"), UTIL_ESC(s->function));
             util_append_suggestion(err, errlen, s->function, catalog_names(), catalog_count());
             return false;
         }
         struct expr_error e;
         out->f = expr_compile(c->expr, &e);
         if (!out->f) {
-            snprintf(err, errlen, "catalog function '%s' does not compile: %s", c->name, e.msg);
+            snprintf(err, errlen, _("catalog function '%s' does not compile: %s"), c->name, e.msg);
             return false;
         }
         out->entry = c;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 static const char *skip_ws(const char *p)
@@ -40,7 +41,7 @@ bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
     memset(out, 0, sizeof *out);
     const char *p = skip_ws(text);
     if (!read_ident(&p, out->name, sizeof out->name)) {
-        snprintf(err, errlen, "'%s': expected a name at position %d", UTIL_ESC(text),
+        snprintf(err, errlen, _("'%s': expected a name at position %d"), UTIL_ESC(text),
                  (int)(p - text) + 1);
         return false;
     }
@@ -49,7 +50,7 @@ bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
         return true;
     }
     if (*p != '(') {
-        snprintf(err, errlen, "'%s': expected '(' after '%s' at position %d", UTIL_ESC(text),
+        snprintf(err, errlen, _("'%s': expected '(' after '%s' at position %d"), UTIL_ESC(text),
                  UTIL_ESC(out->name),
                  (int)(p - text) + 1);
         return false;
@@ -58,7 +59,7 @@ bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
     if (*p == ')') {
         p = skip_ws(p + 1);
         if (*p) {
-            snprintf(err, errlen, "'%s': unexpected text after ')' at position %d",
+            snprintf(err, errlen, _("'%s': unexpected text after ')' at position %d"),
                      UTIL_ESC(text), (int)(p - text) + 1);
             return false;
         }
@@ -66,7 +67,7 @@ bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
     }
     for (;;) {
         if (out->nargs == SPEC_MAX_ARGS) {
-            snprintf(err, errlen, "'%s': too many arguments (at most %d)", UTIL_ESC(text),
+            snprintf(err, errlen, _("'%s': too many arguments (at most %d)"), UTIL_ESC(text),
                      SPEC_MAX_ARGS);
             return false;
         }
@@ -95,18 +96,18 @@ bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
         }
         size_t vlen = (size_t)(vend - v);
         if (vlen == 0 && a->key[0]) {
-            snprintf(err, errlen, "'%s': missing value for '%s' at position %d", UTIL_ESC(text),
+            snprintf(err, errlen, _("'%s': missing value for '%s' at position %d"), UTIL_ESC(text),
                      UTIL_ESC(a->key),
                      (int)(v - text) + 1);
             return false;
         }
         if (vlen == 0) {
-            snprintf(err, errlen, "'%s': missing value at position %d", UTIL_ESC(text),
+            snprintf(err, errlen, _("'%s': missing value at position %d"), UTIL_ESC(text),
                      (int)(v - text) + 1);
             return false;
         }
         if (vlen >= sizeof a->value) {
-            snprintf(err, errlen, "'%s': value at position %d is too long", UTIL_ESC(text),
+            snprintf(err, errlen, _("'%s': value at position %d is too long"), UTIL_ESC(text),
                      (int)(v - text) + 1);
             return false;
         }
@@ -114,7 +115,7 @@ bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
         a->value[vlen] = '\0';
         for (int i = 0; a->key[0] && i < out->nargs; i++) {
             if (strcmp(out->args[i].key, a->key) == 0) {
-                snprintf(err, errlen, "'%s': '%s' is given twice", UTIL_ESC(text),
+                snprintf(err, errlen, _("'%s': '%s' is given twice"), UTIL_ESC(text),
                          UTIL_ESC(a->key));
                 return false;
             }
@@ -127,13 +128,13 @@ bool spec_parse(const char *text, struct spec *out, char *err, size_t errlen)
         if (*p == ')') {
             p = skip_ws(p + 1);
             if (*p) {
-                snprintf(err, errlen, "'%s': unexpected text after ')' at position %d",
+                snprintf(err, errlen, _("'%s': unexpected text after ')' at position %d"),
                          UTIL_ESC(text), (int)(p - text) + 1);
                 return false;
             }
             return true;
         }
-        snprintf(err, errlen, "'%s': missing ')' at the end", UTIL_ESC(text));
+        snprintf(err, errlen, _("'%s': missing ')' at the end"), UTIL_ESC(text));
         return false;
     }
 }
@@ -148,7 +149,7 @@ int spec_split_list(const char *text, char items[][256], int max, char *err, siz
         } else if (*p == ')') {
             depth--;
             if (depth < 0) {
-                snprintf(err, errlen, "'%s': unbalanced ')' at position %d", UTIL_ESC(text),
+                snprintf(err, errlen, _("'%s': unbalanced ')' at position %d"), UTIL_ESC(text),
                          (int)(p - text) + 1);
                 return -1;
             }
@@ -160,17 +161,17 @@ int spec_split_list(const char *text, char items[][256], int max, char *err, siz
                 e--;
             }
             if (e == b) {
-                snprintf(err, errlen, "'%s': empty item at position %d", UTIL_ESC(text),
+                snprintf(err, errlen, _("'%s': empty item at position %d"), UTIL_ESC(text),
                          (int)(b - text) + 1);
                 return -1;
             }
             if (n == max) {
-                snprintf(err, errlen, "'%s': too many items (at most %d)", UTIL_ESC(text), max);
+                snprintf(err, errlen, _("'%s': too many items (at most %d)"), UTIL_ESC(text), max);
                 return -1;
             }
             size_t len = (size_t)(e - b);
             if (len >= 256) {
-                snprintf(err, errlen, "'%s': item too long", UTIL_ESC(text));
+                snprintf(err, errlen, _("'%s': item too long"), UTIL_ESC(text));
                 return -1;
             }
             memcpy(items[n], b, len);
@@ -183,7 +184,7 @@ int spec_split_list(const char *text, char items[][256], int max, char *err, siz
         }
     }
     if (depth != 0) {
-        snprintf(err, errlen, "'%s': missing ')'", UTIL_ESC(text));
+        snprintf(err, errlen, _("'%s': missing ')'"), UTIL_ESC(text));
         return -1;
     }
     return n;
