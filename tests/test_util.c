@@ -87,9 +87,23 @@ static void test_read_text_file(void)
     unlink(path);
 }
 
+/* Terminal columns: Hangul and CJK take two, accents and symbols one, bytes past n none. */
+static void test_text_columns(void)
+{
+    CHECK(util_text_columns("abc", 3) == 3);
+    CHECK(util_text_columns("abc", 2) == 2);
+    CHECK(util_text_columns("\xEA\xB2\xBD\xEC\x82\xAC", 6) == 4);   /* 경사 */
+    CHECK(util_text_columns("\xC3\xA9t\xC3\xA9", 5) == 3);             /* été */
+    CHECK(util_text_columns("\xE2\x80\x96w\xE2\x80\x96", 7) == 3);   /* ‖w‖: narrow */
+    CHECK(util_text_columns("\xE5\xAD\xA6x", 4) == 3);                  /* 学x */
+    CHECK(util_text_columns("\xEA\xB2\xBD", 2) == 1);   /* cut inside: one narrow column */
+    CHECK(util_text_columns("a\0bc", 4) == 1);            /* stops at the NUL */
+}
+
 int main(void)
 {
     test_escape();
+    test_text_columns();
     test_number_problem();
     test_read_text_file();
     static const char *const names[] = {"adam", "adamw", "adamax", "nadam", "sgd", "rmsprop"};

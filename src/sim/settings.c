@@ -11,6 +11,7 @@
 
 #include "sim/catalog.h"
 #include "sim/expr.h"
+#include "sim/i18n.h"
 #include "sim/optim.h"
 #include "sim/scene.h"
 #include "sim/sched.h"
@@ -43,7 +44,7 @@ static bool parse_function(void *obj, const char *value, bool from_cli, char *er
     (void)from_cli;
     struct scene *s = obj;
     if (!catalog_find(value)) {
-        snprintf(err, errlen, "unknown function '%s'", UTIL_ESC(value));
+        snprintf(err, errlen, _("unknown function '%s'"), UTIL_ESC(value));
         util_append_suggestion(err, errlen, value, catalog_names(), catalog_count());
         return false;
     }
@@ -66,7 +67,7 @@ static bool parse_expr(void *obj, const char *value, bool from_cli, char *err, s
     struct expr_error e;
     struct expr *f = expr_compile(value, &e);
     if (!f) {
-        snprintf(err, errlen, "position %d: %s", e.pos, e.msg);
+        snprintf(err, errlen, _("position %d: %s"), e.pos, e.msg);
         return false;
     }
     expr_destroy(f);
@@ -96,7 +97,7 @@ static bool parse_opt_list(struct optim_params *opt, int *nopt, bool *replaced, 
     }
     int base = from_cli && !*replaced ? 0 : *nopt;
     if (base + n > max) {
-        snprintf(err, errlen, "too many optimizers (at most %d)", max);
+        snprintf(err, errlen, _("too many optimizers (at most %d)"), max);
         return false;
     }
     struct optim_params parsed[RACE_MAX];
@@ -172,12 +173,12 @@ static bool parse_camera(void *obj, const char *value, bool from_cli, char *err,
         }
         bool sep_ok = k < 2 ? *end == ',' : *end == '\0';
         if (end == p || !sep_ok || !isfinite(c[k])) {
-            snprintf(err, errlen, "expected YAW,PITCH,DISTANCE (three numbers), got '%s'",
+            snprintf(err, errlen, _("expected YAW,PITCH,DISTANCE (three numbers), got '%s'"),
                      value);
             return false;
         }
         if (c[k] < lo[k] || c[k] > hi[k]) {
-            snprintf(err, errlen, "%s %g out of range [%g, %g] in '%s'", what[k], c[k], lo[k],
+            snprintf(err, errlen, _("%s %g out of range [%g, %g] in '%s'"), what[k], c[k], lo[k],
                      hi[k], value);
             return false;
         }
@@ -277,62 +278,62 @@ static const char *const view_names[] = {"2d", "3d", NULL};
 static const struct setting scene_rows[] = {
     {.name = "function", .type = SETTING_CUSTOM, .uses = SETTING_ALL, SC(function),
      .def = "beale", .metavar = "NAME", .parse = parse_function, .format = format_function,
-     .help = "a built-in function (`optiscope list functions`)"},
+     .help = N_("a built-in function (`optiscope list functions`)")},
     {.name = "expr", .type = SETTING_CUSTOM, .uses = SETTING_ALL, SC(expr), .metavar = "\"EXPR\"",
      .parse = parse_expr, .format = format_expr,
-     .help = "your own f(x, y) instead, e.g. \"(1-x)^2 + 100*(y-x^2)^2\""},
+     .help = N_("your own f(x, y) instead, e.g. \"(1-x)^2 + 100*(y-x^2)^2\"")},
     {.name = "optimizer", .type = SETTING_CUSTOM, .uses = SETTING_ALL, SC(opt),
      .metavar = "SPEC[,SPEC...]", .parse = parse_optimizers, .format = format_optimizers,
-     .help = "optimizers to race, each name(...) as below; repeatable; default: the "
-             "function's preset, else every optimizer"},
+     .help = N_("optimizers to race, each name(...) as below; repeatable; default: the "
+             "function's preset, else every optimizer")},
     {.name = "start", .type = SETTING_PAIR, .uses = SETTING_ALL, SC(start), UNBOUNDED,
      .flags = SETTING_HAS, .has = offsetof(struct scene, has_start), .metavar = "X,Y",
-     .help = "start point; default: the function's"},
+     .help = N_("start point; default: the function's")},
     {.name = "steps", .type = SETTING_LONG, .uses = SETTING_ALL, SC(steps), .min = 0,
-     .max = MAX_STEPS, .def = "500", .metavar = "N", .help = "steps to run (trace, render)"},
+     .max = MAX_STEPS, .def = "500", .metavar = "N", .help = N_("steps to run (trace, render)")},
     {.name = "schedule", .type = SETTING_CUSTOM, .uses = SETTING_ALL, SC(sched),
      .def = "constant", .metavar = "SPEC", .parse = parse_schedule, .format = format_schedule,
-     .help = "learning-rate schedule, name(...) as below, on every optimizer's lr"},
+     .help = N_("learning-rate schedule, name(...) as below, on every optimizer's lr")},
     {.name = "l1", .type = SETTING_DOUBLE, .uses = SETTING_ALL, SC(l1), .min = 0,
      .max = HUGE_VAL, .def = "0", .metavar = "A",
-     .help = "L1 penalty: the objective is f + A*(|x|+|y|) + B*(x^2+y^2), with d|x|/dx = 0 "
-             "at 0 as in torch"},
+     .help = N_("L1 penalty: the objective is f + A*(|x|+|y|) + B*(x^2+y^2), with d|x|/dx = 0 "
+             "at 0 as in torch")},
     {.name = "l2", .type = SETTING_DOUBLE, .uses = SETTING_ALL, SC(l2), .min = 0,
-     .max = HUGE_VAL, .def = "0", .metavar = "B", .help = "L2 penalty (see --l1)"},
+     .max = HUGE_VAL, .def = "0", .metavar = "B", .help = N_("L2 penalty (see --l1)")},
     {.name = "noise", .type = SETTING_DOUBLE, .uses = SETTING_ALL, SC(noise), .min = 0,
      .max = HUGE_VAL, .def = "0", .metavar = "SIGMA",
-     .help = "Gaussian noise on each gradient component (stochastic gradients)"},
+     .help = N_("Gaussian noise on each gradient component (stochastic gradients)")},
     {.name = "seed", .type = SETTING_ULLONG, .uses = SETTING_ALL, SC(seed), .min = 0,
-     .max = 2147483647.0, .def = "1", .metavar = "S", .help = "seed for the noise"},
+     .max = 2147483647.0, .def = "1", .metavar = "S", .help = N_("seed for the noise")},
     {.name = "scale", .type = SETTING_CHOICE, .uses = SETTING_ALL, SC(scale),
      .choices = scale_names, .def = "auto", .metavar = "auto|linear|log",
-     .help = "colour scale (auto: the function's)"},
+     .help = N_("colour scale (auto: the function's)")},
     {.name = "domain", .type = SETTING_BOX, .uses = SETTING_ALL, SC(domain), UNBOUNDED,
      .flags = SETTING_HAS, .has = offsetof(struct scene, has_domain),
-     .metavar = "XMIN,XMAX,YMIN,YMAX", .help = "the view; default: the function's"},
+     .metavar = "XMIN,XMAX,YMIN,YMAX", .help = N_("the view; default: the function's")},
     {.name = "title", .type = SETTING_TEXT, .uses = SETTING_ALL, SC(title), .metavar = "TEXT",
-     .help = "figure title; default: the function's name"},
+     .help = N_("figure title; default: the function's name")},
     /* What is shown: the window's W writes these, render and view honour them. */
     {.name = "zoom", .type = SETTING_BOX, .uses = SETTING_ALL, SC(zoom), UNBOUNDED,
      .flags = SETTING_HAS, .has = offsetof(struct scene, has_zoom),
      .metavar = "XMIN,XMAX,YMIN,YMAX",
-     .help = "the part of the plane shown (the window's wheel and drag); the race and its "
-             "divergence test keep the domain; default: the domain"},
+     .help = N_("the part of the plane shown (the window's wheel and drag); the race and its "
+             "divergence test keep the domain; default: the domain")},
     {.name = "camera", .type = SETTING_CUSTOM, .uses = SETTING_ALL, SC(camera),
      .def = "-0.65, 0.9, 4.8", .metavar = "YAW,PITCH,DIST", .parse = parse_camera,
      .format = format_camera,
-     .help = "the 3-D view's orbit: yaw and pitch in radians (pitch 0.05 to 1.5), distance "
-             "1.2 to 12"},
+     .help = N_("the 3-D view's orbit: yaw and pitch in radians (pitch 0.05 to 1.5), distance "
+             "1.2 to 12")},
     {.name = "view", .type = SETTING_CHOICE, .uses = SETTING_ALL, SC(view),
      .choices = view_names, .def = "2d", .metavar = "2d|3d",
-     .help = "the 2-D map or the 3-D surface (3-D renders to PNG only)"},
+     .help = N_("the 2-D map or the 3-D surface (3-D renders to PNG only)")},
     {.name = "contours", .type = SETTING_BOOL, .uses = SETTING_ALL, SC(contours),
-     .def = "true", .metavar = "yes|no", .help = "isolines over the colour map"},
+     .def = "true", .metavar = "yes|no", .help = N_("isolines over the colour map")},
     {.name = "trails", .type = SETTING_BOOL, .uses = SETTING_ALL, SC(trails), .def = "true",
-     .metavar = "yes|no", .help = "each optimizer's path (no: its current point only)"},
+     .metavar = "yes|no", .help = N_("each optimizer's path (no: its current point only)")},
     {.name = "arrows", .type = SETTING_BOOL, .uses = SETTING_ALL, SC(arrows), .def = "false",
      .metavar = "yes|no",
-     .help = "the first optimizer's gradient and velocity arrows (2-D)"},
+     .help = N_("the first optimizer's gradient and velocity arrows (2-D)")},
 };
 
 #define OP(f) FIELD(struct optim_params, f)
@@ -351,67 +352,67 @@ static const struct setting optim_rows[] = {
     /* torch.optim.SGD has no default lr (it is required); 0.01 is Keras' SGD default. */
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.01",
      .uses = K(SGD) | K(MOMENTUM) | K(NAG) | K(ADAGRAD) | K(RMSPROP),
-     .help = "learning rate (the schedule scales it)"},
+     .help = N_("learning rate (the schedule scales it)")},
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "1",
-     .uses = K(ADADELTA), .help = "learning rate (the schedule scales it)"},
+     .uses = K(ADADELTA), .help = N_("learning rate (the schedule scales it)")},
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.001",
-     .uses = K(ADAM) | K(ADAMW), .help = "learning rate (the schedule scales it)"},
+     .uses = K(ADAM) | K(ADAMW), .help = N_("learning rate (the schedule scales it)")},
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.002",
-     .uses = K(NADAM) | K(ADAMAX), .help = "learning rate (the schedule scales it)"},
+     .uses = K(NADAM) | K(ADAMAX), .help = N_("learning rate (the schedule scales it)")},
     {.name = "lr", .type = SETTING_DOUBLE, OP(lr), POSITIVE, .position = 1, .def = "0.01",
      .uses = K(ISTA),
-     .help = "learning rate of the gradient step on f (+ L2); each step then soft-thresholds "
-             "every coordinate by lr * l1 (the scene's --l1)"},
+     .help = N_("learning rate of the gradient step on f (+ L2); each step then soft-thresholds "
+             "every coordinate by lr * l1 (the scene's --l1)")},
     {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), FRACTION, .def = "0.9",
-     .uses = K(MOMENTUM), .help = "momentum factor: how much of the velocity each step keeps"},
+     .uses = K(MOMENTUM), .help = N_("momentum factor: how much of the velocity each step keeps")},
     {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), .min = 0, .max = 1,
      .flags = SETTING_MIN_OPEN | SETTING_MAX_OPEN, .def = "0.9", .uses = K(NAG),
-     .help = "momentum factor; nesterov needs one > 0"},
+     .help = N_("momentum factor; nesterov needs one > 0")},
     {.name = "momentum", .type = SETTING_DOUBLE, OP(momentum), FRACTION, .def = "0",
-     .uses = K(RMSPROP), .help = "momentum factor: how much of the velocity each step keeps"},
+     .uses = K(RMSPROP), .help = N_("momentum factor: how much of the velocity each step keeps")},
     {.name = "dampening", .type = SETTING_DOUBLE, OP(dampening), .min = 0, .max = 1,
      .def = "0", .uses = K(MOMENTUM),
-     .help = "dampening: each new gradient enters the velocity times (1 - dampening)"},
+     .help = N_("dampening: each new gradient enters the velocity times (1 - dampening)")},
     {.name = "weight_decay", .type = SETTING_DOUBLE, OP(weight_decay), NONNEG, .def = "0",
      .uses = K(SGD) | K(MOMENTUM) | K(NAG) | K(ADAGRAD) | K(ADADELTA) | K(RMSPROP) | K(ADAM)
              | K(NADAM) | K(ADAMAX),
-     .help = "L2 penalty added to the gradient: g + weight_decay * x"},
+     .help = N_("L2 penalty added to the gradient: g + weight_decay * x")},
     {.name = "weight_decay", .type = SETTING_DOUBLE, OP(weight_decay), NONNEG, .def = "0.01",
-     .uses = K(ADAMW), .help = "decoupled weight decay: x *= 1 - lr * weight_decay"},
+     .uses = K(ADAMW), .help = N_("decoupled weight decay: x *= 1 - lr * weight_decay")},
     {.name = "lr_decay", .type = SETTING_DOUBLE, OP(lr_decay), NONNEG, .def = "0",
-     .uses = K(ADAGRAD), .help = "step k uses lr / (1 + (k-1) * lr_decay)"},
+     .uses = K(ADAGRAD), .help = N_("step k uses lr / (1 + (k-1) * lr_decay)")},
     {.name = "initial_accumulator_value", .type = SETTING_DOUBLE,
      OP(initial_accumulator_value), NONNEG, .def = "0", .uses = K(ADAGRAD),
-     .help = "starting value of the sum of squared gradients"},
+     .help = N_("starting value of the sum of squared gradients")},
     {.name = "eps", .type = SETTING_DOUBLE, OP(eps), NONNEG, .def = "1e-10", .uses = K(ADAGRAD),
-     .help = "added to the denominator so it is never 0"},
+     .help = N_("added to the denominator so it is never 0")},
     {.name = "eps", .type = SETTING_DOUBLE, OP(eps), NONNEG, .def = "1e-6", .uses = K(ADADELTA),
-     .help = "added under both square roots so they are never 0"},
+     .help = N_("added under both square roots so they are never 0")},
     {.name = "eps", .type = SETTING_DOUBLE, OP(eps), NONNEG, .def = "1e-8",
-     .uses = K(RMSPROP) | ADAM_FAMILY, .help = "added to the denominator so it is never 0"},
+     .uses = K(RMSPROP) | ADAM_FAMILY, .help = N_("added to the denominator so it is never 0")},
     {.name = "rho", .type = SETTING_DOUBLE, OP(rho), FRACTION, .def = "0.9", .uses = K(ADADELTA),
-     .help = "decay rate of the running averages of squared gradients and steps"},
+     .help = N_("decay rate of the running averages of squared gradients and steps")},
     {.name = "alpha", .type = SETTING_DOUBLE, OP(alpha), FRACTION, .def = "0.99",
-     .uses = K(RMSPROP), .help = "decay rate of the running average of squared gradients"},
+     .uses = K(RMSPROP), .help = N_("decay rate of the running average of squared gradients")},
     {.name = "centered", .type = SETTING_BOOL, OP(centered), .def = "false", .uses = K(RMSPROP),
-     .help = "divide by an estimate of the gradient's variance instead of its mean square"},
+     .help = N_("divide by an estimate of the gradient's variance instead of its mean square")},
     {.name = "beta1", .type = SETTING_DOUBLE, OP(beta1), FRACTION, .def = "0.9",
-     .uses = ADAM_FAMILY, .help = "decay rate of the first moment (torch's betas[0])"},
+     .uses = ADAM_FAMILY, .help = N_("decay rate of the first moment (torch's betas[0])")},
     {.name = "beta2", .type = SETTING_DOUBLE, OP(beta2), FRACTION, .def = "0.999",
      .uses = ADAM_FAMILY,
-     .help = "decay rate of the second moment, adamax: of the infinity norm (betas[1])"},
+     .help = N_("decay rate of the second moment, adamax: of the infinity norm (betas[1])")},
     {.name = "amsgrad", .type = SETTING_BOOL, OP(amsgrad), .def = "false",
      .uses = K(ADAM) | K(ADAMW),
-     .help = "AMSGrad: divide by the largest second moment so far"},
+     .help = N_("AMSGrad: divide by the largest second moment so far")},
     {.name = "momentum_decay", .type = SETTING_DOUBLE, OP(momentum_decay), NONNEG,
      .def = "0.004", .uses = K(NADAM),
-     .help = "how fast nadam's momentum coefficient ramps up to beta1"},
+     .help = N_("how fast nadam's momentum coefficient ramps up to beta1")},
     /* ours: a schedule per optimizer, so one race compares schedules */
     {.name = "schedule", .type = SETTING_CUSTOM, OP(sched), .def = "default", .uses = SETTING_ALL,
      .metavar = "a schedule, or default", .parse = parse_optim_schedule,
      .format = format_optim_schedule,
-     .help = "this optimizer's own lr schedule, name(...) as --schedule, e.g. "
-             "schedule=cosine(t_max=200, warmup=10); default: the race's --schedule"},
+     .help = N_("this optimizer's own lr schedule, name(...) as --schedule, e.g. "
+             "schedule=cosine(t_max=200, warmup=10); default: the race's --schedule")},
 };
 #undef K
 
@@ -424,23 +425,23 @@ static const struct setting optim_rows[] = {
 static const struct setting sched_rows[] = {
     {.name = "step_size", .type = SETTING_LONG, SH(step_size), STEP_COUNT(1),
      .flags = SETTING_REQUIRED, .position = 1, .uses = K(STEP),
-     .help = "steps between drops of the lr by gamma"},
+     .help = N_("steps between drops of the lr by gamma")},
     {.name = "gamma", .type = SETTING_DOUBLE, SH(gamma), POSITIVE, .position = 2, .def = "0.1",
-     .uses = K(STEP), .help = "factor on the lr at every drop"},
+     .uses = K(STEP), .help = N_("factor on the lr at every drop")},
     {.name = "gamma", .type = SETTING_DOUBLE, SH(gamma), .min = 0, .max = HUGE_VAL,
      .flags = SETTING_MIN_OPEN | SETTING_REQUIRED, .position = 1, .uses = K(EXPONENTIAL),
-     .help = "factor on the lr at every step"},
+     .help = N_("factor on the lr at every step")},
     {.name = "t_max", .type = SETTING_LONG, SH(t_max), STEP_COUNT(1), .flags = SETTING_REQUIRED,
      .position = 1, .uses = K(COSINE),
-     .help = "steps of the half cosine from the lr down to eta_min (torch's T_max)"},
+     .help = N_("steps of the half cosine from the lr down to eta_min (torch's T_max)")},
     {.name = "eta_min", .type = SETTING_DOUBLE, SH(eta_min), NONNEG, .position = 2, .def = "0",
-     .uses = K(COSINE), .help = "lowest lr, reached at step t_max"},
+     .uses = K(COSINE), .help = N_("lowest lr, reached at step t_max")},
     {.name = "decay", .type = SETTING_DOUBLE, SH(decay), NONNEG, .flags = SETTING_REQUIRED,
      .position = 1, .uses = K(INVERSE_TIME),
-     .help = "step k uses lr / (1 + decay * k): Keras' legacy `decay`"},
+     .help = N_("step k uses lr / (1 + decay * k): Keras' legacy `decay`")},
     {.name = "warmup", .type = SETTING_LONG, SH(warmup), STEP_COUNT(0), .def = "0",
      .uses = SETTING_ALL,
-     .help = "linear warmup: step k < warmup uses the lr times (k+1)/warmup; 0: none"},
+     .help = N_("linear warmup: step k < warmup uses the lr times (k+1)/warmup; 0: none")},
 };
 #undef K
 
@@ -456,67 +457,67 @@ static const char *const train_l1_mode_names[] = {"subgradient", "proximal", NUL
 static const struct setting train_rows[] = {
     {.name = "data", .type = SETTING_CHOICE, .uses = SETTING_ALL, TR(data),
      .choices = train_data_names, .def = "fashion-mnist", .metavar = "fashion-mnist|synthetic",
-     .help = "the dataset: Fashion-MNIST (Debian's dataset-fashion-mnist) or synthetic shapes"},
+     .help = N_("the dataset: Fashion-MNIST (Debian's dataset-fashion-mnist) or synthetic shapes")},
     {.name = "data-dir", .type = SETTING_TEXT, .uses = SETTING_ALL, TR(data_dir),
-     .metavar = "DIR", .help = "any folder of MNIST-format IDX files (.gz or plain)"},
+     .metavar = "DIR", .help = N_("any folder of MNIST-format IDX files (.gz or plain)")},
     {.name = "model", .type = SETTING_TEXT, .uses = SETTING_ALL, TR(model), .def = "small",
-     .metavar = "small", .help = "the network (only small so far)"},
+     .metavar = "small", .help = N_("the network (only small so far)")},
     {.name = "batchnorm", FLAG, TR(batchnorm),
-     .help = "batch normalization after each convolution"},
+     .help = N_("batch normalization after each convolution")},
     {.name = "dropout", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(dropout), FRACTION,
-     .def = "0", .metavar = "P", .help = "inverted dropout before each dense layer"},
+     .def = "0", .metavar = "P", .help = N_("inverted dropout before each dense layer")},
     {.name = "hidden", COUNT(0, 4096), TR(hidden), .def = "0", .metavar = "N",
-     .help = "a hidden dense layer of N units with ReLU; 0: none"},
+     .help = N_("a hidden dense layer of N units with ReLU; 0: none")},
     {.name = "optimizer", .type = SETTING_CUSTOM, .uses = SETTING_ALL, TR(opt), .def = "adam",
      .metavar = "SPEC[,SPEC...]", .parse = parse_train_optimizers,
      .format = format_train_optimizers,
-     .help = "repeatable; several race on the same batches (`optiscope list optimizers`)"},
+     .help = N_("repeatable; several race on the same batches (`optiscope list optimizers`)")},
     {.name = "schedule", .type = SETTING_CUSTOM, .uses = SETTING_ALL, TR(sched),
      .def = "constant", .metavar = "SPEC", .parse = parse_train_schedule,
      .format = format_train_schedule,
-     .help = "constant, step(step_size,gamma), exponential(gamma), cosine(t_max,eta_min), "
-             "inverse_time(decay); warmup=N"},
+     .help = N_("constant, step(step_size,gamma), exponential(gamma), cosine(t_max,eta_min), "
+             "inverse_time(decay); warmup=N")},
     {.name = "l1", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l1), .min = 0, .max = 1e6,
      .def = "0", .flags = SETTING_HAS, .has = offsetof(struct train_settings, has_l1),
-     .metavar = "A", .help = "penalty A*sum|w| on weights (not biases)"},
+     .metavar = "A", .help = N_("penalty A*sum|w| on weights (not biases)")},
     {.name = "l1-mode", .type = SETTING_CHOICE, .uses = SETTING_ALL, TR(l1_mode),
      .choices = train_l1_mode_names, .def = "subgradient", .metavar = "subgradient|proximal",
-     .help = "L1 as A*sign(w) in the gradient (torch's), or as soft-thresholding of each "
+     .help = N_("L1 as A*sign(w) in the gradient (torch's), or as soft-thresholding of each "
              "weight after each step by A times its lr in the optimizer's metric (lr*A for "
-             "sgd): exact zeros"},
+             "sgd): exact zeros")},
     {.name = "l2", .type = SETTING_DOUBLE, .uses = SETTING_ALL, TR(l2), .min = 0, .max = 1e6,
      .def = "0", .flags = SETTING_HAS, .has = offsetof(struct train_settings, has_l2),
-     .metavar = "B", .help = "penalty B*sum w^2 on weights (not biases)"},
+     .metavar = "B", .help = N_("penalty B*sum w^2 on weights (not biases)")},
     {.name = "compare-penalties", FLAG, TR(compare_penalties),
-     .help = "race the first optimizer three times on the same batches: no penalty, L1 "
-             "(--l1, default 1e-3) and L2 (--l2, default 1e-2)"},
+     .help = N_("race the first optimizer three times on the same batches: no penalty, L1 "
+             "(--l1, default 1e-3) and L2 (--l2, default 1e-2)")},
     {.name = "early-stop", COUNT(0, 100000), TR(patience), .def = "0", .metavar = "N",
-     .help = "stop after N epochs without a lower validation loss and restore the best "
-             "weights; 0: never"},
+     .help = N_("stop after N epochs without a lower validation loss and restore the best "
+             "weights; 0: never")},
     {.name = "epochs", COUNT(1, 100000), TR(epochs), .def = "1", .metavar = "N",
-     .help = "passes over the training split"},
+     .help = N_("passes over the training split")},
     {.name = "batch", COUNT(1, 4096), TR(batch), .def = "64", .metavar = "B",
-     .help = "images per step"},
+     .help = N_("images per step")},
     {.name = "limit", COUNT(0, 100000000), TR(limit), .def = "0", .metavar = "N",
-     .help = "use at most N images of each split; 0: all"},
+     .help = N_("use at most N images of each split; 0: all")},
     {.name = "val", COUNT(1, 100000000), TR(val), .flags = SETTING_HAS,
      .has = offsetof(struct train_settings, has_val), .metavar = "N",
-     .help = "validation images held out of training; default: a twelfth of the training "
-             "files, 2000 synthetic ones"},
+     .help = N_("validation images held out of training; default: a twelfth of the training "
+             "files, 2000 synthetic ones")},
     {.name = "eval-every", COUNT(0, MAX_STEPS), TR(eval_every), .def = "0", .metavar = "N",
-     .help = "also evaluate the validation split every N batches (a finer curve; early "
-             "stopping still looks at epochs' ends); 0: at epochs' ends only"},
+     .help = N_("also evaluate the validation split every N batches (a finer curve; early "
+             "stopping still looks at epochs' ends); 0: at epochs' ends only")},
     {.name = "threads", COUNT(1, 256), TR(threads), .def = "1", .metavar = "T",
-     .help = "threads splitting each batch"},
+     .help = N_("threads splitting each batch")},
     {.name = "seed", .type = SETTING_ULLONG, .uses = SETTING_ALL, TR(seed), .min = 0,
      .max = (double)LONG_MAX, .def = "1", .metavar = "S",
-     .help = "initial weights, batch order, dropout, synthetic images"},
+     .help = N_("initial weights, batch order, dropout, synthetic images")},
     {.name = "log", .type = SETTING_TEXT, .uses = SETTING_ALL, TR(log), .metavar = "FILE.csv",
-     .help = "every step: optimizer,epoch,step,loss,penalty,accuracy,lr"},
+     .help = N_("every step: optimizer,epoch,step,loss,penalty,accuracy,lr")},
     {.name = "save", .type = SETTING_TEXT, .uses = SETTING_ALL, TR(save), .metavar = "FILE",
-     .help = "save the trained network (FILE-2, ... for more racers)"},
+     .help = N_("save the trained network (FILE-2, ... for more racers)")},
     {.name = "no-progress", FLAG, TR(no_progress),
-     .help = "no progress bar even on a terminal"},
+     .help = N_("no progress bar even on a terminal")},
 };
 
 #define LS(f) FIELD(struct landscape_settings, f)
@@ -525,44 +526,44 @@ static const char *const landscape_direction_names[] = {"random", "pca", NULL};
 /* `optiscope landscape`'s own options (the train options come first in its --help). */
 static const struct setting landscape_rows[] = {
     {.name = "load", .type = SETTING_TEXT, .uses = SETTING_ALL, LS(load), .metavar = "FILE",
-     .help = "a network saved by `train --save` instead of training one (random directions "
-             "only: PCA needs the trajectory)"},
+     .help = N_("a network saved by `train --save` instead of training one (random directions "
+             "only: PCA needs the trajectory)")},
     {.name = "grid", COUNT(1, 1001), LS(grid), .def = "25", .metavar = "N",
-     .help = "grid points per side of the slice"},
+     .help = N_("grid points per side of the slice")},
     {.name = "images", COUNT(1, 100000000), LS(images), .def = "512", .metavar = "M",
-     .help = "the first M training images the loss is computed on"},
+     .help = N_("the first M training images the loss is computed on")},
     {.name = "directions", .type = SETTING_CHOICE, .uses = SETTING_ALL, LS(directions),
      .choices = landscape_direction_names, .def = "random", .metavar = "random|pca",
-     .help = "filter-normalized random directions (Li et al. 2018) or the first racer's "
-             "trajectory's two principal components"},
+     .help = N_("filter-normalized random directions (Li et al. 2018) or the first racer's "
+             "trajectory's two principal components")},
     {.name = "range", .type = SETTING_DOUBLE, .uses = SETTING_ALL, LS(range), .min = 0,
      .max = 1e6, .def = "0", .metavar = "R",
-     .help = "both axes span [-R, R]; 0: 1 for random directions, fitted to the projected "
-             "paths for pca"},
+     .help = N_("both axes span [-R, R]; 0: 1 for random directions, fitted to the projected "
+             "paths for pca")},
     {.name = "checkpoint-every", COUNT(0, MAX_STEPS), LS(checkpoint_every), .def = "0",
-     .metavar = "N", .help = "record each racer's weights every N steps for the paths; 0: "
-                             "about 20 times an epoch"},
+     .metavar = "N", .help = N_("record each racer's weights every N steps for the paths; 0: "
+                             "about 20 times an epoch")},
     {.name = "direction-seed", .type = SETTING_ULLONG, .uses = SETTING_ALL, LS(direction_seed),
      .min = 0, .max = (double)LONG_MAX, .def = "1", .metavar = "S",
-     .help = "the random directions' generator"},
+     .help = N_("the random directions' generator")},
 };
 #undef LS
 #undef FLAG
 #undef COUNT
 
 static const struct setting_table landscape_table = {
-    .what = "landscape", .rows = landscape_rows,
+    .what = N_("landscape"), .rows = landscape_rows,
     .nrows = sizeof landscape_rows / sizeof landscape_rows[0],
     .size = sizeof(struct landscape_settings),
 };
 
 static const struct setting_table train_table = {
-    .what = "train", .rows = train_rows, .nrows = sizeof train_rows / sizeof train_rows[0],
+    .what = N_("train"), .rows = train_rows, .nrows = sizeof train_rows / sizeof train_rows[0],
     .size = sizeof(struct train_settings),
 };
 
 static const struct setting_table scene_table = {
-    .what = "scene", .rows = scene_rows, .nrows = sizeof scene_rows / sizeof scene_rows[0],
+    .what = N_("scene"), .rows = scene_rows, .nrows = sizeof scene_rows / sizeof scene_rows[0],
     .size = sizeof(struct scene),
 };
 
@@ -573,7 +574,7 @@ static const char *const optim_kind_names[] = {
 _Static_assert(sizeof optim_kind_names / sizeof optim_kind_names[0] == OPTIM_COUNT, "names");
 
 static const struct setting_table optim_table = {
-    .what = "optimizer", .rows = optim_rows, .nrows = sizeof optim_rows / sizeof optim_rows[0],
+    .what = N_("optimizer"), .rows = optim_rows, .nrows = sizeof optim_rows / sizeof optim_rows[0],
     .kinds = optim_kind_names, .nkinds = OPTIM_COUNT,
     .kind_offset = offsetof(struct optim_params, kind), .size = sizeof(struct optim_params),
 };
@@ -584,7 +585,7 @@ static const char *const sched_kind_names[] = {
 _Static_assert(sizeof sched_kind_names / sizeof sched_kind_names[0] == SCHED_COUNT, "names");
 
 static const struct setting_table sched_table = {
-    .what = "schedule", .rows = sched_rows, .nrows = sizeof sched_rows / sizeof sched_rows[0],
+    .what = N_("schedule"), .rows = sched_rows, .nrows = sizeof sched_rows / sizeof sched_rows[0],
     .kinds = sched_kind_names, .nkinds = SCHED_COUNT,
     .kind_offset = offsetof(struct sched, kind), .size = sizeof(struct sched),
 };
@@ -710,7 +711,7 @@ static void describe_range(const struct setting *s, char *buf, size_t len)
     bool has_lo = isfinite(s->min), has_hi = isfinite(s->max);
     bool lo_open = s->flags & SETTING_MIN_OPEN, hi_open = s->flags & SETTING_MAX_OPEN;
     if (has_lo && has_hi && s->type != SETTING_DOUBLE && !lo_open && !hi_open) {
-        snprintf(buf, len, " from %ld to %ld", whole_min(s), whole_max(s));
+        snprintf(buf, len, _(" from %ld to %ld"), whole_min(s), whole_max(s));
     } else if (has_lo && has_hi) {
         snprintf(buf, len, " in %c%s, %s%c", lo_open ? '(' : '[', lo, hi, hi_open ? ')' : ']');
     } else if (has_lo) {
@@ -728,18 +729,18 @@ void setting_describe(const struct setting *s, char *buf, size_t len)
     switch (s->type) {
     case SETTING_DOUBLE:
         describe_range(s, range, sizeof range);
-        snprintf(buf, len, "a number%s", range);
+        snprintf(buf, len, _("a number%s"), range);
         return;
     case SETTING_LONG:
     case SETTING_ULLONG:
         describe_range(s, range, sizeof range);
-        snprintf(buf, len, "a whole number%s", range);
+        snprintf(buf, len, _("a whole number%s"), range);
         return;
     case SETTING_BOOL:
-        snprintf(buf, len, "true or false");
+        snprintf(buf, len, _("true or false"));
         return;
     case SETTING_CHOICE: {
-        size_t used = (size_t)snprintf(buf, len, "one of");
+        size_t used = (size_t)snprintf(buf, len, _("one of"));
         for (int i = 0; s->choices[i] && used < len; i++) {
             used += (size_t)snprintf(buf + used, len - used, "%s %s", i ? "," : "",
                                      s->choices[i]);
@@ -747,13 +748,13 @@ void setting_describe(const struct setting *s, char *buf, size_t len)
         return;
     }
     case SETTING_TEXT:
-        snprintf(buf, len, "one line of UTF-8 text of at most %zu bytes", s->size - 1);
+        snprintf(buf, len, _("one line of UTF-8 text of at most %zu bytes"), s->size - 1);
         return;
     case SETTING_PAIR:
-        snprintf(buf, len, "X,Y: two numbers");
+        snprintf(buf, len, _("X,Y: two numbers"));
         return;
     case SETTING_BOX:
-        snprintf(buf, len, "XMIN,XMAX,YMIN,YMAX with XMIN < XMAX and YMIN < YMAX");
+        snprintf(buf, len, _("XMIN,XMAX,YMIN,YMAX with XMIN < XMAX and YMIN < YMAX"));
         return;
     case SETTING_CUSTOM:
         snprintf(buf, len, "%s", s->metavar);
@@ -767,19 +768,19 @@ static bool text_ok(const char *value, size_t size, char *err, size_t errlen)
 {
     size_t len = strlen(value), bad;
     if (!util_utf8_valid(value, len, &bad)) {
-        snprintf(err, errlen, "'%s' is not valid UTF-8 text (byte %zu is \\x%02x)",
+        snprintf(err, errlen, _("'%s' is not valid UTF-8 text (byte %zu is \\x%02x)"),
                  UTIL_ESC(value), bad + 1, (unsigned char)value[bad]);
         return false;
     }
     for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
         if (*p < 0x20 || *p == 0x7f) {
-            snprintf(err, errlen, "'%s' holds a control character (\\x%02x); expected one "
-                     "line of text", UTIL_ESC(value), *p);
+            snprintf(err, errlen, _("'%s' holds a control character (\\x%02x); expected one "
+                     "line of text"), UTIL_ESC(value), *p);
             return false;
         }
     }
     if (len >= size) {
-        snprintf(err, errlen, "'%s' is too long (%zu bytes; at most %zu bytes of UTF-8)",
+        snprintf(err, errlen, _("'%s' is too long (%zu bytes; at most %zu bytes of UTF-8)"),
                  UTIL_ESC(value), len, size - 1);
         return false;
     }
@@ -886,7 +887,7 @@ bool setting_parse(const struct setting *s, void *obj, const char *value, bool f
         char what[160];
         setting_describe(s, what, sizeof what);
         const char *why = number_problem(s, value);
-        snprintf(err, errlen, "expected %s, got '%s'%s%s", what, UTIL_ESC(value),
+        snprintf(err, errlen, _("expected %s, got '%s'%s%s"), what, UTIL_ESC(value),
                  why ? ", which " : "", why ? why : "");
         return false;
     }
@@ -983,7 +984,7 @@ const struct setting *setting_find_key(const struct setting_table *t, const char
 {
     const struct setting *row = setting_find(t, key, 0);
     if (!row) {
-        snprintf(err, errlen, "unknown key '%s'", UTIL_ESC(key));
+        snprintf(err, errlen, _("unknown key '%s'"), UTIL_ESC(key));
         const char *names[64];
         size_t n = setting_names(t, -1, names, 64);
         util_append_suggestion(err, errlen, key, names, n);
@@ -1047,17 +1048,17 @@ static void wrong_key(const struct setting_table *t, const char *name, int kind,
         known = known || !strcmp(any[i], key);
     }
     if (known) {
-        snprintf(err, errlen, "%s: parameter '%s' does not apply to %s (it is for ", name,
+        snprintf(err, errlen, _("%s: parameter '%s' does not apply to %s (it is for "), name,
                  UTIL_ESC(key), name);
         kinds_taking(t, key, err, errlen);
         append(err, errlen, ")");
     } else {
-        snprintf(err, errlen, "%s: unknown parameter '%s'", name, UTIL_ESC(key));
+        snprintf(err, errlen, _("%s: unknown parameter '%s'"), name, UTIL_ESC(key));
     }
     util_append_suggestion(err, errlen, key, valid, nvalid);
     char usage[512];
     setting_usage(t, kind, usage, sizeof usage);
-    append(err, errlen, "; usage: ");
+    append(err, errlen, _("; usage: "));
     append(err, errlen, usage);
 }
 
@@ -1071,7 +1072,7 @@ bool setting_parse_spec(const struct setting_table *t, const char *text, void *o
     }
     int kind = setting_kind(t, sp.name);
     if (kind < 0) {
-        snprintf(err, errlen, "unknown %s '%s'", t->what, UTIL_ESC(sp.name));
+        snprintf(err, errlen, _("unknown %s '%s'"), _(t->what), UTIL_ESC(sp.name));
         util_append_suggestion(err, errlen, sp.name, t->kinds, (size_t)t->nkinds);
         return false;
     }
@@ -1097,19 +1098,19 @@ bool setting_parse_spec(const struct setting_table *t, const char *text, void *o
             setting_usage(t, kind, usage, sizeof usage);
             if (setting_find(t, a->value, kind)) {
                 /* "adam(beta1)": a key without its value, not a value without its key */
-                snprintf(err, errlen, "%s: '%s' has no value (write %s=VALUE)", sp.name,
+                snprintf(err, errlen, _("%s: '%s' has no value (write %s=VALUE)"), sp.name,
                          UTIL_ESC(a->value), a->value);
                 return false;
             }
             if (keyed) {
-                snprintf(err, errlen, "%s: value '%s' without a key after a key=value; values "
-                         "without keys come first, in the order %s", sp.name, UTIL_ESC(a->value),
+                snprintf(err, errlen, _("%s: value '%s' without a key after a key=value; values "
+                         "without keys come first, in the order %s"), sp.name, UTIL_ESC(a->value),
                          usage);
                 return false;
             }
             if (!s) {
-                snprintf(err, errlen, "%s: too many values without a key ('%s' is value %d); "
-                         "give the others as key=value; usage: %s", sp.name,
+                snprintf(err, errlen, _("%s: too many values without a key ('%s' is value %d); "
+                         "give the others as key=value; usage: %s"), sp.name,
                          UTIL_ESC(a->value), npos,
                          usage);
                 return false;
@@ -1117,7 +1118,7 @@ bool setting_parse_spec(const struct setting_table *t, const char *text, void *o
         }
         uint64_t bit = (uint64_t)1 << (s - t->rows);
         if (given & bit) {
-            snprintf(err, errlen, "%s: '%s' is given twice", sp.name, s->name);
+            snprintf(err, errlen, _("%s: '%s' is given twice"), sp.name, s->name);
             return false;
         }
         given |= bit;
@@ -1125,15 +1126,15 @@ bool setting_parse_spec(const struct setting_table *t, const char *text, void *o
         if (!setting_parse(s, tmp, a->value, false, msg, sizeof msg)) {
             if (s->type == SETTING_CUSTOM) {
                 /* a nested spec (an optimizer's schedule): its message says what is wrong */
-                snprintf(err, errlen, "%s: invalid %s=%s: %s", sp.name, s->name, UTIL_ESC(a->value),
+                snprintf(err, errlen, _("%s: invalid %s=%s: %s"), sp.name, s->name, UTIL_ESC(a->value),
                          msg);
                 return false;
             }
             const char *why = number_problem(s, a->value);
             setting_describe(s, msg, sizeof msg);
-            snprintf(err, errlen, "%s: invalid %s=%s: expected %s%s%s; %s: %s", sp.name,
-                     s->name, UTIL_ESC(a->value), msg, why ? "; the value " : "",
-                     why ? why : "", s->name, s->help);
+            snprintf(err, errlen, _("%s: invalid %s=%s: expected %s%s%s; %s: %s"), sp.name,
+                     s->name, UTIL_ESC(a->value), msg, why ? _("; the value ") : "",
+                     why ? why : "", s->name, _(s->help));
             return false;
         }
     }
@@ -1142,8 +1143,8 @@ bool setting_parse_spec(const struct setting_table *t, const char *text, void *o
         if ((s->flags & SETTING_REQUIRED) && setting_applies(s, kind) && !(given >> i & 1u)) {
             char usage[512];
             setting_usage(t, kind, usage, sizeof usage);
-            snprintf(err, errlen, "%s: missing required parameter '%s' (%s); usage: %s",
-                     sp.name, s->name, s->help, usage);
+            snprintf(err, errlen, _("%s: missing required parameter '%s' (%s); usage: %s"),
+                     sp.name, s->name, _(s->help), usage);
             return false;
         }
     }
@@ -1232,11 +1233,11 @@ static void wrap(FILE *out, int col, int indent, const char *text)
         while (*p && *p != ' ') {
             p++;
         }
-        int n = (int)(p - w);
+        int n = (int)(p - w), cols = util_text_columns(w, (size_t)n);
         if (n == 0) {
             break;
         }
-        if (!first && col + 1 + n > HELP_WIDTH) {
+        if (!first && col + 1 + cols > HELP_WIDTH) {
             fprintf(out, "\n%*s", indent, "");
             col = indent;
         } else if (!first) {
@@ -1244,7 +1245,7 @@ static void wrap(FILE *out, int col, int indent, const char *text)
             col++;
         }
         fwrite(w, 1, (size_t)n, out);
-        col += n;
+        col += cols;
         first = false;
     }
     fputc('\n', out);
@@ -1271,7 +1272,7 @@ void setting_help(const struct setting_table *t, FILE *out)
             /* a flag (a BOOL row without a metavar) is given as --key alone */
             snprintf(label, sizeof label, "--%s%s%s", s->name, s->metavar ? " " : "",
                      s->metavar ? s->metavar : "");
-            snprintf(text, sizeof text, "%s%s%s", s->help, s->def ? "; default " : "",
+            snprintf(text, sizeof text, "%s%s%s", _(s->help), s->def ? _("; default ") : "",
                      s->def ? s->def : "");
             entry(out, label, text);
         }
@@ -1313,7 +1314,7 @@ void setting_help(const struct setting_table *t, FILE *out)
             }
             groups[g].uses |= s->uses;
         }
-        size_t used = (size_t)snprintf(text, sizeof text, "%s", first->help);
+        size_t used = (size_t)snprintf(text, sizeof text, "%s", _(first->help));
         /* rows whose help differs say so for their kinds: "adamw: decoupled weight decay" */
         for (size_t r = 0; r < t->nrows && used < sizeof text; r++) {
             const struct setting *s = &t->rows[r];
@@ -1327,7 +1328,7 @@ void setting_help(const struct setting_table *t, FILE *out)
                 }
             }
             if (used < sizeof text) {
-                used += (size_t)snprintf(text + used, sizeof text - used, ": %s", s->help);
+                used += (size_t)snprintf(text + used, sizeof text - used, ": %s", _(s->help));
             }
         }
         for (int g = 0; g < ngroups && used < sizeof text; g++) {

@@ -298,13 +298,13 @@ const char *util_number_problem(const char *s)
         return NULL;
     }
     if (isnan(v)) {
-        return "is not a number (NaN)";
+        return _("is not a number (NaN)");
     }
     if (isinf(v) || (range == ERANGE && fabs(v) > 1.0)) {
-        return "is too large for a double (beyond 1.8e308)";
+        return _("is too large for a double (beyond 1.8e308)");
     }
     if (range == ERANGE || (v != 0.0 && fabs(v) < DBL_MIN)) {
-        return "is too close to zero for a double (a subnormal: below 2.2e-308 in magnitude)";
+        return _("is too close to zero for a double (a subnormal: below 2.2e-308 in magnitude)");
     }
     return NULL;
 }
@@ -516,4 +516,25 @@ char *util_read_text_file(const char *path, const char *what, size_t max, size_t
         *len_out = len;
     }
     return buf;
+}
+
+int util_text_columns(const char *s, size_t n)
+{
+    int cols = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n && p[i]; i++) {
+        unsigned c = p[i];
+        if ((c & 0xC0) == 0x80) {
+            continue;   /* a continuation byte */
+        }
+        unsigned cp = c;
+        if (c >= 0xE0 && c < 0xF0 && i + 2 < n && p[i + 1] && p[i + 2]) {
+            cp = (c & 0x0Fu) << 12 | (p[i + 1] & 0x3Fu) << 6 | (p[i + 2] & 0x3Fu);
+        }
+        bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                    (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                    (cp >= 0xFF00 && cp <= 0xFF60) || (cp >= 0xFFE0 && cp <= 0xFFE6);
+        cols += wide ? 2 : 1;
+    }
+    return cols;
 }

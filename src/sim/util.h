@@ -42,6 +42,10 @@ bool util_utf8_valid(const char *s, size_t n, size_t *bad_at);
 /* The largest length <= n at which the valid UTF-8 text s can be cut without splitting a
  * character. */
 size_t util_utf8_cut(const char *s, size_t n);
+/* The columns the first n bytes of UTF-8 text s take on a terminal: 2 for Hangul, CJK and
+ * full-width characters, 1 for others, 0 for continuation bytes. */
+int util_text_columns(const char *s, size_t n);
+
 /* snprintf(dst, len, "%s", src) that never splits a UTF-8 character. */
 void util_copy_text(char *dst, size_t len, const char *src);
 
