@@ -328,6 +328,10 @@ static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, con
                 if (md->cnn) {
                     app_cnn_mode.expose(md->cnn);
                 }
+                /* said in the language now shown */
+                ops->toast(mm, now, false,
+                           strcmp(i18n_current(), "ko") ? _("language: English")
+                                                        : _("language: Korean"));
                 set_title(win, md);
             }
             break;
