@@ -14,12 +14,12 @@ static void list_functions(void)
 {
     for (size_t i = 0; i < catalog_count(); i++) {
         const struct catalog_entry *c = catalog_get(i);
-        printf("%-16s %s\n", c->name, c->description);
+        printf("%-16s %s\n", c->name, _(c->description));
         printf("%-16s   f = %s\n", "", c->expr);
         printf(_("%-16s   domain [%g, %g] x [%g, %g], start (%g, %g)"), "", c->xmin, c->xmax,
                c->ymin, c->ymax, c->start[0], c->start[1]);
         for (int k = 0; k < c->nminima; k++) {
-            printf("%s(%g, %g)", k == 0 ? ", minima " : " ", c->minima[k][0], c->minima[k][1]);
+            printf("%s(%g, %g)", k == 0 ? _(", minima ") : " ", c->minima[k][0], c->minima[k][1]);
         }
         printf("\n");
     }

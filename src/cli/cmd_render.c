@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/render_common.h"
 #include "session/session.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -39,22 +40,22 @@ int cmd_render(int argc, char **argv)
         goto out;
     }
     if (help) {
-        printf("usage: optiscope render [SCENE OPTIONS] -o FILE.png|.svg|.pdf|.gif "
+        printf(_("usage: optiscope render [SCENE OPTIONS] -o FILE.png|.svg|.pdf|.gif "
                "[--size WxH]\n"
                "Runs the race for --steps steps and draws the surface, every optimizer's\n"
                "path, the minima, a legend and a loss-per-step inset. A .gif animates the\n"
-               "race in 60 frames and holds the last one.\n\n");
+               "race in 60 frames and holds the last one.\n\n"));
         cli_print_scene_help(stdout);
-        printf("  -o, --output FILE      the figure; the extension picks the format\n"
+        printf(_("  -o, --output FILE      the figure; the extension picks the format\n"
                "  --size WxH             pixels for PNG and GIF, points for SVG/PDF (default "
                "1600x1000;\n"
                "                         1000x625 for GIF)\n"
-               "  --cnn                  the CNN dashboard instead (`render --cnn --help`)\n");
+               "  --cnn                  the CNN dashboard instead (`render --cnn --help`)\n"));
         status = 0;
         goto out;
     }
     if (!output) {
-        cli_error("render", "missing -o FILE (.png, .svg, .pdf or .gif)");
+        cli_error("render", _("missing -o FILE (.png, .svg, .pdf or .gif)"));
         goto out;
     }
     int w = 1600, h = 1000;
@@ -63,7 +64,7 @@ int cmd_render(int argc, char **argv)
         h = 625;
     }
     if (size && !render_parse_size(size, &w, &h)) {
-        cli_error("render", "--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'",
+        cli_error("render", _("--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'"),
                   size);
         goto out;
     }

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/render_common.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 #define MAX_PRESETS 64
@@ -57,35 +58,35 @@ int cmd_view(int argc, char **argv)
         goto out;
     }
     if (help) {
-        printf("usage: optiscope view [SCENE OPTIONS] [--shot-dir DIR] [--size WxH] [--paused]\n"
+        printf(_("usage: optiscope view [SCENE OPTIONS] [--shot-dir DIR] [--size WxH] [--paused]\n"
                "                      [--view 2d|3d]\n"
                "Opens a window and runs the race live; press H in it for every key.\n"
                "Without a display it says so, renders the scene to\n"
                "optiscope-YYYYmmdd-HHMMSS.png in the current folder or --shot-dir, and exits 1.\n"
-               "\n");
+               "\n"));
         cli_print_scene_help(stdout);
-        printf("  --shot-dir DIR         where S saves screenshots (default: current folder)\n"
+        printf(_("  --shot-dir DIR         where S saves screenshots (default: current folder)\n"
                "  --size WxH             initial window size (default 1280x800)\n"
                "  --paused               start paused\n"
                "  --frames N             quit after N frames (tests, benchmarks)\n"
                "  --stats                print first-frame time and frame statistics\n"
-               "  --cnn                  open in the CNN mode (`view --cnn --help`)\n");
+               "  --cnn                  open in the CNN mode (`view --cnn --help`)\n"));
         status = 0;
         goto out;
     }
     struct stat st;
     if (shot_dir && (stat(shot_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        cli_error("view", "--shot-dir: '%s' is not a folder", shot_dir);
+        cli_error("view", _("--shot-dir: '%s' is not a folder"), shot_dir);
         goto out;
     }
     int w = 1280, h = 800;
     if (size && !render_parse_size(size, &w, &h)) {
-        cli_error("view", "--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'", size);
+        cli_error("view", _("--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'"), size);
         goto out;
     }
     long nframes = 0;
     if (frames && !util_parse_long(frames, 1, 100000000, &nframes)) {
-        cli_error("view", "--frames: expected a positive whole number, got '%s'", frames);
+        cli_error("view", _("--frames: expected a positive whole number, got '%s'"), frames);
         goto out;
     }
     /* Bad scene input is reported before any window opens. */
@@ -150,15 +151,15 @@ options:;
     if (as == APP_FAILED) {
         goto out;
     }
-    fprintf(stderr, "optiscope view: the interactive window needs a display with OpenGL 3.3; "
+    fprintf(stderr, _("optiscope view: the interactive window needs a display with OpenGL 3.3; "
             "`optiscope render -o FIGURE.png` (add --view 3d for the surface) draws the same "
-            "scene without one. Rendering this scene headless now.\n");
+            "scene without one. Rendering this scene headless now.\n"));
     char name[64], path[4200];
     time_t now = time(NULL);
     strftime(name, sizeof name, "optiscope-%Y%m%d-%H%M%S.png", localtime(&now));
     snprintf(path, sizeof path, "%s/%s", shot_dir ? shot_dir : ".", name);
     if (render_scene_to_file("view", &scene, path, 1600, 1000) == 0) {
-        printf("rendered %s\n", path);
+        printf(_("rendered %s\n"), path);
     }
 out:
     scene_finish(&scene);

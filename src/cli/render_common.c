@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/render_common.h"
 #include "session/session.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 bool render_check_output(const char *path, char *err, size_t errlen)
@@ -21,7 +22,7 @@ bool render_check_output(const char *path, char *err, size_t errlen)
     if (!dot || (slash && dot < slash) ||
         (strcmp(dot, ".png") && strcmp(dot, ".svg") && strcmp(dot, ".pdf") &&
          strcmp(dot, ".gif"))) {
-        snprintf(err, errlen, "%s: unknown output format '%s' (use .png, .svg, .pdf or .gif)",
+        snprintf(err, errlen, _("%s: unknown output format '%s' (use .png, .svg, .pdf or .gif)"),
                  path,
                  dot && !(slash && dot < slash) ? dot : "");
         return false;
@@ -82,8 +83,8 @@ bool render_find_shaders(const char *cmd, char *dir, size_t len)
 {
     const char *data = cli_datadir();
     if (!app_shader_dir(data, dir, len)) {
-        cli_error(cmd, "cannot find the shaders (looked in %s/shaders; set OPTISCOPE_DATA to "
-                  "the folder holding presets/ and shaders/)", data ? data : "(no data folder)");
+        cli_error(cmd, _("cannot find the shaders (looked in %s/shaders; set OPTISCOPE_DATA to "
+                  "the folder holding presets/ and shaders/)"), data ? data : "(no data folder)");
         return false;
     }
     return true;
@@ -99,8 +100,8 @@ int render_gl_png(const char *cmd, struct scene *scene, const char *path, int wi
             util_outfile_check(path, err, sizeof err);
             cli_error(cmd, "%s", err);
         } else {
-            cli_error(cmd, "--view 3d draws PNG only: '%s' does not end in .png (add --view 2d "
-                      "for the 2-D figure as SVG, PDF or GIF)", path);
+            cli_error(cmd, _("--view 3d draws PNG only: '%s' does not end in .png (add --view 2d "
+                      "for the 2-D figure as SVG, PDF or GIF)"), path);
         }
         return 2;
     }

@@ -1,6 +1,7 @@
 /* export.c: writes a figure to PNG, SVG or PDF, chosen by the file's extension, through a
  * temporary file in the same directory that is renamed into place only when complete. */
 #include "draw/draw.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 #include <errno.h>
@@ -85,11 +86,11 @@ static bool render_to(struct sink *s, enum export_kind kind, int width, int heig
     }
     cairo_surface_destroy(surf);
     if (s->err) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, strerror(s->err));
+        snprintf(err, errlen, _("cannot write '%s': %s"), path, strerror(s->err));
         return false;
     }
     if (st != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, errlen, "cannot write '%s': %s", path, cairo_status_to_string(st));
+        snprintf(err, errlen, _("cannot write '%s': %s"), path, cairo_status_to_string(st));
         return false;
     }
     return true;
@@ -107,20 +108,20 @@ bool draw_export_paint(const char *path, int width, int height,
     enum export_kind kind = EXPORT_PNG;
     const char *ext;
     if (!path || !path[0]) {
-        snprintf(err, errlen, "no output file given");
+        snprintf(err, errlen, _("no output file given"));
         return false;
     }
     if (!kind_of(path, &kind, &ext)) {
         if (ext[0]) {
-            snprintf(err, errlen, "'%s': unknown extension '%s' (use .png, .svg or .pdf)", path,
+            snprintf(err, errlen, _("'%s': unknown extension '%s' (use .png, .svg or .pdf)"), path,
                      ext);
         } else {
-            snprintf(err, errlen, "'%s': no extension (use .png, .svg or .pdf)", path);
+            snprintf(err, errlen, _("'%s': no extension (use .png, .svg or .pdf)"), path);
         }
         return false;
     }
     if (width < 16 || height < 16 || width > 16384 || height > 16384) {
-        snprintf(err, errlen, "'%s': size %dx%d out of range (16 to 16384)", path, width,
+        snprintf(err, errlen, _("'%s': size %dx%d out of range (16 to 16384)"), path, width,
                  height);
         return false;
     }

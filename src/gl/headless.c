@@ -7,6 +7,7 @@
 #include <epoxy/egl.h>
 
 #include "gl/gl.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 struct gl_headless {
@@ -30,22 +31,22 @@ struct gl_headless *gl_headless_create(char *err, size_t errlen)
     const char *client = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
     if (!client || !has_ext(client, "EGL_MESA_platform_surfaceless") ||
         !has_ext(client, "EGL_EXT_platform_base")) {
-        snprintf(err, errlen, "no offscreen OpenGL: EGL_MESA_platform_surfaceless is not "
-                 "available (Mesa's EGL: Debian packages libegl1 and libgl1-mesa-dri)");
+        snprintf(err, errlen, _("no offscreen OpenGL: EGL_MESA_platform_surfaceless is not "
+                 "available (Mesa's EGL: Debian packages libegl1 and libgl1-mesa-dri)"));
         return NULL;
     }
     EGLDisplay dpy = eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY,
                                               NULL);
     EGLint major = 0, minor = 0;
     if (dpy == EGL_NO_DISPLAY || !eglInitialize(dpy, &major, &minor)) {
-        snprintf(err, errlen, "no offscreen OpenGL: cannot initialise EGL on the surfaceless "
-                 "platform (EGL error 0x%x)", (unsigned)eglGetError());
+        snprintf(err, errlen, _("no offscreen OpenGL: cannot initialise EGL on the surfaceless "
+                 "platform (EGL error 0x%x)"), (unsigned)eglGetError());
         return NULL;
     }
     const char *ext = eglQueryString(dpy, EGL_EXTENSIONS);
     if (!has_ext(ext, "EGL_KHR_surfaceless_context") || !eglBindAPI(EGL_OPENGL_API)) {
-        snprintf(err, errlen, "no offscreen OpenGL: EGL has no surfaceless desktop OpenGL "
-                 "context");
+        snprintf(err, errlen, _("no offscreen OpenGL: EGL has no surfaceless desktop OpenGL "
+                 "context"));
         eglTerminate(dpy);
         return NULL;
     }
@@ -61,20 +62,20 @@ struct gl_headless *gl_headless_create(char *err, size_t errlen)
     EGLContext ctx = eglCreateContext(dpy, have_cfg ? cfg : EGL_NO_CONFIG_KHR, EGL_NO_CONTEXT,
                                       ctx_attr);
     if (ctx == EGL_NO_CONTEXT) {
-        snprintf(err, errlen, "no offscreen OpenGL: EGL cannot create an OpenGL 3.3 core "
-                 "context (EGL error 0x%x)", (unsigned)eglGetError());
+        snprintf(err, errlen, _("no offscreen OpenGL: EGL cannot create an OpenGL 3.3 core "
+                 "context (EGL error 0x%x)"), (unsigned)eglGetError());
         eglTerminate(dpy);
         return NULL;
     }
     if (!eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, ctx)) {
-        snprintf(err, errlen, "no offscreen OpenGL: eglMakeCurrent failed (EGL error 0x%x)",
+        snprintf(err, errlen, _("no offscreen OpenGL: eglMakeCurrent failed (EGL error 0x%x)"),
                  (unsigned)eglGetError());
         eglDestroyContext(dpy, ctx);
         eglTerminate(dpy);
         return NULL;
     }
     if (epoxy_gl_version() < 33) {
-        snprintf(err, errlen, "no offscreen OpenGL 3.3: the EGL context offers OpenGL %d.%d",
+        snprintf(err, errlen, _("no offscreen OpenGL 3.3: the EGL context offers OpenGL %d.%d"),
                  epoxy_gl_version() / 10, epoxy_gl_version() % 10);
         eglMakeCurrent(dpy, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
         eglDestroyContext(dpy, ctx);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gl/gl.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== sources */
@@ -123,7 +124,7 @@ static GLuint compile(GLenum type, const char *dir, const char *file, const char
     }
     first[k] = '\0';
     if (located && src >= 1 && src <= nsubst) {
-        snprintf(err, errlen, "%s/%s: in the substituted %s (%s line %d): %s", dir, file,
+        snprintf(err, errlen, _("%s/%s: in the substituted %s (%s line %d): %s"), dir, file,
                  subst[src - 1].marker, subst[src - 1].origin, line, first);
     } else if (located) {
         snprintf(err, errlen, "%s/%s:%d: %s", dir, file, line, first);
@@ -145,7 +146,7 @@ GLuint gl_program_load(const char *dir, const char *vert, const char *frag,
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         char *src = util_read_file(path, NULL);
         if (!src) {
-            snprintf(err, errlen, "%s: cannot read shader (%s)", path, strerror(errno));
+            snprintf(err, errlen, _("%s: cannot read shader (%s)"), path, strerror(errno));
             goto out;
         }
         char *text = substitute(src, subst, nsubst);
@@ -165,7 +166,7 @@ GLuint gl_program_load(const char *dir, const char *vert, const char *frag,
     if (!ok) {
         char log[1024] = "";
         glGetProgramInfoLog(prog, sizeof log, NULL, log);
-        snprintf(err, errlen, "%s/%s + %s: link error: %s", dir, vert, frag, log);
+        snprintf(err, errlen, _("%s/%s + %s: link error: %s"), dir, vert, frag, log);
         glDeleteProgram(prog);
         prog = 0;
     }

@@ -1,6 +1,7 @@
 /* cnn.c: the model `small` with its optional batch norm, dropout and hidden layer: layout of
  * parameters and activations, initialization, forward, backward, penalties, save and load. */
 #include "nn/cnn.h"
+#include "sim/i18n.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -24,7 +25,7 @@ bool cnn_config_for_model(const char *name, struct cnn_config *out, char *err, s
     if (strcmp(name, "small") != 0) {
         size_t n;
         const char *const *names = cnn_model_names(&n);
-        int len = snprintf(err, errlen, "unknown model '%s'", name);
+        int len = snprintf(err, errlen, _("unknown model '%s'"), name);
         util_append_suggestion(err, errlen, name, names, n);
         if (len >= 0 && strlen(err) == (size_t)len) {
             snprintf(err + len, errlen - (size_t)len, " (known: small)");
@@ -429,7 +430,7 @@ bool cnn_save(const struct cnn *net, const char *path, char *err, size_t errlen)
         }
     }
     if (!ok) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot write: %s"), path, strerror(errno));
         util_outfile_abort(&out);
         return false;
     }
@@ -440,14 +441,14 @@ bool cnn_load(struct cnn *net, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot open: %s"), path, strerror(errno));
         return false;
     }
     /* The header must be exactly what this network would write. */
     FILE *mem = tmpfile();
     if (!mem) {
         fclose(f);
-        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        snprintf(err, errlen, _("%s: cannot read: %s"), path, strerror(errno));
         return false;
     }
     write_header(mem, net);
@@ -460,7 +461,7 @@ bool cnn_load(struct cnn *net, const char *path, char *err, size_t errlen)
     fclose(mem);
     if (!ok) {
         fclose(f);
-        snprintf(err, errlen, "%s: not a saved network of this configuration", path);
+        snprintf(err, errlen, _("%s: not a saved network of this configuration"), path);
         return false;
     }
     const struct nn_group *groups[2] = {&net->pl, &net->bl};
@@ -474,7 +475,7 @@ bool cnn_load(struct cnn *net, const char *path, char *err, size_t errlen)
     ok = ok && fgetc(f) == EOF;
     fclose(f);
     if (!ok) {
-        snprintf(err, errlen, "%s: truncated or has extra data", path);
+        snprintf(err, errlen, _("%s: truncated or has extra data"), path);
         return false;
     }
     return true;

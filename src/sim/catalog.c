@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "sim/i18n.h"
+
 /* ======================================================================== entries */
 
 /* Minima are given to full double precision (refined by Newton's method at 30 digits) so that
@@ -17,7 +19,7 @@ static const struct catalog_entry entries[] = {
         .start = {-8, 3},
         .nminima = 1, .minima = {{0, 0}},
         .log_scale = false,
-        .description = "ill-conditioned quadratic bowl, condition number 20: plain SGD zig-zags",
+        .description = N_("ill-conditioned quadratic bowl, condition number 20: plain SGD zig-zags"),
     },
     {
         .name = "rosenbrock",
@@ -26,8 +28,8 @@ static const struct catalog_entry entries[] = {
         .start = {-2, 2},
         .nminima = 1, .minima = {{1, 1}},
         .log_scale = true,
-        .description = "Rosenbrock's banana valley: easy to reach the valley, slow along it; "
-                       "minimum 0 at (1, 1)",
+        .description = N_("Rosenbrock's banana valley: easy to reach the valley, slow along it; "
+                       "minimum 0 at (1, 1)"),
     },
     {
         .name = "beale",
@@ -36,8 +38,8 @@ static const struct catalog_entry entries[] = {
         .start = {3, 4},
         .nminima = 1, .minima = {{3, 0.5}},
         .log_scale = true,
-        .description = "Beale: flat plateaus and steep walls spanning ten decades; minimum 0 at "
-                       "(3, 0.5)",
+        .description = N_("Beale: flat plateaus and steep walls spanning ten decades; minimum 0 at "
+                       "(3, 0.5)"),
     },
     {
         .name = "himmelblau",
@@ -50,8 +52,8 @@ static const struct catalog_entry entries[] = {
                    {-3.7793102533777469, -3.2831859912861694},
                    {3.5844283403304917, -1.8481265269644036}},
         .log_scale = true,
-        .description = "Himmelblau: four equal minima (value 0); which one an optimizer finds "
-                       "depends on its path",
+        .description = N_("Himmelblau: four equal minima (value 0); which one an optimizer finds "
+                       "depends on its path"),
     },
     {
         .name = "saddle",
@@ -60,7 +62,7 @@ static const struct catalog_entry entries[] = {
         .start = {-1.5, 0.05},
         .nminima = 0,
         .log_scale = false,
-        .description = "saddle point at (0, 0), no minimum: how fast does each optimizer escape?",
+        .description = N_("saddle point at (0, 0), no minimum: how fast does each optimizer escape?"),
     },
     {
         .name = "monkey_saddle",
@@ -69,8 +71,8 @@ static const struct catalog_entry entries[] = {
         .start = {1.5, 0.2},
         .nminima = 0,
         .log_scale = false,
-        .description = "monkey saddle: a flat degenerate saddle at (0, 0) (zero Hessian), "
-                       "no minimum",
+        .description = N_("monkey saddle: a flat degenerate saddle at (0, 0) (zero Hessian), "
+                       "no minimum"),
     },
     {
         .name = "rastrigin",
@@ -79,8 +81,8 @@ static const struct catalog_entry entries[] = {
         .start = {-2, 3.5},
         .nminima = 1, .minima = {{0, 0}},
         .log_scale = false,
-        .description = "Rastrigin (A = 10): a bowl covered in regular local minima; global "
-                       "minimum 0 at (0, 0)",
+        .description = N_("Rastrigin (A = 10): a bowl covered in regular local minima; global "
+                       "minimum 0 at (0, 0)"),
     },
     {
         .name = "ackley",
@@ -90,8 +92,8 @@ static const struct catalog_entry entries[] = {
         .start = {-4, 3.2},
         .nminima = 1, .minima = {{0, 0}},
         .log_scale = false,
-        .description = "Ackley: a nearly flat, bumpy plain around one deep funnel; minimum 0 at "
-                       "(0, 0)",
+        .description = N_("Ackley: a nearly flat, bumpy plain around one deep funnel; minimum 0 at "
+                       "(0, 0)"),
     },
     {
         .name = "booth",
@@ -100,7 +102,7 @@ static const struct catalog_entry entries[] = {
         .start = {-8, -6},
         .nminima = 1, .minima = {{1, 3}},
         .log_scale = true,
-        .description = "Booth: a tilted quadratic valley; minimum 0 at (1, 3)",
+        .description = N_("Booth: a tilted quadratic valley; minimum 0 at (1, 3)"),
     },
     {
         .name = "goldstein_price",
@@ -110,8 +112,8 @@ static const struct catalog_entry entries[] = {
         .start = {-1.5, 1.5},
         .nminima = 1, .minima = {{0, -1}},
         .log_scale = true,
-        .description = "Goldstein-Price: local minima (30, 84, 840) around the global one, "
-                       "value 3 at (0, -1)",
+        .description = N_("Goldstein-Price: local minima (30, 84, 840) around the global one, "
+                       "value 3 at (0, -1)"),
     },
     {
         .name = "six_hump_camel",
@@ -122,7 +124,7 @@ static const struct catalog_entry entries[] = {
         .minima = {{0.089842013100318062, -0.71265640302073963},
                    {-0.089842013100318062, 0.71265640302073963}},
         .log_scale = false,
-        .description = "six-hump camel: six minima, two of them global (value -1.0316)",
+        .description = N_("six-hump camel: six minima, two of them global (value -1.0316)"),
     },
     {
         .name = "styblinski_tang",
@@ -131,8 +133,8 @@ static const struct catalog_entry entries[] = {
         .start = {-0.5, 4.5},
         .nminima = 1, .minima = {{-2.9035340277711771, -2.9035340277711771}},
         .log_scale = false,
-        .description = "Styblinski-Tang: four basins, one global; minimum -78.332 at "
-                       "(-2.9035, -2.9035)",
+        .description = N_("Styblinski-Tang: four basins, one global; minimum -78.332 at "
+                       "(-2.9035, -2.9035)"),
     },
     {
         .name = "banana",
@@ -141,8 +143,8 @@ static const struct catalog_entry entries[] = {
         .start = {-1.21, 0.853},
         .nminima = 1, .minima = {{1, 1.0 / 3.0}},
         .log_scale = true,
-        .description = "a gentler banana valley (as in Distill's momentum article); minimum 0 "
-                       "at (1, 1/3)",
+        .description = N_("a gentler banana valley (as in Distill's momentum article); minimum 0 "
+                       "at (1, 1/3)"),
     },
 };
 

@@ -9,24 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/settings.h"
 #include "sim/util.h"
 
 /* ======================================================================== names */
 
 static const char *const kind_descriptions[OPTIM_COUNT] = {
-    [OPTIM_SGD] = "plain gradient descent: x -= lr * g",
-    [OPTIM_MOMENTUM] = "SGD with heavy-ball momentum: a velocity that remembers past gradients",
-    [OPTIM_NAG] = "SGD with Nesterov momentum: looks ahead along the velocity",
-    [OPTIM_ADAGRAD] = "per-coordinate steps shrunk by the sum of all squared gradients",
-    [OPTIM_ADADELTA] = "Adagrad with decaying averages and unit-matched steps (lr=1 by default)",
-    [OPTIM_RMSPROP] = "steps divided by a running RMS of the gradient (optionally centered)",
-    [OPTIM_ADAM] = "momentum plus RMSProp scaling, with bias correction (amsgrad optional)",
-    [OPTIM_ADAMW] = "Adam with weight decay applied to the weights, decoupled from the gradient",
-    [OPTIM_NADAM] = "Adam with Nesterov momentum and a momentum schedule (momentum_decay)",
-    [OPTIM_ADAMAX] = "Adam with the infinity norm in place of the RMS",
-    [OPTIM_ISTA] = ("proximal gradient: an sgd step on f (+ L2), then soft-thresholding by "
-                    "lr * l1: exact zeros"),
+    [OPTIM_SGD] = N_("plain gradient descent: x -= lr * g"),
+    [OPTIM_MOMENTUM] = N_("SGD with heavy-ball momentum: a velocity that remembers past gradients"),
+    [OPTIM_NAG] = N_("SGD with Nesterov momentum: looks ahead along the velocity"),
+    [OPTIM_ADAGRAD] = N_("per-coordinate steps shrunk by the sum of all squared gradients"),
+    [OPTIM_ADADELTA] = N_("Adagrad with decaying averages and unit-matched steps (lr=1 by default)"),
+    [OPTIM_RMSPROP] = N_("steps divided by a running RMS of the gradient (optionally centered)"),
+    [OPTIM_ADAM] = N_("momentum plus RMSProp scaling, with bias correction (amsgrad optional)"),
+    [OPTIM_ADAMW] = N_("Adam with weight decay applied to the weights, decoupled from the gradient"),
+    [OPTIM_NADAM] = N_("Adam with Nesterov momentum and a momentum schedule (momentum_decay)"),
+    [OPTIM_ADAMAX] = N_("Adam with the infinity norm in place of the RMS"),
+    [OPTIM_ISTA] = (N_("proximal gradient: an sgd step on f (+ L2), then soft-thresholding by "
+                    "lr * l1: exact zeros")),
 };
 
 const char *optim_name(enum optim_kind kind)
@@ -43,7 +44,7 @@ const char *const *optim_names(void)
 const char *optim_description(enum optim_kind kind)
 {
     assert(kind >= 0 && kind < OPTIM_COUNT);
-    return kind_descriptions[kind];
+    return _(kind_descriptions[kind]);
 }
 
 bool optim_kind_from_name(const char *name, enum optim_kind *out)

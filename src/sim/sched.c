@@ -8,16 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/settings.h"
 
 /* ======================================================================== names */
 
 static const char *const kind_descriptions[SCHED_COUNT] = {
-    [SCHED_CONSTANT] = "the base lr at every step",
-    [SCHED_STEP] = "lr * gamma^(k / step_size): drops by gamma (0.1) every step_size steps",
-    [SCHED_EXPONENTIAL] = "lr * gamma^k: a smooth geometric decay",
-    [SCHED_COSINE] = "eta_min + (lr - eta_min) * (1 + cos(pi k / t_max)) / 2: half a cosine",
-    [SCHED_INVERSE_TIME] = "lr / (1 + decay * k): Keras' legacy `decay` argument",
+    [SCHED_CONSTANT] = N_("the base lr at every step"),
+    [SCHED_STEP] = N_("lr * gamma^(k / step_size): drops by gamma (0.1) every step_size steps"),
+    [SCHED_EXPONENTIAL] = N_("lr * gamma^k: a smooth geometric decay"),
+    [SCHED_COSINE] = N_("eta_min + (lr - eta_min) * (1 + cos(pi k / t_max)) / 2: half a cosine"),
+    [SCHED_INVERSE_TIME] = N_("lr / (1 + decay * k): Keras' legacy `decay` argument"),
 };
 
 const char *sched_name(enum sched_kind kind)
@@ -34,7 +35,7 @@ const char *const *sched_names(void)
 const char *sched_description(enum sched_kind kind)
 {
     assert(kind >= 0 && kind < SCHED_COUNT);
-    return kind_descriptions[kind];
+    return _(kind_descriptions[kind]);
 }
 
 /* ======================================================================== specs */
