@@ -8,7 +8,7 @@ packages=(
   libegl-dev libgl-dev libegl1-mesa-dev libgl1-mesa-dri
   fonts-dejavu-core dataset-fashion-mnist
   xvfb xdotool x11-apps imagemagick
-  gettext locales
+  gettext locales gifsicle poppler-utils librsvg2-bin
 )
 missing=()
 for p in "${packages[@]}"; do
