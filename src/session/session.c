@@ -656,6 +656,18 @@ static size_t thin_losses(struct session *s, int i, int width_px, long smax)
     return k;
 }
 
+/* The largest learning rate along a path: its full line width (figure_lr_width). */
+static double path_lr_ref(const struct traj *t)
+{
+    double m = 0.0;
+    size_t n = traj_count(t);
+    for (size_t j = 0; j < n; j++) {
+        double lr = traj_get(t, j).lr;
+        m = isfinite(lr) && lr > m ? lr : m;
+    }
+    return m;
+}
+
 static void add_marker(struct figure *fig, double x, double y, double loss,
                        enum figure_marker_shape shape, int color, double size)
 {
@@ -729,6 +741,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
     fig->colorbar = true;
     fig->legend = race->n > 0;
     fig->inset = true;
+    fig->lrplot = true;
     fig->trails = s->trails;
     fig->minima = true;
     int sel = window ? s->selected : -1;
@@ -780,7 +793,8 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
         const struct race_runner *r = &race->r[i];
         fig->path[fig->npaths++] = (struct figure_path){
             &r->traj, i, 0.0, i == sel, sel >= 0 && i != sel, r->diverged && !r->escaped,
-            s->gen, ((unsigned long)r->step << 1) | (unsigned long)r->diverged};
+            s->gen, ((unsigned long)r->step << 1) | (unsigned long)r->diverged,
+            path_lr_ref(&r->traj)};
     }
     figure_layout(fig);
     double F = fig->lay.font;
