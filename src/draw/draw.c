@@ -1065,11 +1065,8 @@ void draw_lr_plot(cairo_t *cr, const struct figure_rect *r, const struct figure 
     }
     double y0 = -3.0, y1 = -1.0;
     if (isfinite(lmin)) {
-        y0 = floor(log10(lmin) + 1e-9);
-        y1 = ceil(log10(lmax) - 1e-9);
-        if (y1 <= y0) {
-            y1 = y0 + 1;
-        }
+        y0 = floor(log10(lmin) - 0.1);   /* a constant lr of 0.01 is not on the frame */
+        y1 = ceil(log10(lmax) + 0.1);
         if (y1 - y0 > 3) {
             y0 = y1 - 3;
         }
