@@ -59,12 +59,6 @@ static void camera_zoom(double c[3], double notches)
 
 /* ======================================================================== scenes */
 
-static void scene_copy(struct scene *dst, const struct scene *src)
-{
-    *dst = *src;
-    dst->expr = src->expr ? xstrdup(src->expr) : NULL;
-}
-
 /* "start (3, 4) · 500 steps · constant lr · no penalty · exact gradients": what is on. */
 static void make_subtitle(struct session *s)
 {
@@ -194,6 +188,7 @@ static void job_cancel(struct session *s);
 void session_finish(struct session *s)
 {
     job_cancel(s);
+    session_tune_finish(s);
     if (s->race) {
         race_finish(s->race);
         free(s->race);
@@ -482,6 +477,9 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
     case SESSION_EXPORT_CSV:
         export_csv_action(s, now);
         break;
+    case SESSION_TUNE:
+        session_tune_action(s, now);
+        break;
     case SESSION_NONE:
     case SESSION_SCREENSHOT:
     case SESSION_FULLSCREEN:
@@ -493,6 +491,7 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
 long session_advance(struct session *s, double dt, double now)
 {
     job_collect(s, now);
+    session_tune_collect(s, now);
     if (!s->running) {
         s->step_debt = 0.0;
         return 0;
@@ -529,7 +528,7 @@ static bool job_done(const struct session_job *j);
 bool session_busy(const struct session *s, double now)
 {
     return s->running || (s->toast[0] && now < s->toast_until + 0.1) ||
-           (s->job && job_done(s->job));
+           (s->job && job_done(s->job)) || session_tune_ready(s);
 }
 
 void session_run_to_target(struct session *s, FILE *log, const char *prefix)
@@ -774,6 +773,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
             snprintf(e->detail, sizeof e->detail, "%sloss %.4g \xC2\xB7 lr %.3g%s%s", hidden,
                      r->loss, r->lr, zeros, r->step < step ? " \xC2\xB7 behind" : "");
         }
+        session_tune_detail(s, i, e->detail, sizeof e->detail);
     }
     if (window) {
         status_lines(s, fig);
@@ -1105,20 +1105,10 @@ bool session_save_scene(const struct session *s, const char *path, char *err, si
 {
     struct scene sc;
     session_scene(s, &sc);
-    struct util_outfile out;
-    bool ok = util_outfile_open(&out, path, err, errlen);
-    if (ok) {
-        char msg[768];
-        fprintf(out.f, "# %s, saved by optiscope's W: `optiscope view --scene FILE` reopens "
-                "it, `optiscope render --scene FILE -o F.png` draws it\n", s->title);
-        if (!scene_write(&sc, out.f, msg, sizeof msg)) {
-            snprintf(err, errlen, "%s: %s", path, msg);
-            util_outfile_abort(&out);
-            ok = false;
-        } else {
-            ok = util_outfile_commit(&out, err, errlen);
-        }
-    }
+    char comment[320];
+    snprintf(comment, sizeof comment, "%s, saved by optiscope's W: `optiscope view --scene "
+             "FILE` reopens it, `optiscope render --scene FILE -o F.png` draws it", s->title);
+    bool ok = session_write_scene(&sc, path, comment, err, errlen);
     scene_finish(&sc);
     return ok;
 }
