@@ -231,7 +231,7 @@ bool session_write_scene(const struct scene *sc, const char *path, const char *c
  * scene shown is done, swaps between the tuned and the default rates instead. */
 void session_tune_action(struct session *s, double now);
 /* Collects a finished tune (session_advance calls it): the race restarts with the tuned rates
- * and a toast says what changed; a tune of a scene no longer shown is dropped. */
+ * and runs, and a toast says what changed; a tune of a scene no longer shown is dropped. */
 void session_tune_collect(struct session *s, double now);
 /* Whether a tune has finished and waits to be collected. */
 bool session_tune_ready(const struct session *s);
@@ -242,7 +242,8 @@ void session_wait_tune(struct session *s, double now);
 /* Stops a tune under way and frees what tunes left (session_finish). */
 void session_tune_finish(struct session *s);
 /* Appends to a legend detail what the tune says of runner i of the race shown: the other
- * side's rate and final loss (" · default lr 3e-05: loss 2.3"); nothing without a tune. */
+ * side's final loss (" · default 0.869", " · tuned diverges", " · = default" when the rates
+ * agree); nothing without a tune of the scene shown. */
 void session_tune_detail(const struct session *s, int i, char *buf, size_t len);
 
 #endif

@@ -162,7 +162,7 @@ bool session_tune_ready(const struct session *s)
     return session_tuning(s) && atomic_load(&s->tune->done);
 }
 
-/* Shows the tuned race or the default one (a copy of it): the race restarts. */
+/* Shows the tuned race or the default one (a copy of it): the race restarts and runs. */
 static bool show(struct session *s, bool tuned, double now)
 {
     struct session_tune *j = s->tune;
@@ -176,9 +176,9 @@ static bool show(struct session *s, bool tuned, double now)
     j->showing_tuned = tuned;
     j->shown_gen = s->scene_gen;
     size_t n = strlen(s->subtitle);
-    snprintf(s->subtitle + n, sizeof s->subtitle - n, " \xC2\xB7 %s (U: %s)",
-             tuned ? "tuned learning rates" : "default learning rates",
-             tuned ? "the defaults" : "tuned");
+    snprintf(s->subtitle + n, sizeof s->subtitle - n, " \xC2\xB7 %s lr (U: %s)",
+             tuned ? "tuned" : "default", tuned ? "defaults" : "tuned");
+    s->running = true;   /* the race U put up plays from the start */
     return true;
 }
 
@@ -208,30 +208,27 @@ void session_tune_collect(struct session *s, double now)
         drop_results(j);
         return;
     }
-    /* What changed, shortest first: "sgd 3e-05→0.000118"; the losses are in the legend. */
+    /* What changed, the first few ("sgd 3e-05→4.23e-05"); the final losses are in the legend. */
     char msg[400];
     int changed = 0;
-    size_t n = (size_t)snprintf(msg, sizeof msg, "tuned %d optimizer%s in %.2g s:", j->t.n,
-                                j->t.n == 1 ? "" : "s", j->t.secs);
     for (int i = 0; i < j->t.n; i++) {
+        changed += j->t.res[i].lr != j->t.res[i].lr0;
+    }
+    size_t n = (size_t)snprintf(msg, sizeof msg, "tuned in %.2g s: %d of %d rates changed",
+                                j->t.secs, changed, j->t.n);
+    for (int i = 0, k = 0; i < j->t.n && k < 2; i++) {
         const struct tune_result *r = &j->t.res[i];
-        if (r->lr == r->lr0) {
-            continue;
-        }
-        changed++;
-        if (n < 300) {
+        if (r->lr != r->lr0) {
             n += (size_t)snprintf(msg + n, sizeof msg - n, "%s %s %.3g\xE2\x86\x92%.3g",
-                                  changed > 1 ? "," : "", optim_name(j->defaults.opt[i].kind),
+                                  k == 0 ? " (" : ",", optim_name(j->defaults.opt[i].kind),
                                   r->lr0, r->lr);
-        } else if (n < sizeof msg - 8) {
-            n += (size_t)snprintf(msg + n, sizeof msg - n, " \xE2\x80\xA6");
-            break;
+            k++;
         }
     }
-    if (changed == 0) {
-        snprintf(msg + n, sizeof msg - n, " every default rate was already the best found");
+    if (changed > 0 && n < sizeof msg) {
+        snprintf(msg + n, sizeof msg - n, "%s)", changed > 2 ? ", \xE2\x80\xA6" : "");
     }
-    session_toast(s, now, false, "%s \xC2\xB7 U: the defaults \xC2\xB7 W saves the scene", msg);
+    session_toast(s, now, false, "%s \xC2\xB7 U: defaults \xC2\xB7 W: save", msg);
     printf("tuned %d optimizers in %.3f s\n", j->t.n, j->t.secs);
     session_tune_table(&j->t, stdout);
     fflush(stdout);
@@ -304,17 +301,15 @@ void session_tune_detail(const struct session *s, int i, char *buf, size_t len)
         return;
     }
     const struct tune_result *r = &j->t.res[i];
-    double lr = j->showing_tuned ? r->lr0 : r->lr;
     double loss = j->showing_tuned ? r->loss0 : r->loss;
     bool div = j->showing_tuned ? r->diverged0 : r->diverged;
+    const char *other = j->showing_tuned ? "default" : "tuned";
     size_t n = strlen(buf);
     if (r->lr == r->lr0) {
-        snprintf(buf + n, len - n, " \xC2\xB7 default = tuned");
+        snprintf(buf + n, len - n, " \xC2\xB7 = default");
     } else if (div) {
-        snprintf(buf + n, len - n, " \xC2\xB7 %s %.3g: diverges", j->showing_tuned ? "default"
-                 : "tuned", lr);
+        snprintf(buf + n, len - n, " \xC2\xB7 %s diverges", other);
     } else {
-        snprintf(buf + n, len - n, " \xC2\xB7 %s %.3g: loss %.4g", j->showing_tuned ? "default"
-                 : "tuned", lr, loss);
+        snprintf(buf + n, len - n, " \xC2\xB7 %s %.3g", other, loss);
     }
 }
