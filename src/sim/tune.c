@@ -60,6 +60,9 @@ struct search {
 /* The objective at lr (run once, remembered), the best updated. */
 static double eval(struct search *s, double lr)
 {
+    if (s->stopped) {
+        return INFINITY;
+    }
     for (int k = 0; k < s->n; k++) {
         if (s->lr[k] == lr) {
             return s->j[k];
