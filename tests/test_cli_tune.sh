@@ -49,9 +49,11 @@ check "no temporary file left" bash -c "! ls | grep -q '\\.tmp-'"
 
 # --- a diverging default (lr_range's sgd(lr=0.25)) is marked, and tuned to about 2/11
 "$OPT" tune --preset lr_range > r.txt 2>/dev/null
-check "lr_range: the diverging default is marked" grep -q 'sgd(lr=0.25) .* diverged (step 12) ' r.txt
+check "lr_range: the diverging default is marked" grep -q 'sgd(lr=0.25,label=diverging) .* diverged (step 12) ' r.txt
+"$OPT" tune --preset lr_range -o r.scene >/dev/null 2>&1
+check "lr_range tuned: a label no longer true says what it was" grep -q 'sgd(lr=0.18,label=tuned · was too small), ' r.scene
 check "lr_range: every rate tunes to 0.18 (2/11 to 2 digits)" [ "$(awk 'NR > 1 && $NF < 1e-15' r.txt | grep -c ' 0.18 ')" -eq 4 ]
-check "tune without -o writes no file" bash -c "[ \$(ls *.scene | wc -l) -eq 2 ]"
+check "tune without -o writes no file" bash -c "[ \$(ls *.scene | wc -l) -eq 3 ]"
 
 # --- bad input: exit 2, one line, no file
 expect_error "unknown option" "unknown option '--bogus'" tune --bogus
@@ -60,7 +62,12 @@ expect_error "unknown optimizer" "did you mean adam" tune --optimizer adom
 expect_error "missing folder for -o" "/nonexistent-dir/t.scene" tune --preset beale -o /nonexistent-dir/t.scene
 expect_error "-o without a value" "-o" tune -o
 expect_error "unknown preset" "no-such-preset" tune --preset no-such-preset
-check "nothing left by the refusals" bash -c "[ \$(ls *.scene | wc -l) -eq 2 ]"
+check "nothing left by the refusals" bash -c "[ \$(ls *.scene | wc -l) -eq 3 ]"
+
+# --- a runner's label: in the legend's spec, round-tripped, refused where it would end a value
+check "label in trace's label" bash -c "'$OPT' trace --function bowl --optimizer 'sgd(lr=0.1, label=too small)' --steps 0 | grep -q '^\"sgd(lr=0.1,label=too small)\",0,'"
+expect_error "label with #" "holds '#'; a label is text without" trace --optimizer "sgd(label=a#b)"
+expect_error "label too long" "too long" trace --optimizer "sgd(label=$(printf 'x%.0s' $(seq 60)))"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

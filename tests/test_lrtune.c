@@ -255,8 +255,10 @@ static void test_preset_lr_range(void)
     scene_finish(&sc);
     CHECK(s->race->n == 4);
     double want[4] = {0.01, 0.1, 0.19, 0.25};
+    const char *labels[4] = {"too small", "right", "too large", "diverging"};
     for (int i = 0; i < s->race->n && i < 4; i++) {
         CHECK(s->race->r[i].params.kind == OPTIM_SGD && s->race->r[i].params.lr == want[i]);
+        CHECK(!strcmp(s->race->r[i].params.label, labels[i]));
     }
     session_run_to_target(s, NULL, NULL);
     const struct race_runner *r = s->race->r;
@@ -269,6 +271,9 @@ static void test_preset_lr_range(void)
     struct figure *fig = malloc(sizeof *fig);
     session_figure(s, fig, 1600, 1000, SESSION_FOR_EXPORT, 0.0);
     CHECK(fig->entry[3].diverged && strstr(fig->entry[3].detail, "diverged at step 12"));
+    /* the legend says what each shows, then the spec */
+    CHECK(!strcmp(fig->entry[0].label, "too small \xC2\xB7 sgd(lr=0.01)"));
+    CHECK(!strcmp(fig->entry[3].label, "diverging \xC2\xB7 sgd(lr=0.25)"));
     free(fig);
     session_finish(s);
     free(s);

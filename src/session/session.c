@@ -228,8 +228,9 @@ void session_toast(struct session *s, double now, bool error, const char *fmt, .
 static void display_label(const struct optim_params *p, char *buf, size_t len)
 {
     char f[256];
-    struct optim_params alone = *p;   /* its own schedule follows, in short */
+    struct optim_params alone = *p;   /* its own schedule follows, in short; its label leads */
     alone.has_sched = false;
+    alone.label[0] = '\0';
     optim_format(&alone, f, sizeof f);
     char *paren = strchr(f, '(');
     char args[256] = "";
@@ -260,6 +261,10 @@ static void display_label(const struct optim_params *p, char *buf, size_t len)
         char sc[128];
         sched_format_short(&p->sched, sc, sizeof sc);
         snprintf(out + n, sizeof out - n, " \xC2\xB7 %s", sc);
+    }
+    if (p->label[0]) {
+        snprintf(buf, len, "%s \xC2\xB7 %s", p->label, out);
+        return;
     }
     snprintf(buf, len, "%s", out);
 }

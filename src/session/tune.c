@@ -44,6 +44,12 @@ bool session_tune_scene(const struct scene *scene, struct session_tuning *t,
         snprintf(t->label[i], sizeof t->label[i], "%s", race.r[i].label);
         sc.opt[i] = race.r[i].params;
         sc.opt[i].lr = t->res[i].lr;
+        if (sc.opt[i].label[0] && t->res[i].lr != t->res[i].lr0) {
+            /* "too small" no longer says what it runs at */
+            char was[sizeof sc.opt[i].label + 16];
+            snprintf(was, sizeof was, "tuned \xC2\xB7 was %s", sc.opt[i].label);
+            util_copy_text(sc.opt[i].label, sizeof sc.opt[i].label, was);
+        }
     }
     race_finish(&race);
     scene_resolved_finish(&res);
