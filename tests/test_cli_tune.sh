@@ -47,6 +47,15 @@ awk 'NR > 1 {print $5}' a.txt | sort > table-losses.txt
 check "trace of the tuned scene ends at the tuned losses" cmp trace-losses.txt table-losses.txt
 check "no temporary file left" bash -c "! ls | grep -q '\\.tmp-'"
 
+# --- noisy gradients: the scene's seed makes the tune reproducible too; another seed, other rates
+"$OPT" tune --preset lr_schedules -o n1.scene > n1.txt 2>/dev/null
+"$OPT" tune --preset lr_schedules -o n2.scene > n2.txt 2>/dev/null
+check "noisy scene: the same file twice" cmp n1.scene n2.scene
+check "noisy scene: the same table twice" cmp n1.txt n2.txt
+"$OPT" tune --preset lr_schedules --seed 4 > n3.txt 2>/dev/null
+check "noisy scene, another seed: another table" bash -c "! cmp -s n1.txt n3.txt"
+rm -f n1.scene n2.scene
+
 # --- a diverging default (lr_range's sgd(lr=0.25)) is marked, and tuned to about 2/11
 "$OPT" tune --preset lr_range > r.txt 2>/dev/null
 check "lr_range: the diverging default is marked" grep -q 'sgd(lr=0.25,label=diverging) .* diverged (step 12) ' r.txt
