@@ -395,6 +395,13 @@ static void test_tune_closed_form(void)
     CHECK(strstr(buf, "  0.18  ") != NULL);   /* the tuned column (2/11 to 2 digits) */
     free(buf);
     scene_finish(&tuned);
+    /* a default far past divergence: the whole grid diverges, the search goes on down */
+    CHECK(scene_set(&sc, "optimizer", "sgd(lr=1e6)", true, err, sizeof err));
+    CHECK(session_tune_scene(&sc, &t, &tuned, NULL, NULL, err, sizeof err));
+    CHECK(t.n == 1 && t.res[0].diverged0 && t.res[0].diverged_step0 == 1);
+    CHECK(!t.res[0].diverged);
+    CHECK_NEAR(t.res[0].lr, 2.0 / 11.0, 0.004);
+    scene_finish(&tuned);
     scene_finish(&sc);
 }
 

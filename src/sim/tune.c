@@ -46,8 +46,8 @@ struct search {
     struct race *race;
     int i;
     long steps;
-    double lr[2 * TUNE_GRID_HALF + 1 + TUNE_GOLDEN + 4];
-    double j[2 * TUNE_GRID_HALF + 1 + TUNE_GOLDEN + 4];
+    double lr[2 * TUNE_GRID_HALF + 1 + TUNE_GOLDEN + 48];   /* 48: the grid's extension */
+    double j[2 * TUNE_GRID_HALF + 1 + TUNE_GOLDEN + 48];
     int n;
     double best_lr, best_j;         /* the best so far; ties keep the earlier */
     bool best_div;
@@ -104,6 +104,15 @@ static bool tune_one(struct race *race, int i, long steps, struct tune_result *o
     for (int k = -TUNE_GRID_HALF; k <= TUNE_GRID_HALF && !s->stopped; k++) {
         if (k != 0) {
             eval(s, round3(lr0 * pow(10.0, 0.5 * k)));
+        }
+    }
+    /* Every rate of the grid diverges (sgd(lr=1e6)): go on down, half a decade at a time,
+     * to the first that does not (or the smallest rate a user may set). */
+    for (int k = -TUNE_GRID_HALF - 1; isinf(s->best_j) && s->best_j > 0 && !s->stopped; k--) {
+        double lr = round3(lr0 * pow(10.0, 0.5 * k));
+        eval(s, lr);
+        if (lr <= TUNE_LR_MIN) {
+            break;
         }
     }
     /* Golden section on log10(lr) between the best grid point's neighbours (half a decade

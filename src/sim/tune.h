@@ -11,7 +11,9 @@
 
 /* The grid: lr0 * 10^(k/2) for k = -TUNE_GRID_HALF .. TUNE_GRID_HALF (six decades each way
  * is 12), then TUNE_GOLDEN golden-section steps on log10(lr) between the best grid point's
- * neighbours. Candidates are rounded to 3 significant digits, so tuned rates read cleanly. */
+ * neighbours. Candidates are rounded to 3 significant digits, so tuned rates read cleanly.
+ * When every grid rate diverges, the grid goes on down half a decade at a time to the first
+ * that does not (at most to 1e-12). */
 #define TUNE_GRID_HALF 6
 #define TUNE_GOLDEN 14
 
