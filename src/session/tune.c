@@ -73,11 +73,21 @@ static void loss_text(double loss, bool diverged, long step, char *buf, size_t l
     }
 }
 
+/* Characters (code points, not bytes) of UTF-8 text: a label's width in the terminal. */
+static int text_width(const char *s)
+{
+    int n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        n += (*p & 0xC0) != 0x80;
+    }
+    return n;
+}
+
 void session_tune_table(const struct session_tuning *t, FILE *f)
 {
     int w = 9;   /* "optimizer" */
     for (int i = 0; i < t->n; i++) {
-        int len = (int)strlen(t->label[i]);
+        int len = text_width(t->label[i]);
         w = len > w ? len : w;
     }
     fprintf(f, "%-*s  %12s  %20s  %12s  %20s\n", w, "optimizer", "default lr", "default loss",
@@ -87,8 +97,8 @@ void session_tune_table(const struct session_tuning *t, FILE *f)
         char l0[40], l1[40];
         loss_text(r->loss0, r->diverged0, r->diverged_step0, l0, sizeof l0);
         loss_text(r->loss, r->diverged, r->diverged_step, l1, sizeof l1);
-        fprintf(f, "%-*s  %12.6g  %20s  %12.6g  %20s\n", w, t->label[i], r->lr0, l0, r->lr,
-                l1);
+        fprintf(f, "%s%*s  %12.6g  %20s  %12.6g  %20s\n", t->label[i],
+                w - text_width(t->label[i]), "", r->lr0, l0, r->lr, l1);
     }
 }
 
