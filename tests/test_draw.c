@@ -82,7 +82,7 @@ static void full_figure(struct figure *fig, const struct race *race, int width, 
     for (int i = 0; race && i < race->n; i++) {
         const struct race_runner *r = &race->r[i];
         fig->path[fig->npaths++] = (struct figure_path){&r->traj, i, 3.0, false, false,
-                                                        r->diverged, 1, (unsigned long)r->step};
+                                                        r->diverged, 1, (unsigned long)r->step, 0};
         struct figure_entry *e = &fig->entry[fig->nentries++];
         snprintf(e->label, sizeof e->label, "%s", r->label);
         snprintf(e->detail, sizeof e->detail, "loss %.3g", r->loss);
@@ -370,10 +370,10 @@ static void test_nan_and_divergence(void)
     struct race *race = make_race("log(x) + y^2", 0);
     race->r[0].diverged = true;
     race->r[0].diverged_step = 3;
-    traj_push(&race->r[0].traj, (struct traj_point){0.5, 0.5, 1.0, 1});
-    traj_push(&race->r[0].traj, (struct traj_point){1e300, -1e300, INFINITY, 2});
-    traj_push(&race->r[0].traj, (struct traj_point){NAN, NAN, NAN, 3});
-    traj_push(&race->r[1].traj, (struct traj_point){2.0, 1e30, 1e60, 1});
+    traj_push(&race->r[0].traj, (struct traj_point){0.5, 0.5, 1.0, 1, 0});
+    traj_push(&race->r[0].traj, (struct traj_point){1e300, -1e300, INFINITY, 2, 0});
+    traj_push(&race->r[0].traj, (struct traj_point){NAN, NAN, NAN, 3, 0});
+    traj_push(&race->r[1].traj, (struct traj_point){2.0, 1e30, 1e60, 1, 0});
     race->r[0].loss = NAN;
     static struct figure fig;
     full_figure(&fig, race, 900, 600);

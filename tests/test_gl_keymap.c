@@ -41,6 +41,7 @@ int main(void)
     CHECK(kind(SDLK_q, 0) == SESSION_QUIT);
     CHECK(kind(SDLK_ESCAPE, 0) == SESSION_QUIT);
     CHECK(kind(SDLK_HOME, 0) == SESSION_HOME);
+    CHECK(kind(SDLK_u, 0) == SESSION_TUNE);
     /* 1..9 then 0 toggle runners 0..9. */
     SDL_Keycode digits[10] = {SDLK_1, SDLK_2, SDLK_3, SDLK_4, SDLK_5,
                               SDLK_6, SDLK_7, SDLK_8, SDLK_9, SDLK_0};
@@ -70,7 +71,7 @@ int main(void)
     const struct figure_help_entry *e = app_help_entries(&n);
     CHECK(n >= 20);
     const char *need[] = {"Space", "Tab", "P", "[", "G", "T", "C", "L", "V", "S", "F11", "Esc",
-                          "H", "drag", "wheel", "click", "Home"};
+                          "H", "drag", "wheel", "click", "Home", "U"};
     for (size_t k = 0; k < sizeof need / sizeof need[0]; k++) {
         bool found = false;
         for (int i = 0; i < n; i++) {

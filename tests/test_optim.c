@@ -446,7 +446,7 @@ static void test_parse(void)
     expect_error("adamw(centered=true)", "'centered'", "does not apply");
     expect_error("rmsprop(rho=0.9)", "'rho'", "does not apply to rmsprop");
     expect_error("adadelta(alpha=0.9)", "'alpha'",
-                 "usage: adadelta(lr=1, *, weight_decay=0, eps=1e-6, rho=0.9, schedule=default)");
+                 "usage: adadelta(lr=1, *, weight_decay=0, eps=1e-6, rho=0.9, schedule=default, label=none)");
     /* malformed values */
     expect_error("adam(lr=abc)", "invalid lr=abc:", "expected");
     expect_error("adam(lr=0.1x)", "invalid lr=0.1x:", "expected");

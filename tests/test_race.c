@@ -39,7 +39,7 @@ static void test_trajectory_bounded(void)
     struct traj t;
     traj_init(&t, 1000);
     for (long s = 0; s < 1000000; s++) {
-        traj_push(&t, (struct traj_point){(double)s, 0, 0, s});
+        traj_push(&t, (struct traj_point){(double)s, 0, 0, s, 0});
     }
     size_t n = traj_count(&t);
     CHECK(n <= 1000 + TRAJ_RECENT);

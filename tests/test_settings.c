@@ -198,7 +198,7 @@ static void test_optim_keys(void)
           && !strcmp(ista_lr->def, "0.01"));
     const char *names[64];
     size_t n = setting_names(t, -1, names, 64);
-    CHECK(n == 15);   /* torch's keys as DESIGN.md lists them, and our schedule */
+    CHECK(n == 16);   /* torch's keys as DESIGN.md lists them, and our schedule and label */
     for (int k = 0; k < OPTIM_COUNT; k++) {
         const char *kind = optim_name((enum optim_kind)k);
         for (size_t i = 0; i < n; i++) {
@@ -214,8 +214,9 @@ static void test_optim_keys(void)
             struct optim_params p;
             bool ok = optim_parse(spec, &p, err, sizeof err);
             CHECK(ok == (row != NULL));
-            /* torch's keys, and ours that every optimizer takes: its own schedule */
-            bool want = strstr(torch_keys[k], key) != NULL || !strcmp(names[i], "schedule");
+            /* torch's keys, and ours that every optimizer takes: its own schedule, a label */
+            bool want = strstr(torch_keys[k], key) != NULL || !strcmp(names[i], "schedule") ||
+                        !strcmp(names[i], "label");
             CHECK(ok == want);
             if (!ok) {
                 /* refused naming the optimizer, the key and the kinds that take it */
@@ -752,7 +753,7 @@ static void test_help(void)
     setting_usage(settings_sched(), SCHED_STEP, usage, sizeof usage);
     CHECK(!strcmp(usage, "step(step_size, gamma=0.1, *, warmup=0)"));
     setting_usage(settings_optim(), OPTIM_SGD, usage, sizeof usage);
-    CHECK(!strcmp(usage, "sgd(lr=0.01, *, weight_decay=0, schedule=default)"));
+    CHECK(!strcmp(usage, "sgd(lr=0.01, *, weight_decay=0, schedule=default, label=none)"));
     /* the usage's defaults are the parser's: a bare name equals every default written out */
     struct optim_params bare;
     char err[512];

@@ -416,6 +416,27 @@ key q
 wait "$APID"
 APID=""
 
+# --- U: every learning rate tuned on a worker while the window answers, the tuned race shown
+# (the same rates as `optiscope tune`), W saves it, U again: the defaults
+check "window opens for the tune" start_app --size 900x600 --paused --preset beale
+u0=$(shot)
+ut=$(press_for u tuned 30)
+check "U tunes every optimizer and says so ($ut)" bash -c "echo '$ut' | grep -q '^8 optimizers in '"
+check "the window answers after U" test -s "$(shot)"
+u1=$(shot)
+check "U shows the tuned race (legend and subtitle change)" gt "$(png diffr "$u0" "$u1" 0.65 0 1 0.5)" 0.3
+uw=$(press_for w scene)
+"$OPT" tune --preset beale -o "$T/cli-tuned.scene" >/dev/null 2>&1
+check "W saves the rates optiscope tune finds" \
+  bash -c "[ \"\$(grep '^optimizer' '$uw')\" = \"\$(grep '^optimizer' '$T/cli-tuned.scene')\" ]"
+key u
+ud=$(press_for w scene)
+check "U again: the defaults (W saves the preset's rates)" \
+  bash -c "grep -q '^optimizer = sgd(lr=3e-05), momentum(lr=3e-05)' '$ud'"
+key q
+wait "$APID"
+APID=""
+
 # --- the CNN mode: training live behind a window that keeps answering
 title() { xdotool getwindowname "$WID" 2>/dev/null; }
 check "window opens in the CNN mode" start_app --cnn --size 1000x640 --data synthetic \

@@ -59,6 +59,7 @@ static const struct key_binding bindings[] = {
     {SDLK_F11, false, SESSION_FULLSCREEN, 0, false},
     {SDLK_q, false, SESSION_QUIT, 0, false},
     {SDLK_ESCAPE, false, SESSION_QUIT, 0, false},
+    {SDLK_u, false, SESSION_TUNE, 0, false},
 };
 
 enum session_action app_keymap(SDL_Keycode key, Uint16 mod, bool *repeat, int *arg)
@@ -109,6 +110,7 @@ static const struct figure_help_entry help[] = {
     {"F7", N_("language: English / Korean (\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4)")},
     {N_("H or F1"), N_("this help")},
     {N_("Q or Esc"), N_("quit (Esc closes help first)")},
+    {"U", N_("tune every learning rate (then U: defaults / tuned in turn)")},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)

@@ -230,7 +230,7 @@ static void draw_panels(struct app_view *v, int plan, double now)
         paint_panel(&p[APP_PANEL_STATUS], fig, DRAW_PART_STATUS, lay->status, now);
     }
     if (stale || plan == PLAN_INSET) {
-        paint_panel(&p[APP_PANEL_INSET], fig, DRAW_PART_INSET, lay->inset, now);
+        paint_panel(&p[APP_PANEL_INSET], fig, DRAW_PART_INSET, figure_inset_area(fig), now);
     }
     p[APP_PANEL_LEGEND].shown = fig->legend && lay->legend.w > 0;
     p[APP_PANEL_INSET].shown = fig->inset && lay->inset.w > 0;

@@ -10,6 +10,7 @@ int cmd_list(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_view(int argc, char **argv);
+int cmd_tune(int argc, char **argv);           /* cmd_tune.c: each optimizer's lr tuned */
 int cmd_train(int argc, char **argv);          /* cmd_train.c (nn/) */
 int cmd_render_cnn(int argc, char **argv);     /* cmd_cnn.c: `render --cnn` */
 struct app_options;

@@ -1,5 +1,5 @@
 /* main.c: the optiscope command: dispatches to the subcommands (view, render, trace, train,
- * landscape, list, bench) and answers --version and --help. */
+ * landscape, list, bench, tune) and answers --version and --help. */
 #include <stdio.h>
 #include <string.h>
 
@@ -23,6 +23,8 @@ static void usage(FILE *out)
         {"optiscope train  [CNN OPTIONS]", N_("train the small CNN in the terminal")},
         {"optiscope landscape [CNN OPTIONS] -o FILE.csv",
          N_("the CNN's loss slice with projected paths")},
+        {"optiscope tune   [SCENE OPTIONS] [-o TUNED.scene]",
+         N_("search each optimizer's learning rate")},
         {"optiscope list   functions|optimizers|schedules|presets", N_("what there is")},
         {"optiscope bench  train|render|landscape", N_("benchmarks")},
     };
@@ -64,9 +66,10 @@ static int run(int argc, char **argv)
         {"view", cmd_view},   {"render", cmd_render}, {"trace", cmd_trace},
         {"train", cmd_train}, {"list", cmd_list},     {"bench", cmd_bench},
         {"landscape", cmd_landscape},
+        {"tune", cmd_tune},
     };
     static const char *const names[] = {"view", "render", "trace", "train", "list", "bench",
-                                        "landscape"};
+                                        "landscape", "tune"};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (!strcmp(cmd, commands[i].name)) {
             return commands[i].run(argc - 1, argv + 1);

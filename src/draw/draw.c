@@ -440,15 +440,25 @@ void draw_contours(cairo_t *cr, const struct figure_frame *fr, const struct figu
 
 /* ------------------------------------------------------------------ trails and markers */
 
-/* Appends runner's path to cr's current path, segments clipped to `clip` (in user units), and
- * broken at non-finite points. Returns the number of segments. */
-static int trail_path(cairo_t *cr, const struct figure_frame *fr, const struct traj *t,
-                      const struct figure_rect *clip)
+/* Strokes runner's path, segments clipped to `clip` (in user units) and broken at non-finite
+ * points, in the colour rgb at width lw (outline: outline_rgb at lw + 2*ow). Each segment is
+ * lw times figure_lr_width of its end point's learning rate: runs of equal width are one
+ * stroke. Returns the number of segments. */
+static int trail_stroke(cairo_t *cr, const struct figure_frame *fr, const struct traj *t,
+                        const struct figure_rect *clip, double lr_ref, const double rgb[3],
+                        double lw, double ow, bool outline)
 {
     size_t n = traj_count(t);
     bool have_prev = false, pen = false;
     double prev[2] = {0, 0}, pen_at[2] = {0, 0};
+    double run_w = -1.0;   /* width factor of the run being built; < 0: none yet */
     int segs = 0;
+    if (outline) {
+        cairo_set_source_rgb(cr, outline_rgb[0], outline_rgb[1], outline_rgb[2]);
+    } else {
+        cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+    }
+    cairo_new_path(cr);
     for (size_t i = 0; i < n; i++) {
         struct traj_point p = traj_get(t, i);
         double u[2];
@@ -470,6 +480,13 @@ static int trail_path(cairo_t *cr, const struct figure_frame *fr, const struct t
         if (have_prev) {
             double a[2] = {prev[0], prev[1]}, b[2] = {u[0], u[1]};
             if (clip_segment(clip, a, b)) {
+                double w = figure_lr_width(p.lr, lr_ref);
+                if (run_w >= 0.0 && w != run_w) {
+                    cairo_set_line_width(cr, lw * run_w + (outline ? 2.0 * ow : 0.0));
+                    cairo_stroke(cr);
+                    pen = false;
+                }
+                run_w = w;
                 if (!pen || a[0] != pen_at[0] || a[1] != pen_at[1]) {
                     cairo_move_to(cr, a[0], a[1]);
                 }
@@ -484,6 +501,8 @@ static int trail_path(cairo_t *cr, const struct figure_frame *fr, const struct t
         prev[1] = u[1];
         have_prev = true;
     }
+    cairo_set_line_width(cr, lw * (run_w >= 0.0 ? run_w : 1.0) + (outline ? 2.0 * ow : 0.0));
+    cairo_stroke(cr);
     return segs;
 }
 
@@ -535,9 +554,8 @@ static void draw_one_path(cairo_t *cr, const struct figure_frame *fr,
     /* Clip the geometry to the plot: far-away points (a diverging runner) would overflow
      * cairo's fixed-point coordinates. */
     struct figure_rect clip = fr->r;
-    cairo_new_path(cr);
-    trail_path(cr, fr, p->traj, &clip);
-    stroke_outlined(cr, rgb, lw, ow);
+    trail_stroke(cr, fr, p->traj, &clip, p->lr_ref, rgb, lw, ow, true);
+    trail_stroke(cr, fr, p->traj, &clip, p->lr_ref, rgb, lw, ow, false);
 
     double dot = figure_dot_size(lw);
     size_t n = traj_count(p->traj);
@@ -1073,6 +1091,143 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
     cairo_restore(cr);
 }
 
+/* ------------------------------------------------------------------ lr plot */
+
+void draw_lr_plot(cairo_t *cr, const struct figure_rect *r, const struct figure *fig,
+                  double font)
+{
+    if (!(r->w > 4 * font && r->h > 4 * font)) {
+        return;
+    }
+    /* Decades that hold every positive lr shown, at most 3 of them below the largest (a
+     * schedule decaying to 0 leaves through the bottom instead of squashing the rest). */
+    double lmin = INFINITY, lmax = -INFINITY;
+    long smax = fig->series_steps > 1 ? fig->series_steps : 1;
+    for (int i = 0; i < fig->nseries; i++) {
+        const struct figure_series *sr = &fig->series[i];
+        for (size_t k = 0; k < sr->n; k++) {
+            double lr = sr->pts[k].lr;
+            if (isfinite(lr) && lr > 0.0) {
+                lmin = fmin(lmin, lr);
+                lmax = fmax(lmax, lr);
+            }
+        }
+    }
+    double y0 = -3.0, y1 = -1.0;
+    if (isfinite(lmin)) {
+        y0 = floor(log10(lmin) - 0.1);   /* a constant lr of 0.01 is not on the frame */
+        y1 = ceil(log10(lmax) + 0.1);
+        if (y1 - y0 > 3) {
+            y0 = y1 - 3;
+        }
+    }
+    cairo_save(cr);
+    draw_rounded_rect(cr, r->x, r->y, r->w, r->h, 0.4 * font);
+    cairo_set_source_rgb(cr, 0.975, 0.975, 0.98);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.5);
+    cairo_set_line_width(cr, 1.0);
+    cairo_stroke(cr);
+    double size = 0.8 * font;
+    set_font(cr, 0.9 * font, true, false);
+    cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+    char buf[128];
+    draw_fit_text(cr, "learning rate (log scale)", r->w - 1.2 * font, buf, sizeof buf);
+    draw_text_at(cr, r->x + 0.6 * font, r->y + 0.6 * font, buf, 0.0, 1.0);
+    struct figure_rect a = {r->x + 3.4 * font, r->y + 2.0 * font, 0, 0};
+    a.w = r->x + r->w - 0.9 * font - a.x;
+    a.h = r->y + r->h - 1.7 * font - a.y;
+    if (a.w < 2 * font || a.h < 1.5 * font) {
+        cairo_restore(cr);
+        return;
+    }
+    cairo_rectangle(cr, a.x, a.y, a.w, a.h);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+    cairo_set_line_width(cr, 1.0);
+    cairo_stroke(cr);
+    set_font(cr, size, false, false);
+    /* as many decade labels as fit, about 1.3 text lines apart */
+    int every = 1 + (int)((y1 - y0) * 1.3 * size / fmax(a.h, 1.0));
+    for (int k = (int)y0; k <= (int)y1; k++) {
+        double y = a.y + a.h - (k - y0) / (y1 - y0) * a.h;
+        if (((int)y1 - k) % every != 0) {
+            continue;
+        }
+        cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.15);
+        cairo_move_to(cr, a.x, y);
+        cairo_line_to(cr, a.x + a.w, y);
+        cairo_stroke(cr);
+        cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+        draw_pow10_label(cr, a.x - 0.35 * font, y, k, size, 1.0, 0.5, true);
+    }
+    double step = figure_nice_step((double)smax, (int)clampd(a.w / (4.0 * font), 2, 6));
+    for (int k = 0; k < 100; k++) {
+        double v = k * step;
+        if (v > smax + step * 1e-9) {
+            break;
+        }
+        double x = a.x + v / smax * a.w;
+        cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+        cairo_move_to(cr, x, a.y + a.h);
+        cairo_line_to(cr, x, a.y + a.h + 0.3 * font);
+        cairo_stroke(cr);
+        draw_format_tick(v, step, buf, sizeof buf);
+        draw_text_at(cr, x, a.y + a.h + 0.45 * font, buf, 0.5, 1.0);
+    }
+    /* Curves as steps (an lr holds for a whole step), highlighted one last; a diverged
+     * runner's curve ends in a cross at the step that diverged. */
+    cairo_rectangle(cr, a.x, a.y, a.w, a.h);
+    cairo_clip(cr);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    double span = y1 - y0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < fig->nseries; i++) {
+            const struct figure_series *sr = &fig->series[i];
+            if (sr->highlight != (pass == 1)) {
+                continue;
+            }
+            bool pen = false;
+            double last[2] = {0, 0};
+            cairo_new_path(cr);
+            for (size_t k = 0; k < sr->n; k++) {
+                struct traj_point p = sr->pts[k];
+                if (!isfinite(p.lr)) {
+                    pen = false;
+                    continue;
+                }
+                double ly = p.lr > 0.0 ? log10(p.lr) : y0 - 0.1 * span;
+                ly = clampd(ly, y0 - 0.1 * span, y1 + 0.1 * span);
+                /* point k's lr is that of the step into it: it holds from step - 1 */
+                double xa = a.x + (double)(p.step > 0 ? p.step - 1 : 0) / smax * a.w;
+                double x = a.x + (double)p.step / smax * a.w;
+                double y = a.y + a.h - (ly - y0) / span * a.h;
+                if (pen) {
+                    cairo_line_to(cr, xa, y);
+                } else {
+                    cairo_move_to(cr, xa, y);
+                }
+                cairo_line_to(cr, x, y);
+                pen = true;
+                last[0] = x;
+                last[1] = y;
+            }
+            double rgb[3];
+            draw_runner_color(sr->color, rgb);
+            double lw = (sr->highlight ? 0.2 : 0.12) * font;
+            stroke_outlined(cr, rgb, lw, 0.045 * font + 0.5);
+            if (sr->diverged && pen) {
+                double cx = clampd(last[0], a.x + 0.35 * font, a.x + a.w - 0.35 * font);
+                double cy = clampd(last[1], a.y + 0.35 * font, a.y + a.h - 0.35 * font);
+                end_cross(cr, cx, cy, 0.3 * font, rgb, 0.12 * font, 0.5);
+            }
+        }
+    }
+    cairo_restore(cr);
+}
+
 /* ------------------------------------------------------------------ the figure */
 
 /* The background around the plot: the frame minus the plot rectangle (even-odd), so that
@@ -1158,6 +1313,9 @@ void draw_figure_part(cairo_t *cr, const struct figure *fig, enum draw_part part
     case DRAW_PART_INSET:
         if (fig->inset && lay->inset.w > 0) {
             draw_loss_inset(cr, &lay->inset, fig, lay->legend_inside ? 0.75 * F : F);
+        }
+        if (fig->inset && fig->lrplot && lay->lrplot.w > 0) {
+            draw_lr_plot(cr, &lay->lrplot, fig, lay->legend_inside ? 0.75 * F : F);
         }
         break;
     case DRAW_PART_STATUS:

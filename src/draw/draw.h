@@ -22,7 +22,7 @@ enum draw_part {
     DRAW_PART_CHROME,   /* background around the plot (the plot left untouched), axes,
                            colour bar, title and settings line */
     DRAW_PART_LEGEND,
-    DRAW_PART_INSET,    /* the loss plot */
+    DRAW_PART_INSET,    /* the loss plot and the learning-rate plot under it */
     DRAW_PART_STATUS,   /* the window's status lines */
     DRAW_PART_TOAST,
     DRAW_PART_HELP,     /* the help overlay over everything */
@@ -100,5 +100,9 @@ void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *
 /* Loss against step (log axis when every loss is positive), one curve per series. */
 void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figure *fig,
                      double font);
+/* Learning rate against step (log axis), one curve per series from its points' lr: each
+ * point's lr drawn over the step that led to it, a diverged series ends in a cross. */
+void draw_lr_plot(cairo_t *cr, const struct figure_rect *r, const struct figure *fig,
+                  double font);
 
 #endif

@@ -204,6 +204,50 @@ bool figure_series_log_axis(const struct figure *fig)
     return true;
 }
 
+double figure_lr_width(double lr, double lr_ref)
+{
+    if (!(lr_ref > 0.0) || !isfinite(lr_ref)) {
+        return 1.0;
+    }
+    if (!(lr > 0.0) || !isfinite(lr)) {
+        return isfinite(lr) ? 0.3 : 1.0;
+    }
+    double w = 1.0 + 0.4 * log10(lr / lr_ref);
+    w = round(w * 16.0) / 16.0;
+    return clampd(w, 0.3, 1.0);
+}
+
+struct figure_rect figure_inset_area(const struct figure *fig)
+{
+    struct figure_rect a = fig->lay.inset;
+    const struct figure_rect *b = &fig->lay.lrplot;
+    if (a.w <= 0) {
+        return *b;
+    }
+    if (b->w > 0) {
+        double x1 = fmax(a.x + a.w, b->x + b->w), y1 = fmax(a.y + a.h, b->y + b->h);
+        a.x = fmin(a.x, b->x);
+        a.y = fmin(a.y, b->y);
+        a.w = x1 - a.x;
+        a.h = y1 - a.y;
+    }
+    return a;
+}
+
+/* The loss plot's rectangle split: the loss plot above, the learning-rate plot below it with
+ * a small gap, when fig->lrplot asks and there is room for both. */
+static void split_inset(struct figure *fig, double F)
+{
+    struct figure_rect *in = &fig->lay.inset;
+    if (!fig->lrplot || in->w <= 0 || in->h < 14.0 * F) {
+        return;
+    }
+    double gap = 0.5 * F;
+    double lh = fmax(0.4 * (in->h - gap), 6.5 * F);
+    fig->lay.lrplot = (struct figure_rect){in->x, in->y + in->h - lh, in->w, lh};
+    in->h -= lh + gap;
+}
+
 /* ------------------------------------------------------------------ layout */
 
 void figure_init(struct figure *fig, int width, int height)
@@ -336,8 +380,9 @@ void figure_layout(struct figure *fig)
         double legend_need = fig->legend && n > 0 ? n * 2.55 * F + 1.2 * F : 0.0;
         double inset_h = 0.0;
         if (fig->inset) {
-            inset_h = legend_need > 0 ? clampd(ph - legend_need - 1.2 * F, 0.36 * ph, 0.5 * ph)
-                                      : 0.5 * ph;
+            double most = fig->lrplot ? 0.62 * ph : 0.5 * ph;   /* the lr plot shares it */
+            inset_h = legend_need > 0 ? clampd(ph - legend_need - 1.2 * F, 0.36 * ph, most)
+                                      : most;
         }
         if (legend_need > 0) {
             double lh = ph - (inset_h > 0 ? inset_h + 1.2 * F : 0.0);
@@ -345,6 +390,7 @@ void figure_layout(struct figure *fig)
         }
         if (inset_h > 0) {
             out->inset = (struct figure_rect){px, plot.y + ph - inset_h, pw, inset_h};
+            split_inset(fig, F);
         }
         if (fig->status[0][0] || fig->status[1][0]) {
             out->status = (struct figure_rect){px, H - m - status_h, pw, status_h};
@@ -410,5 +456,6 @@ void figure_layout(struct figure *fig)
         double x = (ic == 0 || ic == 2) ? c.x + c.w - iw : c.x;
         double y = (ic >= 2) ? c.y + c.h - ih : c.y;
         out->inset = (struct figure_rect){x, y, iw, ih};
+        split_inset(fig, 0.75 * F);
     }
 }

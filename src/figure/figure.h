@@ -80,6 +80,9 @@ struct figure_path {
     bool diverged;                  /* its end is a cross */
     unsigned long restart;          /* changes when the path starts over (reset, new scene) */
     unsigned long gen;              /* changes whenever points were added */
+    double lr_ref;                  /* the largest learning rate along the path: segments at
+                                       it get the full width, smaller ones thinner
+                                       (figure_lr_width); 0: one width */
 };
 
 enum figure_marker_shape { FIGURE_MARK_DISC, FIGURE_MARK_RING, FIGURE_MARK_CROSS,
@@ -129,6 +132,7 @@ struct figure_layout {
     struct figure_rect colorbar;    /* w == 0: none */
     struct figure_rect legend;      /* w == 0: none */
     struct figure_rect inset;       /* the loss plot; w == 0: none */
+    struct figure_rect lrplot;      /* the learning-rate plot under it; w == 0: none */
     struct figure_rect status;      /* the window's status lines; w == 0: none */
     struct figure_rect toast;       /* w == 0: none */
     double title_y;                 /* title baseline; 0: no title */
@@ -148,6 +152,8 @@ struct figure {
 
     struct figure_field field;
     bool axes, colorbar, legend, inset, trails, minima;   /* what to draw */
+    bool lrplot;                    /* the learning rate against step under the loss plot (the
+                                       series' lr; needs inset) */
 
     int npaths;
     struct figure_path path[FIGURE_MAX_PATHS];
@@ -190,6 +196,16 @@ double figure_dot_size(double width);
  * unbounded below, a saddle escaped) it is linear: a log of a shifted loss reads wrong. The
  * range counts a diverged series' first point only. */
 bool figure_series_log_axis(const struct figure *fig);
+
+/* A path segment's width as a fraction of the path's: affine in log10(lr / lr_ref), 1 at
+ * lr_ref, 0.6 a decade below, never under 0.3 (1.75 decades below), in steps of 1/16 so
+ * a schedule changes the stroke a few times, not at every step. lr_ref <= 0 or lr not finite
+ * and positive beyond the floor: 1 (lr_ref 0) or 0.3 (lr 0). Both renderers ask this. */
+double figure_lr_width(double lr, double lr_ref);
+
+/* The rectangle the loss plot and the learning-rate plot under it cover together (the inset
+ * part's area; w == 0: neither). */
+struct figure_rect figure_inset_area(const struct figure *fig);
 
 /* The plot's frame (the field's view on the layout's plot). */
 struct figure_frame figure_plot_frame(const struct figure *fig);

@@ -120,7 +120,7 @@ static void upload_trails(struct gl_figure *g, const struct figure *fig)
             xyz[4 * m] = (float)q.x;
             xyz[4 * m + 1] = (float)q.y;
             xyz[4 * m + 2] = t;
-            xyz[4 * m + 3] = 0.0f;
+            xyz[4 * m + 3] = (float)figure_lr_width(q.lr, p->lr_ref);   /* line.vert */
             g->pt_step[i][m] = q.step;
             lx = q.x;
             ly = q.y;
@@ -256,6 +256,7 @@ static struct gl_figure_key make_key(const struct figure *fig, const float mvp[1
         if (p->color >= 0 && p->color < FIGURE_MAX_PATHS) {
             k.restart[p->color] = p->restart;
             k.style[p->color] = p->highlight ? 3 : (p->dimmed ? 2 : 1);
+            k.lr_ref[p->color] = p->lr_ref;
         }
     }
     return k;

@@ -21,6 +21,8 @@ struct gl_figure_key {
     unsigned long chrome_gen;       /* the chrome texture composited into the layer */
     unsigned long restart[FIGURE_MAX_PATHS];   /* per runner (colour index) */
     int style[FIGURE_MAX_PATHS];    /* per runner: 0 hidden, 1 plain, 2 dimmed, 3 highlighted */
+    double lr_ref[FIGURE_MAX_PATHS];   /* per runner: the lr of its full width (the widths of
+                                          what is drawn change with it) */
 };
 
 /* GL objects and caches for drawing figures (one per window). */

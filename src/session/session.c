@@ -60,12 +60,6 @@ static void camera_zoom(double c[3], double notches)
 
 /* ======================================================================== scenes */
 
-static void scene_copy(struct scene *dst, const struct scene *src)
-{
-    *dst = *src;
-    dst->expr = src->expr ? xstrdup(src->expr) : NULL;
-}
-
 /* "start (3, 4) · 500 steps · constant lr · no penalty · exact gradients": what is on. */
 static void make_subtitle(struct session *s)
 {
@@ -195,6 +189,7 @@ static void job_cancel(struct session *s);
 void session_finish(struct session *s)
 {
     job_cancel(s);
+    session_tune_finish(s);
     if (s->race) {
         race_finish(s->race);
         free(s->race);
@@ -234,8 +229,9 @@ void session_toast(struct session *s, double now, bool error, const char *fmt, .
 static void display_label(const struct optim_params *p, char *buf, size_t len)
 {
     char f[256];
-    struct optim_params alone = *p;   /* its own schedule follows, in short */
+    struct optim_params alone = *p;   /* its own schedule follows, in short; its label leads */
     alone.has_sched = false;
+    alone.label[0] = '\0';
     optim_format(&alone, f, sizeof f);
     char *paren = strchr(f, '(');
     char args[256] = "";
@@ -266,6 +262,10 @@ static void display_label(const struct optim_params *p, char *buf, size_t len)
         char sc[128];
         sched_format_short(&p->sched, sc, sizeof sc);
         snprintf(out + n, sizeof out - n, " \xC2\xB7 %s", sc);
+    }
+    if (p->label[0]) {
+        snprintf(buf, len, "%s \xC2\xB7 %s", p->label, out);
+        return;
     }
     snprintf(buf, len, "%s", out);
 }
@@ -483,6 +483,9 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
     case SESSION_EXPORT_CSV:
         export_csv_action(s, now);
         break;
+    case SESSION_TUNE:
+        session_tune_action(s, now);
+        break;
     case SESSION_NONE:
     case SESSION_SCREENSHOT:
     case SESSION_FULLSCREEN:
@@ -494,6 +497,7 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
 long session_advance(struct session *s, double dt, double now)
 {
     job_collect(s, now);
+    session_tune_collect(s, now);
     if (!s->running) {
         s->step_debt = 0.0;
         return 0;
@@ -530,7 +534,7 @@ static bool job_done(const struct session_job *j);
 bool session_busy(const struct session *s, double now)
 {
     return s->running || (s->toast[0] && now < s->toast_until + 0.1) ||
-           (s->job && job_done(s->job));
+           (s->job && job_done(s->job)) || session_tune_ready(s);
 }
 
 void session_run_to_target(struct session *s, FILE *log, const char *prefix)
@@ -657,6 +661,18 @@ static size_t thin_losses(struct session *s, int i, int width_px, long smax)
     return k;
 }
 
+/* The largest learning rate along a path: its full line width (figure_lr_width). */
+static double path_lr_ref(const struct traj *t)
+{
+    double m = 0.0;
+    size_t n = traj_count(t);
+    for (size_t j = 0; j < n; j++) {
+        double lr = traj_get(t, j).lr;
+        m = isfinite(lr) && lr > m ? lr : m;
+    }
+    return m;
+}
+
 static void add_marker(struct figure *fig, double x, double y, double loss,
                        enum figure_marker_shape shape, int color, double size)
 {
@@ -730,6 +746,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
     fig->colorbar = true;
     fig->legend = race->n > 0;
     fig->inset = true;
+    fig->lrplot = true;
     fig->trails = s->trails;
     fig->minima = true;
     int sel = window ? s->selected : -1;
@@ -762,6 +779,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
             snprintf(e->detail, sizeof e->detail, "%sloss %.4g \xC2\xB7 lr %.3g%s%s", hidden,
                      r->loss, r->lr, zeros, r->step < step ? " \xC2\xB7 behind" : "");
         }
+        session_tune_detail(s, i, e->detail, sizeof e->detail);
     }
     if (window) {
         status_lines(s, fig);
@@ -781,7 +799,8 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
         const struct race_runner *r = &race->r[i];
         fig->path[fig->npaths++] = (struct figure_path){
             &r->traj, i, 0.0, i == sel, sel >= 0 && i != sel, r->diverged && !r->escaped,
-            s->gen, ((unsigned long)r->step << 1) | (unsigned long)r->diverged};
+            s->gen, ((unsigned long)r->step << 1) | (unsigned long)r->diverged,
+            path_lr_ref(&r->traj)};
     }
     figure_layout(fig);
     double F = fig->lay.font;
@@ -1092,20 +1111,10 @@ bool session_save_scene(const struct session *s, const char *path, char *err, si
 {
     struct scene sc;
     session_scene(s, &sc);
-    struct util_outfile out;
-    bool ok = util_outfile_open(&out, path, err, errlen);
-    if (ok) {
-        char msg[768];
-        fprintf(out.f, "# %s, saved by optiscope's W: `optiscope view --scene FILE` reopens "
-                "it, `optiscope render --scene FILE -o F.png` draws it\n", s->title);
-        if (!scene_write(&sc, out.f, msg, sizeof msg)) {
-            snprintf(err, errlen, "%s: %s", path, msg);
-            util_outfile_abort(&out);
-            ok = false;
-        } else {
-            ok = util_outfile_commit(&out, err, errlen);
-        }
-    }
+    char comment[320];
+    snprintf(comment, sizeof comment, "%s, saved by optiscope's W: `optiscope view --scene "
+             "FILE` reopens it, `optiscope render --scene FILE -o F.png` draws it", s->title);
+    bool ok = session_write_scene(&sc, path, comment, err, errlen);
     scene_finish(&sc);
     return ok;
 }

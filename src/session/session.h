@@ -11,6 +11,7 @@
 
 #include "figure/figure.h"
 #include "sim/scene.h"
+#include "sim/tune.h"
 
 /* What a key (or a test, or later a panel) asks the session to do. */
 enum session_action {
@@ -42,6 +43,8 @@ enum session_action {
     SESSION_EXPORT_CSV,      /* X: the trajectories as CSV, the rows `optiscope trace` writes */
     SESSION_FULLSCREEN,      /* the window's */
     SESSION_QUIT,            /* the window's (Esc closes the help first) */
+    SESSION_TUNE,            /* U: tune every optimizer's lr on a worker, then show the tuned
+                                race; again: defaults and tuned in turn (tune.c) */
 };
 
 /* The steps per second the - and = keys step through. */
@@ -111,6 +114,7 @@ struct session {
 
     struct session_job *job;        /* the GIF being recorded, or NULL */
     char last_export[4200];         /* path of the last file W, E, A or X wrote ("" none) */
+    struct session_tune *tune;      /* U: the tune under way or done, or NULL (tune.c) */
 };
 
 /* Starts a session; false with err (and nothing to finish) when the scene is bad. What the
@@ -198,5 +202,48 @@ bool session_record_gif(struct session *s, const char *path, double now);
 bool session_recording(const struct session *s);
 /* Waits for a recording under way and collects it (tests; session_finish cancels instead). */
 void session_wait_recording(struct session *s, double now);
+
+/* ======================================================================== tune (tune.c) */
+
+/* What a tune found: each optimizer's default and tuned rate and final loss. */
+struct session_tuning {
+    int n;                          /* optimizers */
+    char label[RACE_MAX][192];      /* each one's label at its default rate */
+    struct tune_result res[RACE_MAX];
+    double secs;                    /* wall time of the search */
+};
+
+/* Tunes every optimizer of `scene` (tune_race on its race, for its steps) into *t and
+ * *tuned, the same scene with the tuned rates (caller finishes it; untouched on failure).
+ * stop as tune_race. False with err when the scene does not resolve or stop stopped it. */
+bool session_tune_scene(const struct scene *scene, struct session_tuning *t,
+                        struct scene *tuned, bool (*stop)(void *ud), void *ud, char *err,
+                        size_t errlen);
+/* The table `optiscope tune` prints: optimizer, default lr, default final loss, tuned lr,
+ * tuned final loss (a diverged run says at which step), numbers to 6 digits. */
+void session_tune_table(const struct session_tuning *t, FILE *f);
+/* Writes sc to path as a scene file (atomically), after `comment` as a # line (NULL: none);
+ * what W writes too. False with err. */
+bool session_write_scene(const struct scene *sc, const char *path, const char *comment,
+                         char *err, size_t errlen);
+
+/* U: starts tuning session_scene's race on a worker (a toast says so); when a tune of the
+ * scene shown is done, swaps between the tuned and the default rates instead. */
+void session_tune_action(struct session *s, double now);
+/* Collects a finished tune (session_advance calls it): the race restarts with the tuned rates
+ * and runs, and a toast says what changed; a tune of a scene no longer shown is dropped. */
+void session_tune_collect(struct session *s, double now);
+/* Whether a tune has finished and waits to be collected. */
+bool session_tune_ready(const struct session *s);
+/* Whether a tune is under way. */
+bool session_tuning(const struct session *s);
+/* Waits for a tune under way and collects it (tests). */
+void session_wait_tune(struct session *s, double now);
+/* Stops a tune under way and frees what tunes left (session_finish). */
+void session_tune_finish(struct session *s);
+/* Appends to a legend detail what the tune says of runner i of the race shown: the other
+ * side's final loss (" · default 0.869", " · tuned diverges", " · = default" when the rates
+ * agree); nothing without a tune of the scene shown. */
+void session_tune_detail(const struct session *s, int i, char *buf, size_t len);
 
 #endif

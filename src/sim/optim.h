@@ -43,6 +43,8 @@ struct optim_params {
     bool has_sched;                     /* this optimizer has its own schedule (the spec's
                                            schedule=...); else it follows the race's */
     struct sched sched;                 /* its own schedule, when has_sched */
+    char label[48];                     /* ours: what the legend calls it ("too small"), so a
+                                           preset can say what each runner shows; "" none */
 };
 
 const char *optim_name(enum optim_kind kind);             /* "adam" */

@@ -199,7 +199,7 @@ static void runner_restart(struct race *race, int i)
     r->escaped = false;
     r->diverged_step = 0;
     traj_clear(&r->traj);
-    traj_push(&r->traj, (struct traj_point){r->p[0], r->p[1], r->loss, 0});
+    traj_push(&r->traj, (struct traj_point){r->p[0], r->p[1], r->loss, 0, r->lr});
     /* Each runner's noise stream depends only on the seed and its index. */
     util_rng_seed(&race->rng[i], race->seed * 1000003ULL + (unsigned long long)i);
 }
@@ -314,7 +314,7 @@ bool race_step_runner(struct race *race, int i)
     r->loss = loss;
     r->lr = lr;
     r->step++;
-    traj_push(&r->traj, (struct traj_point){p[0], p[1], loss, r->step});
+    traj_push(&r->traj, (struct traj_point){p[0], p[1], loss, r->step, lr});
     return false;
 }
 

@@ -25,6 +25,8 @@ struct traj_point {
     double x, y;     /* position */
     double loss;     /* objective at (x, y) */
     long step;       /* steps taken when here */
+    double lr;       /* learning rate of the step that led here (at step 0: of the first step),
+                        as trace's lr column; 0 where unknown */
 };
 
 struct traj {

@@ -33,6 +33,12 @@ void scene_finish(struct scene *s)
     s->expr = NULL;
 }
 
+void scene_copy(struct scene *dst, const struct scene *src)
+{
+    *dst = *src;
+    dst->expr = src->expr ? xstrdup(src->expr) : NULL;
+}
+
 bool scene_set(struct scene *s, const char *key, const char *value, bool from_cli,
                char *err, size_t errlen)
 {

@@ -47,6 +47,8 @@ size_t scene_keys(const char **out, size_t max);
 
 void scene_init(struct scene *s);      /* defaults: beale, all optimizers' defaults unset */
 void scene_finish(struct scene *s);
+/* *dst = *src with its own copy of the expression (caller finishes dst). */
+void scene_copy(struct scene *dst, const struct scene *src);
 
 /* Sets one key. `from_cli` selects replace-then-append semantics for `optimizer`: the first
  * optimizer given on the command line replaces the list a scene file set. Errors name the key

@@ -233,6 +233,38 @@ static bool format_optim_schedule(const void *obj, char *buf, size_t len)
     return true;
 }
 
+static bool text_ok(const char *value, size_t size, char *err, size_t errlen);
+
+/* A runner's label: one line of text without the characters that end or nest a spec value. */
+static bool parse_optim_label(void *obj, const char *value, bool from_cli, char *err,
+                              size_t errlen)
+{
+    (void)from_cli;
+    struct optim_params *p = obj;
+    if (!strcmp(value, "none")) {
+        p->label[0] = '\0';
+        return true;
+    }
+    if (!text_ok(value, sizeof p->label, err, errlen)) {
+        return false;
+    }
+    const char *bad = strpbrk(value, ",()=#\"");
+    if (bad) {
+        snprintf(err, errlen, "'%s' holds '%c'; a label is text without , ( ) = # or \"",
+                 UTIL_ESC(value), *bad);
+        return false;
+    }
+    snprintf(p->label, sizeof p->label, "%s", value);
+    return true;
+}
+
+static bool format_optim_label(const void *obj, char *buf, size_t len)
+{
+    const struct optim_params *p = obj;
+    snprintf(buf, len, "%s", p->label[0] ? p->label : "none");
+    return true;
+}
+
 /* ======================================================================== train hooks */
 
 /* The first list given replaces the default one (train_settings_init leaves opt_from_cli
@@ -413,6 +445,11 @@ static const struct setting optim_rows[] = {
      .format = format_optim_schedule,
      .help = N_("this optimizer's own lr schedule, name(...) as --schedule, e.g. "
              "schedule=cosine(t_max=200, warmup=10); default: the race's --schedule")},
+    /* ours: what the legend calls the runner, so a preset can say what each one shows */
+    {.name = "label", .type = SETTING_CUSTOM, OP(label), .def = "none", .uses = SETTING_ALL,
+     .metavar = "TEXT", .parse = parse_optim_label, .format = format_optim_label,
+     .help = N_("the legend's name for this runner, e.g. label=too small (the spec follows it); "
+             "text without , ( ) = # or \"; none: the spec alone")},
 };
 #undef K
 
