@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "session/session.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 int cmd_tune(int argc, char **argv)
@@ -24,7 +25,7 @@ int cmd_tune(int argc, char **argv)
         return 2;
     }
     if (help) {
-        printf("usage: optiscope tune [SCENE OPTIONS] [-o TUNED.scene]\n"
+        printf(_("usage: optiscope tune [SCENE OPTIONS] [-o TUNED.scene]\n"
                "Searches each optimizer's learning rate on the scene: its own lr times\n"
                "10^(k/2) for k = -%d..%d, then %d golden-section steps on log10(lr) about the\n"
                "best (rates rounded to 3 digits); the objective is the final loss after the\n"
@@ -33,10 +34,10 @@ int cmd_tune(int argc, char **argv)
                "alone in the scene's race (the same noise stream as in the race), so the\n"
                "same scene gives the same rates, byte for byte. Prints optimizer, default\n"
                "lr, default final loss, tuned lr, tuned final loss; the time taken goes to\n"
-               "stderr.\n\n", TUNE_GRID_HALF, TUNE_GRID_HALF, TUNE_GOLDEN);
+               "stderr.\n\n"), TUNE_GRID_HALF, TUNE_GRID_HALF, TUNE_GOLDEN);
         cli_print_scene_help(stdout);
-        printf("  -o, --output FILE      write the scene with the tuned rates to FILE\n"
-               "                         (atomically; `optiscope render --scene FILE` draws it)\n");
+        printf(_("  -o, --output FILE      write the scene with the tuned rates to FILE\n"
+               "                         (atomically; `optiscope render --scene FILE` draws it)\n"));
         scene_finish(&scene);
         return 0;
     }
@@ -70,8 +71,11 @@ int cmd_tune(int argc, char **argv)
     for (int i = 0; i < t.n; i++) {
         runs += t.res[i].runs;
     }
-    fprintf(stderr, "optiscope tune: %d optimizer%s, %d runs of %ld steps in %.3f s\n", t.n,
-            t.n == 1 ? "" : "s", runs, tuned.steps, t.secs);
+    fprintf(stderr,
+            ngettext("optiscope tune: %d optimizer, %d runs of %ld steps in %.3f s\n",
+                     "optiscope tune: %d optimizers, %d runs of %ld steps in %.3f s\n",
+                     (unsigned long)t.n),
+            t.n, runs, tuned.steps, t.secs);
     int status = 0;
     if (output) {
         char msg[768];

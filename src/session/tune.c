@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 static double wall_s(void)
@@ -47,7 +48,7 @@ bool session_tune_scene(const struct scene *scene, struct session_tuning *t,
         if (sc.opt[i].label[0] && t->res[i].lr != t->res[i].lr0) {
             /* "too small" no longer says what it runs at */
             char was[sizeof sc.opt[i].label + 16];
-            snprintf(was, sizeof was, "tuned \xC2\xB7 was %s", sc.opt[i].label);
+            snprintf(was, sizeof was, _("tuned \xC2\xB7 was %s"), sc.opt[i].label);
             util_copy_text(sc.opt[i].label, sizeof sc.opt[i].label, was);
         }
     }
@@ -55,7 +56,7 @@ bool session_tune_scene(const struct scene *scene, struct session_tuning *t,
     scene_resolved_finish(&res);
     t->secs = wall_s() - t0;
     if (!ok) {
-        snprintf(err, errlen, "the tune was stopped");
+        snprintf(err, errlen, _("the tune was stopped"));
         scene_finish(&sc);
         return false;
     }
@@ -67,7 +68,7 @@ bool session_tune_scene(const struct scene *scene, struct session_tuning *t,
 static void loss_text(double loss, bool diverged, long step, char *buf, size_t len)
 {
     if (diverged) {
-        snprintf(buf, len, "diverged (step %ld)", step);
+        snprintf(buf, len, _("diverged (step %ld)"), step);
     } else {
         snprintf(buf, len, "%.6g", loss);
     }
@@ -207,13 +208,13 @@ void session_tune_collect(struct session *s, double now)
     pthread_join(j->thread, NULL);
     j->running = false;
     if (!j->ok) {
-        session_toast(s, now, true, "tune failed: %s", j->err);
+        session_toast(s, now, true, _("tune failed: %s"), j->err);
         scene_finish(&j->input);
         return;
     }
     if (j->input_gen != s->scene_gen) {
-        session_toast(s, now, false, "a tune of the scene shown before finished; U tunes "
-                      "this one");
+        session_toast(s, now, false, _("a tune of the scene shown before finished; U tunes "
+                      "this one"));
         scene_finish(&j->input);
         scene_finish(&j->tuned);
         return;
@@ -230,7 +231,7 @@ void session_tune_collect(struct session *s, double now)
     for (int i = 0; i < j->t.n; i++) {
         changed += j->t.res[i].lr != j->t.res[i].lr0;
     }
-    size_t n = (size_t)snprintf(msg, sizeof msg, "tuned in %.2g s: %d of %d rates changed",
+    size_t n = (size_t)snprintf(msg, sizeof msg, _("tuned in %.2g s: %d of %d rates changed"),
                                 j->t.secs, changed, j->t.n);
     for (int i = 0, k = 0; i < j->t.n && k < 2; i++) {
         const struct tune_result *r = &j->t.res[i];
@@ -244,8 +245,8 @@ void session_tune_collect(struct session *s, double now)
     if (changed > 0 && n < sizeof msg) {
         snprintf(msg + n, sizeof msg - n, "%s)", changed > 2 ? ", \xE2\x80\xA6" : "");
     }
-    session_toast(s, now, false, "%s \xC2\xB7 U: defaults \xC2\xB7 W: save", msg);
-    printf("tuned %d optimizers in %.3f s\n", j->t.n, j->t.secs);
+    session_toast(s, now, false, _("%s \xC2\xB7 U: defaults \xC2\xB7 W: save"), msg);
+    printf(_("tuned %d optimizers in %.3f s\n"), j->t.n, j->t.secs);
     session_tune_table(&j->t, stdout);
     fflush(stdout);
 }
@@ -257,15 +258,15 @@ void session_tune_action(struct session *s, double now)
     }
     struct session_tune *j = s->tune;
     if (j->running) {
-        session_toast(s, now, false, "tuning\xE2\x80\xA6 (the race goes on; U again when it is "
-                      "done)");
+        session_toast(s, now, false, _("tuning\xE2\x80\xA6 (the race goes on; U again when it is "
+                      "done)"));
         return;
     }
     if (j->have && j->shown_gen == s->scene_gen) {
         show(s, !j->showing_tuned, now);
-        session_toast(s, now, false, "%s learning rates (U: %s)",
-                      j->showing_tuned ? "tuned" : "default",
-                      j->showing_tuned ? "the defaults" : "tuned");
+        session_toast(s, now, false, "%s",
+                      j->showing_tuned ? _("tuned learning rates (U: the defaults)")
+                                       : _("default learning rates (U: tuned)"));
         return;
     }
     drop_results(j);
@@ -275,12 +276,15 @@ void session_tune_action(struct session *s, double now)
     atomic_init(&j->done, false);
     if (pthread_create(&j->thread, NULL, tune_main, j) != 0) {
         scene_finish(&j->input);
-        session_toast(s, now, true, "cannot start the tune: %s", strerror(errno));
+        session_toast(s, now, true, _("cannot start the tune: %s"), strerror(errno));
         return;
     }
     j->running = true;
-    session_toast(s, now, false, "tuning %d optimizer%s' learning rates over %ld steps\xE2\x80\xA6",
-                  s->race->n, s->race->n == 1 ? "" : "s", j->input.steps);
+    session_toast(s, now, false,
+                  ngettext("tuning %d optimizer's learning rate over %ld steps\xE2\x80\xA6",
+                           "tuning %d optimizers' learning rates over %ld steps\xE2\x80\xA6",
+                           (unsigned long)s->race->n),
+                  s->race->n, j->input.steps);
 }
 
 void session_wait_tune(struct session *s, double now)
@@ -322,9 +326,9 @@ void session_tune_detail(const struct session *s, int i, char *buf, size_t len)
     const char *other = j->showing_tuned ? "default" : "tuned";
     size_t n = strlen(buf);
     if (r->lr == r->lr0) {
-        snprintf(buf + n, len - n, " \xC2\xB7 = default");
+        snprintf(buf + n, len - n, _(" \xC2\xB7 = default"));
     } else if (div) {
-        snprintf(buf + n, len - n, " \xC2\xB7 %s diverges", other);
+        snprintf(buf + n, len - n, _(" \xC2\xB7 %s diverges"), other);
     } else {
         snprintf(buf + n, len - n, " \xC2\xB7 %s %.3g", other, loss);
     }
