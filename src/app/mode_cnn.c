@@ -4,6 +4,7 @@
  * The parts below the toast and the help are kept composited in one layer, redrawn only where
  * a part changed, so a frame copies one opaque layer instead of blending every part. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,13 +17,35 @@
 #include "draw/dash.h"
 #include "sim/util.h"
 
+/* The painter: a thread that paints one large part at a time into that part's cairo surface
+ * while frames go on. While it paints, the frame thread leaves the session alone (no advance,
+ * no dashboard, no actions: they would move the curves it reads) and shows nothing new; input
+ * first waits for it (a few ms). Only the GL upload of the finished surface is the frame's. */
+struct painter {
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t lock;
+    pthread_cond_t wake, idle;
+    bool job, done, quit;            /* under lock */
+    int part;                        /* the part being painted */
+    struct dash d;                   /* what it paints: filled while the painter is idle */
+    cairo_surface_t *surf;           /* borrowed: the part's surface, sized by the frame */
+    int x, y;                        /* where the surface goes */
+    unsigned long gen;               /* the part's generation asked for */
+    double ms;                       /* the paint's time */
+};
+
 struct app_cnn {
     struct session_cnn *s;           /* owned */
+    struct painter pt;
     struct app_view *toy;            /* borrowed: its GL renderer, its screenshot names */
     struct dash *d;                  /* this frame's dashboard */
     struct app_panel panel[DASH_PARTS];
     struct gl_layer comp;            /* the parts below the toast and help, composited */
     bool comp_valid;
+    struct figure_rect toast_was;    /* where the toast was drawn last frame (w 0: nowhere) */
+    bool help_was;                   /* the help was shown last frame */
+    long partial_frames;             /* frames that drew only what changed (or nothing) */
     unsigned long drawn_gen[DASH_PARTS];
     unsigned long keys, keys_seen;   /* keys and exposes: repaint everything */
     int w, h;                        /* the size the panels were painted for */
@@ -113,6 +136,122 @@ static void paint(struct app_panel *p, const struct dash *d, int part, double no
     app_panel_paint(p, x, y, w, h, paint_dash_part, &(struct dash_part_job){d, part}, now);
 }
 
+static double clock_ms(void);
+
+static void *painter_main(void *arg)
+{
+    struct painter *pt = arg;
+    pthread_mutex_lock(&pt->lock);
+    while (true) {
+        while (!pt->quit && (!pt->job || pt->done)) {
+            pthread_cond_wait(&pt->wake, &pt->lock);
+        }
+        if (pt->quit) {
+            break;
+        }
+        pthread_mutex_unlock(&pt->lock);
+        double t0 = clock_ms();
+        cairo_t *cr = cairo_create(pt->surf);
+        cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
+        cairo_paint(cr);
+        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+        cairo_translate(cr, -pt->x, -pt->y);
+        draw_dash_part(cr, &pt->d, (enum dash_part)pt->part);
+        cairo_destroy(cr);
+        cairo_surface_flush(pt->surf);
+        double ms = clock_ms() - t0;
+        pthread_mutex_lock(&pt->lock);
+        pt->ms = ms;
+        pt->done = true;
+        pthread_cond_broadcast(&pt->idle);
+    }
+    pthread_mutex_unlock(&pt->lock);
+    return NULL;
+}
+
+/* True while a part is being painted (its result not yet taken). */
+static bool painter_busy(struct painter *pt)
+{
+    pthread_mutex_lock(&pt->lock);
+    bool busy = pt->job && !pt->done;
+    pthread_mutex_unlock(&pt->lock);
+    return busy;
+}
+
+/* Waits until the painter has finished its part (the frame then takes it). */
+static void painter_wait(struct painter *pt)
+{
+    pthread_mutex_lock(&pt->lock);
+    while (pt->job && !pt->done) {
+        pthread_cond_wait(&pt->idle, &pt->lock);
+    }
+    pthread_mutex_unlock(&pt->lock);
+}
+
+/* Hands part to the painter (idle, its result taken): the surface sized for the part's rect,
+ * false when the thread cannot run (the frame then paints it itself). */
+static bool painter_start(struct painter *pt, struct app_panel *p, const struct dash *d,
+                          int part, unsigned long gen)
+{
+    if (!pt->started) {
+        pthread_mutex_init(&pt->lock, NULL);
+        pthread_cond_init(&pt->wake, NULL);
+        pthread_cond_init(&pt->idle, NULL);
+        if (pthread_create(&pt->thread, NULL, painter_main, pt) != 0) {
+            pthread_mutex_destroy(&pt->lock);
+            pthread_cond_destroy(&pt->wake);
+            pthread_cond_destroy(&pt->idle);
+            return false;
+        }
+        pt->started = true;
+    }
+    struct figure_rect r = part_rect(d, part);
+    int x = (int)floor(r.x), y = (int)floor(r.y);
+    x = x < 0 ? 0 : x;
+    y = y < 0 ? 0 : y;
+    int w = (int)ceil(r.x + r.w) - x, h = (int)ceil(r.y + r.h) - y;
+    w = x + w > d->width ? d->width - x : w;
+    h = y + h > d->height ? d->height - y : h;
+    if (w < 1 || h < 1) {
+        return false;
+    }
+    if (!p->surf || cairo_image_surface_get_width(p->surf) != w ||
+        cairo_image_surface_get_height(p->surf) != h) {
+        if (p->surf) {
+            cairo_surface_destroy(p->surf);
+        }
+        p->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    }
+    pthread_mutex_lock(&pt->lock);
+    pt->d = *d;
+    pt->part = part;
+    pt->surf = p->surf;
+    pt->x = x;
+    pt->y = y;
+    pt->gen = gen;
+    pt->job = true;
+    pt->done = false;
+    pthread_cond_signal(&pt->wake);
+    pthread_mutex_unlock(&pt->lock);
+    return true;
+}
+
+static void painter_stop(struct painter *pt)
+{
+    if (!pt->started) {
+        return;
+    }
+    pthread_mutex_lock(&pt->lock);
+    pt->quit = true;
+    pthread_cond_signal(&pt->wake);
+    pthread_mutex_unlock(&pt->lock);
+    pthread_join(pt->thread, NULL);
+    pthread_mutex_destroy(&pt->lock);
+    pthread_cond_destroy(&pt->wake);
+    pthread_cond_destroy(&pt->idle);
+    pt->started = false;
+}
+
 struct app_cnn *app_cnn_create(const struct train_settings *ts, bool paused, struct app_view *toy,
                                char *err, size_t errlen)
 {
@@ -143,6 +282,7 @@ void app_cnn_destroy(struct app_cnn *c)
     if (!c) {
         return;
     }
+    painter_stop(&c->pt);
     session_cnn_destroy(c->s);
     gl_layer_finish(&c->comp);
     for (int i = 0; i < DASH_PARTS; i++) {
@@ -164,6 +304,7 @@ void app_cnn_print_stats(const struct app_cnn *c, FILE *out)
 {
     static const char *const names[DASH_PARTS] = {"back", "curves", "weights", "landscape",
                                                   "network", "status", "toast", "help"};
+    fprintf(out, "cnn-partial-frames %ld\n", c->partial_frames);
     fprintf(out, "cnn-repaints-ms");
     for (int p = 0; p < DASH_PARTS; p++) {
         if (c->paints[p] > 0) {
@@ -178,6 +319,7 @@ void app_cnn_print_stats(const struct app_cnn *c, FILE *out)
 static void cnn_key(void *m, SDL_Keycode key, Uint16 mod, bool is_repeat, double now)
 {
     struct app_cnn *c = m;
+    painter_wait(&c->pt);
     if (key == SDLK_s && !(mod & (KMOD_CTRL | KMOD_ALT | KMOD_GUI))) {
         if (!is_repeat) {
             c->shot_pending = true;
@@ -205,6 +347,7 @@ static void cnn_click(void *m, double x, double y, double now)
 static void cnn_drag(void *m, double dx, double dy)
 {
     struct app_cnn *c = m;
+    painter_wait(&c->pt);
     session_cnn_act(c->s, CNN_ROTATE, (int)lround(dx), 0.0);
     session_cnn_act(c->s, CNN_TILT, (int)lround(-dy), 0.0);
 }
@@ -220,7 +363,10 @@ static void cnn_wheel(void *m, double x, double y, double notches)
 static void cnn_advance(void *m, double dt, double now)
 {
     (void)dt;
-    session_cnn_advance(((struct app_cnn *)m)->s, now);
+    struct app_cnn *c = m;
+    if (!painter_busy(&c->pt)) {
+        session_cnn_advance(c->s, now);
+    }
 }
 
 /* A frame is wanted when a part has changed and is due for its repaint: training alone needs
@@ -228,6 +374,9 @@ static void cnn_advance(void *m, double dt, double now)
 static bool cnn_busy(void *m, double now)
 {
     struct app_cnn *c = m;
+    if (c->pt.job) {
+        return true;   /* a part is being painted, or waits to be shown */
+    }
     session_cnn_advance(c->s, now);
     if (c->keys != c->keys_seen || c->shot_pending) {
         return true;
@@ -259,6 +408,7 @@ static void cnn_title(void *m, char *buf, size_t len)
 
 static void cnn_toast(void *m, double now, bool error, const char *text)
 {
+    painter_wait(&((struct app_cnn *)m)->pt);
     session_cnn_toast(((struct app_cnn *)m)->s, now, error, "%s", text);
 }
 
@@ -281,21 +431,55 @@ static void save_shot(struct app_cnn *c, double now)
     fflush(stdout);
 }
 
+/* Parts painted by the painter thread (the rest are quick enough to paint in the frame). */
+static bool heavy(int part)
+{
+    return part == DASH_PART_CURVES || part == DASH_PART_WEIGHTS || part == DASH_PART_NET ||
+           part == DASH_PART_LAND;
+}
+
 static void cnn_draw(void *m, int width, int height, double now)
 {
     struct app_cnn *c = m;
     struct dash *d = c->d;
-    session_cnn_dash(c->s, d, width, height, now);
-    d->help_entries = app_cnn_help_entries(&d->nhelp);
-    bool all = c->keys != c->keys_seen || width != c->w || height != c->h;
-    c->keys_seen = c->keys;
-    c->w = width;
-    c->h = height;
-    /* the most overdue changed part, or every part after input */
     int pick = -1;
-    double late_most = 0.0;
     struct figure_rect was = {0, 0, 0, 0};
-    for (int p = 0; p < DASH_PARTS; p++) {
+    bool all = false, painting = false, fresh = false;   /* fresh: d filled this frame */
+    if (c->pt.job) {
+        painting = painter_busy(&c->pt);
+        if (!painting) {
+            /* the painter's part: uploaded, then composited below as a repainted part */
+            int part = c->pt.part;
+            struct app_panel *pp = &c->panel[part];
+            if (pp->gl.tex && pp->shown) {
+                was = (struct figure_rect){pp->x, pp->y, pp->gl.w, pp->gl.h};
+            }
+            gl_panel_upload(&pp->gl, cairo_image_surface_get_data(pp->surf),
+                            cairo_image_surface_get_width(pp->surf),
+                            cairo_image_surface_get_height(pp->surf),
+                            cairo_image_surface_get_stride(pp->surf));
+            pp->x = c->pt.x;
+            pp->y = c->pt.y;
+            pp->drawn_at = now;
+            pp->shown = true;
+            c->drawn_gen[part] = c->pt.gen;
+            c->paint_ms[part] += c->pt.ms;
+            c->paints[part]++;
+            c->pt.job = false;
+            pick = part;
+        }
+    } else {
+        session_cnn_dash(c->s, d, width, height, now);
+        d->help_entries = app_cnn_help_entries(&d->nhelp);
+        fresh = true;
+        all = c->keys != c->keys_seen || width != c->w || height != c->h;
+        c->keys_seen = c->keys;
+        c->w = width;
+        c->h = height;
+    }
+    /* the most overdue changed part, or every part after input */
+    double late_most = 0.0;
+    for (int p = 0; p < DASH_PARTS && fresh; p++) {
         unsigned long g = session_cnn_part_gen(c->s, p);
         bool wanted = (p != DASH_PART_TOAST || d->toast[0]) && (p != DASH_PART_HELP || d->help);
         if (all) {
@@ -322,16 +506,22 @@ static void cnn_draw(void *m, int width, int height, double now)
             pick = p;
         }
     }
-    if (pick >= 0) {
+    if (fresh && pick >= 0) {
         struct app_panel *pp = &c->panel[pick];
-        if (pp->surf) {
-            was = (struct figure_rect){pp->x, pp->y, pp->gl.w, pp->gl.h};
+        unsigned long gen = session_cnn_part_gen(c->s, pick);
+        if (heavy(pick) && !getenv("OPTISCOPE_PAINT_IN_FRAME") &&
+            painter_start(&c->pt, pp, d, pick, gen)) {
+            pick = -1;   /* shown when painted, a frame or two from now */
+        } else {
+            if (pp->surf) {
+                was = (struct figure_rect){pp->x, pp->y, pp->gl.w, pp->gl.h};
+            }
+            double t0 = clock_ms();
+            paint(pp, d, pick, now);
+            c->paint_ms[pick] += clock_ms() - t0;
+            c->paints[pick]++;
+            c->drawn_gen[pick] = gen;
         }
-        double t0 = clock_ms();
-        paint(pp, d, pick, now);
-        c->paint_ms[pick] += clock_ms() - t0;
-        c->paints[pick]++;
-        c->drawn_gen[pick] = session_cnn_part_gen(c->s, pick);
     }
     c->panel[DASH_PART_TOAST].shown = d->toast[0] != '\0';
     c->panel[DASH_PART_HELP].shown = d->help;
@@ -341,13 +531,15 @@ static void cnn_draw(void *m, int width, int height, double now)
     /* the composite: all of it after input or a resize, else where the repainted part was and
      * is (its neighbours' margins there drawn again, in order) */
     bool below = pick >= 0 && pick != DASH_PART_TOAST && pick != DASH_PART_HELP;
+    bool full = all || !c->comp_valid || c->toy->buffer_age != 1 || d->help || c->help_was;
+    struct figure_rect dmg = {0, 0, 0, 0};   /* what this frame changes on screen */
     if (all || !c->comp_valid || below) {
         gl_layer_begin(gl, &c->comp, false, false);
         if (!all && c->comp_valid) {
             struct app_panel *pp = &c->panel[pick];
             struct figure_rect now_r = {pp->x, pp->y, pp->gl.w, pp->gl.h};
-            struct figure_rect r = was.w > 0 ? unite(was, now_r) : now_r;
-            gl_clip(gl, (int)r.x, (int)r.y, (int)r.w, (int)r.h);
+            dmg = was.w > 0 ? unite(was, now_r) : now_r;
+            gl_clip(gl, (int)dmg.x, (int)dmg.y, (int)dmg.w, (int)dmg.h);
         }
         gl_clear(gl, bg);
         for (int p = 0; p < DASH_PARTS; p++) {
@@ -360,13 +552,46 @@ static void cnn_draw(void *m, int width, int height, double now)
         gl_layer_end(gl);
         c->comp_valid = true;
     }
-    gl_blit_layer(gl, &c->comp);
-    for (int p = DASH_PART_TOAST; p <= DASH_PART_HELP; p++) {
-        if (c->panel[p].shown && c->panel[p].surf) {
-            gl_draw_panel(gl, &c->panel[p].gl, c->panel[p].x, c->panel[p].y);
-        }
+    /* The toast, where it is and where it was, is drawn again over the composite each frame
+     * it shows (it is small): never blended twice over itself. */
+    struct app_panel *tp = &c->panel[DASH_PART_TOAST];
+    struct figure_rect toast_now = {tp->x, tp->y, tp->gl.w, tp->gl.h};
+    if (tp->shown && tp->surf) {
+        dmg = dmg.w > 0 ? unite(dmg, toast_now) : toast_now;
     }
-    if (c->shot_pending) {
+    if (c->toast_was.w > 0) {
+        dmg = dmg.w > 0 ? unite(dmg, c->toast_was) : c->toast_was;
+    }
+    c->toast_was = tp->shown && tp->surf ? toast_now : (struct figure_rect){0, 0, 0, 0};
+    c->help_was = d->help;
+    /* With the last frame still in the back buffer (the window shows frames by copying, see
+     * window.c) only the damage is drawn again, and a frame where nothing changed draws nothing: the copy of the whole
+     * composite is most of a frame's time on a software rasterizer. */
+    c->toy->present_damage = !full;
+    c->toy->damage[0] = c->toy->damage[1] = c->toy->damage[2] = c->toy->damage[3] = 0;
+    if (!full && dmg.w > 0) {
+        c->toy->damage[0] = (int)floor(dmg.x);
+        c->toy->damage[1] = (int)floor(dmg.y);
+        c->toy->damage[2] = (int)ceil(dmg.w) + 1;
+        c->toy->damage[3] = (int)ceil(dmg.h) + 1;
+    }
+    if (!full && dmg.w <= 0) {
+        c->partial_frames++;
+    } else {
+        if (!full) {
+            gl_clip(gl, c->toy->damage[0], c->toy->damage[1], c->toy->damage[2],
+                    c->toy->damage[3]);
+            c->partial_frames++;
+        }
+        gl_blit_layer(gl, &c->comp);
+        for (int p = DASH_PART_TOAST; p <= DASH_PART_HELP; p++) {
+            if (c->panel[p].shown && c->panel[p].surf) {
+                gl_draw_panel(gl, &c->panel[p].gl, c->panel[p].x, c->panel[p].y);
+            }
+        }
+        gl_clip(gl, 0, 0, 0, 0);
+    }
+    if (c->shot_pending && fresh && !c->pt.job) {
         c->shot_pending = false;
         save_shot(c, now);
     }

@@ -56,6 +56,11 @@ struct app_view {
     unsigned long chrome_gen;    /* bumped at each repaint of the chrome (the layer keys on it) */
     char toast_drawn[512];       /* the toast text in the toast panel */
     long frames;                 /* frames drawn */
+    int buffer_age;              /* this frame: what the window's back buffer holds, in frames
+                                    (1: the last frame shown; 0: unknown, draw every pixel) */
+    bool present_damage;         /* set by a mode's draw: only damage[] changed (the window
+                                    then shows just that, where it can) */
+    int damage[4];               /* x, y, w, h in pixels, y down; w 0: nothing changed */
     const char *gl_error;        /* first GL error seen, or NULL */
     bool profile;                /* finish the GPU after each phase and time it */
     double phase_ms[APP_PHASES]; /* accumulated */

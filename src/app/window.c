@@ -15,6 +15,7 @@
 #include <SDL.h>
 #include <X11/Xlib.h>
 #include <epoxy/gl.h>
+#include <epoxy/glx.h>
 
 #include "app/app.h"
 #include "app/keymap.h"
@@ -220,6 +221,50 @@ static enum app_status open_window(const struct app_options *o, SDL_Window **win
     gl_keep_driver_loaded();
     mark(prof, "context");
     return APP_OK;
+}
+
+/* Showing only what changed. With GLX_MESA_copy_sub_buffer the CNN mode's frames are shown by
+ * copying the changed rectangle of the back buffer to the window instead of swapping, so the
+ * back buffer keeps the last frame and the next one draws only its damage: on a software
+ * rasterizer the full-window copy is most of a frame. Elsewhere (EGL, no extension, or
+ * OPTISCOPE_FULL_REDRAW set) frames swap and draw every pixel. */
+static bool can_copy_sub_buffer(void)
+{
+    static int has = -1;
+    Display *dpy = glXGetCurrentDisplay();
+    if (!dpy) {
+        return false;
+    }
+    if (has < 0) {
+        const char *off = getenv("OPTISCOPE_FULL_REDRAW");
+        has = !(off && *off) && epoxy_has_glx_extension(dpy, DefaultScreen(dpy),
+                                                         "GLX_MESA_copy_sub_buffer");
+    }
+    return has == 1;
+}
+
+/* Shows the frame: the damage the mode reported (or all of it) copied from the back buffer,
+ * keeping it; returns false after a plain swap (the back buffer is then undefined). */
+static bool present(SDL_Window *win, const struct app_view *v, bool by_copy, int w, int h)
+{
+    if (!by_copy) {
+        SDL_GL_SwapWindow(win);
+        return false;
+    }
+    int x = 0, y = 0, cw = w, ch = h;
+    if (v->present_damage) {
+        x = v->damage[0] < 0 ? 0 : v->damage[0];
+        y = v->damage[1] < 0 ? 0 : v->damage[1];
+        cw = v->damage[0] + v->damage[2] > w ? w - x : v->damage[0] + v->damage[2] - x;
+        ch = v->damage[1] + v->damage[3] > h ? h - y : v->damage[1] + v->damage[3] - y;
+    }
+    if (cw > 0 && ch > 0) {
+        glXCopySubBufferMESA(glXGetCurrentDisplay(), glXGetCurrentDrawable(), x, h - (y + ch),
+                             cw, ch);   /* GL's y is up */
+    } else {
+        glFlush();
+    }
+    return true;
 }
 
 /* The modes: the toy race always, the CNN mode made on the first N. */
@@ -458,6 +503,7 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
     size_t ntimes = 0, captimes = 4096;
     double *times = o->stats ? xmalloc(captimes * sizeof *times) : NULL;
     double cpu0 = 0.0, wall0 = 0.0;
+    bool copied = false;   /* the last frame was shown by copy: the back buffer still holds it */
     while (!quit) {
         SDL_Event e;
         double now = now_s();
@@ -494,6 +540,9 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         last = now;
         int w, h;
         SDL_GL_GetDrawableSize(win, &w, &h);
+        bool by_copy = md.cur.ops == &app_cnn_mode && can_copy_sub_buffer();
+        v->buffer_age = by_copy && copied ? 1 : 0;
+        v->present_damage = false;
         if (v->frames == 0) {
             mark(&prof, "events");
             v->profile = prof.on;
@@ -513,7 +562,7 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
                      v->phase_ms[0], v->phase_ms[1], v->phase_ms[2]);
             prof.last = now_s();
         }
-        SDL_GL_SwapWindow(win);
+        copied = present(win, v, by_copy, w, h);
         if (v->frames == 1) {
             mark(&prof, "swap");
             if (prof.on) {
