@@ -57,6 +57,9 @@ static const struct key_binding bindings[] = {
     {SDLK_F11, false, SESSION_FULLSCREEN, 0, false},
     {SDLK_q, false, SESSION_QUIT, 0, false},
     {SDLK_ESCAPE, false, SESSION_QUIT, 0, false},
+    /* the split view's penalty weight (l1_vs_l2) */
+    {SDLK_j, false, SESSION_LAMBDA_DOWN, 0, true},
+    {SDLK_k, false, SESSION_LAMBDA_UP, 0, true},
 };
 
 enum session_action app_keymap(SDL_Keycode key, Uint16 mod, bool *repeat, int *arg)
@@ -106,6 +109,7 @@ static const struct figure_help_entry help[] = {
     {"F11", "full screen"},
     {"H or F1", "this help"},
     {"Q or Esc", "quit (Esc closes help first)"},
+    {"J  K", "split view (preset l1_vs_l2): penalty weight Î» Ã· 1.25 / Ã 1.25"},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)

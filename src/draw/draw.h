@@ -83,6 +83,8 @@ void draw_contours(cairo_t *cr, const struct figure_frame *fr, const struct figu
 void draw_paths(cairo_t *cr, const struct figure *fig);
 void draw_markers(cairo_t *cr, const struct figure *fig);
 void draw_arrows(cairo_t *cr, const struct figure *fig);
+/* The figure's lines (level sets, paths of minimizers), outlined, clipped to the plot. */
+void draw_lines(cairo_t *cr, const struct figure *fig);
 /* Frame, 1-2-5 ticks and tick labels, axis names x and y, outside fr. */
 void draw_axes(cairo_t *cr, const struct figure_frame *fr, double font);
 /* Vertical colour bar in r with value labels to its right. */
