@@ -511,10 +511,10 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
         export_csv_action(s, now);
         break;
     case SESSION_LAMBDA_DOWN:
-        split_scale_lambda(s, 1.0 / SPLIT_LAMBDA_STEP, now);
+        split_scale_lambda(s, false, now);
         break;
     case SESSION_LAMBDA_UP:
-        split_scale_lambda(s, SPLIT_LAMBDA_STEP, now);
+        split_scale_lambda(s, true, now);
         break;
     case SESSION_NONE:
     case SESSION_SCREENSHOT:

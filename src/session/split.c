@@ -143,7 +143,7 @@ void split_set_lr(struct session_split *sp, int i, double lr)
     }
 }
 
-void split_scale_lambda(struct session *s, double factor, double now)
+void split_scale_lambda(struct session *s, bool up, double now)
 {
     struct session_split *sp = s->split;
     if (!sp) {
@@ -151,7 +151,9 @@ void split_scale_lambda(struct session *s, double factor, double now)
                       "(P to the preset l1_vs_l2)");
         return;
     }
-    double l1 = s->scene.l1 * factor, l2 = s->scene.l2 * factor;
+    /* divided on the way down, so K then J gives back the very number */
+    double l1 = up ? s->scene.l1 * SPLIT_LAMBDA_STEP : s->scene.l1 / SPLIT_LAMBDA_STEP;
+    double l2 = up ? s->scene.l2 * SPLIT_LAMBDA_STEP : s->scene.l2 / SPLIT_LAMBDA_STEP;
     if (!(fmin(l1, l2) >= 1e-4 && fmax(l1, l2) <= 1e4)) {
         session_toast(s, now, true, "\xCE\xBB stays %.4g (kept between 1e-4 and 1e4)",
                       s->scene.l1);
