@@ -203,6 +203,7 @@ static void paint_split_base(cairo_t *cr, const void *ud)
     cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
     cairo_paint(cr);
     draw_figure_part(cr, fig, DRAW_PART_FIELD);
+    draw_figure_part(cr, fig, DRAW_PART_LINES);
     draw_figure_part(cr, fig, DRAW_PART_CHROME);
 }
 
@@ -211,9 +212,10 @@ static void paint_split_plot(cairo_t *cr, const void *ud)
     draw_figure_part(cr, ud, DRAW_PART_PLOT);
 }
 
-/* The split view's two plots, drawn by cairo as `render` draws them: the fields and chrome
- * (costly: two heatmaps) only when what they show changed, the paths over them when the
- * session changed. The text panels follow as in the one-plot view. */
+/* The split view's two plots, drawn by cairo as `render` draws them: the fields, lines and
+ * chrome (costly: two heatmaps and the outlined level sets) only when what they show changed
+ * (the view, the scale, the captions that say lambda), the paths over them when the session
+ * changed. The text panels follow as in the one-plot view. */
 static void draw_split(struct app_view *v, double now)
 {
     const struct figure *fig = v->fig;
@@ -231,17 +233,29 @@ static void draw_split(struct app_view *v, double now)
         }
         v->split_change = v->s->change - 1;
     }
+    /* the paths' layer covers the two plots only (markers reach a font size past them):
+     * while the race runs it is repainted and uploaded every frame */
     struct app_panel *p = &v->split_plot;
-    if (!p->surf || v->split_change != v->s->change ||
-        cairo_image_surface_get_width(p->surf) != fig->width ||
-        cairo_image_surface_get_height(p->surf) != fig->height) {
-        app_panel_paint(p, 0, 0, fig->width, fig->height, paint_split_plot, fig, now);
+    const struct figure_rect *a = &fig->lay.plot, *b = &fig->lay.plot2;
+    double F = fig->lay.font;
+    int x = (int)floor(a->x - F), y = (int)floor(a->y - F);
+    x = x < 0 ? 0 : x;
+    y = y < 0 ? 0 : y;
+    int w = (int)ceil(b->x + b->w + F) - x, h = (int)ceil(a->y + a->h + F) - y;
+    w = x + w > fig->width ? fig->width - x : w;
+    h = y + h > fig->height ? fig->height - y : h;
+    if (!p->surf || v->split_change != v->s->change || p->x != x || p->y != y ||
+        cairo_image_surface_get_width(p->surf) != w ||
+        cairo_image_surface_get_height(p->surf) != h) {
+        app_panel_paint(p, x, y, w, h, paint_split_plot, fig, now);
         v->split_change = v->s->change;
     }
     const float white[3] = {1.0f, 1.0f, 1.0f};
     gl_begin_frame(v->gl, fig->width, fig->height, white);
     gl_draw_panel(v->gl, &c->gl, 0, 0);
-    gl_draw_panel(v->gl, &p->gl, 0, 0);
+    if (p->shown) {
+        gl_draw_panel(v->gl, &p->gl, p->x, p->y);
+    }
 }
 
 /* Which text panels this frame repaints: all of them after any input or resize (a state

@@ -1082,8 +1082,8 @@ void draw_lines(cairo_t *cr, const struct figure *fig)
     cairo_restore(cr);
 }
 
-/* The twin's lines, paths and markers in the right plot, drawn as the left plot's are. */
-static void draw_twin_plot(cairo_t *cr, const struct figure *fig)
+/* The twin's lines, or its paths and markers, in the right plot, drawn as the left plot's. */
+static void draw_twin_plot(cairo_t *cr, const struct figure *fig, bool lines)
 {
     struct figure *t = xmalloc(sizeof *t);
     *t = *fig->twin;
@@ -1091,11 +1091,14 @@ static void draw_twin_plot(cairo_t *cr, const struct figure *fig)
     t->lay.plot = fig->lay.plot2;
     memcpy(t->field.view, figure_plot_frame(fig).view, sizeof t->field.view);
     t->trails = fig->trails;
-    draw_lines(cr, t);
-    if (t->trails) {
-        draw_paths(cr, t);
+    if (lines) {
+        draw_lines(cr, t);
+    } else {
+        if (t->trails) {
+            draw_paths(cr, t);
+        }
+        draw_markers(cr, t);
     }
-    draw_markers(cr, t);
     free(t);
 }
 
@@ -1202,16 +1205,23 @@ void draw_figure_part(cairo_t *cr, const struct figure *fig, enum draw_part part
             cairo_fill(cr);
         }
         break;
-    case DRAW_PART_PLOT:
+    case DRAW_PART_LINES:
         if (!fig->view3d) {
             draw_lines(cr, fig);
+            if (fig->twin && fig->lay.plot2.w > 0) {
+                draw_twin_plot(cr, fig, true);
+            }
+        }
+        break;
+    case DRAW_PART_PLOT:
+        if (!fig->view3d) {
             if (fig->trails) {
                 draw_paths(cr, fig);
             }
             draw_arrows(cr, fig);
             draw_markers(cr, fig);
             if (fig->twin && fig->lay.plot2.w > 0) {
-                draw_twin_plot(cr, fig);
+                draw_twin_plot(cr, fig, false);
             }
         }
         break;

@@ -18,6 +18,9 @@
 /* The figure's parts, each drawn where fig->lay puts it (in the figure's coordinates). */
 enum draw_part {
     DRAW_PART_FIELD,    /* heatmap and isolines inside the plot (2-D) */
+    DRAW_PART_LINES,    /* the figure's lines over the field (a split view's level sets and
+                           paths of minimizers, both plots): they change with lambda, not
+                           with the steps */
     DRAW_PART_PLOT,     /* paths with step dots, arrows, markers, clipped to the plot */
     DRAW_PART_CHROME,   /* background around the plot (the plot left untouched), axes,
                            colour bar, title and settings line */
