@@ -103,8 +103,12 @@ static void test_races(void)
     CHECK_NEAR(s->race->r[0].p[0], 0.375, 1e-7);   /* (4.5 - lambda) / 2 */
     session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 1.0);
     CHECK(strstr(fig.status[0], "\xCE\xBB = 3.75") != NULL);   /* the HUD says it */
-    CHECK(strstr(fig.caption, "3.75") != NULL);
-    CHECK(fig.twin && strstr(fig.twin->caption, "3.75") != NULL);
+    CHECK(strstr(fig.subtitle, "\xCE\xBB = 3.75") != NULL);
+    CHECK(strstr(fig.caption, "minimum (0.375, 0), 1 zero") != NULL);
+    char w2[64];
+    snprintf(w2, sizeof w2, "minimum (%.3g, %.3g), no zero", s->split->w2[0],
+             s->split->w2[1]);
+    CHECK(fig.twin && strstr(fig.twin->caption, w2) != NULL);
     /* J twice: 2.4, below the kink at 2.5: no zero left */
     session_act(s, SESSION_LAMBDA_DOWN, 0, 2.0);
     session_act(s, SESSION_LAMBDA_DOWN, 0, 3.0);

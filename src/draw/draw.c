@@ -1115,7 +1115,7 @@ static void draw_captions(cairo_t *cr, const struct figure *fig, const struct fi
         if (!cap[k][0] || where[k]->r.w <= 0) {
             continue;
         }
-        draw_fit_text(cr, cap[k], where[k]->r.w + 2.0 * F, buf, sizeof buf);
+        draw_fit_text(cr, cap[k], where[k]->r.w, buf, sizeof buf);
         draw_text_at(cr, where[k]->r.x + 0.5 * where[k]->r.w, fig->lay.caption_y, buf, 0.5,
                      0.0);
     }

@@ -353,8 +353,9 @@ void figure_layout(struct figure *fig)
         double below = plot.y + plot.h + (fig->axes ? 3.0 * F : 0.6 * F);
         double x0 = fig->axes ? plot.x - 3.6 * F : plot.x;
         double w = fmax(last.x + last.w + cb_space - x0, 10.0);
-        if (strip_h > 0) {
-            out->legend = (struct figure_rect){x0, below, w, strip_h};
+        if (strip_h > 0) {   /* as wide as its rows need, not the whole figure */
+            out->legend = (struct figure_rect){x0, below, fmin(w, fmax(plot.w, 32.0 * F)),
+                                               strip_h};
         }
         if (status_need > 0) {
             out->status = (struct figure_rect){x0, below + strip_h + 0.4 * F, w, status_h};

@@ -189,9 +189,11 @@ void split_scale_lambda(struct session *s, bool up, double now)
 
 /* ======================================================================== the figure */
 
-static int zeros_of(const double w[2])
+/* "no zero", "1 zero", "2 zeros": the exact zeros of w */
+static void zeros_text(const double w[2], char *buf, size_t len)
 {
-    return (w[0] == 0.0) + (w[1] == 0.0);
+    int z = (w[0] == 0.0) + (w[1] == 0.0);
+    snprintf(buf, len, z == 0 ? "no zero" : (z == 1 ? "1 zero" : "2 zeros"));
 }
 
 static void runner_detail(const struct race_runner *r, char *buf, size_t len)
@@ -224,12 +226,14 @@ void split_figure_pre(struct session *s, struct figure *fig, bool window)
     t->field = fig->field;
     fig->twin = t;
     double l1 = s->race->l1, l2 = sp->right.l2;
-    snprintf(fig->caption, sizeof fig->caption,
-             "L1 %g\xC2\xB7(|x|+|y|): minimum (%.3g, %.3g), %d zero%s", l1, sp->w1[0],
-             sp->w1[1], zeros_of(sp->w1), zeros_of(sp->w1) == 1 ? "" : "s");
-    snprintf(t->caption, sizeof t->caption,
-             "L2 %g\xC2\xB7(x\xC2\xB2+y\xC2\xB2): minimum (%.3g, %.3g), %d zero%s", l2,
-             sp->w2[0], sp->w2[1], zeros_of(sp->w2), zeros_of(sp->w2) == 1 ? "" : "s");
+    /* lambda itself is in the settings line and the status */
+    char z1[24], z2[24];
+    zeros_text(sp->w1, z1, sizeof z1);
+    zeros_text(sp->w2, z2, sizeof z2);
+    snprintf(fig->caption, sizeof fig->caption, "L1: \xCE\xBB(|x|+|y|) \xC2\xB7 minimum (%.3g, "
+             "%.3g), %s", sp->w1[0], sp->w1[1], z1);
+    snprintf(t->caption, sizeof t->caption, "L2: \xCE\xBB(x\xC2\xB2+y\xC2\xB2) \xC2\xB7 minimum "
+             "(%.3g, %.3g), %s", sp->w2[0], sp->w2[1], z2);
     char lam[64];
     if (l1 == l2) {
         snprintf(lam, sizeof lam, "\xCE\xBB = %g", l1);
