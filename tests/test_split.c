@@ -137,6 +137,14 @@ static void test_races(void)
     CHECK_NEAR(s->race->start[0], 1.5, 0.02);
     CHECK_NEAR(s->split->right.start[0], s->race->start[0], 0.0);
     CHECK_NEAR(s->split->right.start[1], s->race->start[1], 0.0);
+    /* a click on the right plot is the same plane */
+    struct figure_frame fr2 = {fig.lay.plot2, {0}};
+    memcpy(fr2.view, fr.view, sizeof fr2.view);
+    figure_frame_map(&fr2, -0.5, 2.0, px);
+    session_click(s, px[0], px[1], 0.0);
+    CHECK_NEAR(s->race->start[0], -0.5, 0.02);
+    CHECK_NEAR(s->race->start[1], 2.0, 0.02);
+    CHECK_NEAR(s->split->right.start[0], s->race->start[0], 0.0);
     close_session(s);
 }
 

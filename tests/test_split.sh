@@ -60,6 +60,7 @@ expect_error "split of a function that is no quadratic" "not a quadratic" \
 expect_error "split with no L2 weight" "needs l1 > 0 and l2 > 0" \
   render --preset l1_vs_l2 --l2 0 -o bad.png
 expect_error "an unknown split" "split" render --preset l1_vs_l2 --split l1vsl2 -o bad.png
+expect_error "split in 3-D" "two 2-D maps" render --preset l1_vs_l2 --view 3d -o bad.png
 expect_error "trace of a split view" "split view" trace --preset l1_vs_l2
 expect_error "GIF of a split view" "split view" render --preset l1_vs_l2 -o bad.gif
 check "nothing half-written" bash -c "! ls bad.* *.tmp-* 2>/dev/null | grep -q ."

@@ -138,6 +138,9 @@ bool session_set_scene(struct session *s, struct scene *sc, char *err, size_t er
     }
     split_destroy(s->split);
     s->split = split;
+    if (split) {
+        s->view3d = false;   /* two maps side by side */
+    }
     s->scene = *sc;
     s->res = res;
     s->race = race;
@@ -584,10 +587,14 @@ void session_click(struct session *s, double px, double py, double now)
         session_toast(s, now, false, "click in the 2-D view (V) to set the start");
         return;
     }
-    if (!figure_rect_contains(&s->last_plot, px, py)) {
+    struct figure_rect plot = s->last_plot;
+    if (s->split && !figure_rect_contains(&plot, px, py)) {
+        plot = s->split->twin.lay.plot;   /* the right plot shows the same plane */
+    }
+    if (!figure_rect_contains(&plot, px, py)) {
         return;
     }
-    struct figure_frame fr = {s->last_plot, {0}};
+    struct figure_frame fr = {plot, {0}};
     memcpy(fr.view, s->domain, sizeof fr.view);
     double p[2];
     figure_frame_unmap(&fr, px, py, p);

@@ -85,6 +85,11 @@ bool split_create(struct session_split **out, const struct scene *sc,
                  "l2 = %g", sc->l1, sc->l2);
         return false;
     }
+    if (sc->view == SCENE_VIEW_3D) {
+        snprintf(err, errlen, "split = l1_vs_l2 is two 2-D maps side by side; view 3d draws "
+                 "one surface (use view 2d)");
+        return false;
+    }
     struct session_split *sp = xcalloc(1, sizeof *sp);
     char why[256];
     if (!regpath_quad_fit(res->f, &sp->q, why, sizeof why)) {
