@@ -109,7 +109,7 @@ static const struct figure_help_entry help[] = {
     {"F11", "full screen"},
     {"H or F1", "this help"},
     {"Q or Esc", "quit (Esc closes help first)"},
-    {"J  K", "split view (preset l1_vs_l2): penalty weight Î» Ã· 1.25 / Ã 1.25"},
+    {"J  K", "split view (preset l1_vs_l2): \xCE\xBB \xC3\xB7 1.25 / \xC3\x97 1.25"},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)

@@ -48,8 +48,9 @@ void split_reset(struct session_split *sp, const double start[2]);
 void split_run(struct session_split *sp, long target);
 void split_set_lr(struct session_split *sp, int i, double lr);
 
-/* J/K: both weights / or * SPLIT_LAMBDA_STEP; both races restart with the new objectives and re-run to
- * the step they stood at; the minimizers, paths' marks and level sets follow. */
+/* J/K: both weights divided or multiplied by SPLIT_LAMBDA_STEP; both races restart with the
+ * new objectives and re-run to the step they stood at; the minimizers, paths' marks and level
+ * sets follow. */
 void split_scale_lambda(struct session *s, bool up, double now);
 
 /* The figure's split parts: before figure_layout (the twin, its field, captions, legend rows
