@@ -355,6 +355,11 @@ void split_figure_post(struct session *s, struct figure *fig)
         add_mark(t, r->p, r->loss, r->diverged ? FIGURE_MARK_CROSS : FIGURE_MARK_DISC,
                  t->path[k].color, r->diverged ? 1.0 * F : (hl ? 0.8 : 0.64) * F);
     }
+    /* the L1 path's kinks: where a coordinate reaches its exact zero (and the origin) */
+    for (int k = 1; k < sp->npath1; k++) {
+        const double *p = sp->path1 + 2 * k;
+        add_mark(fig, p, regpath_quad_value(&sp->q, p), FIGURE_MARK_DISC, 5, 0.5 * F);
+    }
     add_mark(fig, sp->w1, regpath_quad_value(&sp->q, sp->w1), FIGURE_MARK_RING, 5, 1.1 * F);
     add_mark(t, sp->w2, regpath_quad_value(&sp->q, sp->w2), FIGURE_MARK_RING, 5, 1.1 * F);
 }
