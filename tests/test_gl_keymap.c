@@ -42,6 +42,8 @@ int main(void)
     CHECK(kind(SDLK_ESCAPE, 0) == SESSION_QUIT);
     CHECK(kind(SDLK_HOME, 0) == SESSION_HOME);
     CHECK(kind(SDLK_u, 0) == SESSION_TUNE);
+    CHECK(kind(SDLK_j, 0) == SESSION_LAMBDA_DOWN);   /* the split view's lambda */
+    CHECK(kind(SDLK_k, 0) == SESSION_LAMBDA_UP);
     /* 1..9 then 0 toggle runners 0..9. */
     SDL_Keycode digits[10] = {SDLK_1, SDLK_2, SDLK_3, SDLK_4, SDLK_5,
                               SDLK_6, SDLK_7, SDLK_8, SDLK_9, SDLK_0};

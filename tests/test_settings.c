@@ -489,6 +489,7 @@ static void test_write_every_key(void)
         {"contours", "false"},
         {"trails", "no"},
         {"arrows", "yes"},
+        {"split", "l1_vs_l2"},
     };
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
         bool ok = scene_set(&s, kv[i][0], kv[i][1], false, err, sizeof err);

@@ -60,6 +60,9 @@ static const struct key_binding bindings[] = {
     {SDLK_q, false, SESSION_QUIT, 0, false},
     {SDLK_ESCAPE, false, SESSION_QUIT, 0, false},
     {SDLK_u, false, SESSION_TUNE, 0, false},
+    /* the split view's penalty weight (l1_vs_l2) */
+    {SDLK_j, false, SESSION_LAMBDA_DOWN, 0, true},
+    {SDLK_k, false, SESSION_LAMBDA_UP, 0, true},
 };
 
 enum session_action app_keymap(SDL_Keycode key, Uint16 mod, bool *repeat, int *arg)
@@ -111,6 +114,7 @@ static const struct figure_help_entry help[] = {
     {N_("H or F1"), N_("this help")},
     {N_("Q or Esc"), N_("quit (Esc closes help first)")},
     {"U", N_("tune every learning rate (then U: defaults / tuned in turn)")},
+    {"J  K", N_("split view (preset l1_vs_l2): \xCE\xBB \xC3\xB7 1.25 / \xC3\x97 1.25")},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)

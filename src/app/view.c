@@ -69,6 +69,10 @@ void app_view_finish(struct app_view *v)
             cairo_surface_destroy(v->panel[i].surf);
         }
     }
+    gl_panel_finish(&v->split_plot.gl);
+    if (v->split_plot.surf) {
+        cairo_surface_destroy(v->split_plot.surf);
+    }
     if (v->gl) {
         gl_figure_finish(&v->glf);
     }
@@ -193,6 +197,69 @@ static void update_chrome(struct app_view *v, double now)
     }
 }
 
+/* ======================================================================== split views */
+
+static void paint_split_base(cairo_t *cr, const void *ud)
+{
+    const struct figure *fig = ud;
+    cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
+    cairo_paint(cr);
+    draw_figure_part(cr, fig, DRAW_PART_FIELD);
+    draw_figure_part(cr, fig, DRAW_PART_LINES);
+    draw_figure_part(cr, fig, DRAW_PART_CHROME);
+}
+
+static void paint_split_plot(cairo_t *cr, const void *ud)
+{
+    draw_figure_part(cr, ud, DRAW_PART_PLOT);
+}
+
+/* The split view's two plots, drawn by cairo as `render` draws them: the fields, lines and
+ * chrome (costly: two heatmaps and the outlined level sets) only when what they show changed
+ * (the view, the scale, the captions that say lambda), the paths over them when the session
+ * changed. The text panels follow as in the one-plot view. */
+static void draw_split(struct app_view *v, double now)
+{
+    const struct figure *fig = v->fig;
+    struct app_panel *c = &v->panel[APP_PANEL_CHROME];
+    struct app_chrome_key ck = chrome_key(fig);
+    const char *caps[2] = {fig->caption, fig->twin->caption};
+    bool caps_same = !strcmp(caps[0], v->split_caps[0]) && !strcmp(caps[1], v->split_caps[1]);
+    if (v->chrome_gen == 0 || !c->surf || !caps_same ||
+        memcmp(&ck, &v->chrome_key, sizeof ck)) {
+        app_panel_paint(c, 0, 0, fig->width, fig->height, paint_split_base, fig, now);
+        v->chrome_key = ck;
+        v->chrome_gen++;
+        for (int k = 0; k < 2; k++) {
+            snprintf(v->split_caps[k], sizeof v->split_caps[k], "%s", caps[k]);
+        }
+        v->split_change = v->s->change - 1;
+    }
+    /* the paths' layer covers the two plots only (markers reach a font size past them):
+     * while the race runs it is repainted and uploaded every frame */
+    struct app_panel *p = &v->split_plot;
+    const struct figure_rect *a = &fig->lay.plot, *b = &fig->lay.plot2;
+    double F = fig->lay.font;
+    int x = (int)floor(a->x - F), y = (int)floor(a->y - F);
+    x = x < 0 ? 0 : x;
+    y = y < 0 ? 0 : y;
+    int w = (int)ceil(b->x + b->w + F) - x, h = (int)ceil(a->y + a->h + F) - y;
+    w = x + w > fig->width ? fig->width - x : w;
+    h = y + h > fig->height ? fig->height - y : h;
+    if (!p->surf || v->split_change != v->s->change || p->x != x || p->y != y ||
+        cairo_image_surface_get_width(p->surf) != w ||
+        cairo_image_surface_get_height(p->surf) != h) {
+        app_panel_paint(p, x, y, w, h, paint_split_plot, fig, now);
+        v->split_change = v->s->change;
+    }
+    const float white[3] = {1.0f, 1.0f, 1.0f};
+    gl_begin_frame(v->gl, fig->width, fig->height, white);
+    gl_draw_panel(v->gl, &c->gl, 0, 0);
+    if (p->shown) {
+        gl_draw_panel(v->gl, &p->gl, p->x, p->y);
+    }
+}
+
 /* Which text panels this frame repaints: all of them after any input or resize (a state
  * change shows everywhere in the same frame); while running, the legend with the status (so
  * their steps agree) or the loss plot, a few times a second, at most one of the two per frame
@@ -293,9 +360,19 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
     /* The window's first 2-D frame draws the field straight into the window: allocating,
      * clearing and copying the frame-sized layer and heatmap textures would cost ~25 ms before
      * anything is on screen. The next frame builds them. */
-    update_chrome(v, now);
-    gl_figure_draw(v->gl, &v->glf, v->fig, v->frames == 0 && !v->fig->view3d,
-                   &v->panel[APP_PANEL_CHROME].gl, v->chrome_gen);
+    if (v->fig->twin) {
+        draw_split(v, now);
+    } else {
+        if (v->split_plot.surf) {
+            /* back from a split view: its full-frame chrome goes */
+            cairo_surface_destroy(v->split_plot.surf);
+            v->split_plot.surf = NULL;
+            memset(&v->chrome_key, 0, sizeof v->chrome_key);   /* repaint the chrome */
+        }
+        update_chrome(v, now);
+        gl_figure_draw(v->gl, &v->glf, v->fig, v->frames == 0 && !v->fig->view3d,
+                       &v->panel[APP_PANEL_CHROME].gl, v->chrome_gen);
+    }
     phase_end(v, APP_PHASE_PLOT, &t);
     draw_panels(v, plan, now);
     phase_end(v, APP_PHASE_PANELS, &t);

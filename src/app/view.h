@@ -66,6 +66,12 @@ struct app_view {
     double phase_ms[APP_PHASES]; /* accumulated */
     bool shot_pending;           /* save the next frame */
     char last_shot[4096];        /* path of the last screenshot */
+    /* A split view (two plots, which gl/ does not draw): cairo paints the fields and chrome
+     * into the chrome panel, repainted when their key or captions change, and the lines,
+     * paths and markers into split_plot, repainted when the session changed. */
+    struct app_panel split_plot;
+    unsigned long split_change;  /* the session change split_plot shows */
+    char split_caps[2][160];     /* the captions the chrome panel shows */
 };
 
 /* The help overlay's lines (keys and mouse), in keymap.c beside the key table. */

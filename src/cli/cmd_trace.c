@@ -46,6 +46,13 @@ int cmd_trace(int argc, char **argv)
         scene_finish(&scene);
         return 2;
     }
+    if (scene.split != SCENE_SPLIT_NONE) {
+        cli_error("trace", "a split view (split = l1_vs_l2) runs two races; trace one side "
+                  "with --split none and --l2 0 (the L1 side) or --l1 0 (the L2 side)");
+        scene_resolved_finish(&res);
+        scene_finish(&scene);
+        return 2;
+    }
     struct util_outfile out = {0};
     FILE *f = stdout;
     if (output) {

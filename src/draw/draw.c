@@ -1228,17 +1228,118 @@ void draw_lr_plot(cairo_t *cr, const struct figure_rect *r, const struct figure 
     cairo_restore(cr);
 }
 
+/* ------------------------------------------------------------------ split views */
+
+/* The right plot's frame (w == 0 without one). */
+static struct figure_frame split_frame(const struct figure *fig)
+{
+    struct figure_frame fr = {fig->lay.plot2, {0, 1, 0, 1}};
+    if (fig->twin && fr.r.w > 0) {
+        memcpy(fr.view, figure_plot_frame(fig).view, sizeof fr.view);
+    } else {
+        fr.r.w = 0;
+    }
+    return fr;
+}
+
+void draw_lines(cairo_t *cr, const struct figure *fig)
+{
+    struct figure_frame fr = figure_plot_frame(fig);
+    cairo_save(cr);
+    cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
+    cairo_clip(cr);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    for (int k = 0; k < fig->nlines; k++) {
+        const struct figure_line *l = &fig->line[k];
+        if (l->n < 2 || !l->xy) {
+            continue;
+        }
+        cairo_new_path(cr);
+        bool pen = false;
+        for (int i = 0; i < l->n; i++) {
+            double u[2];
+            figure_frame_map(&fr, l->xy[2 * i], l->xy[2 * i + 1], u);
+            if (!finite2(u[0], u[1])) {
+                pen = false;
+                continue;
+            }
+            /* far points would overflow cairo's fixed point; the clip hides them anyway */
+            u[0] = clampd(u[0], fr.r.x - 4 * fr.r.w, fr.r.x + 5 * fr.r.w);
+            u[1] = clampd(u[1], fr.r.y - 4 * fr.r.h, fr.r.y + 5 * fr.r.h);
+            if (pen) {
+                cairo_line_to(cr, u[0], u[1]);
+            } else {
+                cairo_move_to(cr, u[0], u[1]);
+                pen = true;
+            }
+        }
+        if (l->closed) {
+            cairo_close_path(cr);
+        }
+        double dash = 2.6 * l->width;
+        if (l->dashed) {
+            cairo_set_dash(cr, (double[]){dash, 1.1 * dash}, 2, 0.0);
+        }
+        stroke_outlined(cr, l->rgb, l->width, 0.5 * outline_width(l->width));
+        cairo_set_dash(cr, NULL, 0, 0.0);
+    }
+    cairo_restore(cr);
+}
+
+/* The twin's lines, or its paths and markers, in the right plot, drawn as the left plot's. */
+static void draw_twin_plot(cairo_t *cr, const struct figure *fig, bool lines)
+{
+    struct figure *t = xmalloc(sizeof *t);
+    *t = *fig->twin;
+    t->lay = fig->lay;
+    t->lay.plot = fig->lay.plot2;
+    memcpy(t->field.view, figure_plot_frame(fig).view, sizeof t->field.view);
+    t->trails = fig->trails;
+    if (lines) {
+        draw_lines(cr, t);
+    } else {
+        if (t->trails) {
+            draw_paths(cr, t);
+        }
+        draw_markers(cr, t);
+    }
+    free(t);
+}
+
+/* Each plot's heading, centred over it. */
+static void draw_captions(cairo_t *cr, const struct figure *fig, const struct figure_frame *fr,
+                          const struct figure_frame *fr2, double F)
+{
+    char buf[320];
+    cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+    set_font(cr, 1.0 * F, true, false);
+    const char *cap[2] = {fig->caption, fig->twin ? fig->twin->caption : ""};
+    const struct figure_frame *where[2] = {fr, fr2};
+    for (int k = 0; k < 2; k++) {
+        if (!cap[k][0] || where[k]->r.w <= 0) {
+            continue;
+        }
+        draw_fit_text(cr, cap[k], where[k]->r.w, buf, sizeof buf);
+        draw_text_at(cr, where[k]->r.x + 0.5 * where[k]->r.w, fig->lay.caption_y, buf, 0.5,
+                     0.0);
+    }
+}
+
 /* ------------------------------------------------------------------ the figure */
 
 /* The background around the plot: the frame minus the plot rectangle (even-odd), so that
  * whatever is in the plot (cairo's field or the window's GL surface) stays. */
 static void chrome_background(cairo_t *cr, const struct figure *fig)
 {
-    const struct figure_rect *p = &fig->lay.plot;
+    const struct figure_rect *p = &fig->lay.plot, *p2 = &fig->lay.plot2;
     cairo_save(cr);
     cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
     cairo_rectangle(cr, 0, 0, fig->width, fig->height);
     cairo_rectangle(cr, p->x, p->y, p->w, p->h);
+    if (p2->w > 0) {
+        cairo_rectangle(cr, p2->x, p2->y, p2->w, p2->h);
+    }
     cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
     cairo_fill(cr);
     cairo_restore(cr);
@@ -1253,12 +1354,22 @@ static void draw_chrome(cairo_t *cr, const struct figure *fig)
     if (fig->axes && !fig->view3d) {
         draw_axes(cr, &fr, F);
     }
+    struct figure_frame fr2 = split_frame(fig);
+    if (fig->axes && !fig->view3d && fr2.r.w > 0) {
+        draw_axes(cr, &fr2, F);
+    }
     if (fig->colorbar) {
         draw_colorbar(cr, &lay->colorbar, &fig->field.scale, F);
     }
     double cx = lay->legend_inside || lay->legend.w + lay->inset.w == 0
                 ? 0.5 * fig->width : lay->plot.x + 0.5 * lay->plot.w;
+    if (fr2.r.w > 0 && !lay->legend_inside) {
+        cx = 0.5 * (lay->plot.x + fr2.r.x + fr2.r.w);
+    }
     char buf[320];
+    if (lay->caption_y > 0) {
+        draw_captions(cr, fig, &fr, &fr2, F);
+    }
     if (lay->title_y > 0) {
         cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
         set_font(cr, 1.3 * F, true, false);
@@ -1286,10 +1397,25 @@ void draw_figure_part(cairo_t *cr, const struct figure *fig, enum draw_part part
             if (fig->field.contours) {
                 draw_contours(cr, &fr, &fig->field, FIGURE_LEVELS, F);
             }
+            struct figure_frame fr2 = split_frame(fig);
+            if (fr2.r.w > 0 && fig->twin->field.race) {
+                draw_heatmap(cr, &fr2, &fig->twin->field);
+                if (fig->twin->field.contours) {
+                    draw_contours(cr, &fr2, &fig->twin->field, FIGURE_LEVELS, F);
+                }
+            }
         } else if (!fig->view3d) {
             cairo_set_source_rgb(cr, 0.9, 0.9, 0.92);
             cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
             cairo_fill(cr);
+        }
+        break;
+    case DRAW_PART_LINES:
+        if (!fig->view3d) {
+            draw_lines(cr, fig);
+            if (fig->twin && fig->lay.plot2.w > 0) {
+                draw_twin_plot(cr, fig, true);
+            }
         }
         break;
     case DRAW_PART_PLOT:
@@ -1299,6 +1425,9 @@ void draw_figure_part(cairo_t *cr, const struct figure *fig, enum draw_part part
             }
             draw_arrows(cr, fig);
             draw_markers(cr, fig);
+            if (fig->twin && fig->lay.plot2.w > 0) {
+                draw_twin_plot(cr, fig, false);
+            }
         }
         break;
     case DRAW_PART_CHROME:

@@ -18,6 +18,9 @@
 /* The figure's parts, each drawn where fig->lay puts it (in the figure's coordinates). */
 enum draw_part {
     DRAW_PART_FIELD,    /* heatmap and isolines inside the plot (2-D) */
+    DRAW_PART_LINES,    /* the figure's lines over the field (a split view's level sets and
+                           paths of minimizers, both plots): they change with lambda, not
+                           with the steps */
     DRAW_PART_PLOT,     /* paths with step dots, arrows, markers, clipped to the plot */
     DRAW_PART_CHROME,   /* background around the plot (the plot left untouched), axes,
                            colour bar, title and settings line */
@@ -88,6 +91,8 @@ void draw_contours(cairo_t *cr, const struct figure_frame *fr, const struct figu
 void draw_paths(cairo_t *cr, const struct figure *fig);
 void draw_markers(cairo_t *cr, const struct figure *fig);
 void draw_arrows(cairo_t *cr, const struct figure *fig);
+/* The figure's lines (level sets, paths of minimizers), outlined, clipped to the plot. */
+void draw_lines(cairo_t *cr, const struct figure *fig);
 /* Frame, 1-2-5 ticks and tick labels, axis names x and y, outside fr. */
 void draw_axes(cairo_t *cr, const struct figure_frame *fr, double font);
 /* Vertical colour bar in r with value labels to its right. */

@@ -337,6 +337,10 @@ void figure_layout(struct figure *fig)
         bottom -= 3.0 * F;    /* x tick labels and the axis name */
         top = fmax(top, m + 0.5 * F);
     }
+    if (fig->twin && (fig->caption[0] || fig->twin->caption[0])) {
+        out->caption_y = top + 1.0 * F;   /* each plot's heading */
+        top = out->caption_y + 0.6 * F;
+    }
     double cb_space = fig->colorbar ? 5.6 * F : 0.0;
     if (cb_space > 0 && !fig->title[0]) {
         top = fmax(top, m + 1.4 * F);   /* room for the colour bar's name */
@@ -345,9 +349,21 @@ void figure_layout(struct figure *fig)
     bool want_panel = (fig->legend && n > 0) || fig->inset;
     double panel_w = want_panel ? clampd(0.29 * W, 15.0 * F, 26.0 * F) : 0.0;
     bool side = want_panel && W - panel_w - (left + cb_space) - m >= 0.55 * (bottom - top)
-                && W >= 1.2 * H;
+                && W >= 1.2 * H && !fig->twin;
+    /* A split view's legend: a strip under both plots (they need the width). */
+    double strip_h = fig->twin && fig->legend && n > 0 ? n * 2.55 * F + 1.2 * F
+                                                       : 0.0;
+    double status_need = fig->twin && (fig->status[0][0] || fig->status[1][0]) ? 2.7 * F : 0.0;
+    if (fig->twin) {
+        bottom -= strip_h + status_need + (strip_h > 0 ? 0.6 * F : 0.0);
+    }
     double box_r = right - (side ? panel_w + 1.4 * F : 0.0) - cb_space;
     double bw = box_r - left, bh = bottom - top;
+    /* A split view: two plots of one size, the right one's y labels in the gap. */
+    double gap = fig->twin ? (fig->axes ? 5.2 * F : 1.4 * F) : 0.0;
+    if (fig->twin) {
+        bw = 0.5 * (bw - gap);
+    }
     bw = fmax(bw, 10);
     bh = fmax(bh, 10);
     /* Nearly equal scales on x and y, so paths keep their angles: one unit of x may be drawn
@@ -356,7 +372,7 @@ void figure_layout(struct figure *fig)
     double dy = fig->field.view[3] - fig->field.view[2];
     double aspect = dx > 0 && dy > 0 ? dx / dy : 1.0;
     struct figure_rect plot = {left, top, bw, bh};
-    const double stretch = 1.6;
+    const double stretch = fig->twin ? 1.0 : 1.6;   /* split: circles stay circles */
     if (!fig->view3d) {
         if (bw / bh > aspect * stretch) {
             plot.w = bh * aspect * stretch;
@@ -365,15 +381,34 @@ void figure_layout(struct figure *fig)
         }
     }
     out->plot = plot;
+    struct figure_rect last = plot;   /* the rightmost plot: the colour bar and panels follow */
+    if (fig->twin) {
+        out->plot2 = (struct figure_rect){plot.x + plot.w + gap, plot.y, plot.w, plot.h};
+        last = out->plot2;
+    }
     if (cb_space > 0) {
-        out->colorbar = (struct figure_rect){plot.x + plot.w + 1.0 * F, plot.y, 0.85 * F,
+        out->colorbar = (struct figure_rect){last.x + last.w + 1.0 * F, plot.y, 0.85 * F,
                                              plot.h};
     }
     /* The window's status: two small lines at the bottom right, under the panels; exports
      * leave the place empty, so every other element sits where the window has it. */
     double status_h = 2.3 * F;
+    if (fig->twin) {
+        double below = plot.y + plot.h + (fig->axes ? 3.0 * F : 0.6 * F);
+        double x0 = fig->axes ? plot.x - 3.6 * F : plot.x;
+        double w = fmax(last.x + last.w + cb_space - x0, 10.0);
+        if (strip_h > 0) {   /* as wide as its rows need, not the whole figure */
+            out->legend = (struct figure_rect){x0, below, fmin(w, fmax(plot.w, 32.0 * F)),
+                                               strip_h};
+        }
+        if (status_need > 0) {
+            out->status = (struct figure_rect){x0, below + strip_h + 0.4 * F, w, status_h};
+        }
+        place_toast(fig, F);
+        return;
+    }
     if (side) {
-        double px = plot.x + plot.w + cb_space + (cb_space > 0 ? 0.6 * F : 1.4 * F);
+        double px = last.x + last.w + cb_space + (cb_space > 0 ? 0.6 * F : 1.4 * F);
         double pw = fmin(right - px, 30.0 * F);
         double ph = fmax(plot.h + (fig->axes ? 1.0 * F : 0.0), fmin(bottom - plot.y, 26.0 * F));
         ph = fmin(ph, H - m - status_h - 0.4 * F - plot.y);

@@ -125,6 +125,18 @@ struct figure_help_entry {
     const char *what;               /* "play / pause" */
 };
 
+/* A polyline over the plot in data units: a penalty's level set, the curve of the minimizers
+ * against lambda (the split view's regularization scene). */
+#define FIGURE_MAX_LINES 6
+struct figure_line {
+    const double *xy;               /* (n, 2) points, not owned */
+    int n;
+    bool closed;                    /* back to the first point */
+    bool dashed;
+    double rgb[3];
+    double width;                   /* pixels, over a dark outline */
+};
+
 /* Where everything goes (figure_layout fills it). */
 struct figure_layout {
     double font;                    /* base text size, pixels */
@@ -138,6 +150,8 @@ struct figure_layout {
     double title_y;                 /* title baseline; 0: no title */
     double subtitle_y;              /* the settings line's baseline; 0: none */
     bool legend_inside;             /* the legend sits in a corner of the plot (narrow) */
+    struct figure_rect plot2;       /* a split view's right plot (the twin's); w == 0: none */
+    double caption_y;               /* the plots' captions' baseline; 0: none */
 };
 
 struct figure {
@@ -173,6 +187,14 @@ struct figure {
     const char *help_title;
     int nhelp;
     const struct figure_help_entry *help_entries;
+
+    /* A split view: two plots side by side sharing one view and colour scale, the left one
+     * this figure's, the right one the twin's (its field, paths, markers, lines, caption; its
+     * legend rows sit in this figure's entries). */
+    const struct figure *twin;      /* the right plot, or NULL: one plot */
+    char caption[160];              /* heading over the plot (split views); "" none */
+    int nlines;
+    struct figure_line line[FIGURE_MAX_LINES];
 
     struct figure_layout lay;       /* filled by figure_layout */
 };

@@ -17,6 +17,7 @@
 #include "draw/gif.h"
 #include "sim/catalog.h"
 #include "sim/i18n.h"
+#include "session/split.h"
 #include "sim/util.h"
 
 static const double speeds[SESSION_NSPEEDS] = {1, 2, 5, 10, 20, 30, 60, 120, 250, 500, 1000,
@@ -113,12 +114,27 @@ bool session_set_scene(struct session *s, struct scene *sc, char *err, size_t er
         return false;
     }
     struct race *race = xcalloc(1, sizeof *race);
-    scene_make_race(sc, &res, race);
+    struct session_split *split = NULL;
+    if (sc->split != SCENE_SPLIT_NONE) {
+        if (!split_create(&split, sc, &res, race, err, errlen)) {
+            free(race);
+            scene_resolved_finish(&res);
+            scene_finish(sc);
+            return false;
+        }
+    } else {
+        scene_make_race(sc, &res, race);
+    }
     if (s->race) {
         race_finish(s->race);
         free(s->race);
         scene_resolved_finish(&s->res);
         scene_finish(&s->scene);
+    }
+    split_destroy(s->split);
+    s->split = split;
+    if (split) {
+        s->view3d = false;   /* two maps side by side */
     }
     s->scene = *sc;
     s->res = res;
@@ -190,6 +206,7 @@ void session_finish(struct session *s)
 {
     job_cancel(s);
     session_tune_finish(s);
+    split_destroy(s->split);
     if (s->race) {
         race_finish(s->race);
         free(s->race);
@@ -290,6 +307,10 @@ static void report_divergence(struct session *s, unsigned diverged, double now)
 static void step_once(struct session *s, double now)
 {
     report_divergence(s, race_step(s->race), now);
+    if (s->split && split_step(s->split)) {
+        session_toast(s, now, true, "an optimizer of the L2 side diverged (the legend says "
+                      "which)");
+    }
     s->change++;
 }
 
@@ -359,6 +380,9 @@ static void change_lr(struct session *s, double factor, double now)
     }
     r->params.lr = lr;
     optim_format(&r->params, r->label, sizeof r->label);
+    if (s->split) {
+        split_set_lr(s->split, s->selected, lr);
+    }
     session_toast(s, now, false, "%s: lr %.3g \xE2\x86\x92 %.3g (live, no reset)",
                   optim_name(r->params.kind), old, lr);
 }
@@ -366,6 +390,9 @@ static void change_lr(struct session *s, double factor, double now)
 static void reset_race(struct session *s, const double start[2])
 {
     race_reset(s->race, start);
+    if (s->split) {
+        split_reset(s->split, start);
+    }
     make_subtitle(s);
     s->gen++;
     s->change++;
@@ -458,6 +485,10 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
         s->trails = !s->trails;
         break;
     case SESSION_VIEW3D:
+        if (s->split) {
+            session_toast(s, now, false, "the split view is two 2-D maps");
+            break;
+        }
         s->view3d = !s->view3d;
         break;
     case SESSION_HOME:
@@ -485,6 +516,12 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
         break;
     case SESSION_TUNE:
         session_tune_action(s, now);
+        break;
+    case SESSION_LAMBDA_DOWN:
+        split_scale_lambda(s, false, now);
+        break;
+    case SESSION_LAMBDA_UP:
+        split_scale_lambda(s, true, now);
         break;
     case SESSION_NONE:
     case SESSION_SCREENSHOT:
@@ -541,6 +578,9 @@ void session_run_to_target(struct session *s, FILE *log, const char *prefix)
 {
     long done = session_step(s);
     race_run(s->race, &done, s->target, log, prefix);
+    if (s->split) {
+        split_run(s->split, s->target);
+    }
     s->change++;
 }
 
@@ -552,10 +592,14 @@ void session_click(struct session *s, double px, double py, double now)
         session_toast(s, now, false, "click in the 2-D view (V) to set the start");
         return;
     }
-    if (!figure_rect_contains(&s->last_plot, px, py)) {
+    struct figure_rect plot = s->last_plot;
+    if (s->split && !figure_rect_contains(&plot, px, py)) {
+        plot = s->split->twin.lay.plot;   /* the right plot shows the same plane */
+    }
+    if (!figure_rect_contains(&plot, px, py)) {
         return;
     }
-    struct figure_frame fr = {s->last_plot, {0}};
+    struct figure_frame fr = {plot, {0}};
     memcpy(fr.view, s->domain, sizeof fr.view);
     double p[2];
     figure_frame_unmap(&fr, px, py, p);
@@ -802,6 +846,9 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
             s->gen, ((unsigned long)r->step << 1) | (unsigned long)r->diverged,
             path_lr_ref(&r->traj)};
     }
+    if (s->split) {
+        split_figure_pre(s, fig, window);
+    }
     figure_layout(fig);
     double F = fig->lay.font;
     for (int k = 0; k < fig->npaths; k++) {
@@ -829,6 +876,9 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
     }
     if (s->arrows && !s->view3d && race->n > 0) {
         add_arrows(s, fig);
+    }
+    if (s->split) {
+        split_figure_post(s, fig);
     }
     /* The loss plot: x from 0 to the target (the race fills it as it goes). */
     fig->series_steps = s->target > step ? s->target : step;
@@ -1066,6 +1116,11 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
 bool session_export_gif(struct session *s, const char *path, int width, int height,
                         FILE *log, const char *prefix, char *err, size_t errlen)
 {
+    if (s->split) {
+        snprintf(err, errlen, "%s: a split view (split = l1_vs_l2) exports as PNG, SVG or PDF; "
+                 "its GIF is not written yet", path);
+        return false;
+    }
     return export_gif(s, path, width, height, log, prefix, NULL, err, errlen);
 }
 
@@ -1211,6 +1266,11 @@ static void write_diverged_row(FILE *f, const struct race_runner *r, double lr)
 bool session_trace(const struct scene *scene, long steps, FILE *f, FILE *log,
                    const char *prefix, char *err, size_t errlen)
 {
+    if (scene->split != SCENE_SPLIT_NONE) {
+        snprintf(err, errlen, "a split view (split = l1_vs_l2) runs two races; trace one side "
+                 "with --split none and --l2 0 (the L1 side) or --l1 0 (the L2 side)");
+        return false;
+    }
     struct scene sc;
     scene_copy(&sc, scene);
     struct scene_resolved res;
@@ -1388,6 +1448,10 @@ bool session_record_gif(struct session *s, const char *path, double now)
 {
     if (s->job) {
         session_toast(s, now, true, "already recording %s; wait for it", s->job->path);
+        return false;
+    }
+    if (s->split) {
+        session_toast(s, now, true, "the split view records no GIF yet (S, E: PNG, SVG, PDF)");
         return false;
     }
     struct session_job *j = xcalloc(1, sizeof *j);

@@ -45,6 +45,8 @@ enum session_action {
     SESSION_QUIT,            /* the window's (Esc closes the help first) */
     SESSION_TUNE,            /* U: tune every optimizer's lr on a worker, then show the tuned
                                 race; again: defaults and tuned in turn (tune.c) */
+    SESSION_LAMBDA_DOWN,     /* J: a split view's penalty weights / 1.25 (paths re-run) */
+    SESSION_LAMBDA_UP,       /* K: * 1.25 */
 };
 
 /* The steps per second the - and = keys step through. */
@@ -55,6 +57,7 @@ enum session_action {
 #define SESSION_GIF_HEIGHT 800
 
 struct session_job;   /* a GIF being recorded on a worker thread (session.c) */
+struct session_split; /* the l1_vs_l2 split view (split.c) */
 
 /* How to start a session. */
 struct session_desc {
@@ -112,6 +115,8 @@ struct session {
                                        then the last curves stand) */
     long loss_key[RACE_MAX][4];     /* gen, step, plot width, x range they were thinned for */
 
+    struct session_split *split;    /* a split view's second race and exact minimizers
+                                       (split.c), or NULL */
     struct session_job *job;        /* the GIF being recorded, or NULL */
     char last_export[4200];         /* path of the last file W, E, A or X wrote ("" none) */
     struct session_tune *tune;      /* U: the tune under way or done, or NULL (tune.c) */

@@ -15,6 +15,8 @@
 
 enum scene_scale { SCENE_SCALE_AUTO, SCENE_SCALE_LINEAR, SCENE_SCALE_LOG };
 enum scene_view { SCENE_VIEW_2D, SCENE_VIEW_3D };
+/* A split view: the same function on two plots, each side under its own penalty. */
+enum scene_split { SCENE_SPLIT_NONE, SCENE_SPLIT_L1_VS_L2 };
 
 struct scene {
     char function[64];            /* catalog name; ignored when expr is set */
@@ -39,6 +41,7 @@ struct scene {
     double camera[3];             /* 3-D orbit: yaw, pitch (radians), distance (scene units) */
     enum scene_view view;         /* 2-D map or 3-D surface */
     bool contours, trails, arrows;   /* isolines, paths, gradient/velocity arrows */
+    enum scene_split split;       /* l1_vs_l2: l1 on the left plot, l2 on the right one */
 };
 
 /* The keys a scene understands (the names of settings_scene()'s rows, in order) into out, at

@@ -28,6 +28,7 @@
 
 _Static_assert(sizeof(enum scene_scale) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(enum scene_view) == sizeof(int), "CHOICE values are int-sized");
+_Static_assert(sizeof(enum scene_split) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(enum optim_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum sched_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum train_data) == sizeof(int), "CHOICE values are int-sized");
@@ -305,6 +306,7 @@ static bool format_train_schedule(const void *obj, char *buf, size_t len)
 
 static const char *const scale_names[] = {"auto", "linear", "log", NULL};
 static const char *const view_names[] = {"2d", "3d", NULL};
+static const char *const split_names[] = {"none", "l1_vs_l2", NULL};
 
 /* Scene keys, in the order help lists them and scene_write writes them. */
 static const struct setting scene_rows[] = {
@@ -366,6 +368,11 @@ static const struct setting scene_rows[] = {
     {.name = "arrows", .type = SETTING_BOOL, .uses = SETTING_ALL, SC(arrows), .def = "false",
      .metavar = "yes|no",
      .help = N_("the first optimizer's gradient and velocity arrows (2-D)")},
+    /* A split view (the l1_vs_l2 preset): */
+    {.name = "split", .type = SETTING_CHOICE, .uses = SETTING_ALL, SC(split),
+     .choices = split_names, .def = "none", .metavar = "none|l1_vs_l2",
+     .help = N_("l1_vs_l2: two plots of one quadratic bowl, f + l1*(|x|+|y|) on the left and "
+             "f + l2*(x^2+y^2) on the right, with the exact minimizers against lambda")},
 };
 
 #define OP(f) FIELD(struct optim_params, f)

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# test_split.sh: the l1_vs_l2 split view from the command line (render to PNG, SVG and PDF,
+# opened by standard tools; bad input named) and in the real window under its own Xvfb, where
+# real J / K key presses change lambda (the saved scene and the screenshot follow).
+# Usage: test_split.sh OPTISCOPE SRCDIR
+set -u
+OPT="$1"
+SRC="$2"
+pass=0
+fail=0
+check() {   # check NAME CMD...
+  local name="$1"
+  shift
+  if "$@" >/dev/null 2>&1; then
+    pass=$((pass + 1))
+    echo "ok - $name"
+  else
+    fail=$((fail + 1))
+    echo "not ok - $name"
+  fi
+}
+T=$(mktemp -d)
+XPID=""
+APID=""
+cleanup() {
+  [ -n "$APID" ] && kill "$APID" 2>/dev/null
+  [ -n "$XPID" ] && kill "$XPID" 2>/dev/null
+  [ -n "$XPID" ] && wait "$XPID" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+cd "$T" || exit 1
+export LSAN_OPTIONS="suppressions=$SRC/tests/lsan_gl.supp:print_suppressions=0"
+
+# --- render: the split figure in every format
+check "render --preset l1_vs_l2 (PNG)" "$OPT" render --preset l1_vs_l2 --size 1000x700 -o s.png
+check "PNG is 1000x700" bash -c "identify -format '%wx%h' s.png | grep -qx 1000x700"
+check "render SVG" "$OPT" render --preset l1_vs_l2 --size 1000x700 -o s.svg
+check "rsvg-convert opens the SVG" rsvg-convert -o s-svg.png s.svg
+check "render PDF" "$OPT" render --preset l1_vs_l2 --size 1000x700 -o s.pdf
+check "pdftoppm opens the PDF" pdftoppm -png -r 36 s.pdf s-pdf
+check "a larger lambda is another picture" bash -c "'$OPT' render --preset l1_vs_l2 --l1 4 --l2 4 --size 1000x700 -o s4.png && ! cmp -s s.png s4.png"
+check "the preset is listed" bash -c "'$OPT' list presets | grep -q '^l1_vs_l2 '"
+check "split = l1_vs_l2 in the help" bash -c "'$OPT' render --help | grep -q 'l1_vs_l2'"
+
+# --- bad input: named, non-zero, nothing written
+expect_error() {   # expect_error NAME TEXT ARGS...
+  local name="$1" text="$2"
+  shift 2
+  if "$OPT" "$@" >out.txt 2>err.txt; then
+    fail=$((fail + 1)); echo "not ok - $name (exit 0)"
+  elif grep -qF -- "$text" err.txt; then
+    pass=$((pass + 1)); echo "ok - $name"
+  else
+    fail=$((fail + 1)); echo "not ok - $name: $(head -2 err.txt)"
+  fi
+}
+expect_error "split of a function that is no quadratic" "not a quadratic" \
+  render --preset l1_vs_l2 --function rosenbrock -o bad.png
+expect_error "split with no L2 weight" "needs l1 > 0 and l2 > 0" \
+  render --preset l1_vs_l2 --l2 0 -o bad.png
+expect_error "an unknown split" "split" render --preset l1_vs_l2 --split l1vsl2 -o bad.png
+expect_error "split in 3-D" "two 2-D maps" render --preset l1_vs_l2 --view 3d -o bad.png
+expect_error "trace of a split view" "split view" trace --preset l1_vs_l2
+expect_error "GIF of a split view" "split view" render --preset l1_vs_l2 -o bad.gif
+check "nothing half-written" bash -c "! ls bad.* *.tmp-* 2>/dev/null | grep -q ."
+
+# --- the window: real J and K
+for tool in Xvfb xdotool; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "# SKIP the window checks: $tool is not installed"
+    echo "$pass passed, $fail failed"
+    [ "$fail" -eq 0 ]
+    exit
+  fi
+done
+disp=$((300 + RANDOM % 200))
+while [ -e "/tmp/.X11-unix/X$disp" ] || [ -e "/tmp/.X$disp-lock" ]; do
+  disp=$((disp + 1))
+done
+Xvfb ":$disp" -screen 0 1280x1024x24 -nolisten tcp -noreset >xvfb.log 2>&1 &
+XPID=$!
+export DISPLAY=":$disp"
+for _ in $(seq 100); do
+  xdotool getmouselocation >/dev/null 2>&1 && break
+  sleep 0.1
+done
+"$OPT" view --shot-dir "$T" --size 1000x700 --paused --preset l1_vs_l2 >out.txt 2>err.txt &
+APID=$!
+WID=""
+for _ in $(seq 300); do
+  WID=$(xdotool search --name '^optiscope' 2>/dev/null | head -1)
+  [ -n "$WID" ] && break
+  kill -0 "$APID" 2>/dev/null || break
+  sleep 0.1
+done
+check "the window opens on l1_vs_l2" test -n "$WID"
+xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
+sleep 0.5
+press_for() {   # press_for KEY WHAT: presses KEY, prints the path of the next "WHAT PATH" line
+  local n0
+  n0=$(grep -c "^$2 " out.txt)
+  xdotool key "$1"
+  for _ in $(seq 100); do
+    [ "$(grep -c "^$2 " out.txt)" -gt "$n0" ] && break
+    sleep 0.1
+  done
+  grep "^$2 " out.txt | tail -1 | cut -d' ' -f2-
+}
+a=$(press_for s screenshot)
+w0=$(press_for w scene)
+check "W saves lambda 3" bash -c "grep -qx 'l1 = 3' '$w0' && grep -qx 'l2 = 3' '$w0' && grep -qx 'split = l1_vs_l2' '$w0'"
+xdotool key k
+sleep 0.4
+b=$(press_for s screenshot)
+w1=$(press_for w scene)
+check "K: lambda * 1.25 on both sides" bash -c "grep -qx 'l1 = 3.75' '$w1' && grep -qx 'l2 = 3.75' '$w1'"
+check "K: the screenshot changed" bash -c "test -s '$a' && test -s '$b' && ! cmp -s '$a' '$b'"
+xdotool key j
+sleep 0.4
+xdotool key j
+sleep 0.4
+w2=$(press_for w scene)
+check "J J: lambda / 1.25 twice" bash -c "grep -qx 'l1 = 2.4' '$w2' && grep -qx 'l2 = 2.4' '$w2'"
+# the saved scene renders the same split headless
+check "W's scene renders" "$OPT" render --scene "$w1" --size 500x350 -o w1.png
+xdotool key q
+for _ in $(seq 100); do
+  kill -0 "$APID" 2>/dev/null || break
+  sleep 0.1
+done
+wait "$APID"
+st=$?
+APID=""
+check "Q quits with status 0" test "$st" -eq 0
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
