@@ -189,6 +189,14 @@ bool session_export_vector(struct session *s, const char *path, int width, int h
 bool session_trace(const struct scene *scene, long steps, FILE *out, FILE *log,
                    const char *prefix, char *err, size_t errlen);
 
+/* session_trace with more columns after `diverged`: SESSION_TRACE_STATE adds the optimizer's
+ * state after the row's step under torch's names (explain.h's columns: momentum_buffer_x ...
+ * mu_product), empty where it keeps none; SESSION_TRACE_HESSIAN adds hxx,hxy,hyy,lambda_min,
+ * lambda_max of the objective at the row's point. Diverged rows leave them empty. */
+enum { SESSION_TRACE_STATE = 1u, SESSION_TRACE_HESSIAN = 2u };
+bool session_trace_cols(const struct scene *scene, long steps, unsigned cols, FILE *out,
+                        FILE *log, const char *prefix, char *err, size_t errlen);
+
 /* Starts recording session_scene's race as a SESSION_GIF_WIDTH x SESSION_GIF_HEIGHT GIF to
  * path on a worker thread (the window keeps going); a toast says so now and another where it
  * went when done (session_advance collects it). False, with a toast, when one is already
