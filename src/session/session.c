@@ -468,6 +468,14 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
     case SESSION_HELP:
         s->help = !s->help;
         break;
+    case SESSION_EXPLAIN:
+        s->explain = !s->explain;
+        if (s->explain) {
+            s->running = false;
+            session_toast(s, now, false, "explain: \xE2\x86\x92 or . takes the step shown; "
+                          "\xE2\x86\x91 \xE2\x86\x93 pick the optimizer; I ends");
+        }
+        break;
     case SESSION_SAVE_SCENE:
         save_scene_action(s, now);
         break;
@@ -822,6 +830,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
             s->loss_pts[i], n, i, fig->path[k].highlight, fig->path[k].diverged};
     }
     s->last_plot = fig->lay.plot;
+    session_explain_figure(s, fig);
     if (window) {
         s->last_fig_w = width;
         s->last_fig_h = height;

@@ -42,6 +42,7 @@ enum session_action {
     SESSION_EXPORT_CSV,      /* X: the trajectories as CSV, the rows `optiscope trace` writes */
     SESSION_FULLSCREEN,      /* the window's */
     SESSION_QUIT,            /* the window's (Esc closes the help first) */
+    SESSION_EXPLAIN,         /* I: explain mode on / off (pauses; steps stay one at a time) */
 };
 
 /* The steps per second the - and = keys step through. */
@@ -111,6 +112,11 @@ struct session {
 
     struct session_job *job;        /* the GIF being recorded, or NULL */
     char last_export[4200];         /* path of the last file W, E, A or X wrote ("" none) */
+
+    bool explain;                   /* the explain mode: the selected runner's next step */
+    bool hover_on;                  /* the mouse is over the window */
+    double hover_px, hover_py;      /* where, frame pixels */
+    unsigned long hover_gen;        /* bumped when it moves (the readout redraws) */
 };
 
 /* Starts a session; false with err (and nothing to finish) when the scene is bad. What the
@@ -142,6 +148,12 @@ long session_step(const struct session *s);
 void session_click(struct session *s, double px, double py, double now);
 void session_drag(struct session *s, double dx, double dy);
 void session_wheel(struct session *s, double px, double py, double notches);
+
+/* The mouse moved to (px, py) without a button held (inside: over the window). The figure then
+ * reads f and its gradient there (session_explain_figure). */
+void session_hover(struct session *s, double px, double py, bool inside);
+/* Adds the explain mode's step and the hover readout to fig (session_figure calls it). */
+void session_explain_figure(const struct session *s, struct figure *fig);
 
 /* Shows a toast for a few seconds. */
 void session_toast(struct session *s, double now, bool error, const char *fmt, ...)

@@ -386,9 +386,10 @@ static void sentence(struct explain *e)
         snprintf(s, n, "The step goes uphill: it overshot the valley floor.");
     } else if (e->adaptive) {
         int big = fabs(e->scale[0]) >= fabs(e->scale[1]) ? 0 : 1;
-        snprintf(s, n, "The per-coordinate scaling stretched %s by \xC3\x97%.3g and %s by "
-                 "\xC3\x97%.3g, so the step is not the gradient's direction.", big ? "y" : "x",
-                 e->scale[big], big ? "x" : "y", e->scale[1 - big]);
+        snprintf(s, n, "Each coordinate was scaled by its own denominator: x \xC3\x97%.3g, "
+                 "y \xC3\x97%.3g. %s, with the smaller past gradients, got the relatively "
+                 "bigger step, so the step turns away from %s.", e->scale[0], e->scale[1],
+                 big ? "y" : "x", e->has_momentum ? "\xE2\x88\x92m\xCC\x82" : "\xE2\x88\x92g");
     } else if (e->has_momentum) {
         double ml = hypot(e->momentum[0], e->momentum[1]);
         if (ml > gl) {

@@ -1,0 +1,58 @@
+/* explain.c (session): the explain mode's figure part (the selected runner's next step, from
+ * sim/explain) and the readout of f and its gradient under the mouse. No SDL, no GL. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "session/session.h"
+#include "sim/explain.h"
+#include "sim/util.h"
+
+void session_hover(struct session *s, double px, double py, bool inside)
+{
+    if (s->hover_on == inside && s->hover_px == px && s->hover_py == py) {
+        return;
+    }
+    s->hover_on = inside;
+    s->hover_px = px;
+    s->hover_py = py;
+    s->hover_gen++;
+}
+
+/* The hover readout: in 2-D the plot's point under the cursor. */
+static void hover_figure(const struct session *s, struct figure *fig)
+{
+    struct figure_hover *h = &fig->hover;
+    if (!s->hover_on || s->view3d || s->help ||
+        !figure_rect_contains(&fig->lay.plot, s->hover_px, s->hover_py)) {
+        return;
+    }
+    struct figure_frame fr = figure_plot_frame(fig);
+    double p[2], g[2];
+    figure_frame_unmap(&fr, s->hover_px, s->hover_py, p);
+    double f = race_objective(s->race, p[0], p[1], g);
+    h->on = true;
+    h->px = s->hover_px;
+    h->py = s->hover_py;
+    snprintf(h->text[0], sizeof h->text[0], "f(%.4g, %.4g) = %.6g", p[0], p[1], f);
+    snprintf(h->text[1], sizeof h->text[1], "\xE2\x88\x87" "f = (%.4g, %.4g)", g[0], g[1]);
+}
+
+void session_explain_figure(const struct session *s, struct figure *fig)
+{
+    hover_figure(s, fig);
+    struct figure_explain *e = &fig->explain;
+    if (!s->explain || s->race->n == 0) {
+        return;
+    }
+    e->on = true;
+    int i = s->selected;
+    const struct race_runner *r = &s->race->r[i];
+    e->color = i;
+    util_copy_text(e->label, sizeof e->label, r->label);
+    e->valid = explain_next(s->race, i, &e->ex);
+    if (!e->valid) {
+        snprintf(e->note, sizeof e->note, "%s has stopped (diverged at step %ld): R restarts "
+                 "it", r->label, r->diverged_step);
+    }
+}
