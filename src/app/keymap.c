@@ -57,6 +57,7 @@ static const struct key_binding bindings[] = {
     {SDLK_F11, false, SESSION_FULLSCREEN, 0, false},
     {SDLK_q, false, SESSION_QUIT, 0, false},
     {SDLK_ESCAPE, false, SESSION_QUIT, 0, false},
+    {SDLK_i, false, SESSION_EXPLAIN, 0, false},
 };
 
 enum session_action app_keymap(SDL_Keycode key, Uint16 mod, bool *repeat, int *arg)
@@ -106,6 +107,8 @@ static const struct figure_help_entry help[] = {
     {"F11", "full screen"},
     {"H or F1", "this help"},
     {"Q or Esc", "quit (Esc closes help first)"},
+    {"I", "explain: the next step's parts, its formula with the numbers, the Hessian"},
+    {"mouse over the plot", "f(x, y) and its gradient at the cursor (2-D)"},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)

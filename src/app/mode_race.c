@@ -68,6 +68,11 @@ static void race_title(void *m, char *buf, size_t len)
     snprintf(buf, len, "optiscope: %s", ((struct app_view *)m)->s->title);
 }
 
+static void race_hover(void *m, double x, double y, bool inside)
+{
+    session_hover(((struct app_view *)m)->s, x, y, inside);
+}
+
 static void race_toast(void *m, double now, bool error, const char *text)
 {
     session_toast(((struct app_view *)m)->s, now, error, "%s", text);
@@ -86,4 +91,5 @@ const struct app_mode_ops app_race_mode = {
     .help_shown = race_help,
     .title = race_title,
     .toast = race_toast,
+    .hover = race_hover,
 };

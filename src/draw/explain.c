@@ -372,6 +372,12 @@ struct figure_rect draw_explain_box(cairo_t *cr, const struct figure *fig)
     double m = 0.5 * F;
     r.x = px > pl->x + 0.5 * pl->w ? pl->x + m : pl->x + pl->w - r.w - m;
     r.y = py > pl->y + 0.5 * pl->h ? pl->y + m : pl->y + pl->h - r.h - m;
+    /* clear of the toast (bottom left), which would be drawn under it */
+    const struct figure_rect *t = &fig->lay.toast;
+    if (t->w > 0 && fig->toast[0] && r.x < t->x + t->w && t->x < r.x + r.w &&
+        r.y < t->y + t->h && t->y < r.y + r.h && t->y - r.h - m >= pl->y) {
+        r.y = t->y - r.h - m;
+    }
     return r;
 }
 
