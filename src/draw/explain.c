@@ -358,7 +358,7 @@ struct figure_rect draw_explain_box(cairo_t *cr, const struct figure *fig)
     struct caption c;
     build_caption(cr, fig, fig_mag(fig), F, 0.62 * pl->w, &c);
     caption_size(cr, &c, F, &r.w, &r.h);
-    r.w = fmin(r.w, 0.7 * pl->w);
+    r.w = fmin(r.w, 0.8 * pl->w);
     r.h = fmin(r.h, pl->h - F);
     /* the corner of the plot farthest from the runner, so the box never hides it */
     double px = pl->x + 0.5 * pl->w, py = pl->y + 0.5 * pl->h;
@@ -427,7 +427,7 @@ static void draw_caption(cairo_t *cr, const struct figure *fig, double mag)
              fig->explain.ex.has_momentum},
             {COL_LOOK, "look-ahead", fig->explain.ex.has_lookahead},
             {COL_STEP, "step", true},
-            {COL_EIG, "Hessian axes", true},
+            {COL_EIG, "Hessian", true},
         };
         cairo_set_source_rgb(cr, 0.75, 0.76, 0.8);
         draw_text_at(cr, x, y - 0.22 * F, c.text[k], 0.0, 0.0);
