@@ -70,7 +70,14 @@ static void race_title(void *m, char *buf, size_t len)
 
 static void race_hover(void *m, double x, double y, bool inside)
 {
-    session_hover(((struct app_view *)m)->s, x, y, inside);
+    struct app_view *v = m;
+    session_hover(v->s, x, y, inside);
+    if (v->s->view3d && inside && v->frames > 0) {
+        /* the last frame's figure: its camera and scale are what is on screen */
+        double p[2];
+        bool has = gl_figure_pick(v->fig, x, y, p);
+        session_hover_point(v->s, has, p);
+    }
 }
 
 static void race_toast(void *m, double now, bool error, const char *text)

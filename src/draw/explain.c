@@ -102,7 +102,7 @@ static double magnification(const struct figure_frame *fr, const struct explain 
  * still shows where it points. */
 static void part_arrow(cairo_t *cr, const struct figure_frame *fr, const double p[2],
                        const double v[2], double mag, double cap, const double rgb[3],
-                       double w, bool dashed, double F)
+                       double w, bool dashed, double F, int slot)
 {
     double o[2], b[2];
     figure_frame_map(fr, p[0], p[1], o);
@@ -132,7 +132,8 @@ static void part_arrow(cairo_t *cr, const struct figure_frame *fr, const double 
         char lab[48];
         snprintf(lab, sizeof lab, "|%.3g|", hypot(v[0], v[1]));
         draw_set_font(cr, 0.6 * F, true, false);
-        double tx = b[0] + ux * 0.5 * F, ty = b[1] + uy * 0.5 * F;
+        /* slot: labels of arrows that may coincide stack downwards */
+        double tx = b[0] + ux * 0.5 * F, ty = b[1] + uy * 0.5 * F + slot * 0.75 * F;
         cairo_set_source_rgba(cr, 0, 0, 0, 0.7);
         draw_text_at(cr, tx + 1, ty + 1, lab, ux < 0 ? 1.0 : 0.0, 0.5);
         cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
@@ -196,9 +197,9 @@ static void draw_parts(cairo_t *cr, const struct figure *fig, double mag)
     /* -lr g, the momentum part, the look-ahead, the step */
     double cap = 0.3 * fmin(pl->w, pl->h);
     part_arrow(cr, &fr, e->p, e->neg_grad, mag, cap, COL_GRAD, w,
-               e->adaptive || e->has_momentum, F);
+               e->adaptive || e->has_momentum, F, 0);
     if (e->has_momentum) {
-        part_arrow(cr, &fr, e->p, e->momentum, mag, cap, COL_MOM, w, e->adaptive, F);
+        part_arrow(cr, &fr, e->p, e->momentum, mag, cap, COL_MOM, w, e->adaptive, F, 1);
     }
     if (e->has_lookahead) {
         double la[2];
@@ -213,7 +214,7 @@ static void draw_parts(cairo_t *cr, const struct figure *fig, double mag)
         cairo_set_source_rgb(cr, COL_LOOK[0], COL_LOOK[1], COL_LOOK[2]);
         cairo_fill(cr);
     }
-    part_arrow(cr, &fr, e->p, e->step_taken, mag, cap, COL_STEP, 1.3 * w, false, F);
+    part_arrow(cr, &fr, e->p, e->step_taken, mag, cap, COL_STEP, 1.3 * w, false, F, 2);
     cairo_restore(cr);
 }
 
@@ -321,7 +322,35 @@ static double line_h(int kind)
     return kind == 0 ? 1.25 : kind == 3 ? 1.15 : 1.0;
 }
 
-static void caption_size(cairo_t *cr, const struct caption *c, double F, double *w, double *h)
+/* The caption's key: each arrow's colour and name, those this step draws. */
+struct key {
+    const double *rgb;
+    const char *name;
+};
+enum { KEYS = 5 };
+
+static int arrow_keys(const struct figure *fig, struct key out[KEYS])
+{
+    const struct explain *e = &fig->explain.ex;
+    int n = 0;
+    if (!fig->explain.valid) {
+        return 0;
+    }
+    out[n++] = (struct key){COL_GRAD, "\xE2\x88\x92lr\xC2\xB7g"};
+    if (e->has_momentum) {
+        out[n++] = (struct key){COL_MOM, e->adaptive ? "\xE2\x88\x92lr\xC2\xB7m\xCC\x82"
+                                                     : "momentum"};
+    }
+    if (e->has_lookahead) {
+        out[n++] = (struct key){COL_LOOK, "look-ahead"};
+    }
+    out[n++] = (struct key){COL_STEP, "step"};
+    out[n++] = (struct key){COL_EIG, "Hessian"};
+    return n;
+}
+
+static void caption_size(cairo_t *cr, const struct figure *fig, const struct caption *c,
+                         double F, double *w, double *h)
 {
     *w = 0;
     *h = 0.5 * F;
@@ -329,7 +358,12 @@ static void caption_size(cairo_t *cr, const struct caption *c, double F, double 
         draw_set_font(cr, (c->kind[k] == 0 ? 0.86 : 0.72) * F, c->kind[k] == 0, false);
         double tw = draw_text_width(cr, c->text[k]);
         if (c->kind[k] == 4) {
-            tw += 24 * F;   /* the key's swatches */
+            struct key keys[KEYS];
+            int nk = arrow_keys(fig, keys);
+            tw += 0.8 * F;
+            for (int q = 0; q < nk; q++) {
+                tw += 2.0 * F + draw_text_width(cr, keys[q].name);
+            }
         }
         *w = fmax(*w, tw);
         *h += line_h(c->kind[k]) * F;
@@ -357,7 +391,7 @@ struct figure_rect draw_explain_box(cairo_t *cr, const struct figure *fig)
     double F = fig->lay.font;
     struct caption c;
     build_caption(cr, fig, fig_mag(fig), F, 0.62 * pl->w, &c);
-    caption_size(cr, &c, F, &r.w, &r.h);
+    caption_size(cr, fig, &c, F, &r.w, &r.h);
     r.w = fmin(r.w, 0.8 * pl->w);
     r.h = fmin(r.h, pl->h - F);
     /* the corner of the plot farthest from the runner, so the box never hides it */
@@ -421,21 +455,12 @@ static void draw_caption(cairo_t *cr, const struct figure *fig, double mag)
             continue;
         }
         /* the key: a short arrow of each colour and its name */
-        const struct { const double *rgb; const char *name; bool on; } keys[] = {
-            {COL_GRAD, "\xE2\x88\x92lr\xC2\xB7g", true},
-            {COL_MOM, fig->explain.ex.adaptive ? "\xE2\x88\x92lr\xC2\xB7m\xCC\x82" : "momentum",
-             fig->explain.ex.has_momentum},
-            {COL_LOOK, "look-ahead", fig->explain.ex.has_lookahead},
-            {COL_STEP, "step", true},
-            {COL_EIG, "Hessian", true},
-        };
         cairo_set_source_rgb(cr, 0.75, 0.76, 0.8);
         draw_text_at(cr, x, y - 0.22 * F, c.text[k], 0.0, 0.0);
         double kx = x + draw_text_width(cr, c.text[k]) + 0.8 * F;
-        for (size_t q = 0; q < sizeof keys / sizeof keys[0]; q++) {
-            if (!keys[q].on || !fig->explain.valid) {
-                continue;
-            }
+        struct key keys[KEYS];
+        int nk = arrow_keys(fig, keys);
+        for (int q = 0; q < nk; q++) {
             arrow_px(cr, kx, y - 0.5 * F, kx + 1.4 * F, y - 0.5 * F, keys[q].rgb, 0.15 * F,
                      false);
             cairo_set_source_rgb(cr, 0.93, 0.94, 0.96);

@@ -418,3 +418,96 @@ void gl_figure_finish(struct gl_figure *g)
     free(g->dots);
     memset(g, 0, sizeof *g);
 }
+
+/* ======================================================================== picking (3-D) */
+
+/* Data point (x, y) to window pixels (y down) and depth (clip z / w) under mvp. */
+static bool project(const struct figure *fig, const float mvp[16], double x, double y,
+                    double px[3])
+{
+    double g[2];
+    double loss = race_objective(fig->field.race, x, y, g);
+    float p[3] = {(float)x, (float)y, height_t(fig, loss)}, c[4];
+    gl_mat4_apply(mvp, p, c);
+    if (!(c[3] > 0.0f)) {
+        return false;
+    }
+    px[0] = (c[0] / c[3] * 0.5 + 0.5) * fig->width;
+    px[1] = (0.5 - c[1] / c[3] * 0.5) * fig->height;
+    px[2] = c[2] / c[3];
+    return true;
+}
+
+bool gl_figure_pick(const struct figure *fig, double px, double py, double out[2])
+{
+    if (!fig->field.race || !figure_rect_contains(&fig->lay.plot, px, py)) {
+        return false;
+    }
+    float mvp[16];
+    figure_mvp(fig, mvp);
+    const double *v = fig->field.view;
+    if (!fig->view3d) {
+        struct figure_frame fr = figure_plot_frame(fig);
+        figure_frame_unmap(&fr, px, py, out);
+        return true;
+    }
+    /* A 64 x 64 grid over the view: of the points whose projection lies within a cell's
+     * on-screen size of the cursor, the nearest to the eye (the surface in front); then
+     * a finer grid around it, closest to the cursor. */
+    enum { N = 64, M = 24 };
+    double best = INFINITY, bx = 0, by = 0;
+    double dx = (v[1] - v[0]) / (N - 1), dy = (v[3] - v[2]) / (N - 1);
+    double q[N][3];
+    bool okrow[N];
+    for (int j = 0; j < N; j++) {
+        double prev[3];
+        bool have_prev = false;
+        for (int i = 0; i < N; i++) {
+            double s[3];
+            bool ok = project(fig, mvp, v[0] + i * dx, v[2] + j * dy, s);
+            if (ok) {
+                /* the local cell size on screen, from its neighbours */
+                double c = 0;
+                if (have_prev) {
+                    c = fmax(c, hypot(s[0] - prev[0], s[1] - prev[1]));
+                }
+                if (j > 0 && okrow[i]) {
+                    c = fmax(c, hypot(s[0] - q[i][0], s[1] - q[i][1]));
+                }
+                c = fmax(c, 2.0);
+                double d = hypot(s[0] - px, s[1] - py);
+                if (d <= c && s[2] < best) {
+                    best = s[2];
+                    bx = v[0] + i * dx;
+                    by = v[2] + j * dy;
+                }
+                memcpy(prev, s, sizeof prev);
+                memcpy(q[i], s, sizeof q[i]);
+            }
+            have_prev = ok;
+            okrow[i] = ok;
+        }
+    }
+    if (!isfinite(best)) {
+        return false;
+    }
+    double bd = INFINITY, rx = bx, ry = by;
+    for (int j = 0; j < M; j++) {
+        for (int i = 0; i < M; i++) {
+            double x = bx + (i / (M - 1.0) - 0.5) * 2.0 * dx;
+            double y = by + (j / (M - 1.0) - 0.5) * 2.0 * dy;
+            double s[3];
+            if (project(fig, mvp, x, y, s)) {
+                double d = hypot(s[0] - px, s[1] - py);
+                if (d < bd) {
+                    bd = d;
+                    rx = x;
+                    ry = y;
+                }
+            }
+        }
+    }
+    out[0] = rx;
+    out[1] = ry;
+    return true;
+}

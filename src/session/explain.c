@@ -19,17 +19,37 @@ void session_hover(struct session *s, double px, double py, bool inside)
     s->hover_gen++;
 }
 
-/* The hover readout: in 2-D the plot's point under the cursor. */
+void session_hover_point(struct session *s, bool has, const double p[2])
+{
+    if (s->hover_has_point == has && (!has || (s->hover_point[0] == p[0] &&
+                                                s->hover_point[1] == p[1]))) {
+        return;
+    }
+    s->hover_has_point = has;
+    if (has) {
+        s->hover_point[0] = p[0];
+        s->hover_point[1] = p[1];
+    }
+    s->hover_gen++;
+}
+
+/* The hover readout: in 2-D the plot's point under the cursor, in 3-D the surface's point
+ * the window found under it. */
 static void hover_figure(const struct session *s, struct figure *fig)
 {
     struct figure_hover *h = &fig->hover;
-    if (!s->hover_on || s->view3d || s->help ||
+    if (!s->hover_on || s->help || (s->view3d && !s->hover_has_point) ||
         !figure_rect_contains(&fig->lay.plot, s->hover_px, s->hover_py)) {
         return;
     }
-    struct figure_frame fr = figure_plot_frame(fig);
     double p[2], g[2];
-    figure_frame_unmap(&fr, s->hover_px, s->hover_py, p);
+    if (s->view3d) {
+        p[0] = s->hover_point[0];
+        p[1] = s->hover_point[1];
+    } else {
+        struct figure_frame fr = figure_plot_frame(fig);
+        figure_frame_unmap(&fr, s->hover_px, s->hover_py, p);
+    }
     double f = race_objective(s->race, p[0], p[1], g);
     h->on = true;
     h->px = s->hover_px;

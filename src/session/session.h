@@ -117,6 +117,8 @@ struct session {
     bool hover_on;                  /* the mouse is over the window */
     double hover_px, hover_py;      /* where, frame pixels */
     unsigned long hover_gen;        /* bumped when it moves (the readout redraws) */
+    bool hover_has_point;           /* 3-D: the window found the surface point under it */
+    double hover_point[2];          /* that point, data */
 };
 
 /* Starts a session; false with err (and nothing to finish) when the scene is bad. What the
@@ -152,6 +154,9 @@ void session_wheel(struct session *s, double px, double py, double notches);
 /* The mouse moved to (px, py) without a button held (inside: over the window). The figure then
  * reads f and its gradient there (session_explain_figure). */
 void session_hover(struct session *s, double px, double py, bool inside);
+/* 3-D: the data point where the cursor's ray meets the surface (the window's GL knows it), or
+ * none (has false). In 2-D the session maps the cursor itself. */
+void session_hover_point(struct session *s, bool has, const double p[2]);
 /* Adds the explain mode's step and the hover readout to fig (session_figure calls it). */
 void session_explain_figure(const struct session *s, struct figure *fig);
 
