@@ -108,7 +108,7 @@ static const struct figure_help_entry help[] = {
     {"H or F1", "this help"},
     {"Q or Esc", "quit (Esc closes help first)"},
     {"I", "explain: the next step's parts, its formula with the numbers, the Hessian"},
-    {"mouse over the plot", "f(x, y) and its gradient at the cursor (2-D)"},
+    {"mouse over the plot", "f(x, y) and its gradient at the cursor (3-D: on the surface)"},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)
