@@ -115,6 +115,65 @@ static void test_mode(const char *optimizer, const char *name)
     free(s);
 }
 
+/* The caption's numbers are trace --state's: the session's explained step N against the row
+ * of step N that session_trace_cols (what `optiscope trace --state --hessian` writes) gives
+ * for the same scene, every column to the last digit printed. */
+static void test_equals_trace(const char *optimizer)
+{
+    const char *kv[] = {"function", "beale", "start", "1,1", "optimizer", optimizer, "noise", "0.3",
+                        "seed", "7", NULL};
+    struct session *s = open_session(kv);
+    session_act(s, SESSION_EXPLAIN, 0, 0.0);
+    const long n = 7;
+    for (long k = 1; k < n; k++) {
+        session_act(s, SESSION_STEP, 0, 0.0);
+    }
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
+    CHECK(fig.explain.valid && fig.explain.ex.step == n);
+    const struct explain *e = &fig.explain.ex;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    char err[256];
+    CHECK(session_trace_cols(&s->scene, n, SESSION_TRACE_STATE | SESSION_TRACE_HESSIAN, f, NULL,
+                             "", err, sizeof err));
+    fclose(f);
+    /* the last line is step n; its fields after the label */
+    char *last = buf + len - 1;
+    *last = '\0';
+    last = strrchr(buf, '\n') + 1;
+    char *fields[64];
+    int nf = 0;
+    for (char *p = strrchr(last, ')') ? strrchr(last, ')') + 1 : strchr(last, ','); p && nf < 64;) {
+        p = strchr(p, ',');
+        if (!p) {
+            break;
+        }
+        *p++ = '\0';
+        fields[nf++] = p;
+    }
+    CHECK(nf == 6 + EXPLAIN_NCOLS + 5);
+    if (nf != 6 + EXPLAIN_NCOLS + 5) {
+        free(buf);
+        session_finish(s);
+        free(s);
+        return;
+    }
+    CHECK(atol(fields[0]) == n);
+    CHECK(strtod(fields[1], NULL) == e->p_next[0] && strtod(fields[2], NULL) == e->p_next[1]);
+    CHECK(strtod(fields[4], NULL) == e->lr);
+    for (int c = 0; c < EXPLAIN_NCOLS; c++) {
+        const char *t = fields[6 + c];
+        CHECK(e->has[c] == (t[0] != ',' && t[0] != '\0'));
+        if (e->has[c]) {
+            CHECK(strtod(t, NULL) == e->val[c]);
+        }
+    }
+    free(buf);
+    session_finish(s);
+    free(s);
+}
+
 static void test_hover(void)
 {
     const char *kv[] = {"function", "rosenbrock", "optimizer", "adam", NULL};
@@ -158,6 +217,14 @@ int main(void)
     };
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
         test_mode(opts[i][0], opts[i][1]);
+    }
+    static const char *const traced[] = {
+        "sgd(lr=0.01)", "momentum(lr=0.005)", "nag(lr=0.005)", "adagrad(lr=0.3)", "adadelta",
+        "rmsprop(lr=0.01,centered=true,momentum=0.5)", "adam(lr=0.05,amsgrad=true)",
+        "adamw(lr=0.05)", "nadam(lr=0.05)", "adamax(lr=0.05)",
+    };
+    for (size_t i = 0; i < sizeof traced / sizeof traced[0]; i++) {
+        test_equals_trace(traced[i]);
     }
     test_hover();
     return check_done("explain_session");
