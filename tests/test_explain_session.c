@@ -174,6 +174,31 @@ static void test_equals_trace(const char *optimizer)
     free(s);
 }
 
+/* A runner that diverged: the caption says so (and how to restart); nothing else drawn. */
+static void test_diverged(void)
+{
+    const char *kv[] = {"function", "rosenbrock", "start", "-2,2", "optimizer", "sgd(lr=0.01)",
+                        NULL};
+    struct session *s = open_session(kv);
+    session_act(s, SESSION_EXPLAIN, 0, 0.0);
+    for (int k = 0; k < 20 && !s->race->r[0].diverged; k++) {
+        session_act(s, SESSION_STEP, 0, 0.0);
+    }
+    CHECK(s->race->r[0].diverged);
+    session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 10.0);
+    CHECK(fig.explain.on && !fig.explain.valid);
+    CHECK(strstr(fig.explain.note, "diverged") != NULL);
+    CHECK(strstr(fig.explain.note, "stability bound") != NULL);   /* lr 0.01 > 2/lambda_max */
+    cairo_surface_t *img = paint(&fig, "diverged");
+    cairo_t *cr = cairo_create(img);
+    struct figure_rect box = draw_explain_box(cr, &fig);
+    cairo_destroy(cr);
+    CHECK(box.w > 100 && box.h > 20);
+    cairo_surface_destroy(img);
+    session_finish(s);
+    free(s);
+}
+
 static void test_hover(void)
 {
     const char *kv[] = {"function", "rosenbrock", "optimizer", "adam", NULL};
@@ -226,6 +251,7 @@ int main(void)
     for (size_t i = 0; i < sizeof traced / sizeof traced[0]; i++) {
         test_equals_trace(traced[i]);
     }
+    test_diverged();
     test_hover();
     return check_done("explain_session");
 }

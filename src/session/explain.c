@@ -72,7 +72,17 @@ void session_explain_figure(const struct session *s, struct figure *fig)
     util_copy_text(e->label, sizeof e->label, r->label);
     e->valid = explain_next(s->race, i, &e->ex);
     if (!e->valid) {
-        snprintf(e->note, sizeof e->note, "%s has stopped (diverged at step %ld): R restarts "
-                 "it", r->label, r->diverged_step);
+        /* why: the curvature at its last finite point against its lr bound, where known */
+        double h[3], lam[2], vec[2][2], bound;
+        expr_eval_hess(s->race->obj, r->p[0], r->p[1], NULL, h);
+        explain_eigen(h, lam, vec);
+        if (explain_lr_bound(&r->params, lam[1], &bound) && r->lr > bound) {
+            snprintf(e->note, sizeof e->note, "%s diverged at step %ld: at its last point "
+                     "\xCE\xBBmax = %.4g, and lr %.4g > %.4g, its stability bound there. "
+                     "R restarts it.", r->label, r->diverged_step, lam[1], r->lr, bound);
+        } else {
+            snprintf(e->note, sizeof e->note, "%s has stopped (diverged at step %ld): R "
+                     "restarts it", r->label, r->diverged_step);
+        }
     }
 }
