@@ -59,7 +59,8 @@ static cairo_surface_t *paint(const struct figure *f, const char *name)
 static long differing(cairo_surface_t *a, cairo_surface_t *b, struct figure_rect r)
 {
     int stride = cairo_image_surface_get_stride(a);
-    const unsigned char *pa = cairo_image_surface_get_data(a), *pb = cairo_image_surface_get_data(b);
+    const unsigned char *pa = cairo_image_surface_get_data(a);
+    const unsigned char *pb = cairo_image_surface_get_data(b);
     long n = 0;
     for (int y = (int)r.y; y < (int)(r.y + r.h); y++) {
         for (int x = (int)r.x; x < (int)(r.x + r.w); x++) {
@@ -120,8 +121,8 @@ static void test_mode(const char *optimizer, const char *name)
  * for the same scene, every column to the last digit printed. */
 static void test_equals_trace(const char *optimizer)
 {
-    const char *kv[] = {"function", "beale", "start", "1,1", "optimizer", optimizer, "noise", "0.3",
-                        "seed", "7", NULL};
+    const char *kv[] = {"function", "beale", "start", "1,1", "optimizer", optimizer,
+                        "noise", "0.3", "seed", "7", NULL};
     struct session *s = open_session(kv);
     session_act(s, SESSION_EXPLAIN, 0, 0.0);
     const long n = 7;
@@ -144,7 +145,8 @@ static void test_equals_trace(const char *optimizer)
     last = strrchr(buf, '\n') + 1;
     char *fields[64];
     int nf = 0;
-    for (char *p = strrchr(last, ')') ? strrchr(last, ')') + 1 : strchr(last, ','); p && nf < 64;) {
+    char *p = strrchr(last, ')') ? strrchr(last, ')') + 1 : last;   /* past the label */
+    while (nf < 64) {
         p = strchr(p, ',');
         if (!p) {
             break;

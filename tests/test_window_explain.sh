@@ -136,7 +136,9 @@ elif cmd == 'mean':   # mean brightness 0..255 of a region given as fractions x0
     print('%.1f' % (sum(sum(p) for p in px) / (3 * len(px))))
 PY
 png() { python3 "$T/png.py" "$@"; }
-gt() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "$1" "$2"; }
+gt() {
+  python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "$1" "$2"
+}
 lt() { gt "$2" "$1"; }
 
 # --- the window
@@ -203,19 +205,23 @@ s1=$(shot)
 key Right
 on2=$(grab on2)
 # the plot is the left 3/5 of the frame; the caption card sits in one of its corners
-check "I and a step change the plot (GL frame)" gt "$(png diffr "$before" "$on" 0.08 0.1 0.6 0.9)" 3
-check "the caption's dark card is there" gt "$(png count "$on" 22 24 30 0.05 0.05 0.62 0.95)" 20000
-check "the S screenshot has the caption too" gt "$(png count "$s1" 22 24 30 0.05 0.05 0.62 0.95)" 20000
-check "no caption before I" lt "$(png count "$s0" 22 24 30 0.05 0.05 0.62 0.95)" 2000
-check "the next step changes the caption" gt "$(png diffr "$on" "$on2" 0.08 0.1 0.6 0.9)" 0.2
+PLOT="0.08 0.1 0.6 0.9"
+dark() { png count "$1" 22 24 30 0.05 0.05 0.62 0.95; }   # the caption card's colour
+# shellcheck disable=SC2086
+check "I and a step change the plot (GL frame)" gt "$(png diffr "$before" "$on" $PLOT)" 3
+check "the caption's dark card is there" gt "$(dark "$on")" 20000
+check "the S screenshot has the caption too" gt "$(dark "$s1")" 20000
+check "no caption before I" lt "$(dark "$s0")" 2000
+# shellcheck disable=SC2086
+check "the next step changes the caption" gt "$(png diffr "$on" "$on2" $PLOT)" 0.2
 xdotool mousemove --window "$WID" 250 250
 sleep 0.6
 hov=$(grab hover)
-check "the mouse over the plot shows the readout" gt \
-  "$(png count "$hov" 255 255 255 0.25 0.33 0.55 0.5)" "$(($(png count "$on2" 255 255 255 0.25 0.33 0.55 0.5) + 1500))"
+white() { png count "$1" 255 255 255 0.25 0.33 0.55 0.5; }   # the readout's card, by the cursor
+check "the mouse over the plot shows the readout" gt "$(white "$hov")" "$(($(white "$on2") + 1500))"
 key i
 off=$(grab off)
-check "I again removes the caption" lt "$(png count "$off" 22 24 30 0.05 0.05 0.62 0.95)" 2000
+check "I again removes the caption" lt "$(dark "$off")" 2000
 xdotool key q
 wait "$APID"
 st=$?

@@ -39,8 +39,9 @@ int cmd_trace(int argc, char **argv)
         cli_print_scene_help(stdout);
         printf("  -o, --output FILE      write the CSV to FILE (atomically) instead of stdout\n"
                "  --state                add the optimizer's state after each step under\n"
-               "                         torch's names with _x, _y (momentum_buffer_x, exp_avg_x,\n"
-               "                         exp_avg_sq_y, ..., mu_product), empty where it has none\n"
+               "                         torch's names with _x, _y (momentum_buffer_x,\n"
+               "                         exp_avg_x, exp_avg_sq_y, ..., mu_product), empty\n"
+               "                         where it has none\n"
                "  --hessian              add hxx,hxy,hyy,lambda_min,lambda_max of the objective\n"
                "                         at each row's point (exact second derivatives)\n");
         scene_finish(&scene);
