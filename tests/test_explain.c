@@ -175,9 +175,9 @@ static bool bounded(const char *spec, double a, double b)
 /* The bound, and running just below and just above it. */
 static void test_bounds(void)
 {
-    static const char *const fam[] = {"sgd", "momentum(momentum=0.9", "momentum(momentum=0.5,"
-                                      "dampening=0.3", "nag(momentum=0.9", "nag(momentum=0.6",
-                                      "sgd(weight_decay=0.5", "ista"};
+    static const char *const fam[] = {"sgd", "momentum(momentum=0.9",
+                                      "momentum(momentum=0.5,dampening=0.3", "nag(momentum=0.9",
+                                      "nag(momentum=0.6", "sgd(weight_decay=0.5", "ista"};
     const double a = 4.0, b = 1.0;   /* lambda_max = 4 */
     for (size_t i = 0; i < sizeof fam / sizeof fam[0]; i++) {
         char spec[128];

@@ -97,6 +97,8 @@ bool app_view_busy(const struct app_view *v, double now)
     const struct app_panel *t = &v->panel[APP_PANEL_TOAST];
     return session_busy(v->s, now) || v->shot_pending || v->input_seen != v->s->input ||
            v->explain_key[3] != v->s->hover_gen ||
+           (v->panel[APP_PANEL_EXPLAIN].shown &&
+            v->explain_key[1] != (unsigned long)session_step(v->s)) ||
            (t->shown && now >= v->s->toast_until);
 }
 
@@ -231,7 +233,14 @@ static void update_explain(struct app_view *v, bool stale, double now)
     p->shown = (fig->explain.on || fig->hover.on) && !fig->help;
     unsigned long key[4] = {v->s->input, (unsigned long)session_step(v->s), v->s->gen,
                             v->s->hover_gen};
-    if (p->shown && (stale || !p->surf || memcmp(key, v->explain_key, sizeof key))) {
+    bool changed = memcmp(key, v->explain_key, sizeof key) != 0;
+    /* playing with the mode on: the steps alone repaint it five times a second, as the
+     * legend; an input or the mouse at once */
+    bool steps_only = changed && key[0] == v->explain_key[0] && key[3] == v->explain_key[3];
+    if (steps_only && v->s->running && now - p->drawn_at < 0.2) {
+        return;   /* the key stays: the next frame tries again */
+    }
+    if (p->shown && (stale || !p->surf || changed)) {
         app_panel_paint(p, 0, 0, fig->width, fig->height, paint_explain, fig, now);
     }
     memcpy(v->explain_key, key, sizeof key);
