@@ -114,9 +114,13 @@ static void test_equals_race(double noise, double l1, double l2)
             if (r->params.kind == OPTIM_MOMENTUM && e.has_momentum && r->params.dampening == 0) {
                 CHECK_REL(e.momentum[0] + e.neg_grad[0], e.step_taken[0], 1e-9, 1e-12);
             }
-            if (e.adaptive) {
-                const double *dir = e.has_momentum && r->params.kind != OPTIM_RMSPROP
-                                        ? e.momentum : e.neg_grad;
+            if (e.adaptive && r->params.kind == OPTIM_RMSPROP && e.has_momentum) {
+                for (int k = 0; k < 2; k++) {
+                    CHECK_REL(e.momentum[k] + e.scale[k] * e.neg_grad[k], e.step_taken[k],
+                              1e-9, 1e-15);
+                }
+            } else if (e.adaptive) {
+                const double *dir = e.has_momentum ? e.momentum : e.neg_grad;
                 for (int k = 0; k < 2; k++) {
                     if (dir[k] != 0) {
                         CHECK_REL(e.scale[k] * dir[k], e.step_taken[k], 1e-12, 1e-15);

@@ -338,8 +338,8 @@ static int arrow_keys(const struct figure *fig, struct key out[KEYS])
     }
     out[n++] = (struct key){COL_GRAD, "\xE2\x88\x92lr\xC2\xB7g"};
     if (e->has_momentum) {
-        out[n++] = (struct key){COL_MOM, e->adaptive ? "\xE2\x88\x92lr\xC2\xB7m\xCC\x82"
-                                                     : "momentum"};
+        bool m = explain_adam_family(e->kind);
+        out[n++] = (struct key){COL_MOM, m ? "\xE2\x88\x92lr\xC2\xB7m\xCC\x82" : "momentum"};
     }
     if (e->has_lookahead) {
         out[n++] = (struct key){COL_LOOK, "look-ahead"};

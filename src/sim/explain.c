@@ -368,6 +368,12 @@ static void formula(struct explain *e, const struct optim_params *p,
          pr(b, 64, x[0], x[1]), pr(c, 64, xn[0], xn[1]));
 }
 
+bool explain_adam_family(enum optim_kind kind)
+{
+    return kind == OPTIM_ADAM || kind == OPTIM_ADAMW || kind == OPTIM_NADAM ||
+           kind == OPTIM_ADAMAX;
+}
+
 /* The one plain sentence. */
 static void sentence(struct explain *e)
 {
@@ -389,7 +395,8 @@ static void sentence(struct explain *e)
         snprintf(s, n, "Each coordinate was scaled by its own denominator: x \xC3\x97%.3g, "
                  "y \xC3\x97%.3g. %s, with the smaller past gradients, got the relatively "
                  "bigger step, so the step turns away from %s.", e->scale[0], e->scale[1],
-                 big ? "y" : "x", e->has_momentum ? "\xE2\x88\x92m\xCC\x82" : "\xE2\x88\x92g");
+                 big ? "y" : "x",
+                 explain_adam_family(e->kind) ? "\xE2\x88\x92m\xCC\x82" : "\xE2\x88\x92g");
     } else if (e->has_momentum) {
         double ml = hypot(e->momentum[0], e->momentum[1]);
         if (ml > gl) {
@@ -480,7 +487,16 @@ bool explain_next(const struct race *race, int i, struct explain *out)
             }
         }
         for (int k = 0; k < 2; k++) {
-            e->scale[k] = e->neg_grad[k] != 0 ? e->step_taken[k] / e->neg_grad[k] : 0.0;
+            if (e->has_momentum) {
+                /* rmsprop's buf = momentum buf + g/denom: the gradient's part is scaled by
+                 * 1/denom, the momentum part added unscaled */
+                double v = post->slot[0][k];
+                double den = (p->centered ? sqrt(v + -1.0 * post->slot[1][k] * post->slot[1][k])
+                                          : sqrt(v)) + p->eps;
+                e->scale[k] = 1.0 / den;
+            } else {
+                e->scale[k] = e->neg_grad[k] != 0 ? e->step_taken[k] / e->neg_grad[k] : 0.0;
+            }
         }
         break;
     case OPTIM_ADAM:

@@ -52,6 +52,10 @@ bool explain_lr_bound(const struct optim_params *p, double lam_max, double *boun
 
 /* ------------------------------------------------------------------ one step */
 
+/* adam, adamw, nadam, adamax: their momentum part is the first moment m (shown as -lr m-hat),
+ * which the per-coordinate denominators then scale. */
+bool explain_adam_family(enum optim_kind kind);
+
 #define EXPLAIN_LINES 8
 
 /* The next step of one runner, taken on copies (the race does not move). Vectors are (x, y)
@@ -71,8 +75,10 @@ struct explain {
     bool has_lookahead;
     double lookahead[2];         /* nag: the point the momentum part alone reaches */
     bool adaptive;
-    double scale[2];             /* adaptive: each coordinate's step over -lr * (its
-                                    momentum-or-gradient direction): the stretch */
+    double scale[2];             /* adaptive: each coordinate's factor on its direction:
+                                    the adam family's step / momentum (-lr m-hat), rmsprop
+                                    with momentum 1/denom (step = momentum + scale * neg_grad),
+                                    else step / neg_grad */
     bool prox;                   /* ista: the soft-thresholding after the gradient step */
     double prox_t;               /* its threshold lr * l1 */
     double val[EXPLAIN_NCOLS];   /* the state after the step (explain_state of it) */
