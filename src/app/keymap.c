@@ -63,6 +63,7 @@ static const struct key_binding bindings[] = {
     /* the split view's penalty weight (l1_vs_l2) */
     {SDLK_j, false, SESSION_LAMBDA_DOWN, 0, true},
     {SDLK_k, false, SESSION_LAMBDA_UP, 0, true},
+    {SDLK_i, false, SESSION_EXPLAIN, 0, false},
 };
 
 enum session_action app_keymap(SDL_Keycode key, Uint16 mod, bool *repeat, int *arg)
@@ -115,6 +116,8 @@ static const struct figure_help_entry help[] = {
     {N_("Q or Esc"), N_("quit (Esc closes help first)")},
     {"U", N_("tune every learning rate (then U: defaults / tuned in turn)")},
     {"J  K", N_("split view (preset l1_vs_l2): \xCE\xBB \xC3\xB7 1.25 / \xC3\x97 1.25")},
+    {"I", "explain: the next step's parts, its formula with the numbers, the Hessian"},
+    {"mouse over the plot", "f(x, y) and its gradient at the cursor (3-D: on the surface)"},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)

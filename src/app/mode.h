@@ -33,6 +33,8 @@ struct app_mode_ops {
     void (*title)(void *m, char *buf, size_t len);
     /* Toast in the mode (what the window wants to say, e.g. why N failed). */
     void (*toast)(void *m, double now, bool error, const char *text);
+    /* The mouse moved with no button held (inside false: it left the window); may be NULL. */
+    void (*hover)(void *m, double x, double y, bool inside);
 };
 
 struct app_mode {

@@ -68,6 +68,18 @@ static void race_title(void *m, char *buf, size_t len)
     snprintf(buf, len, "optiscope: %s", ((struct app_view *)m)->s->title);
 }
 
+static void race_hover(void *m, double x, double y, bool inside)
+{
+    struct app_view *v = m;
+    session_hover(v->s, x, y, inside);
+    if (v->s->view3d && inside && v->frames > 0) {
+        /* the last frame's figure: its camera and scale are what is on screen */
+        double p[2];
+        bool has = gl_figure_pick(v->fig, x, y, p);
+        session_hover_point(v->s, has, p);
+    }
+}
+
 static void race_toast(void *m, double now, bool error, const char *text)
 {
     session_toast(((struct app_view *)m)->s, now, error, "%s", text);
@@ -86,4 +98,5 @@ const struct app_mode_ops app_race_mode = {
     .help_shown = race_help,
     .title = race_title,
     .toast = race_toast,
+    .hover = race_hover,
 };

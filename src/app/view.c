@@ -11,6 +11,7 @@
 
 #include "draw/draw.h"
 #include "sim/i18n.h"
+#include "draw/explain.h"
 #include "sim/util.h"
 
 /* ======================================================================== set-up */
@@ -100,6 +101,9 @@ bool app_view_busy(const struct app_view *v, double now)
 {
     const struct app_panel *t = &v->panel[APP_PANEL_TOAST];
     return session_busy(v->s, now) || v->shot_pending || v->input_seen != v->s->input ||
+           v->explain_key[3] != v->s->hover_gen ||
+           (v->panel[APP_PANEL_EXPLAIN].shown &&
+            v->explain_key[1] != (unsigned long)session_step(v->s)) ||
            (t->shown && now >= v->s->toast_until);
 }
 
@@ -284,6 +288,33 @@ static int plan_panels(const struct app_view *v, int width, int height, double n
     return late_i >= 1.0 ? PLAN_INSET : PLAN_NONE;
 }
 
+static void paint_explain(cairo_t *cr, const void *ud)
+{
+    draw_explain(cr, ud);
+}
+
+/* The explain mode and the hover readout over the plot: one frame-sized overlay, repainted
+ * when a step, an input or the mouse changed what it shows. */
+static void update_explain(struct app_view *v, bool stale, double now)
+{
+    const struct figure *fig = v->fig;
+    struct app_panel *p = &v->panel[APP_PANEL_EXPLAIN];
+    p->shown = (fig->explain.on || fig->hover.on) && !fig->help;
+    unsigned long key[4] = {v->s->input, (unsigned long)session_step(v->s), v->s->gen,
+                            v->s->hover_gen};
+    bool changed = memcmp(key, v->explain_key, sizeof key) != 0;
+    /* playing with the mode on: the steps alone repaint it five times a second, as the
+     * legend; an input or the mouse at once */
+    bool steps_only = changed && key[0] == v->explain_key[0] && key[3] == v->explain_key[3];
+    if (steps_only && v->s->running && now - p->drawn_at < 0.2) {
+        return;   /* the key stays: the next frame tries again */
+    }
+    if (p->shown && (stale || !p->surf || changed)) {
+        app_panel_paint(p, 0, 0, fig->width, fig->height, paint_explain, fig, now);
+    }
+    memcpy(v->explain_key, key, sizeof key);
+}
+
 /* The panels over the plot and its chrome. */
 static void draw_panels(struct app_view *v, int plan, double now)
 {
@@ -313,6 +344,7 @@ static void draw_panels(struct app_view *v, int plan, double now)
         paint_panel(hp, fig, DRAW_PART_HELP, whole, now);
     }
     hp->shown = fig->help;
+    update_explain(v, stale, now);
     v->input_seen = v->s->input;
     for (int i = APP_PANEL_CHROME + 1; i < APP_PANEL_COUNT; i++) {
         if (p[i].shown && p[i].surf) {
@@ -434,7 +466,8 @@ static void save_screenshot(struct app_view *v, double now)
     if (v->fig->view3d) {
         ok = app_write_frame_png(v->fig->width, v->fig->height, path, err, sizeof err);
     } else {
-        /* Without the toast of the moment: the slide gets the figure. */
+        /* Without the toast of the moment or the mouse's readout: the slide gets the figure. */
+        v->fig->hover.on = false;
         v->fig->toast[0] = '\0';
         v->fig->lay.toast.w = 0;
         ok = draw_export(path, v->fig, err, sizeof err);

@@ -29,7 +29,7 @@ void app_panel_paint(struct app_panel *p, int x, int y, int w, int h,
                      void (*paint)(cairo_t *cr, const void *ud), const void *ud, double now);
 
 enum { APP_PANEL_CHROME, APP_PANEL_LEGEND, APP_PANEL_INSET, APP_PANEL_STATUS, APP_PANEL_TOAST,
-       APP_PANEL_HELP, APP_PANEL_COUNT };
+       APP_PANEL_HELP, APP_PANEL_EXPLAIN, APP_PANEL_COUNT };
 
 /* Phases of a frame, for profiling. */
 enum { APP_PHASE_PREPARE, APP_PHASE_PLOT, APP_PHASE_PANELS, APP_PHASES };
@@ -72,6 +72,8 @@ struct app_view {
     struct app_panel split_plot;
     unsigned long split_change;  /* the session change split_plot shows */
     char split_caps[2][160];     /* the captions the chrome panel shows */
+    unsigned long explain_key[4];   /* input, step, paths' generation and hover the explain
+                                       overlay was drawn for */
 };
 
 /* The help overlay's lines (keys and mouse), in keymap.c beside the key table. */

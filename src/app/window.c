@@ -346,6 +346,9 @@ static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, con
     case SDL_QUIT:
         return false;
     case SDL_WINDOWEVENT:
+        if (e->window.event == SDL_WINDOWEVENT_LEAVE && ops->hover) {
+            ops->hover(mm, 0, 0, false);
+        }
         ops->expose(mm);   /* exposed, resized, moved: redraw everything */
         break;
     case SDL_KEYDOWN: {
@@ -403,6 +406,11 @@ static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, con
         }
         break;
     case SDL_MOUSEMOTION:
+        if (!m->down && ops->hover) {
+            double x, y;
+            to_frame(win, e->motion.x, e->motion.y, &x, &y);
+            ops->hover(mm, x, y, true);
+        }
         if (m->down) {
             double x, y;
             to_frame(win, e->motion.x, e->motion.y, &x, &y);

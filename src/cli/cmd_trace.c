@@ -16,9 +16,11 @@ int cmd_trace(int argc, char **argv)
 {
     struct scene scene;
     scene_init(&scene);
-    const char *output = NULL;
+    const char *output = NULL, *with_state = NULL, *with_hessian = NULL;
     const struct cli_extra extras[] = {
         {"-o", "--output", true, &output},
+        {"--state", NULL, false, &with_state},
+        {"--hessian", NULL, false, &with_hessian},
         {0},
     };
     bool help;
@@ -35,7 +37,13 @@ int cmd_trace(int argc, char **argv)
                "diverged and empty x, y and loss; stderr says so too. A start where the\n"
                "objective or its gradient is not finite is refused.\n\n");
         cli_print_scene_help(stdout);
-        printf("  -o, --output FILE      write the CSV to FILE (atomically) instead of stdout\n");
+        printf("  -o, --output FILE      write the CSV to FILE (atomically) instead of stdout\n"
+               "  --state                add the optimizer's state after each step under\n"
+               "                         torch's names with _x, _y (momentum_buffer_x,\n"
+               "                         exp_avg_x, exp_avg_sq_y, ..., mu_product), empty\n"
+               "                         where it has none\n"
+               "  --hessian              add hxx,hxy,hyy,lambda_min,lambda_max of the objective\n"
+               "                         at each row's point (exact second derivatives)\n");
         scene_finish(&scene);
         return 0;
     }
@@ -68,7 +76,10 @@ int cmd_trace(int argc, char **argv)
     if (f == stdout) {
         setvbuf(stdout, buf, _IOFBF, sizeof buf);
     }
-    bool ok = session_trace(&scene, scene.steps, f, stderr, "optiscope trace", err, sizeof err);
+    unsigned cols = (with_state ? SESSION_TRACE_STATE : 0u) |
+                    (with_hessian ? SESSION_TRACE_HESSIAN : 0u);
+    bool ok = session_trace_cols(&scene, scene.steps, cols, f, stderr, "optiscope trace", err,
+                                 sizeof err);
     int write_errno = ok ? 0 : errno;
     int status = 0;
     if (output) {

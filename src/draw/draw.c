@@ -1,6 +1,7 @@
 /* draw.c: the figure of a race on a 2-D function, drawn with cairo onto any surface: heatmap,
  * contours, trails, markers, axes, colour bar, legend and loss inset, and their layout. */
 #include "draw/draw.h"
+#include "draw/explain.h"
 
 #include <float.h>
 #include <math.h>
@@ -1486,4 +1487,5 @@ void draw_figure(cairo_t *cr, const struct figure *fig)
     for (int part = 0; part < DRAW_PARTS; part++) {
         draw_figure_part(cr, fig, (enum draw_part)part);
     }
+    draw_explain(cr, fig);   /* the explain mode and the hover readout, over everything */
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sim/explain.h"
 #include "sim/race.h"
 
 #define FIGURE_MAX_PATHS RACE_MAX
@@ -137,6 +138,24 @@ struct figure_line {
     double width;                   /* pixels, over a dark outline */
 };
 
+/* The explain mode: the selected runner's next step taken apart (explain.h), drawn over the
+ * plot by draw_explain: its parts as arrows, the Hessian's cross, the caption beside it. */
+struct figure_explain {
+    bool on;                        /* the mode is on */
+    bool valid;                     /* ex holds a step (else note says why not) */
+    struct explain ex;
+    int color;                      /* the runner's palette index */
+    char label[192];                /* the runner's label */
+    char note[160];                 /* "adam(lr=0.1) diverged: R restarts" */
+};
+
+/* The value under the mouse (2-D: the plot's point under the cursor). */
+struct figure_hover {
+    bool on;
+    double px, py;                  /* the cursor, frame pixels */
+    char text[2][128];              /* "f(0.5, -1.2) = 3.25", "\u2207f = (1.2, -0.3)" */
+};
+
 /* Where everything goes (figure_layout fills it). */
 struct figure_layout {
     double font;                    /* base text size, pixels */
@@ -197,6 +216,9 @@ struct figure {
     struct figure_line line[FIGURE_MAX_LINES];
 
     struct figure_layout lay;       /* filled by figure_layout */
+
+    struct figure_explain explain;  /* the explain mode (I) */
+    struct figure_hover hover;      /* the readout under the mouse */
 };
 
 /* Zeroes the figure for a width x height frame with nothing drawn. */

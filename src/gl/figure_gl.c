@@ -419,3 +419,139 @@ void gl_figure_finish(struct gl_figure *g)
     free(g->dots);
     memset(g, 0, sizeof *g);
 }
+
+/* ======================================================================== picking (3-D) */
+
+/* Data point (x, y) to window pixels (y down) and depth (clip z / w) under mvp. */
+static bool project(const struct figure *fig, const float mvp[16], double x, double y,
+                    double px[3]);
+
+bool gl_figure_project(const struct figure *fig, double x, double y, double px[3])
+{
+    float mvp[16];
+    figure_mvp(fig, mvp);
+    return project(fig, mvp, x, y, px);
+}
+
+static bool project(const struct figure *fig, const float mvp[16], double x, double y,
+                    double px[3])
+{
+    double g[2];
+    double loss = race_objective(fig->field.race, x, y, g);
+    float p[3] = {(float)x, (float)y, height_t(fig, loss)}, c[4];
+    gl_mat4_apply(mvp, p, c);
+    if (!(c[3] > 0.0f)) {
+        return false;
+    }
+    px[0] = (c[0] / c[3] * 0.5 + 0.5) * fig->width;
+    px[1] = (0.5 - c[1] / c[3] * 0.5) * fig->height;
+    px[2] = c[2] / c[3];
+    return true;
+}
+
+/* The surface's height t at (x, y) minus t: > 0 where (x, y, t) is under the surface. */
+static double under(const struct figure *fig, double x, double y, double t)
+{
+    double g[2];
+    return height_t(fig, race_objective(fig->field.race, x, y, g)) - t;
+}
+
+bool gl_figure_pick(const struct figure *fig, double px, double py, double out[2])
+{
+    if (!fig->field.race || !figure_rect_contains(&fig->lay.plot, px, py)) {
+        return false;
+    }
+    if (!fig->view3d) {
+        struct figure_frame fr = figure_plot_frame(fig);
+        figure_frame_unmap(&fr, px, py, out);
+        return true;
+    }
+    float mvp[16];
+    figure_mvp(fig, mvp);
+    const double *v = fig->field.view;
+    /* The pixel's points are those (x, y, t) whose clip x/w and y/w are its NDC: two planes,
+     * a_k . (x, y, t, 1) = 0, whose intersection is the cursor's ray. */
+    double ndc[2] = {px / fig->width * 2.0 - 1.0, 1.0 - py / fig->height * 2.0};
+    double a[2][4];
+    for (int k = 0; k < 2; k++) {
+        for (int c = 0; c < 4; c++) {
+            a[k][c] = (double)mvp[c * 4 + k] - ndc[k] * (double)mvp[c * 4 + 3];
+        }
+    }
+    double d[3] = {a[0][1] * a[1][2] - a[0][2] * a[1][1], a[0][2] * a[1][0] - a[0][0] * a[1][2],
+                   a[0][0] * a[1][1] - a[0][1] * a[1][0]};
+    /* a point on it: a0.P = -a0w, a1.P = -a1w, d.P = 0 (Cramer) */
+    double m[3][3] = {{a[0][0], a[0][1], a[0][2]}, {a[1][0], a[1][1], a[1][2]},
+                      {d[0], d[1], d[2]}};
+    double rhs[3] = {-a[0][3], -a[1][3], 0.0};
+    double det = m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+                 m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+                 m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0]);
+    if (!(fabs(det) > 0.0)) {
+        return false;
+    }
+    double P[3];
+    for (int k = 0; k < 3; k++) {
+        double mk[3][3];
+        memcpy(mk, m, sizeof mk);
+        for (int r = 0; r < 3; r++) {
+            mk[r][k] = rhs[r];
+        }
+        P[k] = (mk[0][0] * (mk[1][1] * mk[2][2] - mk[1][2] * mk[2][1]) -
+                mk[0][1] * (mk[1][0] * mk[2][2] - mk[1][2] * mk[2][0]) +
+                mk[0][2] * (mk[1][0] * mk[2][1] - mk[1][1] * mk[2][0])) / det;
+    }
+    /* +d away from the eye (depth grows) */
+    float p0[3] = {(float)P[0], (float)P[1], (float)P[2]}, c0[4], c1[4];
+    float p1[3] = {(float)(P[0] + d[0]), (float)(P[1] + d[1]), (float)(P[2] + d[2])};
+    gl_mat4_apply(mvp, p0, c0);
+    gl_mat4_apply(mvp, p1, c1);
+    if (c1[2] / c1[3] < c0[2] / c0[3] || c1[3] < c0[3]) {
+        for (int k = 0; k < 3; k++) {
+            d[k] = -d[k];
+        }
+    }
+    /* the part of the ray inside the box view x [0, 1] (slabs) */
+    double lo[3] = {v[0], v[2], 0.0}, hi[3] = {v[1], v[3], 1.0}, s0 = -INFINITY, s1 = INFINITY;
+    for (int k = 0; k < 3; k++) {
+        if (d[k] == 0.0) {
+            if (P[k] < lo[k] || P[k] > hi[k]) {
+                return false;
+            }
+            continue;
+        }
+        double ta = (lo[k] - P[k]) / d[k], tb = (hi[k] - P[k]) / d[k];
+        s0 = fmax(s0, fmin(ta, tb));
+        s1 = fmin(s1, fmax(ta, tb));
+    }
+    if (!(s0 < s1)) {
+        return false;
+    }
+    /* march from the eye's side to the first crossing of the surface (from above, or from
+     * below where the ray enters under the open edge), then bisection */
+    enum { STEPS = 600 };
+    double prev_s = s0, prev_h = under(fig, P[0] + s0 * d[0], P[1] + s0 * d[1], P[2] + s0 * d[2]);
+    for (int i = 1; i <= STEPS; i++) {
+        double sv = s0 + (s1 - s0) * i / STEPS;
+        double h = under(fig, P[0] + sv * d[0], P[1] + sv * d[1], P[2] + sv * d[2]);
+        if ((prev_h < 0.0) != (h < 0.0)) {
+            bool below0 = prev_h >= 0.0;
+            double a0 = prev_s, a1 = sv;
+            for (int k = 0; k < 50; k++) {
+                double mid = 0.5 * (a0 + a1);
+                double hm = under(fig, P[0] + mid * d[0], P[1] + mid * d[1], P[2] + mid * d[2]);
+                if ((hm >= 0.0) == below0) {
+                    a0 = mid;
+                } else {
+                    a1 = mid;
+                }
+            }
+            out[0] = P[0] + a1 * d[0];
+            out[1] = P[1] + a1 * d[1];
+            return true;
+        }
+        prev_s = sv;
+        prev_h = h;
+    }
+    return false;
+}

@@ -58,4 +58,12 @@ void gl_figure_draw(struct gl_renderer *r, struct gl_figure *g, const struct fig
 
 void gl_figure_finish(struct gl_figure *g);   /* needs the context */
 
+/* The data point under window pixel (px, py) of the figure's plot: in 2-D the plot's point; in
+ * 3-D where the cursor's ray meets the surface the GL draws (its nearest crossing, found on a
+ * grid of the view, then refined). False off the plot or the surface. No GL calls. */
+bool gl_figure_pick(const struct figure *fig, double px, double py, double out[2]);
+/* Where the surface point over data (x, y) lands: window pixels px[0], px[1] (y down) and
+ * depth px[2] (clip z / w; smaller is nearer). False behind the eye. No GL calls. */
+bool gl_figure_project(const struct figure *fig, double x, double y, double px[3]);
+
 #endif

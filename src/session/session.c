@@ -15,9 +15,10 @@
 
 #include "draw/draw.h"
 #include "draw/gif.h"
-#include "sim/catalog.h"
-#include "sim/i18n.h"
 #include "session/split.h"
+#include "sim/catalog.h"
+#include "sim/explain.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 static const double speeds[SESSION_NSPEEDS] = {1, 2, 5, 10, 20, 30, 60, 120, 250, 500, 1000,
@@ -499,6 +500,14 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
     case SESSION_HELP:
         s->help = !s->help;
         break;
+    case SESSION_EXPLAIN:
+        s->explain = !s->explain;
+        if (s->explain) {
+            s->running = false;
+            session_toast(s, now, false, "explain: \xE2\x86\x92 or . takes the step shown; "
+                          "\xE2\x86\x91 \xE2\x86\x93 pick the optimizer; I ends");
+        }
+        break;
     case SESSION_SAVE_SCENE:
         save_scene_action(s, now);
         break;
@@ -891,6 +900,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
             s->loss_pts[i], n, i, fig->path[k].highlight, fig->path[k].diverged};
     }
     s->last_plot = fig->lay.plot;
+    session_explain_figure(s, fig);
     if (window) {
         s->last_fig_w = width;
         s->last_fig_h = height;
@@ -1247,7 +1257,7 @@ static void write_label(FILE *f, const char *label)
 static void write_row(FILE *f, const struct race_runner *r)
 {
     write_label(f, r->label);
-    fprintf(f, ",%ld,%.17g,%.17g,%.17g,%.17g,0\n", r->step, r->p[0], r->p[1], r->loss, r->lr);
+    fprintf(f, ",%ld,%.17g,%.17g,%.17g,%.17g,0", r->step, r->p[0], r->p[1], r->loss, r->lr);
 }
 
 /* The runner's last row: the step that diverged, its position and loss unknown (empty), the
@@ -1260,15 +1270,66 @@ static void write_diverged_row(FILE *f, const struct race_runner *r, double lr)
     if (isfinite(lr)) {
         fprintf(f, "%.17g", lr);
     }
-    fprintf(f, ",1\n");
+    fprintf(f, ",1");
+}
+
+/* trace --state and --hessian: the columns after `diverged` (explain.h's state names, then
+ * the Hessian of the objective and its eigenvalues), empty where there is no such value. */
+static void write_extra_header(FILE *f, unsigned cols)
+{
+    if (cols & SESSION_TRACE_STATE) {
+        for (int c = 0; c < EXPLAIN_NCOLS; c++) {
+            fprintf(f, ",%s", explain_col_name((enum explain_col)c));
+        }
+    }
+    if (cols & SESSION_TRACE_HESSIAN) {
+        fprintf(f, ",hxx,hxy,hyy,lambda_min,lambda_max");
+    }
+}
+
+/* Ends the row that write_row or write_diverged_row began (without its newline) with the
+ * extra columns of runner r after its step; diverged: all empty. */
+static void write_extra(FILE *f, unsigned cols, const struct race *race,
+                        const struct race_runner *r, bool diverged)
+{
+    if (cols & SESSION_TRACE_STATE) {
+        double val[EXPLAIN_NCOLS];
+        bool has[EXPLAIN_NCOLS];
+        explain_state(&r->params, r->state, val, has);
+        for (int c = 0; c < EXPLAIN_NCOLS; c++) {
+            if (has[c] && !diverged) {
+                fprintf(f, ",%.17g", val[c]);
+            } else {
+                fputc(',', f);
+            }
+        }
+    }
+    if (cols & SESSION_TRACE_HESSIAN) {
+        if (diverged) {
+            fprintf(f, ",,,,,");
+        } else {
+            double h[3], lam[2], vec[2][2];
+            expr_eval_hess(race->obj, r->p[0], r->p[1], NULL, h);
+            explain_eigen(h, lam, vec);
+            fprintf(f, ",%.17g,%.17g,%.17g,%.17g,%.17g", h[0], h[1], h[2], lam[0], lam[1]);
+        }
+    }
+    fputc('\n', f);
 }
 
 bool session_trace(const struct scene *scene, long steps, FILE *f, FILE *log,
                    const char *prefix, char *err, size_t errlen)
 {
+    return session_trace_cols(scene, steps, 0, f, log, prefix, err, errlen);
+}
+
+bool session_trace_cols(const struct scene *scene, long steps, unsigned cols, FILE *f,
+                        FILE *log, const char *prefix, char *err, size_t errlen)
+{
     if (scene->split != SCENE_SPLIT_NONE) {
-        snprintf(err, errlen, "a split view (split = l1_vs_l2) runs two races; trace one side "
-                 "with --split none and --l2 0 (the L1 side) or --l1 0 (the L2 side)");
+        snprintf(err, errlen, "%s",
+                 _("a split view (split = l1_vs_l2) runs two races; trace one side with "
+                   "--split none and --l2 0 (the L1 side) or --l1 0 (the L2 side)"));
         return false;
     }
     struct scene sc;
@@ -1280,9 +1341,12 @@ bool session_trace(const struct scene *scene, long steps, FILE *f, FILE *log,
     }
     struct race race;
     scene_make_race(&sc, &res, &race);
-    fprintf(f, "optimizer,step,x,y,loss,lr,diverged\n");
+    fprintf(f, "optimizer,step,x,y,loss,lr,diverged");
+    write_extra_header(f, cols);
+    fputc('\n', f);
     for (int i = 0; i < race.n; i++) {
         write_row(f, &race.r[i]);
+        write_extra(f, cols, &race, &race.r[i], false);
     }
     /* a failed write (a full disk, a closed pipe) ends the run: the rest could not land */
     int write_errno = 0;
@@ -1299,6 +1363,7 @@ bool session_trace(const struct scene *scene, long steps, FILE *f, FILE *log,
             if (race_step_runner(&race, i)) {
                 write_diverged_row(f, r, sched_lr(optim_schedule(&r->params, &race.sched),
                                                   r->params.lr, r->step));
+                write_extra(f, cols, &race, r, true);
                 if (log) {
                     fflush(f);
                     fprintf(log, "%s: %s diverged at step %ld (last finite point (%.6g, "
@@ -1308,6 +1373,7 @@ bool session_trace(const struct scene *scene, long steps, FILE *f, FILE *log,
                 continue;
             }
             write_row(f, r);
+            write_extra(f, cols, &race, r, false);
         }
     }
     if (!write_errno && (fflush(f) != 0 || ferror(f))) {

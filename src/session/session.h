@@ -47,6 +47,7 @@ enum session_action {
                                 race; again: defaults and tuned in turn (tune.c) */
     SESSION_LAMBDA_DOWN,     /* J: a split view's penalty weights / 1.25 (paths re-run) */
     SESSION_LAMBDA_UP,       /* K: * 1.25 */
+    SESSION_EXPLAIN,         /* I: explain mode on / off (pauses; steps stay one at a time) */
 };
 
 /* The steps per second the - and = keys step through. */
@@ -120,6 +121,13 @@ struct session {
     struct session_job *job;        /* the GIF being recorded, or NULL */
     char last_export[4200];         /* path of the last file W, E, A or X wrote ("" none) */
     struct session_tune *tune;      /* U: the tune under way or done, or NULL (tune.c) */
+
+    bool explain;                   /* the explain mode: the selected runner's next step */
+    bool hover_on;                  /* the mouse is over the window */
+    double hover_px, hover_py;      /* where, frame pixels */
+    unsigned long hover_gen;        /* bumped when it moves (the readout redraws) */
+    bool hover_has_point;           /* 3-D: the window found the surface point under it */
+    double hover_point[2];          /* that point, data */
 };
 
 /* Starts a session; false with err (and nothing to finish) when the scene is bad. What the
@@ -151,6 +159,15 @@ long session_step(const struct session *s);
 void session_click(struct session *s, double px, double py, double now);
 void session_drag(struct session *s, double dx, double dy);
 void session_wheel(struct session *s, double px, double py, double notches);
+
+/* The mouse moved to (px, py) without a button held (inside: over the window). The figure then
+ * reads f and its gradient there (session_explain_figure). */
+void session_hover(struct session *s, double px, double py, bool inside);
+/* 3-D: the data point where the cursor's ray meets the surface (the window's GL knows it), or
+ * none (has false). In 2-D the session maps the cursor itself. */
+void session_hover_point(struct session *s, bool has, const double p[2]);
+/* Adds the explain mode's step and the hover readout to fig (session_figure calls it). */
+void session_explain_figure(const struct session *s, struct figure *fig);
 
 /* Shows a toast for a few seconds. */
 void session_toast(struct session *s, double now, bool error, const char *fmt, ...)
@@ -197,6 +214,14 @@ bool session_export_vector(struct session *s, const char *path, int width, int h
  * the scene does not resolve or writing fails. */
 bool session_trace(const struct scene *scene, long steps, FILE *out, FILE *log,
                    const char *prefix, char *err, size_t errlen);
+
+/* session_trace with more columns after `diverged`: SESSION_TRACE_STATE adds the optimizer's
+ * state after the row's step under torch's names (explain.h's columns: momentum_buffer_x ...
+ * mu_product), empty where it keeps none; SESSION_TRACE_HESSIAN adds hxx,hxy,hyy,lambda_min,
+ * lambda_max of the objective at the row's point. Diverged rows leave them empty. */
+enum { SESSION_TRACE_STATE = 1u, SESSION_TRACE_HESSIAN = 2u };
+bool session_trace_cols(const struct scene *scene, long steps, unsigned cols, FILE *out,
+                        FILE *log, const char *prefix, char *err, size_t errlen);
 
 /* Starts recording session_scene's race as a SESSION_GIF_WIDTH x SESSION_GIF_HEIGHT GIF to
  * path on a worker thread (the window keeps going); a toast says so now and another where it

@@ -872,6 +872,171 @@ double expr_eval_grad(const struct expr *e, double x, double y, double grad[2])
     return st[0].v;
 }
 
+/* ------------------------------------------------------------------ second order */
+
+/* A value with its gradient and Hessian in x and y: second-order forward mode (a truncated
+ * Taylor polynomial in two variables), exact up to rounding. */
+struct dual2 {
+    double v, dx, dy, xx, xy, yy;
+};
+
+/* h(u) for a one-argument function with h' = f1 and h'' = f2 at u: the chain rule to second
+ * order, h(u)_ij = f2 u_i u_j + f1 u_ij. A zero derivative of u contributes zero even when a
+ * coefficient is infinite (chain), as in the gradient. */
+static inline struct dual2 d2_chain(struct dual2 a, double v, double f1, double f2)
+{
+    struct dual2 r;
+    r.v = v;
+    r.dx = chain(f1, a.dx);
+    r.dy = chain(f1, a.dy);
+    r.xx = chain(f2, a.dx * a.dx) + chain(f1, a.xx);
+    r.xy = chain(f2, a.dx * a.dy) + chain(f1, a.xy);
+    r.yy = chain(f2, a.dy * a.dy) + chain(f1, a.yy);
+    return r;
+}
+
+static inline struct dual2 d2_add(struct dual2 a, struct dual2 b, double s)
+{
+    return (struct dual2){a.v + s * b.v, a.dx + s * b.dx, a.dy + s * b.dy,
+                          a.xx + s * b.xx, a.xy + s * b.xy, a.yy + s * b.yy};
+}
+
+static inline struct dual2 d2_mul(struct dual2 a, struct dual2 b)
+{
+    return (struct dual2){a.v * b.v, a.dx * b.v + a.v * b.dx, a.dy * b.v + a.v * b.dy,
+                          a.xx * b.v + 2.0 * a.dx * b.dx + a.v * b.xx,
+                          a.xy * b.v + a.dx * b.dy + a.dy * b.dx + a.v * b.xy,
+                          a.yy * b.v + 2.0 * a.dy * b.dy + a.v * b.yy};
+}
+
+static inline struct dual2 d2_scale(struct dual2 a, double k)
+{
+    return (struct dual2){a.v * k, a.dx * k, a.dy * k, a.xx * k, a.xy * k, a.yy * k};
+}
+
+/* u^w for a constant w (w * u^(w-1), w (w-1) u^(w-2)). */
+static inline struct dual2 d2_powk(struct dual2 a, double w, double v)
+{
+    double f1 = w == 0.0 ? 0.0 : w * pow(a.v, w - 1.0);
+    double f2 = w == 0.0 || w == 1.0 ? 0.0 : w * (w - 1.0) * pow(a.v, w - 2.0);
+    return d2_chain(a, v, f1, f2);
+}
+
+/* a^b for a non-constant b: exp(b log a), with the gradient's conventions where b is locally
+ * constant. */
+static struct dual2 d2_pow(struct dual2 a, struct dual2 b)
+{
+    double v = pow(a.v, b.v);
+    if (b.dx == 0.0 && b.dy == 0.0 && b.xx == 0.0 && b.xy == 0.0 && b.yy == 0.0) {
+        return d2_powk(a, b.v, v);
+    }
+    /* l = b * log(a); result = exp(l) */
+    struct dual2 la = d2_chain(a, log(a.v), 1.0 / a.v, -1.0 / (a.v * a.v));
+    if (a.dx == 0.0 && a.dy == 0.0 && a.xx == 0.0 && a.xy == 0.0 && a.yy == 0.0) {
+        la = (struct dual2){log(a.v), 0, 0, 0, 0, 0};
+    }
+    struct dual2 l = d2_mul(b, la);
+    return d2_chain(l, v, v, v);
+}
+
+double expr_eval_hess(const struct expr *e, double x, double y, double grad[2], double hess[3])
+{
+    struct dual2 st[MAX_STACK];
+    struct dual2 *t = st;
+    const struct ins *c = e->code, *end = c + e->ncode;
+    for (; c < end; c++) {
+        struct dual2 *a, *b;
+        switch (c->op) {
+        case OP_CONST: *t++ = (struct dual2){c->k, 0, 0, 0, 0, 0}; continue;
+        case OP_X: *t++ = (struct dual2){x, 1.0, 0, 0, 0, 0}; continue;
+        case OP_Y: *t++ = (struct dual2){y, 0, 1.0, 0, 0, 0}; continue;
+        case OP_ADD: case OP_SUB: case OP_MUL: case OP_DIV: case OP_POW: case OP_MIN:
+        case OP_MAX:
+            a = t - 2;
+            b = t - 1;
+            t--;
+            switch (c->op) {
+            case OP_ADD: *a = d2_add(*a, *b, 1.0); break;
+            case OP_SUB: *a = d2_add(*a, *b, -1.0); break;
+            case OP_MUL: *a = d2_mul(*a, *b); break;
+            case OP_DIV: {
+                /* a * (1/b) */
+                double w = b->v;
+                struct dual2 inv = d2_chain(*b, 1.0 / w, -1.0 / (w * w), 2.0 / (w * w * w));
+                double v = a->v / w;
+                *a = d2_mul(*a, inv);
+                a->v = v;
+                break;
+            }
+            case OP_POW: *a = d2_pow(*a, *b); break;
+            case OP_MIN: if (b->v < a->v) { *a = *b; } break;
+            case OP_MAX: if (b->v > a->v) { *a = *b; } break;
+            default: break;
+            }
+            continue;
+        default:
+            break;
+        }
+        a = t - 1;
+        double u = a->v, v;
+        switch (c->op) {
+        case OP_ADDK: a->v = u + c->k; continue;
+        case OP_SUBK: a->v = u - c->k; continue;
+        case OP_KSUB: *a = d2_scale(*a, -1.0); a->v = c->k - u; continue;
+        case OP_MULK: *a = d2_scale(*a, c->k); a->v = u * c->k; continue;
+        case OP_DIVK: *a = d2_scale(*a, 1.0 / c->k); a->v = u / c->k; continue;
+        case OP_KDIV:
+            v = c->k / u;
+            *a = d2_chain(*a, v, -v / u, 2.0 * v / (u * u));
+            continue;
+        case OP_SQR: *a = d2_chain(*a, u * u, 2.0 * u, 2.0); continue;
+        case OP_POWI: {
+            int n = c->n;
+            double f1 = n == 0 ? 0.0 : n * ipow(u, n - 1);
+            double f2 = n == 0 || n == 1 ? 0.0 : (double)n * (n - 1) * ipow(u, n - 2);
+            *a = d2_chain(*a, ipow(u, n), f1, f2);
+            continue;
+        }
+        case OP_POWK: *a = d2_powk(*a, c->k, pow(u, c->k)); continue;
+        case OP_NEG: *a = d2_scale(*a, -1.0); continue;
+        case OP_LOG: *a = d2_chain(*a, log(u), 1.0 / u, -1.0 / (u * u)); continue;
+        case OP_SQRT:
+            v = sqrt(u);
+            *a = d2_chain(*a, v, 0.5 / v, -0.25 / (v * u));
+            continue;
+        case OP_SIN: *a = d2_chain(*a, sin(u), cos(u), -sin(u)); continue;
+        case OP_COS: *a = d2_chain(*a, cos(u), -sin(u), -cos(u)); continue;
+        case OP_TAN:
+            v = tan(u);
+            *a = d2_chain(*a, v, 1.0 + v * v, 2.0 * v * (1.0 + v * v));
+            continue;
+        case OP_EXP: v = exp(u); *a = d2_chain(*a, v, v, v); continue;
+        /* |u|'' is 0 away from 0 (and taken as 0 at the kink, as the gradient takes 0) */
+        case OP_ABS: *a = d2_chain(*a, fabs(u), (u > 0.0) - (u < 0.0), 0.0); continue;
+        case OP_TANH:
+            v = tanh(u);
+            *a = d2_chain(*a, v, 1.0 - v * v, -2.0 * v * (1.0 - v * v));
+            continue;
+        case OP_SINH: *a = d2_chain(*a, sinh(u), cosh(u), sinh(u)); continue;
+        case OP_COSH: *a = d2_chain(*a, cosh(u), sinh(u), cosh(u)); continue;
+        case OP_ATAN: {
+            double q = 1.0 / (1.0 + u * u);
+            *a = d2_chain(*a, atan(u), q, -2.0 * u * q * q);
+            continue;
+        }
+        default: continue;
+        }
+    }
+    if (grad) {
+        grad[0] = st[0].dx;
+        grad[1] = st[0].dy;
+    }
+    hess[0] = st[0].xx;
+    hess[1] = st[0].xy;
+    hess[2] = st[0].yy;
+    return st[0].v;
+}
+
 /* ======================================================================== GLSL */
 
 struct sbuf {

@@ -29,6 +29,12 @@ double expr_eval(const struct expr *e, double x, double y);
 /* f(x, y), with grad[0] = df/dx and grad[1] = df/dy (exact, forward mode). */
 double expr_eval_grad(const struct expr *e, double x, double y, double grad[2]);
 
+/* f(x, y) with its gradient (grad may be NULL) and exact Hessian hess = {fxx, fxy, fyy}
+ * (second-order forward mode: every operation carries value, gradient and Hessian). Where a
+ * kink has no second derivative (abs at 0, min/max ties) the branch the gradient takes gives
+ * it; thread-safe like expr_eval. */
+double expr_eval_hess(const struct expr *e, double x, double y, double grad[2], double hess[3]);
+
 /* The expression as a GLSL `float` expression in variables `x` and `y` (GLSL 3.30 core; helper
  * functions it needs are declared by expr_glsl_prelude()). Caller frees. */
 char *expr_glsl(const struct expr *e);
