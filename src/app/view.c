@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/panel.h"
 #include "draw/draw.h"
 #include "sim/util.h"
 
@@ -62,6 +63,7 @@ bool app_view_init(struct app_view *v, struct session *s, enum session_purpose p
 
 void app_view_finish(struct app_view *v)
 {
+    app_settings_destroy(v->settings);
     for (int i = 0; i < APP_PANEL_COUNT; i++) {
         gl_panel_finish(&v->panel[i].gl);
         if (v->panel[i].surf) {
@@ -95,7 +97,8 @@ bool app_view_busy(const struct app_view *v, double now)
 {
     const struct app_panel *t = &v->panel[APP_PANEL_TOAST];
     return session_busy(v->s, now) || v->shot_pending || v->input_seen != v->s->input ||
-           (t->shown && now >= v->s->toast_until);
+           (t->shown && now >= v->s->toast_until) ||
+           (v->settings && app_settings_busy(v->settings, v->s));
 }
 
 /* ======================================================================== panels */
@@ -296,6 +299,9 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
                    &v->panel[APP_PANEL_CHROME].gl, v->chrome_gen);
     phase_end(v, APP_PHASE_PLOT, &t);
     draw_panels(v, plan, now);
+    if (v->settings) {
+        app_settings_draw(v->settings, v, width, height, now);
+    }
     phase_end(v, APP_PHASE_PANELS, &t);
     if (v->shot_pending) {
         v->shot_pending = false;

@@ -14,6 +14,8 @@
 #include "gl/gl.h"
 #include "session/session.h"
 
+struct app_settings;
+
 /* A cairo-drawn panel: an image surface mirrored in a GL texture. */
 struct app_panel {
     cairo_surface_t *surf;       /* ARGB32; NULL until first drawn */
@@ -60,6 +62,7 @@ struct app_view {
     double phase_ms[APP_PHASES]; /* accumulated */
     bool shot_pending;           /* save the next frame */
     char last_shot[4096];        /* path of the last screenshot */
+    struct app_settings *settings;   /* the settings panel (O; app/panel.h), NULL: none */
 };
 
 /* The help overlay's lines (keys and mouse), in keymap.c beside the key table. */

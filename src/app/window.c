@@ -19,6 +19,7 @@
 #include "app/app.h"
 #include "app/keymap.h"
 #include "app/mode.h"
+#include "app/panel.h"
 #include "app/view.h"
 #include "sim/util.h"
 
@@ -296,6 +297,11 @@ static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, con
 {
     const struct app_mode_ops *ops = md->cur.ops;
     void *mm = md->cur.m;
+    /* O's settings panel over the toy race takes what it is given first */
+    if (ops == &app_race_mode && md->v->settings &&
+        app_settings_event(md->v->settings, md->v, win, e, now)) {
+        return true;
+    }
     switch (e->type) {
     case SDL_QUIT:
         return false;
@@ -418,6 +424,7 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         SDL_Quit();
         return APP_FAILED;
     }
+    v->settings = app_settings_create();
     mark(&prof, "view-init");
     struct modes md = {.v = v, .o = o, .cur = {&app_race_mode, v}};
     if (o->start_cnn) {
