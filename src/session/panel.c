@@ -781,7 +781,7 @@ static void focus(struct session_panel *p, const struct session *s, const struct
     p->focus = *t;
     session_panel_value(s, t, p->edit, sizeof p->edit);
     p->caret = (int)strlen(p->edit);
-    p->select_all = t->kind != PANEL_T_EXPR;
+    p->select_all = true;   /* typing replaces it; an arrow key or Home edits it instead */
     clear_error(p);
     p->gen++;
 }
