@@ -155,7 +155,7 @@ void draw_ui(cairo_t *cr, const struct figure_ui *ui)
     cairo_set_source_rgba(cr, 0, 0, 0, 0.25);
     cairo_fill(cr);
     draw_rounded_rect(cr, ui->r.x, ui->r.y, ui->r.w, ui->r.h, 8.0);
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.97);
+    cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_fill_preserve(cr);
     rgb(cr, LINE_C);
     cairo_set_line_width(cr, 1.0);

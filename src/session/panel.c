@@ -624,9 +624,12 @@ void session_panel_layout(struct session_panel *p, const struct session *s, int 
         p->w = 0;
         return;
     }
-    p->x = 8.0;
+    /* on the right, over the legend and the loss plot (the panel says what the legend says),
+     * so the paths stay in sight while a value is dragged */
+    double plot_right = s->last_plot.w > 0 ? s->last_plot.x + s->last_plot.w : width * 0.6;
+    p->w = fmin(fmin(500.0, fmax(360.0, width - plot_right - 80.0)), width - 16.0);
+    p->x = width - p->w - 8.0;
     p->y = 8.0;
-    p->w = fmin(500.0, width - 16.0);
     p->h = fmax(60.0, height - 16.0);
     p->ui.r = (struct figure_rect){p->x, p->y, p->w, p->h};
     double top = p->y + PAD - p->scroll;
