@@ -183,10 +183,14 @@ check "typed letters were no shortcuts (A records no GIF, C left the isolines on
 
 # an expression, then a bad one (its error at the position, the old surface kept)
 click_at 840 103
-xdotool type --delay 20 "x^2 + 3*y^2"
+n_shot=$(grep -c '^screenshot ' "$T/out.txt")
+xdotool type --delay 20 "x^2 + 3*y^2 + cos(x)"
 key Return
 w4=$(press_for w scene)
-check "typed an expression: the scene's f is it" grep -q '^expr = x^2 + 3\*y^2' "$w4"
+check "typed an expression: the scene's f is it" grep -q '^expr = x^2 + 3\*y^2 + cos(x)' "$w4"
+check "its letters no shortcuts (S saved no screenshot, O kept the panel)" \
+  bash -c "[ $(grep -c '^screenshot ' "$T/out.txt") -eq $n_shot ] && \
+  [ $(count 45 164 78 632 10 992 45 "$(grab typed-expr)") -gt 200 ]"
 click_at 840 103
 xdotool type --delay 20 "x^2 + sni(y)"
 key Return
@@ -194,7 +198,7 @@ g4=$(grab bad-expr)
 check "a bad expression: the error shown in red" gt "$(count 207 34 46 632 90 992 200 "$g4")" 80
 key Escape
 w5=$(press_for w scene)
-check "and the good one stays" grep -q '^expr = x^2 + 3\*y^2' "$w5"
+check "and the good one stays" grep -q '^expr = x^2 + 3\*y^2 + cos(x)' "$w5"
 
 key o
 g5=$(grab closed-again)
@@ -207,6 +211,31 @@ wait "$APID"
 rc=$?
 APID=""
 check "Q quits cleanly (status $rc)" [ "$rc" -eq 0 ]
+
+# --- the panel repaints only when it changes: open over a running race, no input
+"$OPT" view --shot-dir "$T" --size 1000x700 --stats --function bowl --steps 100000 \
+  >"$T/out2.txt" 2>"$T/err2.txt" &
+APID=$!
+WID=""
+for _ in $(seq 300); do
+  WID=$(xdotool search --name '^optiscope' 2>/dev/null | head -1)
+  [ -n "$WID" ] && break
+  sleep 0.1
+done
+xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
+sleep 0.5
+xdotool mousemove --window "$WID" 300 300
+key o
+sleep 2
+xdotool key q
+wait "$APID"
+APID=""
+frames=$(sed -n 's/^frames \([0-9]*\).*/\1/p' "$T/out2.txt")
+repaints=$(sed -n 's/^panel-repaints \([0-9]*\).*/\1/p' "$T/out2.txt")
+echo "# $(grep '^panel-repaints' "$T/out2.txt"); frames $frames"
+check "the race ran behind the open panel ($frames frames)" gt "${frames:-0}" 40
+check "the panel painted once or twice, not every frame ($repaints times)" \
+  bash -c "[ -n '$repaints' ] && [ '$repaints' -ge 1 ] && [ '$repaints' -le 3 ]"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -15,6 +15,7 @@ struct app_settings *app_settings_create(void)
     session_panel_init(&a->model);
     a->tex.drawn_at = -1.0;
     a->drawn_gen = (unsigned long)-1;
+    SDL_StopTextInput();   /* on only while a field is focused (SDL starts it on) */
     return a;
 }
 
@@ -94,6 +95,8 @@ bool app_settings_event(struct app_settings *a, struct app_view *v, SDL_Window *
     struct session_panel *p = &a->model;
     bool took = false;
     double x, y;
+    unsigned long change0 = v->s->change;
+    Uint64 t0 = SDL_GetPerformanceCounter();
     if (p->open && a->frame_w > 0) {
         session_panel_layout(p, v->s, a->frame_w, a->frame_h);   /* the session may have moved */
     }
@@ -143,7 +146,21 @@ bool app_settings_event(struct app_settings *a, struct app_view *v, SDL_Window *
         break;
     }
     sync_text_input(a);
+    if (took && v->s->change != change0) {
+        double ms = 1000.0 * (double)(SDL_GetPerformanceCounter() - t0) /
+                    (double)SDL_GetPerformanceFrequency();
+        a->applies++;
+        a->apply_ms += ms;
+        a->apply_max_ms = fmax(a->apply_max_ms, ms);
+    }
     return took;
+}
+
+void app_settings_print_stats(const struct app_settings *a, FILE *out)
+{
+    fprintf(out, "panel-repaints %ld mean-ms %.2f panel-changes %ld mean-ms %.2f max-ms %.2f\n",
+            a->repaints, a->repaints ? a->paint_ms / a->repaints : 0.0, a->applies,
+            a->applies ? a->apply_ms / a->applies : 0.0, a->apply_max_ms);
 }
 
 bool app_settings_busy(const struct app_settings *a, const struct session *s)
@@ -188,7 +205,11 @@ void app_settings_draw(struct app_settings *a, struct app_view *v, int width, in
         int px = (int)fmax(0.0, floor(x0) - 2), py = (int)fmax(0.0, floor(y0) - 2);
         int pw = (int)fmin(width - px, ceil(x1) + 6 - px);
         int ph = (int)fmin(height - py, ceil(y1) + 6 - py);
+        Uint64 t0 = SDL_GetPerformanceCounter();
         app_panel_paint(&a->tex, px, py, pw, ph, paint_ui, &p->ui, now);
+        a->repaints++;
+        a->paint_ms += 1000.0 * (double)(SDL_GetPerformanceCounter() - t0) /
+                       (double)SDL_GetPerformanceFrequency();
         a->drawn_gen = p->gen;
         a->drawn_input = v->s->input;
         a->drawn_w = width;

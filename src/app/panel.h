@@ -5,6 +5,7 @@
 #define OPTISCOPE_APP_PANEL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <SDL.h>
 
@@ -19,6 +20,10 @@ struct app_settings {
     int drawn_w, drawn_h;           /* frame size painted for */
     int frame_w, frame_h;           /* the last frame's size (for layout between frames) */
     bool text_input;                /* SDL text input started */
+    long repaints;                  /* --stats: panel paintings and their time, ms */
+    double paint_ms;
+    long applies;                   /* --stats: events that changed the race, their time */
+    double apply_ms, apply_max_ms;
 };
 
 struct app_settings *app_settings_create(void);
@@ -34,5 +39,9 @@ bool app_settings_busy(const struct app_settings *a, const struct session *s);
 /* Lays out, repaints when changed, and composites the panel over the frame. */
 void app_settings_draw(struct app_settings *a, struct app_view *v, int width, int height,
                        double now);
+
+/* --stats: "panel-repaints N mean-ms M panel-changes N mean-ms M max-ms M": the panel's
+ * paintings, and the events that changed the session through it (the race recomputed). */
+void app_settings_print_stats(const struct app_settings *a, FILE *out);
 
 #endif

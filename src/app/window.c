@@ -547,6 +547,9 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
                    session_cnn_images_per_s(app_cnn_session(md.cnn)));
             app_cnn_print_stats(md.cnn, stdout);
         }
+        if (v->settings) {
+            app_settings_print_stats(v->settings, stdout);
+        }
     }
     free(times);
     bool gl_failed = v->gl_error != NULL;
