@@ -106,7 +106,7 @@ static const struct figure_help_entry help[] = {
     {"F11", "full screen"},
     {"H or F1", "this help"},
     {"Q or Esc", "quit (Esc closes help first)"},
-    {"O", "settings panel: drag, wheel or click a value to type it (Esc closes)"},
+    {"O", "settings panel (drag, wheel, or click a value and type)"},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)
@@ -187,7 +187,6 @@ static const struct figure_help_entry cnn_help[] = {
     {"F11", "full screen"},
     {"H or F1", "this help"},
     {"Q or Esc", "quit (Esc closes help first)"},
-    {"O", "settings panel: drag, wheel or click a value to type it (Esc closes)"},
 };
 
 const struct figure_help_entry *app_cnn_help_entries(int *n)

@@ -95,6 +95,9 @@ bool app_settings_event(struct app_settings *a, struct app_view *v, SDL_Window *
     struct session_panel *p = &a->model;
     bool took = false;
     double x, y;
+    if (v->s->help) {
+        return false;   /* the help overlay lies over everything, and Esc closes it first */
+    }
     unsigned long change0 = v->s->change;
     Uint64 t0 = SDL_GetPerformanceCounter();
     if (p->open && a->frame_w > 0) {
@@ -181,9 +184,15 @@ void app_settings_draw(struct app_settings *a, struct app_view *v, int width, in
     struct session_panel *p = &a->model;
     a->frame_w = width;
     a->frame_h = height;
-    if (!p->open) {
+    if (!p->open || v->s->help) {
+        /* hidden: nothing to paint until it shows again, then all of it */
         a->tex.shown = false;
         a->drawn_gen = p->gen;
+        a->drawn_input = v->s->input;
+        if (a->tex.surf) {
+            cairo_surface_destroy(a->tex.surf);
+            a->tex.surf = NULL;
+        }
         return;
     }
     bool stale = p->gen != a->drawn_gen || v->s->input != a->drawn_input ||

@@ -230,5 +230,16 @@ void draw_ui(cairo_t *cr, const struct figure_ui *ui)
     if (clipped) {
         cairo_restore(cr);
     }
+    if (ui->scroll_len < 1.0) {
+        /* more below or above: the wheel over the card (not over a value) scrolls it */
+        double x = ui->r.x + ui->r.w - 6.0, h = ui->r.h - 16.0;
+        rgb(cr, 0xeef1f4);
+        draw_rounded_rect(cr, x, ui->r.y + 8.0, 4.0, h, 2.0);
+        cairo_fill(cr);
+        rgb(cr, 0x8c959f);
+        draw_rounded_rect(cr, x, ui->r.y + 8.0 + h * ui->scroll_at, 4.0, h * ui->scroll_len,
+                          2.0);
+        cairo_fill(cr);
+    }
     cairo_restore(cr);
 }

@@ -41,6 +41,8 @@ struct figure_ui_widget {
 struct figure_ui {
     struct figure_rect r;            /* the panel's card; w == 0: closed */
     double font;                     /* text size, pixels */
+    double scroll_at, scroll_len;    /* the scroll bar's thumb: start and length as fractions
+                                        of the card's height; len >= 1: all in view, none */
     int n;                           /* widgets used */
     struct figure_ui_widget w[FIGURE_UI_MAX];   /* in drawing order (pickers last, on top) */
 };

@@ -698,6 +698,8 @@ void session_panel_layout(struct session_panel *p, const struct session *s, int 
     /* the card ends where the content does */
     p->h = fmin(p->h, p->content_h);
     p->ui.r.h = p->h;
+    p->ui.scroll_len = p->content_h > 0 ? p->h / p->content_h : 1.0;
+    p->ui.scroll_at = p->content_h > 0 ? p->scroll / p->content_h : 0.0;
     layout_popup(p, s, width, height);
 }
 
