@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cairo.h>
+
 #include "check.h"
+#include "draw/ui.h"
 #include "figure/ui.h"
 #include "session/panel.h"
 #include "sim/catalog.h"
@@ -96,6 +99,31 @@ static bool type_value(struct session_panel *p, struct session *s, int i, const 
     return !session_panel_typing(p);
 }
 
+/* Pixels of r painted near colour (R, G, B) (within 60 per channel) by draw_ui. */
+static int painted(const struct figure_ui *ui, struct figure_rect r, unsigned rgb)
+{
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
+    cairo_t *cr = cairo_create(surf);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_paint(cr);
+    draw_ui(cr, ui);
+    cairo_destroy(cr);
+    cairo_surface_flush(surf);
+    const unsigned char *d = cairo_image_surface_get_data(surf);
+    int stride = cairo_image_surface_get_stride(surf), n = 0;
+    for (int y = (int)r.y; y < (int)(r.y + r.h); y++) {
+        for (int x = (int)r.x; x < (int)(r.x + r.w); x++) {
+            unsigned px = *(const unsigned *)(d + y * stride + 4 * x);
+            int dr = abs((int)((px >> 16) & 255) - (int)((rgb >> 16) & 255));
+            int dg = abs((int)((px >> 8) & 255) - (int)((rgb >> 8) & 255));
+            int db = abs((int)(px & 255) - (int)(rgb & 255));
+            n += dr <= 60 && dg <= 60 && db <= 60;
+        }
+    }
+    cairo_surface_destroy(surf);
+    return n;
+}
+
 static void run_steps(struct session *s, int n)
 {
     for (int k = 0; k < n; k++) {
@@ -166,6 +194,11 @@ int main(void)
     }
     CHECK(bad == find(&p, s, 0, "lr"));
     CHECK(errw >= 0 && !strcmp(p.ui.w[errw].text, p.error));   /* shown inline */
+    /* drawn so: the card white, the refused box and its reason in red, the rest not */
+    CHECK(painted(&p.ui, p.ui.r, 0xffffff) > 0.5 * p.ui.r.w * p.ui.r.h);
+    CHECK(errw >= 0 && painted(&p.ui, p.ui.w[errw].r, 0xcf222e) > 30);
+    CHECK(painted(&p.ui, p.ui.w[bad].r, 0xcf222e) > 30);
+    CHECK(painted(&p.ui, p.ui.w[find(&p, s, 1, "lr")].r, 0xcf222e) == 0);
     session_panel_key(&p, s, PANEL_KEY_ESCAPE, 0.0);   /* Esc cancels */
     CHECK(!session_panel_typing(&p) && !p.error[0] && p.open);
     CHECK(!type_value(&p, s, find(&p, s, 0, "lr"), "-1"));
