@@ -305,6 +305,12 @@ int main(void)
     CHECK(!strcmp(s->res.name, "rosenbrock") && s->scene.expr == NULL);
     CHECK(s->race->start[0] == -2.0 && s->race->start[1] == 2.0);   /* the function's start */
 
+    /* an expression that parses but is not finite at the start: refused, the surface kept */
+    CHECK(!type_value(&p, s, find(&p, s, -1, "expr"), "log(x)"));
+    CHECK(strstr(p.error, "expr: ") && strstr(p.error, "start") && s->scene.expr == NULL);
+    CHECK(!strcmp(s->res.name, "rosenbrock"));
+    session_panel_key(&p, s, PANEL_KEY_ESCAPE, 0.0);
+
     /* restart; Esc closes the panel when nothing is being typed */
     run_steps(s, 5);
     click(&p, s, kind(&p, s, PANEL_T_RESTART, 0, 0));
