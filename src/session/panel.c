@@ -288,7 +288,6 @@ bool session_panel_set(struct session_panel *p, struct session *s,
                        const struct panel_target *t, const char *text, char *err,
                        size_t errlen)
 {
-    (void)p;
     char why[512] = "", who[96] = "";
     struct scene sc;
     session_scene(s, &sc);
@@ -993,16 +992,11 @@ bool session_panel_press(struct session_panel *p, struct session *s, double x, d
     }
     p->press = *t;
     p->press_x = p->last_x = x;
-    p->press_y = y;
+    p->anchor_x = h >= 0 ? p->ui.w[h].r.x : x;
+    p->anchor_y = h >= 0 ? p->ui.w[h].r.y + p->ui.w[h].r.h : y;
     p->drag_px = 0.0;
     p->dragging = false;
     p->drag_v0 = t->kind == PANEL_T_SPEED ? s->speed_idx : target_number(s, t);
-    if (h >= 0) {
-        p->press_y = p->ui.w[h].r.y + p->ui.w[h].r.h;   /* pickers open under it */
-        p->press_x = x;
-    }
-    p->last_x = x;
-    (void)y;
     return true;
 }
 
@@ -1042,7 +1036,7 @@ bool session_panel_release(struct session_panel *p, struct session *s, double x,
     struct panel_target t = p->press;
     p->press.kind = PANEL_T_NONE;
     if (!p->dragging) {
-        do_click(p, s, &t, p->press_x, p->press_y, now);
+        do_click(p, s, &t, p->anchor_x, p->anchor_y, now);
     }
     p->dragging = false;
     p->gen++;

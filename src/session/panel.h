@@ -65,7 +65,9 @@ struct session_panel {
     int error_at;                               /* expression: byte offset of the problem */
 
     struct panel_target press;                  /* the widget the button went down on */
-    double press_x, press_y, last_x;            /* where, and the last motion's x */
+    double press_x, last_x;                     /* where (x), and the last motion's x */
+    double anchor_x, anchor_y;                  /* the pressed widget's bottom left: a picker
+                                                   it opens goes there */
     double drag_px;                             /* horizontal pixels dragged since press */
     double drag_v0;                             /* the value being dragged, at the press */
     bool dragging;                              /* moved beyond the click slop */
