@@ -161,6 +161,18 @@ int main(void)
           find(&p, s, -1, "start_x") >= 0 && find(&p, s, -1, "speed") >= 0 &&
           find(&p, s, -1, "expr") >= 0);
 
+    /* hovering a value says what it is: the settings table's range and help */
+    double hx, hy;
+    centre(&p, s, find(&p, s, 0, "lr"), &hx, &hy);
+    CHECK(session_panel_motion(&p, s, hx, hy, 0.0));
+    session_panel_layout(&p, s, W, H);
+    int hint = -1;
+    for (int i = 0; i < p.ui.n; i++) {
+        hint = p.ui.w[i].kind == FIGURE_UI_HINT ? i : hint;
+    }
+    CHECK(hint >= 0 && strstr(p.ui.w[hint].text, "lr, a number > 0: learning rate"));
+    CHECK(p.ui.w[find(&p, s, 0, "lr")].flags & FIGURE_UI_HOT);
+
     /* a drag of 150 pixels is a decade on the learning rate's log scale: 0.001 -> 0.01, and
      * the race is recomputed from the start to step 20 with it */
     drag(&p, s, find(&p, s, 0, "lr"), 150.0);

@@ -223,6 +223,14 @@ void draw_ui(cairo_t *cr, const struct figure_ui *ui)
             draw_text_at(cr, w->r.x + 2.0, w->r.y + w->r.h * 0.5, t, 0.0, 0.5);
             break;
         }
+        case FIGURE_UI_HINT: {
+            draw_set_font(cr, font * 0.88, false, true);
+            char t[600];
+            draw_fit_text(cr, w->text, w->r.w - 4.0, t, sizeof t);
+            rgb(cr, MUTED);
+            draw_text_at(cr, w->r.x, w->r.y + w->r.h * 0.5, t, 0.0, 0.5);
+            break;
+        }
         case FIGURE_UI_POPUP:
             break;
         }

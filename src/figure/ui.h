@@ -17,6 +17,7 @@ enum figure_ui_kind {
     FIGURE_UI_BUTTON,    /* a push button showing label */
     FIGURE_UI_ERROR,     /* a refused value's reason (text), in red */
     FIGURE_UI_POPUP,     /* a picker's card (drawn under its buttons) */
+    FIGURE_UI_HINT,      /* what the value under the mouse is (text), in grey */
 };
 
 #define FIGURE_UI_HOT    (1u << 0)   /* under the mouse */

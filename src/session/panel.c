@@ -613,9 +613,39 @@ static void layout_popup(struct session_panel *p, const struct session *s, int w
     }
 }
 
+/* "lr: learning rate (the schedule scales it); a number > 0", or how to use the panel. */
+static void hint_text(const struct panel_target *t, char *buf, size_t len)
+{
+    char what[160];
+    switch (t->kind) {
+    case PANEL_T_OPT:
+    case PANEL_T_OPT_SCHED:
+    case PANEL_T_SCENE:
+        setting_describe(t->row, what, sizeof what);
+        snprintf(buf, len, "%s, %s: %s", t->row->name, what, t->row->help);
+        return;
+    case PANEL_T_START:
+        snprintf(buf, len, "%s: where every optimizer starts; drag across the domain",
+                 t->arg ? "start_y" : "start_x");
+        return;
+    case PANEL_T_SPEED:
+        snprintf(buf, len, "speed: optimizer steps per second of the animation");
+        return;
+    case PANEL_T_EXPR:
+        snprintf(buf, len, "expr: f(x, y) with + - * / ^, sin cos tan exp log sqrt abs tanh "
+                 "sinh cosh atan min max, pi, e");
+        return;
+    default:
+        snprintf(buf, len, "drag a value sideways or turn the wheel over it; click it to type "
+                 "(Enter accepts, Esc cancels)");
+        return;
+    }
+}
+
 void session_panel_layout(struct session_panel *p, const struct session *s, int width,
                           int height)
 {
+    int n_old = p->ui.n;
     p->ui.n = 0;
     p->ui.font = 12.0;
     if (!p->open) {
@@ -631,6 +661,10 @@ void session_panel_layout(struct session_panel *p, const struct session *s, int 
     p->y = 8.0;
     p->h = fmax(60.0, height - 16.0);
     p->ui.r = (struct figure_rect){p->x, p->y, p->w, p->h};
+    struct panel_target hot_t = {0};   /* read before this layout overwrites the last one */
+    if (p->hot >= 0 && p->hot < n_old) {
+        hot_t = p->t[p->hot];
+    }
     double top = p->y + PAD - p->scroll;
     struct flow fl = {p, p->x + PAD, p->x + p->w - PAD, p->x + PAD, top};
 
@@ -652,6 +686,15 @@ void session_panel_layout(struct session_panel *p, const struct session *s, int 
     if (cb) {
         cb->r.w = 70.0;
     }
+
+    /* what the value under the mouse is: the settings table's help and range */
+    newline(&fl, 0);
+    struct figure_ui_widget *hint = add(&fl, FIGURE_UI_HINT, fl.x1 - fl.x0, NULL);
+    if (hint) {
+        hint->r.h = 16.0;
+        hint_text(&hot_t, hint->text, sizeof hint->text);
+    }
+    fl.y -= 6.0;
 
     /* the scene */
     add_heading(&fl, "Scene");
