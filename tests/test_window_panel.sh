@@ -139,10 +139,10 @@ check "O opens the panel (its green restart button on the right)" \
   gt "$(count 45 164 78 632 10 992 45 "$g1")" "$(python3 -c "print(200 + $(count 45 164 78 632 10 992 45 "$g0"))")"
 
 # Where the widgets are at 1000x700 (session/panel.c's layout): the card spans x 632..992;
-# sgd's lr box is centred at (780, 248), adam's at (790, 298), the expression at (840, 121).
-xdotool mousemove --window "$WID" 770 248 mousedown 1
+# sgd's lr box is centred at (780, 262), adam's at (790, 312), the expression at (840, 135).
+xdotool mousemove --window "$WID" 770 262 mousedown 1
 for x in 790 820 850 880 920; do
-  xdotool mousemove --window "$WID" "$x" 249
+  xdotool mousemove --window "$WID" "$x" 263
   sleep 0.05
 done
 xdotool mouseup 1
@@ -166,7 +166,7 @@ check "the path on screen changed (sgd's red trail moved)" \
   bash -c "[ '$(count 230 60 50 80 60 600 480 "$g1")' != '$(count 230 60 50 80 60 600 480 "$g2")' ]"
 
 # a typed value: click adam's lr, type, Enter
-click_at 790 298
+click_at 790 312
 xdotool type --delay 30 "0.2"
 key Return
 w2=$(press_for w scene)
@@ -174,12 +174,12 @@ check "typed 0.2 into adam's lr" grep -q '^optimizer = sgd(lr=0.02), adam(lr=0.2
 
 # a bad value: refused with its reason on screen, the old value kept, its letters no shortcut
 n_gif=$(grep -c '^gif ' "$T/out.txt")
-click_at 780 248
+click_at 780 262
 xdotool type --delay 30 "abc"
 key Return
 g3=$(grab refused)
 check "a refused value: its reason in red in the panel" \
-  gt "$(count 207 34 46 632 218 992 348 "$g3")" 80
+  gt "$(count 207 34 46 632 232 992 362 "$g3")" 80
 key Escape
 w3=$(press_for w scene)
 check "the old value kept (sgd lr 0.02)" grep -q '^optimizer = sgd(lr=0.02), adam(lr=0.2)' "$w3"
@@ -187,7 +187,7 @@ check "typed letters were no shortcuts (A records no GIF, C left the isolines on
   bash -c "[ $(grep -c '^gif ' "$T/out.txt") -eq $n_gif ] && ! grep -q '^contours = false' '$w3'"
 
 # an expression, then a bad one (its error at the position, the old surface kept)
-click_at 840 121
+click_at 840 135
 n_shot=$(grep -c '^screenshot ' "$T/out.txt")
 xdotool type --delay 20 "x^2 + 3*y^2 + cos(x)"
 key Return
@@ -196,11 +196,11 @@ check "typed an expression: the scene's f is it" grep -q '^expr = x^2 + 3\*y^2 +
 check "its letters no shortcuts (S saved no screenshot, O kept the panel)" \
   bash -c "[ $(grep -c '^screenshot ' "$T/out.txt") -eq $n_shot ] && \
   [ $(count 45 164 78 632 10 992 45 "$(grab typed-expr)") -gt 200 ]"
-click_at 840 121
+click_at 840 135
 xdotool type --delay 20 "x^2 + sni(y)"
 key Return
 g4=$(grab bad-expr)
-check "a bad expression: the error shown in red" gt "$(count 207 34 46 632 108 992 218 "$g4")" 80
+check "a bad expression: the error shown in red" gt "$(count 207 34 46 632 122 992 232 "$g4")" 80
 key Escape
 w5=$(press_for w scene)
 check "and the good one stays" grep -q '^expr = x^2 + 3\*y^2 + cos(x)' "$w5"

@@ -142,6 +142,30 @@ static void draw_button(cairo_t *cr, const struct figure_ui_widget *w, double fo
     draw_text_at(cr, w->r.x + w->r.w * 0.5, w->r.y + w->r.h * 0.5, t, 0.5, 0.5);
 }
 
+/* s in up to two lines of width maxw from (x, y) in a box h high: broken at the last space
+ * that fits, the rest cut with an ellipsis. */
+static void two_lines(cairo_t *cr, const char *s, double x, double y, double maxw, double h)
+{
+    char first[600], rest[600];
+    size_t n = strlen(s), cut = n;
+    snprintf(first, sizeof first, "%s", s);
+    while (cut > 0 && draw_text_width(cr, first) > maxw) {
+        do {
+            cut--;
+        } while (cut > 0 && s[cut] != ' ');
+        first[cut] = '\0';
+    }
+    if (cut == 0) {   /* one word wider than the line */
+        draw_fit_text(cr, s, maxw, first, sizeof first);
+        cut = n;
+    }
+    draw_text_at(cr, x, y + h * 0.25, first, 0.0, 0.5);
+    if (cut < n) {
+        draw_fit_text(cr, s + cut + 1, maxw, rest, sizeof rest);
+        draw_text_at(cr, x, y + h * 0.75, rest, 0.0, 0.5);
+    }
+}
+
 void draw_ui(cairo_t *cr, const struct figure_ui *ui)
 {
     if (ui->r.w <= 0) {
@@ -223,14 +247,11 @@ void draw_ui(cairo_t *cr, const struct figure_ui *ui)
             draw_text_at(cr, w->r.x + 2.0, w->r.y + w->r.h * 0.5, t, 0.0, 0.5);
             break;
         }
-        case FIGURE_UI_HINT: {
+        case FIGURE_UI_HINT:
             draw_set_font(cr, font * 0.88, false, true);
-            char t[600];
-            draw_fit_text(cr, w->text, w->r.w - 4.0, t, sizeof t);
             rgb(cr, MUTED);
-            draw_text_at(cr, w->r.x, w->r.y + w->r.h * 0.5, t, 0.0, 0.5);
+            two_lines(cr, w->text, w->r.x, w->r.y, w->r.w - 4.0, w->r.h);
             break;
-        }
         case FIGURE_UI_POPUP:
             break;
         }

@@ -636,8 +636,8 @@ static void hint_text(const struct panel_target *t, char *buf, size_t len)
                  "sinh cosh atan min max, pi, e");
         return;
     default:
-        snprintf(buf, len, "drag a value sideways or turn the wheel over it; click it to type "
-                 "(Enter accepts, Esc cancels)");
+        snprintf(buf, len, "drag a value sideways or turn the wheel over it to change it; "
+                 "click it to type an exact one (Enter accepts, Esc cancels)");
         return;
     }
 }
@@ -691,10 +691,10 @@ void session_panel_layout(struct session_panel *p, const struct session *s, int 
     newline(&fl, 0);
     struct figure_ui_widget *hint = add(&fl, FIGURE_UI_HINT, fl.x1 - fl.x0, NULL);
     if (hint) {
-        hint->r.h = 16.0;
+        hint->r.h = 30.0;   /* two lines */
         hint_text(&hot_t, hint->text, sizeof hint->text);
     }
-    fl.y -= 6.0;
+    fl.y += 8.0;
 
     /* the scene */
     add_heading(&fl, "Scene");
