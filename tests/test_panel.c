@@ -237,6 +237,24 @@ int main(void)
     session_panel_key(&p, s, PANEL_KEY_ENTER, 0.0);
     CHECK(s->race->r[0].params.lr == 0.02);
 
+    /* Tab accepts and moves to the next field, Shift+Tab back; a refused value stays */
+    click(&p, s, find(&p, s, 0, "lr"));
+    session_panel_text(&p, "0.03");
+    session_panel_layout(&p, s, W, H);
+    session_panel_key(&p, s, PANEL_KEY_TAB, 0.0);
+    CHECK(s->race->r[0].params.lr == 0.03);
+    CHECK(p.focus.kind == PANEL_T_OPT && !strcmp(p.focus.row->name, "weight_decay"));
+    session_panel_layout(&p, s, W, H);
+    session_panel_key(&p, s, PANEL_KEY_BACKTAB, 0.0);
+    CHECK(p.focus.kind == PANEL_T_OPT && !strcmp(p.focus.row->name, "lr"));
+    session_panel_text(&p, "x");
+    session_panel_key(&p, s, PANEL_KEY_TAB, 0.0);
+    CHECK(!strcmp(p.focus.row->name, "lr") && strstr(p.error, "sgd #1 lr"));
+    session_panel_key(&p, s, PANEL_KEY_ESCAPE, 0.0);
+    CHECK(!type_value(&p, s, find(&p, s, 0, "lr"), "abc") && s->race->r[0].params.lr == 0.03);
+    session_panel_key(&p, s, PANEL_KEY_ESCAPE, 0.0);
+    CHECK(type_value(&p, s, find(&p, s, 0, "lr"), "0.02"));
+
     /* the wheel over a value: one notch is 20 pixels of drag */
     double x, y;
     centre(&p, s, find(&p, s, 1, "beta1"), &x, &y);

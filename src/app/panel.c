@@ -72,6 +72,11 @@ static bool key_event(struct app_settings *a, struct app_view *v, const SDL_Keyb
             {SDLK_RIGHT, PANEL_KEY_RIGHT},      {SDLK_HOME, PANEL_KEY_HOME},
             {SDLK_END, PANEL_KEY_END},
         };
+        if (key == SDLK_TAB) {
+            session_panel_key(p, v->s, (k->keysym.mod & KMOD_SHIFT) ? PANEL_KEY_BACKTAB
+                                                                     : PANEL_KEY_TAB, now);
+            return true;
+        }
         for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
             if (keys[i].key == key) {
                 session_panel_key(p, v->s, keys[i].pk, now);

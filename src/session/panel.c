@@ -1179,6 +1179,30 @@ bool session_panel_key(struct session_panel *p, struct session *s, enum panel_ke
     }
     int n = (int)strlen(p->edit);
     switch (k) {
+    case PANEL_KEY_TAB:
+    case PANEL_KEY_BACKTAB: {
+        struct panel_target was = p->focus;
+        session_panel_key(p, s, PANEL_KEY_ENTER, now);
+        if (session_panel_typing(p)) {
+            break;   /* refused: the field keeps the keyboard */
+        }
+        /* the field laid out after (before) it, in the order the panel reads */
+        int at = -1, count = p->ui.n;
+        for (int i = 0; i < count; i++) {
+            at = same_target(&p->t[i], &was) ? i : at;
+        }
+        int step = k == PANEL_KEY_TAB ? 1 : -1;
+        for (int j = 1; at >= 0 && j < count; j++) {
+            const struct panel_target *t = &p->t[((at + step * j) % count + count) % count];
+            bool field = t->kind == PANEL_T_EXPR ||
+                         (numeric(t) && !(t->row && t->row->type == SETTING_BOOL));
+            if (field) {
+                focus(p, s, t);
+                break;
+            }
+        }
+        break;
+    }
     case PANEL_KEY_ENTER: {
         char err[600];
         struct panel_target t = p->focus;

@@ -45,6 +45,7 @@ enum panel_popup { PANEL_POPUP_NONE, PANEL_POPUP_FUNC, PANEL_POPUP_ADD, PANEL_PO
 enum panel_key {
     PANEL_KEY_ENTER, PANEL_KEY_ESCAPE, PANEL_KEY_BACKSPACE, PANEL_KEY_DELETE, PANEL_KEY_LEFT,
     PANEL_KEY_RIGHT, PANEL_KEY_HOME, PANEL_KEY_END,
+    PANEL_KEY_TAB, PANEL_KEY_BACKTAB,   /* accept, then the next / previous field */
 };
 
 struct session_panel {
