@@ -118,6 +118,7 @@ static const struct figure_help_entry help[] = {
     {"J  K", N_("split view (preset l1_vs_l2): \xCE\xBB \xC3\xB7 1.25 / \xC3\x97 1.25")},
     {"I", "explain: the next step's parts, its formula with the numbers, the Hessian"},
     {"mouse over the plot", "f(x, y) and its gradient at the cursor (3-D: on the surface)"},
+    {"O", "settings panel (drag, wheel, or click a value and type)"},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)

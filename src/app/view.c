@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/panel.h"
 #include "draw/draw.h"
 #include "sim/i18n.h"
 #include "draw/explain.h"
@@ -64,6 +65,7 @@ bool app_view_init(struct app_view *v, struct session *s, enum session_purpose p
 
 void app_view_finish(struct app_view *v)
 {
+    app_settings_destroy(v->settings);
     for (int i = 0; i < APP_PANEL_COUNT; i++) {
         gl_panel_finish(&v->panel[i].gl);
         if (v->panel[i].surf) {
@@ -104,7 +106,8 @@ bool app_view_busy(const struct app_view *v, double now)
            v->explain_key[3] != v->s->hover_gen ||
            (v->panel[APP_PANEL_EXPLAIN].shown &&
             v->explain_key[1] != (unsigned long)session_step(v->s)) ||
-           (t->shown && now >= v->s->toast_until);
+           (t->shown && now >= v->s->toast_until) ||
+           (v->settings && app_settings_busy(v->settings, v->s));
 }
 
 /* ======================================================================== panels */
@@ -407,6 +410,9 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
     }
     phase_end(v, APP_PHASE_PLOT, &t);
     draw_panels(v, plan, now);
+    if (v->settings) {
+        app_settings_draw(v->settings, v, width, height, now);
+    }
     phase_end(v, APP_PHASE_PANELS, &t);
     if (v->shot_pending) {
         v->shot_pending = false;

@@ -14,6 +14,8 @@
 #include "gl/gl.h"
 #include "session/session.h"
 
+struct app_settings;
+
 /* A cairo-drawn panel: an image surface mirrored in a GL texture. */
 struct app_panel {
     cairo_surface_t *surf;       /* ARGB32; NULL until first drawn */
@@ -74,6 +76,7 @@ struct app_view {
     char split_caps[2][160];     /* the captions the chrome panel shows */
     unsigned long explain_key[4];   /* input, step, paths' generation and hover the explain
                                        overlay was drawn for */
+    struct app_settings *settings;   /* the settings panel (O; app/panel.h), NULL: none */
 };
 
 /* The help overlay's lines (keys and mouse), in keymap.c beside the key table. */

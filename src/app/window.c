@@ -20,6 +20,7 @@
 #include "app/app.h"
 #include "app/keymap.h"
 #include "app/mode.h"
+#include "app/panel.h"
 #include "app/view.h"
 #include "sim/i18n.h"
 #include "sim/util.h"
@@ -342,6 +343,11 @@ static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, con
 {
     const struct app_mode_ops *ops = md->cur.ops;
     void *mm = md->cur.m;
+    /* O's settings panel over the toy race takes what it is given first */
+    if (ops == &app_race_mode && md->v->settings &&
+        app_settings_event(md->v->settings, md->v, win, e, now)) {
+        return true;
+    }
     switch (e->type) {
     case SDL_QUIT:
         return false;
@@ -487,6 +493,7 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
         SDL_Quit();
         return APP_FAILED;
     }
+    v->settings = app_settings_create();
     mark(&prof, "view-init");
     struct modes md = {.v = v, .o = o, .cur = {&app_race_mode, v}};
     if (o->start_cnn) {
@@ -612,6 +619,9 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
             printf("train-images-per-s %.0f\n",
                    session_cnn_images_per_s(app_cnn_session(md.cnn)));
             app_cnn_print_stats(md.cnn, stdout);
+        }
+        if (v->settings) {
+            app_settings_print_stats(v->settings, stdout);
         }
     }
     free(times);
