@@ -8,21 +8,35 @@ packages=(
   libegl-dev libgl-dev libegl1-mesa-dev libgl1-mesa-dri
   fonts-dejavu-core dataset-fashion-mnist
   xvfb xdotool x11-apps imagemagick
+  libpango1.0-dev fonts-nanum locales poppler-utils librsvg2-bin
 )
+# LANG=ko_KR.UTF-8 (the lesson's language) needs its locale generated.
+need_locale() { ! locale -a 2>/dev/null | grep -qi '^ko_KR\.utf-\?8$'; }
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-echo "setup: installing ${missing[*]}" >&2
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
+make_locale() {
+  if need_locale && [ -f /etc/locale.gen ]; then
+    echo "setup: generating the ko_KR.UTF-8 locale" >&2
+    $SUDO sed -i 's/^# *ko_KR.UTF-8 UTF-8/ko_KR.UTF-8 UTF-8/' /etc/locale.gen
+    grep -q '^ko_KR.UTF-8 UTF-8' /etc/locale.gen ||
+      echo 'ko_KR.UTF-8 UTF-8' | $SUDO tee -a /etc/locale.gen >/dev/null
+    $SUDO locale-gen >/dev/null
+  fi
+}
+if [ ${#missing[@]} -eq 0 ]; then
+  make_locale
+  exit 0
+fi
+echo "setup: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+make_locale

@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "draw/draw.h"
+#include "draw/text.h"
 #include "sim/race.h"
 
 /* ------------------------------------------------------------------ fixtures */
@@ -519,6 +520,7 @@ int main(void)
     /* Free cairo's font caches and fontconfig's configuration, so that a leak checker
      * (-Db_sanitize=address) reports only our own leaks. FcFini is looked up at run time: the
      * test does not link fontconfig itself. */
+    draw_text_finish();
     cairo_debug_reset_static_data();
     void *self = dlopen(NULL, RTLD_NOW);
     if (self) {

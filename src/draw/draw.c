@@ -9,18 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifdef OPTISCOPE_HAVE_CAIRO_FT
-#include <cairo-ft.h>
-#include <fontconfig/fontconfig.h>
-#include <pthread.h>
-#endif
-
 #include "draw/overlay.h"
+#include "draw/text.h"
 #include "sim/util.h"
 
 /* ------------------------------------------------------------------ small helpers */
-
-#define FONT_FACE "DejaVu Sans"
 
 /* Outline colour around trails and markers: reads on bright and dark parts of the map. */
 static const double outline_rgb[3] = {0.08, 0.06, 0.12};
@@ -37,105 +30,10 @@ static bool finite2(double x, double y)
 
 /* ======================================================================== fonts */
 
-#ifdef OPTISCOPE_HAVE_CAIRO_FT
-/* DejaVu Sans from its files, as fontconfig resolves it on Debian (fonts-dejavu-core) and
- * with the options fontconfig gives it there (slight hinting, grey antialiasing), so text is
- * pixel for pixel the same as through cairo's toy API, without fontconfig reading its whole
- * configuration first (~8 ms of the window's startup). Index: bold + 2 * italic. */
-#define DEJAVU_DIR "/usr/share/fonts/truetype/dejavu/"
-static const char *const dejavu_files[4] = {
-    DEJAVU_DIR "DejaVuSans.ttf", DEJAVU_DIR "DejaVuSans-Bold.ttf",
-    DEJAVU_DIR "DejaVuSans-Oblique.ttf", DEJAVU_DIR "DejaVuSans-BoldOblique.ttf"};
-/* The faces, made once per process and shared (immutable, like cairo's own toy cache); NULL
- * where the file is missing. */
-static cairo_font_face_t *dejavu_faces[4];
-static pthread_once_t dejavu_once = PTHREAD_ONCE_INIT;
-
-static void dejavu_load(void)
-{
-    for (int i = 0; i < 4; i++) {
-        if (access(dejavu_files[i], R_OK) != 0) {
-            continue;
-        }
-        FcPattern *pat = FcPatternCreate();
-        FcPatternAddString(pat, FC_FILE, (const FcChar8 *)dejavu_files[i]);
-        FcPatternAddInteger(pat, FC_INDEX, 0);
-        FcPatternAddBool(pat, FC_ANTIALIAS, FcTrue);
-        FcPatternAddBool(pat, FC_HINTING, FcTrue);
-        FcPatternAddInteger(pat, FC_HINT_STYLE, FC_HINT_SLIGHT);
-        cairo_font_face_t *f = cairo_ft_font_face_create_for_pattern(pat);
-        FcPatternDestroy(pat);
-        if (cairo_font_face_status(f) == CAIRO_STATUS_SUCCESS) {
-            dejavu_faces[i] = f;
-        } else {
-            cairo_font_face_destroy(f);
-        }
-    }
-}
-#endif
-
-void draw_set_font(cairo_t *cr, double size, bool bold, bool italic)
-{
-#ifdef OPTISCOPE_HAVE_CAIRO_FT
-    pthread_once(&dejavu_once, dejavu_load);
-    cairo_font_face_t *f = dejavu_faces[(bold ? 1 : 0) + (italic ? 2 : 0)];
-    if (f) {
-        cairo_set_font_face(cr, f);
-        cairo_set_font_size(cr, size);
-        return;
-    }
-#endif
-    cairo_select_font_face(cr, FONT_FACE,
-                           italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
+/* Text itself is text.c's (Pango). */
 static void set_font(cairo_t *cr, double size, bool bold, bool italic)
 {
     draw_set_font(cr, size, bold, italic);
-}
-
-double draw_text_width(cairo_t *cr, const char *s)
-{
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    return te.x_advance;
-}
-
-/* Shows s with the current font: ha is the fraction of its width left of x (0 left-aligned,
- * 0.5 centred, 1 right-aligned); va places y: 0 baseline, 0.5 middle, 1 top of capitals. */
-void draw_text_at(cairo_t *cr, double x, double y, const char *s, double ha, double va)
-{
-    cairo_font_extents_t fe;
-    cairo_font_extents(cr, &fe);
-    double cap = 0.72 * (fe.ascent + fe.descent) / 1.164;   /* DejaVu: cap height ~0.73 em */
-    cairo_move_to(cr, x - ha * draw_text_width(cr, s), y + va * cap);
-    cairo_show_text(cr, s);
-}
-
-/* Copies s into buf, cut at a UTF-8 boundary and ended with an ellipsis so that it fits in
- * maxw with the current font. */
-void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t len)
-{
-    util_copy_text(buf, len, s);   /* a cut inside a character would make cairo refuse it */
-    if (draw_text_width(cr, buf) <= maxw) {
-        return;
-    }
-    size_t n = strlen(buf);
-    while (n > 0) {
-        n--;
-        while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80) {
-            n--;
-        }
-        if (n + 4 > len) {
-            continue;
-        }
-        memcpy(buf + n, "\xE2\x80\xA6", 4);   /* U+2026 and the NUL */
-        if (draw_text_width(cr, buf) <= maxw) {
-            return;
-        }
-    }
 }
 
 /* "10" with a raised exponent k; ha and va as text_at. Returns the width. */

@@ -48,7 +48,9 @@ bool draw_export(const char *path, const struct figure *fig, char *err, size_t e
 void draw_runner_color(int i, double rgb[3]);
 void draw_runner_text_color(int i, double rgb[3]);
 
-/* DejaVu Sans at size (user units), bold and/or italic (oblique) as asked, on cr. */
+/* Text (text.c, through Pango): DejaVu Sans, with a Korean font and others as fallbacks, at
+ * size (user units), bold and/or italic (oblique) as asked, on cr (kept in cr's state, so
+ * cairo_save/restore keep it). */
 void draw_set_font(cairo_t *cr, double size, bool bold, bool italic);
 /* Width of s with the current font. */
 double draw_text_width(cairo_t *cr, const char *s);

@@ -20,10 +20,8 @@ static void font(cairo_t *cr, double size, bool bold)
 
 static double width_of(cairo_t *cr, const char *s, double size, bool bold)
 {
-    cairo_text_extents_t te;
     font(cr, size, bold);
-    cairo_text_extents(cr, s, &te);
-    return te.x_advance;
+    return draw_text_width(cr, s);
 }
 
 static void text(cairo_t *cr, double x, double baseline, const char *s, double size, bool bold,
@@ -31,8 +29,7 @@ static void text(cairo_t *cr, double x, double baseline, const char *s, double s
 {
     font(cr, size, bold);
     cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-    cairo_move_to(cr, x, baseline);
-    cairo_show_text(cr, s);
+    draw_text_at(cr, x, baseline, s, 0.0, 0.0);
 }
 
 static void card(cairo_t *cr, double x, double y, double w, double h, double r,

@@ -1,0 +1,29 @@
+/* text.h: every word the window and the figures draw goes through here: Pango (pangocairo)
+ * shapes, measures and shows it, with fallback fonts for any script (DejaVu Sans first, a Korean
+ * font such as NanumGothic or Noto Sans CJK beside it). draw.h's draw_set_font, draw_text_width,
+ * draw_text_at and draw_fit_text are this module's; what is below is for tests and tools. */
+#ifndef OPTISCOPE_DRAW_TEXT_H
+#define OPTISCOPE_DRAW_TEXT_H
+
+#include <cairo.h>
+
+/* The font families asked of Pango, in order (a Pango family list). */
+#define DRAW_TEXT_FAMILIES "DejaVu Sans, NanumGothic, Noto Sans CJK KR, sans-serif"
+
+/* How many characters of s the current font (draw_set_font) and its fallbacks have no glyph
+ * for: each would show as a box. 0 when every character can be drawn. */
+int draw_text_unknown_glyphs(cairo_t *cr, const char *s);
+
+/* Ink height of a capital H in the current font (user units): what draw_text_at's va = 1
+ * aligns to. */
+double draw_text_cap_height(cairo_t *cr);
+
+/* Lays out one short string so that fontconfig and Pango have loaded their configuration and
+ * fonts on this thread (the window calls it while it opens, off the first frame's path). */
+void draw_text_warm_up(void);
+
+/* Frees this thread's layouts and its Pango font map (tests call it before
+ * cairo_debug_reset_static_data, so that a leak checker sees only the program's own leaks). */
+void draw_text_finish(void);
+
+#endif
