@@ -284,9 +284,12 @@ void figure_layout(struct figure *fig)
         out->title_y = m + 1.25 * F;
         top = out->title_y + 1.1 * F;
     }
+    /* Large text (font_scale above 1): the settings line would run into the colour bar's
+     * name, so that name gets a line of its own below it. */
+    bool large = fig->font_scale > 1.0;
     if (fig->subtitle[0]) {
         out->subtitle_y = (out->title_y > 0 ? out->title_y : m) + 1.3 * F;
-        top = out->subtitle_y + 0.9 * F;
+        top = out->subtitle_y + (large && fig->colorbar ? 1.7 : 0.9) * F;
     }
     if (fig->axes) {
         left += 4.6 * F;      /* y tick labels and the axis name */
@@ -334,9 +337,17 @@ void figure_layout(struct figure *fig)
         double ph = fmax(plot.h + (fig->axes ? 1.0 * F : 0.0), fmin(bottom - plot.y, 26.0 * F));
         ph = fmin(ph, H - m - status_h - 0.4 * F - plot.y);
         double legend_need = fig->legend && n > 0 ? n * 2.55 * F + 1.2 * F : 0.0;
+        /* Large text: one line per runner (its label) when two would crowd out the loss
+         * plot, so that neither has to shrink its text. */
+        if (large && legend_need > 0 && fig->inset && legend_need + 1.2 * F > 0.64 * ph) {
+            out->legend_compact = true;
+            legend_need = n * FIGURE_LEGEND_COMPACT_ROW * F + 1.2 * F;
+        }
         double inset_h = 0.0;
         if (fig->inset) {
-            inset_h = legend_need > 0 ? clampd(ph - legend_need - 1.2 * F, 0.36 * ph, 0.5 * ph)
+            inset_h = legend_need > 0 ? clampd(ph - legend_need - 1.2 * F,
+                                               (out->legend_compact ? 0.3 : 0.36) * ph,
+                                               (out->legend_compact ? 0.7 : 0.5) * ph)
                                       : 0.5 * ph;
         }
         if (legend_need > 0) {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "sim/race.h"
+#include "sim/scene.h"
 
 #define FIGURE_MAX_PATHS RACE_MAX
 #define FIGURE_MAX_MARKERS (2 * RACE_MAX + 8)
@@ -68,6 +69,7 @@ struct figure_field {
     double view[4];                 /* xmin, xmax, ymin, ymax mapped onto the plot */
     struct figure_scale scale;      /* colours (and 3-D heights) */
     bool contours;                  /* isolines */
+    enum scene_theme theme;         /* its colour map (draw_colormap_theme) and isolines */
 };
 
 /* One optimizer's path. */
@@ -134,11 +136,16 @@ struct figure_layout {
     double title_y;                 /* title baseline; 0: no title */
     double subtitle_y;              /* the settings line's baseline; 0: none */
     bool legend_inside;             /* the legend sits in a corner of the plot (narrow) */
+    bool legend_compact;            /* one line per runner, no detail (large text) */
 };
+
+/* A compact legend row's height, in fonts (a full row, label and detail, is 2.55). */
+#define FIGURE_LEGEND_COMPACT_ROW 1.4
 
 struct figure {
     int width, height;              /* pixels (points for SVG/PDF) */
     double font_scale;              /* 0 means 1 */
+    enum scene_theme theme;         /* colours (figure/theme.h); the field has its own copy */
     bool view3d;                    /* the plot is the 3-D surface (the window, render 3d) */
     double camera[3];               /* 3-D: yaw, pitch (radians), distance */
 

@@ -15,6 +15,7 @@
 
 #include "draw/draw.h"
 #include "draw/gif.h"
+#include "figure/theme.h"
 #include "sim/catalog.h"
 #include "sim/util.h"
 
@@ -168,6 +169,8 @@ bool session_init(struct session *s, const struct session_desc *d, char *err, si
     s->contours = d->scene->contours;
     s->trails = d->scene->trails;
     s->arrows = d->scene->arrows;
+    s->theme = d->scene->theme;
+    s->large_text = d->scene->large_text;
     s->running = !d->paused;
     s->view3d = d->view3d || d->scene->view == SCENE_VIEW_3D;
     s->speed_idx = DEFAULT_SPEED;
@@ -467,6 +470,15 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
     case SESSION_HELP:
         s->help = !s->help;
         break;
+    case SESSION_THEME:
+        s->theme = s->theme == SCENE_THEME_LIGHT ? SCENE_THEME_DARK : SCENE_THEME_LIGHT;
+        session_toast(s, now, false, "%s theme (F5)",
+                      s->theme == SCENE_THEME_LIGHT ? "light" : "dark");
+        break;
+    case SESSION_LARGE_TEXT:
+        s->large_text = !s->large_text;
+        session_toast(s, now, false, "large text %s (F6)", s->large_text ? "on" : "off");
+        break;
     case SESSION_SAVE_SCENE:
         save_scene_action(s, now);
         break;
@@ -723,7 +735,9 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
         figure_scale_fit_view(&s->scale, race, s->domain, s->log_scale);
         s->scale_valid = true;
     }
-    fig->field = (struct figure_field){race, {0}, s->scale, s->contours};
+    fig->field = (struct figure_field){race, {0}, s->scale, s->contours, s->theme};
+    fig->theme = s->theme;
+    fig->font_scale = s->large_text ? FIGURE_LARGE_TEXT_SCALE : 0.0;
     memcpy(fig->field.view, s->domain, sizeof fig->field.view);
     fig->axes = true;
     fig->colorbar = true;
@@ -970,7 +984,7 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
         session_run_to_target(s, log, prefix);
         session_figure(s, dr[0].fig, width, height, SESSION_FOR_EXPORT, 0.0);
         gif_draw(&dr[0].g, dr[0].fig);
-        gif = draw_gif_begin(path, width, height, dr[0].g.img, err, errlen);
+        gif = draw_gif_begin(path, width, height, s->theme, dr[0].g.img, err, errlen);
         ok = gif != NULL;
         reset_race(s, s->race->start);
         s->target = steps;
@@ -1082,6 +1096,8 @@ void session_scene(const struct session *s, struct scene *out)
     out->contours = s->contours;
     out->trails = s->trails;
     out->arrows = s->arrows;
+    out->theme = s->theme;
+    out->large_text = s->large_text;
     if (s->log_scale != s->res.log_scale) {
         out->scale = s->log_scale ? SCENE_SCALE_LOG : SCENE_SCALE_LINEAR;   /* L toggled it */
     }

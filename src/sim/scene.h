@@ -15,6 +15,9 @@
 
 enum scene_scale { SCENE_SCALE_AUTO, SCENE_SCALE_LINEAR, SCENE_SCALE_LOG };
 enum scene_view { SCENE_VIEW_2D, SCENE_VIEW_3D };
+/* The look: today's (viridis under bright paths) or the projector's (a light map, Okabe-Ito
+ * paths, dark text). */
+enum scene_theme { SCENE_THEME_DARK, SCENE_THEME_LIGHT };
 
 struct scene {
     char function[64];            /* catalog name; ignored when expr is set */
@@ -39,6 +42,9 @@ struct scene {
     double camera[3];             /* 3-D orbit: yaw, pitch (radians), distance (scene units) */
     enum scene_view view;         /* 2-D map or 3-D surface */
     bool contours, trails, arrows;   /* isolines, paths, gradient/velocity arrows */
+    /* In front of a class: */
+    enum scene_theme theme;       /* dark (default) or light */
+    bool large_text;              /* every caption larger, for the back of a room */
 };
 
 /* The keys a scene understands (the names of settings_scene()'s rows, in order) into out, at

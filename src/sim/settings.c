@@ -27,6 +27,7 @@
 
 _Static_assert(sizeof(enum scene_scale) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(enum scene_view) == sizeof(int), "CHOICE values are int-sized");
+_Static_assert(sizeof(enum scene_theme) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(enum optim_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum sched_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum train_data) == sizeof(int), "CHOICE values are int-sized");
@@ -272,6 +273,7 @@ static bool format_train_schedule(const void *obj, char *buf, size_t len)
 
 static const char *const scale_names[] = {"auto", "linear", "log", NULL};
 static const char *const view_names[] = {"2d", "3d", NULL};
+static const char *const theme_names[] = {"dark", "light", NULL};
 
 /* Scene keys, in the order help lists them and scene_write writes them. */
 static const struct setting scene_rows[] = {
@@ -333,6 +335,14 @@ static const struct setting scene_rows[] = {
     {.name = "arrows", .type = SETTING_BOOL, .uses = SETTING_ALL, SC(arrows), .def = "false",
      .metavar = "yes|no",
      .help = "the first optimizer's gradient and velocity arrows (2-D)"},
+    /* In front of a class: the window's F5 and F6 toggle these. */
+    {.name = "theme", .type = SETTING_CHOICE, .uses = SETTING_ALL, SC(theme),
+     .choices = theme_names, .def = "dark", .metavar = "dark|light",
+     .help = "dark: viridis under bright paths; light: for a projector, a light colour map, "
+             "colour-blind-safe paths (Okabe-Ito), dark text"},
+    {.name = "large-text", .type = SETTING_BOOL, .uses = SETTING_ALL, SC(large_text),
+     .def = "false", .metavar = "[yes|no]",
+     .help = "every caption larger, readable from the back of a room (alone: yes)"},
 };
 
 #define OP(f) FIELD(struct optim_params, f)
