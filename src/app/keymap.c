@@ -106,6 +106,7 @@ static const struct figure_help_entry help[] = {
     {"F11", "full screen"},
     {"H or F1", "this help"},
     {"Q or Esc", "quit (Esc closes help first)"},
+    {"F5  F6", "light / dark theme; large text (both modes)"},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)
@@ -186,6 +187,7 @@ static const struct figure_help_entry cnn_help[] = {
     {"F11", "full screen"},
     {"H or F1", "this help"},
     {"Q or Esc", "quit (Esc closes help first)"},
+    {"F5  F6", "light / dark theme; large text (both modes)"},
 };
 
 const struct figure_help_entry *app_cnn_help_entries(int *n)

@@ -12,6 +12,7 @@
 #include "app/keymap.h"
 #include "app/mode.h"
 #include "draw/dash.h"
+#include "figure/theme.h"
 #include "sim/util.h"
 
 struct app_cnn {
@@ -281,6 +282,10 @@ static void cnn_draw(void *m, int width, int height, double now)
     struct app_cnn *c = m;
     struct dash *d = c->d;
     session_cnn_dash(c->s, d, width, height, now);
+    /* F5 and F6 are the window's: the toy session holds them for both modes */
+    d->theme = c->toy->s->theme;
+    d->font_scale = c->toy->s->large_text ? FIGURE_LARGE_TEXT_SCALE : 0.0;
+    dash_layout(d);   /* again, at that size */
     d->help_entries = app_cnn_help_entries(&d->nhelp);
     bool all = c->keys != c->keys_seen || width != c->w || height != c->h;
     c->keys_seen = c->keys;
@@ -325,7 +330,9 @@ static void cnn_draw(void *m, int width, int height, double now)
     }
     c->panel[DASH_PART_TOAST].shown = d->toast[0] != '\0';
     c->panel[DASH_PART_HELP].shown = d->help;
-    const float bg[3] = {0.965f, 0.965f, 0.97f};
+    const float bg[3] = {d->theme == SCENE_THEME_LIGHT ? 1.0f : 0.965f,
+                         d->theme == SCENE_THEME_LIGHT ? 1.0f : 0.965f,
+                         d->theme == SCENE_THEME_LIGHT ? 1.0f : 0.97f};
     gl_begin_frame(c->toy->gl, width, height, bg);
     for (int p = 0; p < DASH_PARTS; p++) {
         if (c->panel[p].shown && c->panel[p].surf) {

@@ -40,6 +40,8 @@ struct app_chrome_key {
     double view[4], scale[4];
     int log;
     char title[160], subtitle[256];
+    int theme;                   /* colours and */
+    double font_scale;           /* text size (large text) */
 };
 
 struct app_view {
@@ -60,6 +62,7 @@ struct app_view {
     double phase_ms[APP_PHASES]; /* accumulated */
     bool shot_pending;           /* save the next frame */
     char last_shot[4096];        /* path of the last screenshot */
+    int cmap_theme;              /* the theme whose colour map GL holds; -1 none yet */
 };
 
 /* The help overlay's lines (keys and mouse), in keymap.c beside the key table. */

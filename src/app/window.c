@@ -290,6 +290,18 @@ static void toggle_fullscreen(SDL_Window *win)
     }
 }
 
+/* F5 (theme) and F6 (large text): the toy session holds both for both modes; the mode shown
+ * redraws everything at once and says what changed. */
+static void classroom_key(struct modes *md, enum session_action a, double now)
+{
+    struct session *s = md->v->s;
+    session_act(s, a, 0, now);   /* an input: every toy panel repaints */
+    if (md->cur.ops != &app_race_mode) {
+        md->cur.ops->toast(md->cur.m, now, false, s->toast);
+    }
+    md->cur.ops->expose(md->cur.m);
+}
+
 /* Handles one event; returns false to quit. */
 static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, const SDL_Event *e,
                          double now)
@@ -317,6 +329,12 @@ static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, con
             if (!e->key.repeat) {
                 toggle_fullscreen(win);
                 ops->expose(mm);
+            }
+            break;
+        }
+        if (plain && (k == SDLK_F5 || k == SDLK_F6)) {
+            if (!e->key.repeat) {
+                classroom_key(md, k == SDLK_F5 ? SESSION_THEME : SESSION_LARGE_TEXT, now);
             }
             break;
         }

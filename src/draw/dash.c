@@ -825,7 +825,7 @@ static void draw_land3d(cairo_t *cr, const struct dash *d, const struct figure_r
         }
         cairo_close_path(cr);
         double rgb[3];
-        draw_colormap(tsum / 4, rgb);
+        draw_colormap_theme(d->theme, tsum / 4, rgb);
         cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
         cairo_fill_preserve(cr);
         cairo_set_source_rgba(cr, 0, 0, 0, 0.25);
@@ -939,7 +939,8 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         for (int j = 0; j < n; j++) {
             uint32_t *row = (uint32_t *)(px + (size_t)(n - 1 - j) * stride);
             for (int i = 0; i < n; i++) {
-                row[i] = draw_colormap_rgb24(land_t(L->loss[j * n + i], lmin, lmax));
+                row[i] = draw_colormap_theme_rgb24(d->theme,
+                                                   land_t(L->loss[j * n + i], lmin, lmax));
             }
         }
         cairo_surface_mark_dirty(s);
@@ -1033,7 +1034,7 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
     if (kx + 1.0 * F < R->x + R->w + 1 && kh > 2 * F) {
         for (int k = 0; k < 64; k++) {
             double rgb[3];
-            draw_colormap(1.0 - k / 63.0, rgb);
+            draw_colormap_theme(d->theme, 1.0 - k / 63.0, rgb);
             cairo_rectangle(cr, kx, ky + k * kh / 64, 0.9 * F, kh / 64 + 0.5);
             cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
             cairo_fill(cr);

@@ -49,11 +49,16 @@ void draw_status(cairo_t *cr, const struct figure_rect *r, const char *line1, co
                  double f)
 {
     cairo_save(cr);
+    char buf[256];
     if (line1 && line1[0]) {
-        text(cr, r->x, r->y + 1.0 * f, line1, 0.85 * f, true, ink);
+        font(cr, 0.85 * f, true);
+        draw_fit_text(cr, line1, r->w, buf, sizeof buf);
+        text(cr, r->x, r->y + 1.0 * f, buf, 0.85 * f, true, ink);
     }
     if (line2 && line2[0]) {
-        text(cr, r->x, r->y + 2.05 * f, line2, 0.78 * f, false, soft);
+        font(cr, 0.78 * f, false);
+        draw_fit_text(cr, line2, r->w, buf, sizeof buf);
+        text(cr, r->x, r->y + 2.05 * f, buf, 0.78 * f, false, soft);
     }
     cairo_restore(cr);
 }

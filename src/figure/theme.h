@@ -15,6 +15,7 @@ struct figure_theme {
     double backdrop3d[3];           /* behind the 3-D surface */
     double isoline_low[4];          /* isolines' RGBA on the map's low end (t < 0.62) */
     double isoline_high[4];         /* and on its high end */
+    double isoline_gl[3];           /* the window's shaders mix isolines 42% towards this */
 };
 
 /* The theme's colours (static, never NULL; an unknown theme gives dark's). */
