@@ -555,6 +555,12 @@ static const struct setting landscape_rows[] = {
     {.name = "direction-seed", .type = SETTING_ULLONG, .uses = SETTING_ALL, LS(direction_seed),
      .min = 0, .max = (double)LONG_MAX, .def = "1", .metavar = "S",
      .help = "the random directions' generator"},
+    /* the figure's look (-o FILE.png|svg|pdf), as the scene keys of the same names */
+    {.name = "theme", .type = SETTING_CHOICE, .uses = SETTING_ALL, LS(theme),
+     .choices = theme_names, .def = "dark", .metavar = "dark|light",
+     .help = "the figure's colours: dark (viridis) or light (for a projector)"},
+    {.name = "large-text", FLAG, LS(large_text),
+     .help = "larger captions, for the back of a room"},
 };
 #undef LS
 #undef FLAG
