@@ -330,9 +330,8 @@ static void cnn_draw(void *m, int width, int height, double now)
     }
     c->panel[DASH_PART_TOAST].shown = d->toast[0] != '\0';
     c->panel[DASH_PART_HELP].shown = d->help;
-    const float bg[3] = {d->theme == SCENE_THEME_LIGHT ? 1.0f : 0.965f,
-                         d->theme == SCENE_THEME_LIGHT ? 1.0f : 0.965f,
-                         d->theme == SCENE_THEME_LIGHT ? 1.0f : 0.97f};
+    const double *back = figure_theme_of(d->theme)->dash_back;
+    const float bg[3] = {(float)back[0], (float)back[1], (float)back[2]};
     gl_begin_frame(c->toy->gl, width, height, bg);
     for (int p = 0; p < DASH_PARTS; p++) {
         if (c->panel[p].shown && c->panel[p].surf) {

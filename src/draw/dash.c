@@ -13,6 +13,7 @@
 #include "draw/contour.h"
 #include "draw/draw.h"
 #include "draw/overlay.h"
+#include "figure/theme.h"
 
 static const double ink[3] = {0.13, 0.13, 0.16};
 static const double soft[3] = {0.40, 0.40, 0.44};
@@ -1088,7 +1089,8 @@ static void draw_back(cairo_t *cr, const struct dash *d)
 {
     const struct dash_layout *l = &d->lay;
     cairo_save(cr);
-    cairo_set_source_rgb(cr, 0.965, 0.965, 0.97);
+    const double *bg = figure_theme_of(d->theme)->dash_back;
+    cairo_set_source_rgb(cr, bg[0], bg[1], bg[2]);
     cairo_paint(cr);
     set_rgb(cr, ink);
     char fit[256];

@@ -15,6 +15,7 @@ static const struct figure_theme dark = {
     .isoline_low = {1.0, 1.0, 1.0, 0.30},
     .isoline_high = {0.10, 0.10, 0.20, 0.30},
     .isoline_gl = {1.0, 1.0, 1.0},
+    .dash_back = {0.965, 0.965, 0.97},
 };
 
 /* Paper white, near-black text (a projector washes grey text out), isolines dark on the whole
@@ -30,6 +31,7 @@ static const struct figure_theme light = {
     .isoline_low = {0.05, 0.08, 0.20, 0.28},
     .isoline_high = {0.20, 0.16, 0.05, 0.30},
     .isoline_gl = {0.30, 0.32, 0.40},   /* about what the cairo lines above look like */
+    .dash_back = {1.0, 1.0, 1.0},
 };
 
 const struct figure_theme *figure_theme_of(enum scene_theme t)

@@ -16,6 +16,7 @@ struct figure_theme {
     double isoline_low[4];          /* isolines' RGBA on the map's low end (t < 0.62) */
     double isoline_high[4];         /* and on its high end */
     double isoline_gl[3];           /* the window's shaders mix isolines 42% towards this */
+    double dash_back[3];            /* the CNN dashboard's page, between its white panels */
 };
 
 /* The theme's colours (static, never NULL; an unknown theme gives dark's). */
