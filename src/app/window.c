@@ -20,6 +20,7 @@
 #include "app/keymap.h"
 #include "app/mode.h"
 #include "app/view.h"
+#include "draw/text.h"
 #include "sim/util.h"
 
 /* Frames are paced to this rate whatever the swap interval does (Xvfb has no vsync). */
@@ -410,7 +411,10 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
                            .last = t_launch};
     SDL_Window *win = NULL;
     SDL_GLContext ctx = NULL;
+    /* Fontconfig and Pango load their fonts beside the window's own start-up. */
+    struct draw_text_warm *warm = draw_text_warm_start();
     enum app_status st = open_window(o, &win, &ctx, &prof, err, errlen);
+    draw_text_warm_finish(warm);
     if (st != APP_OK) {
         return st;
     }

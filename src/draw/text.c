@@ -370,12 +370,57 @@ void draw_text_warm_up(void)
 {
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 4, 4);
     cairo_t *cr = cairo_create(s);
-    draw_set_font(cr, 12.0, false, false);
-    (void)draw_text_width(cr, "Warm up: 0.123 \xEA\xB2\xBD\xEC\x82\xAC");   /* 경사 */
-    draw_set_font(cr, 12.0, true, false);
-    (void)draw_text_width(cr, "bold");
+    for (int style = 0; style < 3; style++) {   /* regular, bold, oblique */
+        draw_set_font(cr, 12.0, style == 1, style == 2);
+        (void)draw_text_width(cr, "Warm up: 0.123 \xE2\x88\x92 \xC2\xB7 "
+                                  "\xEA\xB2\xBD\xEC\x82\xAC");   /* − · 경사 */
+    }
     cairo_destroy(cr);
     cairo_surface_destroy(s);
+}
+
+struct draw_text_warm {
+    pthread_t thread;
+    PangoFontMap *fm;               /* the warmed font map, handed over at finish */
+};
+
+static void *warm_main(void *p)
+{
+    struct draw_text_warm *w = p;
+    pango_cairo_font_map_set_default(PANGO_CAIRO_FONT_MAP(w->fm));
+    draw_text_warm_up();
+    /* nothing of this thread's may use the font map after the hand-over */
+    draw_text_finish();
+    return NULL;
+}
+
+struct draw_text_warm *draw_text_warm_start(void)
+{
+    struct draw_text_warm *w = xcalloc(1, sizeof *w);
+    w->fm = pango_cairo_font_map_new();
+    if (pthread_create(&w->thread, NULL, warm_main, w) != 0) {
+        g_object_unref(w->fm);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void draw_text_warm_finish(struct draw_text_warm *w)
+{
+    if (!w) {
+        return;
+    }
+    pthread_join(w->thread, NULL);
+    pthread_once(&cache_once, cache_key_make);
+    struct text_cache *c = pthread_getspecific(cache_key);
+    if (c) {   /* layouts made through the old font map go with it */
+        cache_destroy(c);
+        pthread_setspecific(cache_key, NULL);
+    }
+    pango_cairo_font_map_set_default(PANGO_CAIRO_FONT_MAP(w->fm));
+    g_object_unref(w->fm);
+    free(w);
 }
 
 void draw_text_finish(void)

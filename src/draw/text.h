@@ -18,9 +18,17 @@ int draw_text_unknown_glyphs(cairo_t *cr, const char *s);
  * aligns to. */
 double draw_text_cap_height(cairo_t *cr);
 
-/* Lays out one short string so that fontconfig and Pango have loaded their configuration and
- * fonts on this thread (the window calls it while it opens, off the first frame's path). */
+/* Lays out a few strings so that fontconfig and Pango have loaded their configuration and
+ * this thread's fonts. */
 void draw_text_warm_up(void);
+
+/* The same on a thread of its own, while the caller does something else (the window opens):
+ * start, then finish on the thread that will draw; finish waits for the warm-up and makes its
+ * font map (loaded, its fonts found) that thread's. Fontconfig's configuration is loaded once
+ * per process, so what costs most at the first text is paid beside the window's start-up. */
+struct draw_text_warm;
+struct draw_text_warm *draw_text_warm_start(void);
+void draw_text_warm_finish(struct draw_text_warm *w);   /* NULL: nothing */
 
 /* Frees this thread's layouts and its Pango font map (tests call it before
  * cairo_debug_reset_static_data, so that a leak checker sees only the program's own leaks). */
