@@ -968,7 +968,12 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
             for (int lv = 1; lv < 12; lv++) {
                 draw_contour_grid(g, n, n, lv / 12.0, land_segment, &sc);
             }
-            cairo_set_source_rgba(cr, 1, 1, 1, 0.45);
+            if (d->theme == SCENE_THEME_LIGHT) {   /* dark lines on the light map */
+                const double *c = figure_theme_of(d->theme)->isoline_low;
+                cairo_set_source_rgba(cr, c[0], c[1], c[2], 0.4);
+            } else {
+                cairo_set_source_rgba(cr, 1, 1, 1, 0.45);
+            }
             cairo_set_line_width(cr, 0.06 * F + 0.5);
             cairo_stroke(cr);
             cairo_restore(cr);
