@@ -75,6 +75,8 @@ struct text_cache {
     struct slot slot[CTX_SLOTS];
     unsigned long tick;
     PangoFontDescription *desc;     /* scratch, families set once */
+    cairo_surface_t *scratch;       /* 1x1, for draw_text_measure; NULL until used */
+    cairo_t *scratch_cr;
 };
 
 static pthread_key_t cache_key;
@@ -115,6 +117,10 @@ static void cache_destroy(void *p)
     }
     if (c->desc) {
         pango_font_description_free(c->desc);
+    }
+    if (c->scratch_cr) {
+        cairo_destroy(c->scratch_cr);
+        cairo_surface_destroy(c->scratch);
     }
     free(c);
 }
@@ -278,6 +284,19 @@ double draw_text_width(cairo_t *cr, const char *s)
     double w = width_in(cr, t, &k);
     g_free(tmp);
     return w;
+}
+
+double draw_text_measure(const char *s, double size, bool bold)
+{
+    /* one small scratch surface per thread: its context is the image surfaces' kind */
+    struct text_cache *c = thread_cache();
+    if (!c->scratch_cr) {
+        c->scratch = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+        c->scratch_cr = cairo_create(c->scratch);
+    }
+    cairo_t *cr = c->scratch_cr;
+    draw_set_font(cr, size, bold, false);
+    return draw_text_width(cr, s);
 }
 
 double draw_text_cap_height(cairo_t *cr)

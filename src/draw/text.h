@@ -5,6 +5,8 @@
 #ifndef OPTISCOPE_DRAW_TEXT_H
 #define OPTISCOPE_DRAW_TEXT_H
 
+#include <stdbool.h>
+
 #include <cairo.h>
 
 /* The font families asked of Pango, in order (a Pango family list). */
@@ -13,6 +15,10 @@
 /* How many characters of s the current font (draw_set_font) and its fallbacks have no glyph
  * for: each would show as a box. 0 when every character can be drawn. */
 int draw_text_unknown_glyphs(cairo_t *cr, const char *s);
+
+/* Width of s at size (user units), regular or bold, as drawn on an image surface without
+ * transformation: the measure figure_layout is given (struct figure's measure). */
+double draw_text_measure(const char *s, double size, bool bold);
 
 /* Ink height of a capital H in the current font (user units): what draw_text_at's va = 1
  * aligns to. */

@@ -250,18 +250,27 @@ static long points_in(const struct figure *fig, const struct figure_frame *fr,
     return count;
 }
 
-/* The toast: centred low over the plot, as wide as its text needs (estimated). */
+/* Width of s at size: measured by fig->measure, else estimated (0.62 em a character). */
+static double text_width(const struct figure *fig, const char *s, double size, bool bold)
+{
+    if (fig->measure) {
+        return fig->measure(s, size, bold);
+    }
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        chars += (*p & 0xC0) != 0x80;   /* code points, not bytes */
+    }
+    return (double)chars * 0.62 * size;
+}
+
+/* The toast: centred low over the plot, as wide as its text needs. */
 static void place_toast(struct figure *fig, double F)
 {
     if (!fig->toast[0]) {
         return;
     }
     double tf = 0.9 * F;
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)fig->toast; *p; p++) {
-        chars += (*p & 0xC0) != 0x80;   /* code points, not bytes */
-    }
-    double w = fmin(chars * 0.62 * tf + 2.4 * tf, fig->width - 2.0);
+    double w = fmin(text_width(fig, fig->toast, tf, false) + 2.4 * tf, fig->width - 2.0);
     double h = 2.2 * tf;
     struct figure_rect *pl = &fig->lay.plot;
     fig->lay.toast = (struct figure_rect){pl->x + 0.5 * pl->w - 0.5 * w,
@@ -377,12 +386,14 @@ void figure_layout(struct figure *fig)
     double lf = 0.8 * F;
     double lw = 0, lh = 0;
     if (fig->legend && n > 0) {
-        size_t longest = 22;
+        /* the widest label, and at least room for a detail line (which changes each step:
+         * measured, it would move the card) */
+        double widest = text_width(fig, "loss 0.00000 \xC2\xB7 lr 0.00000", 0.82 * lf, false);
         for (int i = 0; i < n; i++) {
-            size_t len = strlen(fig->entry[i].label);
-            longest = len > longest ? len : longest;
+            widest = fmax(widest, text_width(fig, fig->entry[i].label, lf,
+                                             fig->entry[i].highlight));
         }
-        lw = fmin(0.55 * plot.w, (double)longest * 0.6 * lf + 4.2 * lf);
+        lw = fmin(0.55 * plot.w, widest + 4.2 * lf);
         lh = fmin(0.7 * plot.h, n * 2.55 * lf + 1.2 * lf);
     }
     double iw = fig->inset ? 0.45 * plot.w : 0.0, ih = fig->inset ? 0.32 * plot.h : 0.0;

@@ -176,13 +176,17 @@ struct figure {
     const struct figure_help_entry *help_entries;
 
     struct figure_layout lay;       /* filled by figure_layout */
+    /* How wide s is at size (user units, regular or bold), for the layout: the renderers'
+     * text engine (draw_text_measure); NULL: estimated from its number of characters. */
+    double (*measure)(const char *s, double size, bool bold);
 };
 
 /* Zeroes the figure for a width x height frame with nothing drawn. */
 void figure_init(struct figure *fig, int width, int height);
 
-/* Fills fig->lay from the size and what is drawn. Pure arithmetic on sizes (no text
- * measuring), so the window's panels and every export put each element in the same place. */
+/* Fills fig->lay from the size and what is drawn: arithmetic on sizes, and text widths from
+ * fig->measure (the toast's, the labels' of a legend inside the plot), so the window's panels
+ * and every export put each element in the same place. */
 void figure_layout(struct figure *fig);
 
 /* Whether the step from a to b (data) gets a dot on its path: steps longer than a few dot

@@ -15,6 +15,7 @@
 
 #include "draw/draw.h"
 #include "draw/gif.h"
+#include "draw/text.h"
 #include "figure/theme.h"
 #include "sim/catalog.h"
 #include "sim/util.h"
@@ -727,6 +728,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
     const struct race *race = s->race;
     bool window = purpose == SESSION_FOR_WINDOW;
     figure_init(fig, width, height);
+    fig->measure = draw_text_measure;
     fig->view3d = s->view3d;
     memcpy(fig->camera, s->camera, sizeof fig->camera);
     util_copy_text(fig->title, sizeof fig->title, s->title);
