@@ -401,6 +401,8 @@ void draw_text_warm_up(void)
 struct draw_text_warm {
     pthread_t thread;
     PangoFontMap *fm;               /* the warmed font map, handed over at finish */
+    void (*paint)(void *ud);        /* more to draw there, or NULL */
+    void *ud;
 };
 
 static void *warm_main(void *p)
@@ -408,15 +410,20 @@ static void *warm_main(void *p)
     struct draw_text_warm *w = p;
     pango_cairo_font_map_set_default(PANGO_CAIRO_FONT_MAP(w->fm));
     draw_text_warm_up();
+    if (w->paint) {
+        w->paint(w->ud);
+    }
     /* nothing of this thread's may use the font map after the hand-over */
     draw_text_finish();
     return NULL;
 }
 
-struct draw_text_warm *draw_text_warm_start(void)
+struct draw_text_warm *draw_text_warm_start(void (*paint)(void *ud), void *ud)
 {
     struct draw_text_warm *w = xcalloc(1, sizeof *w);
     w->fm = pango_cairo_font_map_new();
+    w->paint = paint;
+    w->ud = ud;
     if (pthread_create(&w->thread, NULL, warm_main, w) != 0) {
         g_object_unref(w->fm);
         free(w);

@@ -32,8 +32,10 @@ void draw_text_warm_up(void);
  * start, then finish on the thread that will draw; finish waits for the warm-up and makes its
  * font map (loaded, its fonts found) that thread's. Fontconfig's configuration is loaded once
  * per process, so what costs most at the first text is paid beside the window's start-up. */
+/* paint(ud), when given, runs on that thread after the warm-up: the window draws its first
+ * frame's text there, so every size and face of it is loaded before the real one. */
 struct draw_text_warm;
-struct draw_text_warm *draw_text_warm_start(void);
+struct draw_text_warm *draw_text_warm_start(void (*paint)(void *ud), void *ud);
 void draw_text_warm_finish(struct draw_text_warm *w);   /* NULL: nothing */
 
 /* Frees this thread's layouts and its Pango font map (tests call it before
