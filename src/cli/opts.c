@@ -10,7 +10,6 @@
 
 #include "cli/cli.h"
 #include "sim/settings.h"
-#include "sim/spec.h"
 #include "sim/util.h"
 
 /* Each message's user text is escaped where it is written into the message; the whole line
@@ -67,14 +66,13 @@ static bool is_scene_key(const char *name)
     return setting_find(settings_scene(), name, 0) != NULL;
 }
 
-/* A yes/no scene key given alone ("--large-text", not followed by yes, no, true, ...): it
- * means yes, and takes no argument from after it. */
+/* A yes/no scene key given alone ("--large-text" last, or followed by another option): it
+ * means yes, and takes no argument from after it. Followed by anything else, that is its
+ * value, checked as such ("--contours maybe" is refused naming --contours). */
 static bool bare_flag(int argc, char **argv, int i, const char *name)
 {
     const struct setting *row = setting_find(settings_scene(), name, 0);
-    bool word;
-    return row && row->type == SETTING_BOOL &&
-           (i + 1 >= argc || !spec_parse_bool(argv[i + 1], &word));
+    return row && row->type == SETTING_BOOL && (i + 1 >= argc || argv[i + 1][0] == '-');
 }
 
 static const struct cli_extra *find_extra(const struct cli_extra *extras, const char *arg)
