@@ -8,7 +8,7 @@ packages=(
   libegl-dev libgl-dev libegl1-mesa-dev libgl1-mesa-dri
   fonts-dejavu-core dataset-fashion-mnist
   xvfb xdotool x11-apps imagemagick
-  gettext locales gifsicle poppler-utils librsvg2-bin
+  gettext locales gifsicle poppler-utils librsvg2-bin libpango1.0-dev fonts-nanum
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,7 @@ uniform float u_eps;         // log offset
 uniform vec2 u_range;        // s at t = 0 and t = 1
 uniform bool u_contours;     // draw isolines
 uniform float u_levels;      // isolines at t = k / u_levels
+uniform vec3 u_iso_rgb;      // isolines' colour (the theme's)
 uniform sampler2D u_cmap;    // 256 x 1 colour map
 
 //@PRELUDE@
@@ -36,7 +37,7 @@ void main()
         float w = max(fwidth(l), 1e-6);
         float d = abs(fract(l + 0.5) - 0.5) / w;       // pixels from the nearest isoline
         float line = 1.0 - smoothstep(0.6, 1.4, d);
-        c = mix(c, vec3(1.0), 0.42 * line);
+        c = mix(c, u_iso_rgb, 0.42 * line);
     }
     frag = vec4(c, 1.0);
 }

@@ -9,6 +9,7 @@ uniform vec3 u_light;        // world direction towards the light (normalized)
 uniform vec3 u_view_dir;     // world direction towards the camera (normalized)
 uniform bool u_contours;     // draw isolines
 uniform float u_levels;      // isolines at t = k / u_levels
+uniform vec3 u_iso_rgb;      // isolines' colour (the theme's)
 
 void main()
 {
@@ -25,7 +26,7 @@ void main()
         float l = v_t * u_levels;
         float w = max(fwidth(l), 1e-6);
         float d = abs(fract(l + 0.5) - 0.5) / w;
-        lit = mix(lit, vec3(1.0), 0.35 * (1.0 - smoothstep(0.5, 1.3, d)));
+        lit = mix(lit, u_iso_rgb, 0.35 * (1.0 - smoothstep(0.5, 1.3, d)));
     }
     frag = vec4(lit, 1.0);
 }

@@ -490,6 +490,8 @@ static void test_write_every_key(void)
         {"trails", "no"},
         {"arrows", "yes"},
         {"split", "l1_vs_l2"},
+        {"theme", "light"},
+        {"large-text", "yes"},
     };
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
         bool ok = scene_set(&s, kv[i][0], kv[i][1], false, err, sizeof err);

@@ -15,6 +15,7 @@
 #include "app/keymap.h"
 #include "app/mode.h"
 #include "draw/dash.h"
+#include "figure/theme.h"
 #include "sim/util.h"
 
 /* The painter: a thread that paints one large part at a time into that part's cairo surface
@@ -470,6 +471,10 @@ static void cnn_draw(void *m, int width, int height, double now)
         }
     } else {
         session_cnn_dash(c->s, d, width, height, now);
+        /* F5 and F6 are the window's: the toy session holds them for both modes */
+        d->theme = c->toy->s->theme;
+        d->font_scale = c->toy->s->large_text ? FIGURE_LARGE_TEXT_SCALE : 0.0;
+        dash_layout(d);   /* again, at that size */
         d->help_entries = app_cnn_help_entries(&d->nhelp);
         fresh = true;
         all = c->keys != c->keys_seen || width != c->w || height != c->h;
@@ -525,7 +530,8 @@ static void cnn_draw(void *m, int width, int height, double now)
     }
     c->panel[DASH_PART_TOAST].shown = d->toast[0] != '\0';
     c->panel[DASH_PART_HELP].shown = d->help;
-    const float bg[3] = {0.965f, 0.965f, 0.97f};
+    const double *back = figure_theme_of(d->theme)->dash_back;
+    const float bg[3] = {(float)back[0], (float)back[1], (float)back[2]};
     struct gl_renderer *gl = c->toy->gl;
     gl_begin_frame(gl, width, height, NULL);   /* the composite covers every pixel */
     /* the composite: all of it after input or a resize, else where the repainted part was and

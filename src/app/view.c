@@ -13,6 +13,7 @@
 #include "draw/draw.h"
 #include "sim/i18n.h"
 #include "draw/explain.h"
+#include "figure/theme.h"
 #include "sim/util.h"
 
 /* ======================================================================== set-up */
@@ -37,6 +38,27 @@ static bool sync_function(struct app_view *v, double now, char *err, size_t errl
     return true;
 }
 
+/* Gives GL the colour map and isoline colour of the session's theme when it changed (F5). */
+static void sync_theme(struct app_view *v)
+{
+    if (v->cmap_theme == (int)v->s->theme) {
+        return;
+    }
+    enum scene_theme th = v->s->theme;
+    unsigned char cmap[256 * 3];
+    for (int i = 0; i < 256; i++) {
+        unsigned c = draw_colormap_theme_rgb24(th, i / 255.0);
+        cmap[3 * i] = (unsigned char)(c >> 16);
+        cmap[3 * i + 1] = (unsigned char)(c >> 8);
+        cmap[3 * i + 2] = (unsigned char)c;
+    }
+    gl_renderer_set_colormap(v->gl, cmap);
+    const double *iso = figure_theme_of(th)->isoline_gl;
+    gl_renderer_set_isolines(v->gl, (const float[3]){(float)iso[0], (float)iso[1],
+                                                     (float)iso[2]});
+    v->cmap_theme = (int)th;
+}
+
 bool app_view_init(struct app_view *v, struct session *s, enum session_purpose purpose,
                    const char *shader_dir, char *err, size_t errlen)
 {
@@ -51,14 +73,8 @@ bool app_view_init(struct app_view *v, struct session *s, enum session_purpose p
     if (!v->gl) {
         return false;
     }
-    unsigned char cmap[256 * 3];
-    for (int i = 0; i < 256; i++) {
-        unsigned c = draw_colormap_rgb24(i / 255.0);
-        cmap[3 * i] = (unsigned char)(c >> 16);
-        cmap[3 * i + 1] = (unsigned char)(c >> 8);
-        cmap[3 * i + 2] = (unsigned char)c;
-    }
-    gl_renderer_set_colormap(v->gl, cmap);
+    v->cmap_theme = -1;
+    sync_theme(v);
     v->scene_gen = s->scene_gen - 1;
     return sync_function(v, 0.0, err, errlen);
 }
@@ -181,6 +197,8 @@ static struct app_chrome_key chrome_key(const struct figure *fig)
     k.scale[2] = s->lo;
     k.scale[3] = s->hi;
     k.log = s->log;
+    k.theme = (int)fig->theme;
+    k.font_scale = fig->font_scale;
     snprintf(k.title, sizeof k.title, "%s", fig->title);
     snprintf(k.subtitle, sizeof k.subtitle, "%s", fig->subtitle);
     return k;
@@ -383,6 +401,7 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
     double t = v->profile ? clock_ms() : 0.0;
     char err[1024];
     sync_function(v, now, err, sizeof err);
+    sync_theme(v);
     int plan = plan_panels(v, width, height, now);
     /* Thinning 10,000-step loss curves is work only the loss plot's repaint needs. */
     v->s->series_wanted = plan == PLAN_ALL || plan == PLAN_INSET || v->shot_pending;

@@ -43,6 +43,8 @@ struct app_chrome_key {
     int log;
     unsigned long lang;          /* i18n_generation(): the words change with the language */
     char title[160], subtitle[256];
+    int theme;                   /* colours and */
+    double font_scale;           /* text size (large text) */
 };
 
 struct app_view {
@@ -77,6 +79,7 @@ struct app_view {
     unsigned long explain_key[4];   /* input, step, paths' generation and hover the explain
                                        overlay was drawn for */
     struct app_settings *settings;   /* the settings panel (O; app/panel.h), NULL: none */
+    int cmap_theme;              /* the theme whose colour map GL holds; -1 none yet */
 };
 
 /* The help overlay's lines (keys and mouse), in keymap.c beside the key table. */

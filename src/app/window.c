@@ -22,6 +22,8 @@
 #include "app/mode.h"
 #include "app/panel.h"
 #include "app/view.h"
+#include "draw/draw.h"
+#include "draw/text.h"
 #include "sim/i18n.h"
 #include "sim/util.h"
 
@@ -337,6 +339,46 @@ static void toggle_fullscreen(SDL_Window *win)
     }
 }
 
+/* F5 (theme) and F6 (large text): the toy session holds both for both modes; the mode shown
+ * redraws everything at once and says what changed. */
+static void classroom_key(struct modes *md, enum session_action a, double now)
+{
+    struct session *s = md->v->s;
+    session_act(s, a, 0, now);   /* an input: every toy panel repaints */
+    if (md->cur.ops != &app_race_mode) {
+        md->cur.ops->toast(md->cur.m, now, false, s->toast);
+    }
+    md->cur.ops->expose(md->cur.m);
+}
+
+/* On the warm-up thread: the toy figure's text panels at the window's size, drawn once into
+ * nothing (the scene resolved again there: a copy of the work the view does). */
+static void warm_paint(void *ud)
+{
+    const struct app_options *o = ud;
+    struct session *s = xcalloc(1, sizeof *s);
+    struct session_desc sd = {.scene = o->scene, .paused = true, .view3d = o->view3d};
+    char err[256];
+    if (session_init(s, &sd, err, sizeof err)) {
+        struct figure *fig = xcalloc(1, sizeof *fig);
+        session_figure(s, fig, o->width, o->height, SESSION_FOR_WINDOW, 0.0);
+        figure_layout(fig);
+        cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, o->width,
+                                                          o->height);
+        cairo_t *cr = cairo_create(img);
+        static const enum draw_part parts[] = {DRAW_PART_CHROME, DRAW_PART_LEGEND,
+                                               DRAW_PART_INSET, DRAW_PART_STATUS};
+        for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+            draw_figure_part(cr, fig, parts[i]);
+        }
+        cairo_destroy(cr);
+        cairo_surface_destroy(img);
+        free(fig);
+        session_finish(s);
+    }
+    free(s);
+}
+
 /* Handles one event; returns false to quit. */
 static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, const SDL_Event *e,
                          double now)
@@ -387,6 +429,12 @@ static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, con
                            strcmp(i18n_current(), "ko") ? _("language: English")
                                                         : _("language: Korean"));
                 set_title(win, md);
+            }
+            break;
+        }
+        if (plain && (k == SDLK_F5 || k == SDLK_F6)) {
+            if (!e->key.repeat) {
+                classroom_key(md, k == SDLK_F5 ? SESSION_THEME : SESSION_LARGE_TEXT, now);
             }
             break;
         }
@@ -467,7 +515,12 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
                            .last = t_launch};
     SDL_Window *win = NULL;
     SDL_GLContext ctx = NULL;
+    /* Fontconfig and Pango load their fonts beside the window's own start-up, and every
+     * face and size of the first frame's text (drawn there once, thrown away). */
+    struct draw_text_warm *warm = draw_text_warm_start(o->start_cnn ? NULL : warm_paint,
+                                                       (void *)o);
     enum app_status st = open_window(o, &win, &ctx, &prof, err, errlen);
+    draw_text_warm_finish(warm);
     if (st != APP_OK) {
         return st;
     }

@@ -14,6 +14,7 @@
 #include "cli/render_common.h"
 #include "cli/train_opts.h"
 #include "draw/dash.h"
+#include "figure/theme.h"
 #include "session/cnn.h"
 #include "session/train.h"
 #include "sim/settings.h"
@@ -58,7 +59,8 @@ static void render_usage(FILE *out)
             "filters, predictions, a confusion matrix and the loss landscape.\n"
             "  -o, --output FILE      the dashboard; the extension picks the format\n"
             "  --size WxH             pixels (PNG) or points (SVG/PDF); default 1920x1080\n"
-            "  --view 2d|3d           the landscape flat or as a surface; default 2d\n");
+            "  --view 2d|3d           the landscape flat or as a surface; default 2d\n"
+            "  --theme dark|light     light: for a projector; --large-text: larger captions\n");
     lecture_help(out);
 }
 
@@ -72,24 +74,53 @@ static void view_usage(FILE *out)
             "  --size WxH             initial window size (default 1280x800)\n"
             "  --paused               start paused\n"
             "  --frames N             quit after N frames (tests, benchmarks)\n"
-            "  --stats                print first-frame time and frame statistics\n");
+            "  --stats                print first-frame time and frame statistics\n"
+            "  --theme dark|light     light: for a projector (F5); --large-text: larger "
+            "captions (F6)\n");
     lecture_help(out);
+}
+
+/* --theme and --large-text (the scene keys theme and large-text, read through the settings
+ * table, so the CNN commands take and check them as the toy ones do). */
+static bool look_options(const char *cmd, const char *theme, const char *large,
+                         enum scene_theme *t, bool *lt)
+{
+    struct scene sc;
+    scene_init(&sc);
+    char err[512];
+    bool ok = (!theme || scene_set(&sc, "theme", theme, true, err, sizeof err)) &&
+              (!large || scene_set(&sc, "large-text", large, true, err, sizeof err));
+    if (!ok) {
+        cli_error(cmd, "--%s", err);
+    }
+    *t = sc.theme;
+    *lt = sc.large_text;
+    scene_finish(&sc);
+    return ok;
 }
 
 int cmd_render_cnn(int argc, char **argv)
 {
     struct train_settings ts;
-    const char *output = NULL, *size = NULL, *cnn = NULL, *view = NULL;
+    const char *output = NULL, *size = NULL, *cnn = NULL, *view = NULL, *theme = NULL,
+               *large = NULL;
     const struct cli_extra extras[] = {
         {"-o", "--output", true, &output},
         {"--size", NULL, true, &size},
         {"--cnn", NULL, false, &cnn},
         {"--view", NULL, true, &view},
+        {"--theme", NULL, true, &theme},
+        {"--large-text", NULL, false, &large},
         {0},
     };
     int rc = parse("render", argc, argv, &ts, extras, render_usage);
     if (rc != 0) {
         return rc < 0 ? 0 : rc;
+    }
+    enum scene_theme look;
+    bool large_text;
+    if (!look_options("render", theme, large ? "yes" : NULL, &look, &large_text)) {
+        return 2;
     }
     if (!output) {
         cli_error("render", "missing -o FILE (.png, .svg or .pdf)");
@@ -135,6 +166,8 @@ int cmd_render_cnn(int argc, char **argv)
     session_cnn_state(s, &st);
     /* a slide: the figure without the window's key hints */
     d->status[1][0] = '\0';
+    d->theme = look;
+    d->font_scale = large_text ? FIGURE_LARGE_TEXT_SCALE : 0.0;
     dash_layout(d);
     bool ok = draw_dash_export(output, d, err, sizeof err);
     free(d);
@@ -154,7 +187,7 @@ int cmd_view_cnn(int argc, char **argv, const struct app_options *base)
 {
     struct train_settings ts;
     const char *shot_dir = NULL, *size = NULL, *paused = NULL, *frames = NULL, *stats = NULL,
-               *cnn = NULL;
+               *cnn = NULL, *theme = NULL, *large = NULL;
     const struct cli_extra extras[] = {
         {"--shot-dir", NULL, true, &shot_dir},
         {"--size", NULL, true, &size},
@@ -162,11 +195,18 @@ int cmd_view_cnn(int argc, char **argv, const struct app_options *base)
         {"--frames", NULL, true, &frames},
         {"--stats", NULL, false, &stats},
         {"--cnn", NULL, false, &cnn},
+        {"--theme", NULL, true, &theme},
+        {"--large-text", NULL, false, &large},
         {0},
     };
     int rc = parse("view", argc, argv, &ts, extras, view_usage);
     if (rc != 0) {
         return rc < 0 ? 0 : rc;
+    }
+    /* The look is the toy session's (the window's F5 and F6 serve both modes). */
+    struct scene look = *base->scene;   /* a shallow copy: the window copies it again */
+    if (!look_options("view", theme, large ? "yes" : NULL, &look.theme, &look.large_text)) {
+        return 2;
     }
     struct stat st;
     if (shot_dir && (stat(shot_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
@@ -174,6 +214,7 @@ int cmd_view_cnn(int argc, char **argv, const struct app_options *base)
         return 2;
     }
     struct app_options o = *base;
+    o.scene = &look;
     if (size && !render_parse_size(size, &o.width, &o.height)) {
         cli_error("view", "--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'", size);
         return 2;

@@ -13,6 +13,7 @@
 #include "cli/train_opts.h"
 #include "draw/dash.h"
 #include "draw/draw.h"
+#include "figure/theme.h"
 #include "nn/landscape.h"
 #include "nn/train.h"
 #include "sim/settings.h"
@@ -315,7 +316,8 @@ static int write_figure(struct run *R, const struct nn_landscape_desc *desc, con
 {
     struct dash *d = xcalloc(1, sizeof *d);
     dash_init(d, 1400, 1000);
-    d->font_scale = 1.4;
+    d->font_scale = 1.4 * (R->ls.large_text ? FIGURE_LARGE_TEXT_SCALE : 1.0);
+    d->theme = R->ls.theme;
     snprintf(d->title, sizeof d->title, "The loss landscape of the small CNN, %d optimizer%s",
              R->nracers, R->nracers == 1 ? "" : "s");
     snprintf(d->subtitle, sizeof d->subtitle,

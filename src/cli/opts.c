@@ -66,6 +66,15 @@ static bool is_scene_key(const char *name)
     return setting_find(settings_scene(), name, 0) != NULL;
 }
 
+/* A yes/no scene key given alone ("--large-text" last, or followed by another option): it
+ * means yes, and takes no argument from after it. Followed by anything else, that is its
+ * value, checked as such ("--contours maybe" is refused naming --contours). */
+static bool bare_flag(int argc, char **argv, int i, const char *name)
+{
+    const struct setting *row = setting_find(settings_scene(), name, 0);
+    return row && row->type == SETTING_BOOL && (i + 1 >= argc || argv[i + 1][0] == '-');
+}
+
 static const struct cli_extra *find_extra(const struct cli_extra *extras, const char *arg)
 {
     char name[64] = "";
@@ -143,7 +152,8 @@ static int value_args(int argc, char **argv, int i, const struct cli_extra *extr
                                                       : NULL;
     bool takes = ex ? ex->takes_value
                     : !strncmp(arg, "--", 2) && (is_scene_key(name) || !strcmp(name, "scene") ||
-                                                 !strcmp(name, "preset"));
+                                                 !strcmp(name, "preset")) &&
+                          !bare_flag(argc, argv, i, name);
     return takes && !inline_value && i + 1 < argc ? 1 : 0;
 }
 
@@ -254,6 +264,9 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
             util_append_suggestion(msg, sizeof msg, dashed, names, n);
             cli_error(cmd, "%s; see `optiscope %s --help`", msg, cmd);
             return false;
+        }
+        if (!value && !file_opt && bare_flag(argc, argv, i, name)) {
+            value = "true";
         }
         if (!value) {
             if (i + 1 >= argc) {

@@ -14,6 +14,7 @@
 #include "draw/draw.h"
 #include "draw/overlay.h"
 #include "sim/i18n.h"
+#include "figure/theme.h"
 
 static const double ink[3] = {0.13, 0.13, 0.16};
 static const double soft[3] = {0.40, 0.40, 0.44};
@@ -824,7 +825,7 @@ static void draw_land3d(cairo_t *cr, const struct dash *d, const struct figure_r
         }
         cairo_close_path(cr);
         double rgb[3];
-        draw_colormap(tsum / 4, rgb);
+        draw_colormap_theme(d->theme, tsum / 4, rgb);
         cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
         cairo_fill_preserve(cr);
         cairo_set_source_rgba(cr, 0, 0, 0, 0.25);
@@ -938,7 +939,8 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         for (int j = 0; j < n; j++) {
             uint32_t *row = (uint32_t *)(px + (size_t)(n - 1 - j) * stride);
             for (int i = 0; i < n; i++) {
-                row[i] = draw_colormap_rgb24(land_t(L->loss[j * n + i], lmin, lmax));
+                row[i] = draw_colormap_theme_rgb24(d->theme,
+                                                   land_t(L->loss[j * n + i], lmin, lmax));
             }
         }
         cairo_surface_mark_dirty(s);
@@ -965,7 +967,12 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
             for (int lv = 1; lv < 12; lv++) {
                 draw_contour_grid(g, n, n, lv / 12.0, land_segment, &sc);
             }
-            cairo_set_source_rgba(cr, 1, 1, 1, 0.45);
+            if (d->theme == SCENE_THEME_LIGHT) {   /* dark lines on the light map */
+                const double *c = figure_theme_of(d->theme)->isoline_low;
+                cairo_set_source_rgba(cr, c[0], c[1], c[2], 0.4);
+            } else {
+                cairo_set_source_rgba(cr, 1, 1, 1, 0.45);
+            }
             cairo_set_line_width(cr, 0.06 * F + 0.5);
             cairo_stroke(cr);
             cairo_restore(cr);
@@ -1032,7 +1039,7 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
     if (kx + 1.0 * F < R->x + R->w + 1 && kh > 2 * F) {
         for (int k = 0; k < 64; k++) {
             double rgb[3];
-            draw_colormap(1.0 - k / 63.0, rgb);
+            draw_colormap_theme(d->theme, 1.0 - k / 63.0, rgb);
             cairo_rectangle(cr, kx, ky + k * kh / 64, 0.9 * F, kh / 64 + 0.5);
             cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
             cairo_fill(cr);
@@ -1086,7 +1093,8 @@ static void draw_back(cairo_t *cr, const struct dash *d)
 {
     const struct dash_layout *l = &d->lay;
     cairo_save(cr);
-    cairo_set_source_rgb(cr, 0.965, 0.965, 0.97);
+    const double *bg = figure_theme_of(d->theme)->dash_back;
+    cairo_set_source_rgb(cr, bg[0], bg[1], bg[2]);
     cairo_paint(cr);
     set_rgb(cr, ink);
     char fit[256];

@@ -10,18 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#ifdef OPTISCOPE_HAVE_CAIRO_FT
-#include <cairo-ft.h>
-#include <fontconfig/fontconfig.h>
-#include <pthread.h>
-#endif
-
 #include "draw/overlay.h"
+#include "draw/text.h"
+#include "figure/theme.h"
 #include "sim/util.h"
 
 /* ------------------------------------------------------------------ small helpers */
-
-#define FONT_FACE "DejaVu Sans"
 
 /* Outline colour around trails and markers: reads on bright and dark parts of the map. */
 static const double outline_rgb[3] = {0.08, 0.06, 0.12};
@@ -38,105 +32,10 @@ static bool finite2(double x, double y)
 
 /* ======================================================================== fonts */
 
-#ifdef OPTISCOPE_HAVE_CAIRO_FT
-/* DejaVu Sans from its files, as fontconfig resolves it on Debian (fonts-dejavu-core) and
- * with the options fontconfig gives it there (slight hinting, grey antialiasing), so text is
- * pixel for pixel the same as through cairo's toy API, without fontconfig reading its whole
- * configuration first (~8 ms of the window's startup). Index: bold + 2 * italic. */
-#define DEJAVU_DIR "/usr/share/fonts/truetype/dejavu/"
-static const char *const dejavu_files[4] = {
-    DEJAVU_DIR "DejaVuSans.ttf", DEJAVU_DIR "DejaVuSans-Bold.ttf",
-    DEJAVU_DIR "DejaVuSans-Oblique.ttf", DEJAVU_DIR "DejaVuSans-BoldOblique.ttf"};
-/* The faces, made once per process and shared (immutable, like cairo's own toy cache); NULL
- * where the file is missing. */
-static cairo_font_face_t *dejavu_faces[4];
-static pthread_once_t dejavu_once = PTHREAD_ONCE_INIT;
-
-static void dejavu_load(void)
-{
-    for (int i = 0; i < 4; i++) {
-        if (access(dejavu_files[i], R_OK) != 0) {
-            continue;
-        }
-        FcPattern *pat = FcPatternCreate();
-        FcPatternAddString(pat, FC_FILE, (const FcChar8 *)dejavu_files[i]);
-        FcPatternAddInteger(pat, FC_INDEX, 0);
-        FcPatternAddBool(pat, FC_ANTIALIAS, FcTrue);
-        FcPatternAddBool(pat, FC_HINTING, FcTrue);
-        FcPatternAddInteger(pat, FC_HINT_STYLE, FC_HINT_SLIGHT);
-        cairo_font_face_t *f = cairo_ft_font_face_create_for_pattern(pat);
-        FcPatternDestroy(pat);
-        if (cairo_font_face_status(f) == CAIRO_STATUS_SUCCESS) {
-            dejavu_faces[i] = f;
-        } else {
-            cairo_font_face_destroy(f);
-        }
-    }
-}
-#endif
-
-void draw_set_font(cairo_t *cr, double size, bool bold, bool italic)
-{
-#ifdef OPTISCOPE_HAVE_CAIRO_FT
-    pthread_once(&dejavu_once, dejavu_load);
-    cairo_font_face_t *f = dejavu_faces[(bold ? 1 : 0) + (italic ? 2 : 0)];
-    if (f) {
-        cairo_set_font_face(cr, f);
-        cairo_set_font_size(cr, size);
-        return;
-    }
-#endif
-    cairo_select_font_face(cr, FONT_FACE,
-                           italic ? CAIRO_FONT_SLANT_OBLIQUE : CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-}
-
+/* Text itself is text.c's (Pango). */
 static void set_font(cairo_t *cr, double size, bool bold, bool italic)
 {
     draw_set_font(cr, size, bold, italic);
-}
-
-double draw_text_width(cairo_t *cr, const char *s)
-{
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    return te.x_advance;
-}
-
-/* Shows s with the current font: ha is the fraction of its width left of x (0 left-aligned,
- * 0.5 centred, 1 right-aligned); va places y: 0 baseline, 0.5 middle, 1 top of capitals. */
-void draw_text_at(cairo_t *cr, double x, double y, const char *s, double ha, double va)
-{
-    cairo_font_extents_t fe;
-    cairo_font_extents(cr, &fe);
-    double cap = 0.72 * (fe.ascent + fe.descent) / 1.164;   /* DejaVu: cap height ~0.73 em */
-    cairo_move_to(cr, x - ha * draw_text_width(cr, s), y + va * cap);
-    cairo_show_text(cr, s);
-}
-
-/* Copies s into buf, cut at a UTF-8 boundary and ended with an ellipsis so that it fits in
- * maxw with the current font. */
-void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t len)
-{
-    util_copy_text(buf, len, s);   /* a cut inside a character would make cairo refuse it */
-    if (draw_text_width(cr, buf) <= maxw) {
-        return;
-    }
-    size_t n = strlen(buf);
-    while (n > 0) {
-        n--;
-        while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80) {
-            n--;
-        }
-        if (n + 4 > len) {
-            continue;
-        }
-        memcpy(buf + n, "\xE2\x80\xA6", 4);   /* U+2026 and the NUL */
-        if (draw_text_width(cr, buf) <= maxw) {
-            return;
-        }
-    }
 }
 
 int draw_text_wrapped(cairo_t *cr, double cx, double cy, const char *s, double maxw,
@@ -292,8 +191,18 @@ void draw_runner_color(int i, double rgb[3])
 
 void draw_runner_text_color(int i, double rgb[3])
 {
+    draw_theme_runner_text_color(SCENE_THEME_DARK, i, rgb);
+}
+
+void draw_theme_runner_color(enum scene_theme theme, int i, double rgb[3])
+{
+    figure_theme_runner_rgb(theme, i, rgb);
+}
+
+void draw_theme_runner_text_color(enum scene_theme theme, int i, double rgb[3])
+{
     /* Darkened until its relative luminance is low enough to read on white. */
-    draw_runner_color(i, rgb);
+    draw_theme_runner_color(theme, i, rgb);
     double f = 1.0;
     for (int it = 0; it < 20; it++) {
         double l = 0.2126 * rgb[0] * f + 0.7152 * rgb[1] * f + 0.0722 * rgb[2] * f;
@@ -366,7 +275,8 @@ void draw_heatmap(cairo_t *cr, const struct figure_frame *fr, const struct figur
         for (int i = 0; i < nx; i++) {
             double t = figure_scale_t(&fld->scale, v[(size_t)j * nx + i]);
             /* Clamped like the window's shader; grey where the function is undefined. */
-            row[i] = isfinite(t) ? draw_colormap_rgb24(clampd(t, 0.0, 1.0)) : 0x808080u;
+            row[i] = isfinite(t) ? draw_colormap_theme_rgb24(fld->theme, clampd(t, 0.0, 1.0))
+                                 : 0x808080u;
         }
     }
     cairo_surface_mark_dirty(img);
@@ -427,12 +337,10 @@ void draw_contours(cairo_t *cr, const struct figure_frame *fr, const struct figu
         double t = (double)l / nlevels;
         cairo_new_path(cr);
         draw_contour_grid(fv, nx, ny, t, contour_segment, &ctx);
-        /* Light lines on the dark end, dark lines on the bright end. */
-        if (t < 0.62) {
-            cairo_set_source_rgba(cr, 1.0, 1.0, 1.0, 0.30);
-        } else {
-            cairo_set_source_rgba(cr, 0.10, 0.10, 0.20, 0.30);
-        }
+        /* Light lines on the dark end, dark lines on the bright end (the theme's). */
+        const struct figure_theme *th = figure_theme_of(f->theme);
+        const double *c = t < 0.62 ? th->isoline_low : th->isoline_high;
+        cairo_set_source_rgba(cr, c[0], c[1], c[2], c[3]);
         cairo_stroke(cr);
     }
     cairo_restore(cr);
@@ -547,10 +455,10 @@ static double outline_width(double lw)
 
 /* One path: the line, outlined, and a dot at every step long enough to see (figure's rule). */
 static void draw_one_path(cairo_t *cr, const struct figure_frame *fr,
-                          const struct figure_path *p)
+                          const struct figure_path *p, enum scene_theme theme)
 {
     double rgb[3];
-    draw_runner_color(p->color, rgb);
+    draw_theme_runner_color(theme, p->color, rgb);
     double lw = p->width, ow = outline_width(lw);
     /* Clip the geometry to the plot: far-away points (a diverging runner) would overflow
      * cairo's fixed-point coordinates. */
@@ -590,11 +498,11 @@ void draw_paths(cairo_t *cr, const struct figure *fig)
             if (p->dimmed) {
                 /* Dim the others: a group keeps line and outline one translucent layer. */
                 cairo_push_group(cr);
-                draw_one_path(cr, &fr, p);
+                draw_one_path(cr, &fr, p, fig->theme);
                 cairo_pop_group_to_source(cr);
                 cairo_paint_with_alpha(cr, 0.7);
             } else {
-                draw_one_path(cr, &fr, p);
+                draw_one_path(cr, &fr, p, fig->theme);
             }
         }
     }
@@ -634,7 +542,7 @@ void draw_markers(cairo_t *cr, const struct figure *fig)
         }
         double rgb[3] = {1.0, 1.0, 1.0};
         if (m->color >= 0) {
-            draw_runner_color(m->color, rgb);
+            draw_theme_runner_color(fig->theme, m->color, rgb);
         }
         double r = 0.5 * m->size, ow = 0.07 * font + 0.6;
         switch (m->shape) {
@@ -698,14 +606,14 @@ void draw_arrows(cairo_t *cr, const struct figure *fig)
 
 /* ------------------------------------------------------------------ axes and colour bar */
 
-static const double ink[3] = {0.13, 0.13, 0.16};      /* text and frames */
-static const double ink_soft[3] = {0.36, 0.36, 0.40}; /* secondary text */
+/* Text and frames in the theme's ink (th->ink), secondary text in th->ink_soft. */
 
-void draw_axes(cairo_t *cr, const struct figure_frame *fr, double font)
+void draw_axes(cairo_t *cr, const struct figure_frame *fr, double font, enum scene_theme theme)
 {
+    const struct figure_theme *th = figure_theme_of(theme);
     const struct figure_rect *r = &fr->r;
     cairo_save(cr);
-    cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+    cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
     cairo_set_line_width(cr, fmax(1.0, 0.07 * font));
     cairo_rectangle(cr, r->x, r->y, r->w, r->h);
     cairo_stroke(cr);
@@ -750,8 +658,9 @@ void draw_axes(cairo_t *cr, const struct figure_frame *fr, double font)
 }
 
 void draw_colorbar(cairo_t *cr, const struct figure_rect *r, const struct figure_scale *scale,
-                   double font)
+                   double font, enum scene_theme theme)
 {
+    const struct figure_theme *th = figure_theme_of(theme);
     if (!(r->w > 0 && r->h > 0)) {
         return;
     }
@@ -759,14 +668,14 @@ void draw_colorbar(cairo_t *cr, const struct figure_rect *r, const struct figure
     cairo_pattern_t *grad = cairo_pattern_create_linear(0, r->y + r->h, 0, r->y);
     for (int k = 0; k <= 32; k++) {
         double rgb[3];
-        draw_colormap(k / 32.0, rgb);
+        draw_colormap_theme(theme, k / 32.0, rgb);
         cairo_pattern_add_color_stop_rgb(grad, k / 32.0, rgb[0], rgb[1], rgb[2]);
     }
     cairo_rectangle(cr, r->x, r->y, r->w, r->h);
     cairo_set_source(cr, grad);
     cairo_fill_preserve(cr);
     cairo_pattern_destroy(grad);
-    cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+    cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
     cairo_set_line_width(cr, fmax(1.0, 0.06 * font));
     cairo_stroke(cr);
 
@@ -818,10 +727,10 @@ void draw_colorbar(cairo_t *cr, const struct figure_rect *r, const struct figure
 /* ------------------------------------------------------------------ legend */
 
 static void legend_swatch(cairo_t *cr, double x, double y, double w, int i, double font,
-                          bool diverged)
+                          bool diverged, enum scene_theme theme)
 {
     double rgb[3];
-    draw_runner_color(i, rgb);
+    draw_theme_runner_color(theme, i, rgb);
     double lw = 0.17 * font, ow = 0.07 * font + 0.6;
     cairo_new_path(cr);
     cairo_move_to(cr, x, y);
@@ -842,18 +751,22 @@ void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *
     if (n <= 0 || !(r->w > 0 && r->h > 0)) {
         return;
     }
+    const struct figure_theme *th = figure_theme_of(fig->theme);
     cairo_save(cr);
     double pad = 0.6 * font;
-    /* Two lines per runner; shrink the text when they do not fit. */
+    /* Two lines per runner (one in a compact legend: the label, in the runner's colour when
+     * it diverged); shrink the text when they do not fit. */
+    bool compact = fig->lay.legend_compact;
+    double row = compact ? FIGURE_LEGEND_COMPACT_ROW : 2.55;
     double f = font;
-    double need = n * 2.55 * f + 2 * pad;
+    double need = n * row * f + 2 * pad;
     if (need > r->h) {
-        f = fmax(0.5 * font, font * (r->h - 2 * pad) / (n * 2.55 * font));
+        f = fmax(0.5 * font, font * (r->h - 2 * pad) / (n * row * font));
     }
     draw_rounded_rect(cr, r->x, r->y, r->w, r->h, 0.4 * font);
-    cairo_set_source_rgba(cr, 1.0, 1.0, 1.0, boxed ? 0.88 : 1.0);
+    cairo_set_source_rgba(cr, th->card[0], th->card[1], th->card[2], boxed ? 0.88 : 1.0);
     cairo_fill_preserve(cr);
-    cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], boxed ? 0.6 : 0.25);
+    cairo_set_source_rgba(cr, th->ink[0], th->ink[1], th->ink[2], boxed ? 0.6 : 0.25);
     cairo_set_line_width(cr, 1.0);
     cairo_stroke(cr);
     double x = r->x + pad, y = r->y + pad;
@@ -862,7 +775,7 @@ void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *
     double maxw = r->x + r->w - pad - tx;
     for (int i = 0; i < n; i++) {
         const struct figure_entry *e = &fig->entry[i];
-        double h = 2.55 * f;
+        double h = row * f;
         if (e->highlight) {
             draw_rounded_rect(cr, x - 0.3 * f, y, r->x + r->w - pad - x + 0.6 * f,
                               h - 0.25 * f, 0.3 * f);
@@ -874,7 +787,8 @@ void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *
         if (e->hidden) {
             cairo_push_group(cr);
         }
-        legend_swatch(cr, x + 0.3 * f, y1 - 0.36 * f, sw - 0.3 * f, e->color, f, e->diverged);
+        legend_swatch(cr, x + 0.3 * f, y1 - 0.36 * f, sw - 0.3 * f, e->color, f, e->diverged,
+                      fig->theme);
 
         char buf[160];
         /* A long label first gets smaller text (down to 80%), then an ellipsis. */
@@ -884,21 +798,30 @@ void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *
         if (lw > maxw) {
             set_font(cr, f * fmax(0.8, maxw / lw), e->highlight, false);
         }
-        cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+        cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
+        if (compact && e->diverged) {
+            double rgb[3];
+            draw_theme_runner_text_color(fig->theme, e->color, rgb);
+            cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+        }
         draw_fit_text(cr, label, maxw, buf, sizeof buf);
         draw_text_at(cr, tx, y1, buf, 0.0, 0.0);
 
-        if (e->diverged) {
+        if (compact) {
+            /* no detail line */
+        } else if (e->diverged) {
             double rgb[3];
-            draw_runner_text_color(e->color, rgb);
+            draw_theme_runner_text_color(fig->theme, e->color, rgb);
             set_font(cr, 0.82 * f, true, false);
             cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
         } else {
             set_font(cr, 0.82 * f, false, false);
-            cairo_set_source_rgb(cr, ink_soft[0], ink_soft[1], ink_soft[2]);
+            cairo_set_source_rgb(cr, th->ink_soft[0], th->ink_soft[1], th->ink_soft[2]);
         }
-        draw_fit_text(cr, e->detail, maxw, buf, sizeof buf);
-        draw_text_at(cr, tx, y2, buf, 0.0, 0.0);
+        if (!compact) {
+            draw_fit_text(cr, e->detail, maxw, buf, sizeof buf);
+            draw_text_at(cr, tx, y2, buf, 0.0, 0.0);
+        }
         if (e->hidden) {
             cairo_pop_group_to_source(cr);
             cairo_paint_with_alpha(cr, 0.4);
@@ -929,6 +852,7 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
     if (!(r->w > 4 * font && r->h > 4 * font)) {
         return;
     }
+    const struct figure_theme *th = figure_theme_of(fig->theme);
     /* A diverged runner's exploding losses would squash everyone else's curves: only its
      * start counts for the range, and its curve leaves through the top. */
     double lmin = INFINITY, lmax = -INFINITY;
@@ -955,7 +879,9 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
             y0 = y1 - 16;
         }
     } else if (isfinite(lmin)) {
-        ystep = figure_nice_step(lmax - lmin, 4);
+        /* about four labels, fewer when the plot (its height, below) is short for them */
+        ystep = figure_nice_step(lmax - lmin, (int)clampd((r->h - 4.9 * font) / (2.2 * font),
+                                                          2.0, 4.0));
         y0 = floor(lmin / ystep) * ystep;
         y1 = ceil(lmax / ystep) * ystep;
         if (y1 <= y0) {
@@ -968,21 +894,23 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
     draw_rounded_rect(cr, r->x, r->y, r->w, r->h, 0.4 * font);
     cairo_set_source_rgb(cr, 0.975, 0.975, 0.98);
     cairo_fill_preserve(cr);
-    cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.5);
+    cairo_set_source_rgba(cr, th->ink[0], th->ink[1], th->ink[2], 0.5);
     cairo_set_line_width(cr, 1.0);
     cairo_stroke(cr);
     double size = 0.8 * font;
     const char *title = log_axis ? "loss (log scale)" : "loss (linear: some losses \xE2\x89\xA4 0)";
     set_font(cr, 0.9 * font, true, false);
-    cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+    cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
     char buf[128];
     draw_fit_text(cr, title, r->w - 1.2 * font, buf, sizeof buf);
     draw_text_at(cr, r->x + 0.6 * font, r->y + 0.6 * font, buf, 0.0, 1.0);
 
     /* Plot area inside the card: room for y labels left, step labels and name below. */
+    /* A short card (large text) leaves out the axis name "step" for the curves' sake. */
+    bool short_card = r->h - 4.9 * font < 4.0 * font;
     struct figure_rect a = {r->x + (log_axis ? 3.4 : 4.4) * font, r->y + 2.0 * font, 0, 0};
     a.w = r->x + r->w - 0.9 * font - a.x;
-    a.h = r->y + r->h - 2.9 * font - a.y;
+    a.h = r->y + r->h - (short_card ? 1.8 : 2.9) * font - a.y;
     if (a.w < 2 * font || a.h < 2 * font) {
         cairo_restore(cr);
         return;
@@ -990,24 +918,29 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
     cairo_rectangle(cr, a.x, a.y, a.w, a.h);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_fill_preserve(cr);
-    cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+    cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
     cairo_set_line_width(cr, 1.0);
     cairo_stroke(cr);
 
     /* Grid lines and labels: decades, or 1-2-5 steps. */
     set_font(cr, size, false, false);
     if (log_axis) {
+        /* At most about five labels, and never closer than 1.4 lines (large text). */
         int every = 1 + (int)((y1 - y0) / 5);
+        double gap = a.h / (y1 - y0);
+        if (every * gap < 1.4 * size) {
+            every = (int)ceil(1.4 * size / gap);
+        }
         for (int k = (int)y0; k <= (int)y1; k++) {
             double y = a.y + a.h - (k - y0) / (y1 - y0) * a.h;
             if ((k - (int)y0) % every != 0) {
                 continue;
             }
-            cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.15);
+            cairo_set_source_rgba(cr, th->ink[0], th->ink[1], th->ink[2], 0.15);
             cairo_move_to(cr, a.x, y);
             cairo_line_to(cr, a.x + a.w, y);
             cairo_stroke(cr);
-            cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+            cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
             draw_pow10_label(cr, a.x - 0.35 * font, y, k, size, 1.0, 0.5, true);
         }
     } else {
@@ -1017,11 +950,11 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
                 break;
             }
             double y = a.y + a.h - (v - y0) / (y1 - y0) * a.h;
-            cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.15);
+            cairo_set_source_rgba(cr, th->ink[0], th->ink[1], th->ink[2], 0.15);
             cairo_move_to(cr, a.x, y);
             cairo_line_to(cr, a.x + a.w, y);
             cairo_stroke(cr);
-            cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+            cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
             draw_format_tick(v, ystep, buf, sizeof buf);
             draw_text_at(cr, a.x - 0.35 * font, y, buf, 1.0, 0.5);
         }
@@ -1033,7 +966,7 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
             break;
         }
         double x = a.x + v / smax * a.w;
-        cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+        cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
         cairo_move_to(cr, x, a.y + a.h);
         cairo_line_to(cr, x, a.y + a.h + 0.3 * font);
         cairo_stroke(cr);
@@ -1041,7 +974,9 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
         draw_text_at(cr, x, a.y + a.h + 0.55 * font, buf, 0.5, 1.0);
     }
     set_font(cr, size, false, true);
-    draw_text_at(cr, a.x + 0.5 * a.w, a.y + a.h + 1.75 * font, "step", 0.5, 1.0);
+    if (!short_card) {
+        draw_text_at(cr, a.x + 0.5 * a.w, a.y + a.h + 1.75 * font, "step", 0.5, 1.0);
+    }
 
     /* Curves, highlighted one last. */
     cairo_rectangle(cr, a.x, a.y, a.w, a.h);
@@ -1079,7 +1014,7 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
                 last[1] = y;
             }
             double rgb[3];
-            draw_runner_color(sr->color, rgb);
+            draw_theme_runner_color(fig->theme, sr->color, rgb);
             double lw = (sr->highlight ? 0.2 : 0.12) * font;
             stroke_outlined(cr, rgb, lw, 0.045 * font + 0.5);
             if (sr->diverged && have_last) {
@@ -1097,6 +1032,8 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
 void draw_lr_plot(cairo_t *cr, const struct figure_rect *r, const struct figure *fig,
                   double font)
 {
+    const struct figure_theme *th = figure_theme_of(fig->theme);
+    const double *ink = th->ink;
     if (!(r->w > 4 * font && r->h > 4 * font)) {
         return;
     }
@@ -1124,7 +1061,7 @@ void draw_lr_plot(cairo_t *cr, const struct figure_rect *r, const struct figure 
     }
     cairo_save(cr);
     draw_rounded_rect(cr, r->x, r->y, r->w, r->h, 0.4 * font);
-    cairo_set_source_rgb(cr, 0.975, 0.975, 0.98);
+    cairo_set_source_rgb(cr, th->card[0], th->card[1], th->card[2]);
     cairo_fill_preserve(cr);
     cairo_set_source_rgba(cr, ink[0], ink[1], ink[2], 0.5);
     cairo_set_line_width(cr, 1.0);
@@ -1216,7 +1153,7 @@ void draw_lr_plot(cairo_t *cr, const struct figure_rect *r, const struct figure 
                 last[1] = y;
             }
             double rgb[3];
-            draw_runner_color(sr->color, rgb);
+            draw_theme_runner_color(fig->theme, sr->color, rgb);
             double lw = (sr->highlight ? 0.2 : 0.12) * font;
             stroke_outlined(cr, rgb, lw, 0.045 * font + 0.5);
             if (sr->diverged && pen) {
@@ -1312,6 +1249,7 @@ static void draw_twin_plot(cairo_t *cr, const struct figure *fig, bool lines)
 static void draw_captions(cairo_t *cr, const struct figure *fig, const struct figure_frame *fr,
                           const struct figure_frame *fr2, double F)
 {
+    const double *ink = figure_theme_of(fig->theme)->ink;
     char buf[320];
     cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
     set_font(cr, 1.0 * F, true, false);
@@ -1341,7 +1279,8 @@ static void chrome_background(cairo_t *cr, const struct figure *fig)
     if (p2->w > 0) {
         cairo_rectangle(cr, p2->x, p2->y, p2->w, p2->h);
     }
-    cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
+    const double *pg = figure_theme_of(fig->theme)->page;
+    cairo_set_source_rgb(cr, pg[0], pg[1], pg[2]);
     cairo_fill(cr);
     cairo_restore(cr);
 }
@@ -1349,18 +1288,19 @@ static void chrome_background(cairo_t *cr, const struct figure *fig)
 static void draw_chrome(cairo_t *cr, const struct figure *fig)
 {
     const struct figure_layout *lay = &fig->lay;
+    const struct figure_theme *th = figure_theme_of(fig->theme);
     double F = lay->font;
     chrome_background(cr, fig);
     struct figure_frame fr = figure_plot_frame(fig);
     if (fig->axes && !fig->view3d) {
-        draw_axes(cr, &fr, F);
+        draw_axes(cr, &fr, F, fig->theme);
     }
     struct figure_frame fr2 = split_frame(fig);
     if (fig->axes && !fig->view3d && fr2.r.w > 0) {
-        draw_axes(cr, &fr2, F);
+        draw_axes(cr, &fr2, F, fig->theme);
     }
     if (fig->colorbar) {
-        draw_colorbar(cr, &lay->colorbar, &fig->field.scale, F);
+        draw_colorbar(cr, &lay->colorbar, &fig->field.scale, F, fig->theme);
     }
     double cx = lay->legend_inside || lay->legend.w + lay->inset.w == 0
                 ? 0.5 * fig->width : lay->plot.x + 0.5 * lay->plot.w;
@@ -1372,13 +1312,13 @@ static void draw_chrome(cairo_t *cr, const struct figure *fig)
         draw_captions(cr, fig, &fr, &fr2, F);
     }
     if (lay->title_y > 0) {
-        cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
+        cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
         set_font(cr, 1.3 * F, true, false);
         draw_fit_text(cr, fig->title, fig->width - 2 * F, buf, sizeof buf);
         draw_text_at(cr, cx, lay->title_y, buf, 0.5, 0.0);
     }
     if (lay->subtitle_y > 0) {
-        cairo_set_source_rgb(cr, ink_soft[0], ink_soft[1], ink_soft[2]);
+        cairo_set_source_rgb(cr, th->ink_soft[0], th->ink_soft[1], th->ink_soft[2]);
         set_font(cr, 0.85 * F, false, false);
         draw_fit_text(cr, fig->subtitle, fig->width - 2 * F, buf, sizeof buf);
         draw_text_at(cr, cx, lay->subtitle_y, buf, 0.5, 0.0);
@@ -1406,7 +1346,8 @@ void draw_figure_part(cairo_t *cr, const struct figure *fig, enum draw_part part
                 }
             }
         } else if (!fig->view3d) {
-            cairo_set_source_rgb(cr, 0.9, 0.9, 0.92);
+            const double *e = figure_theme_of(fig->theme)->empty_plot;
+            cairo_set_source_rgb(cr, e[0], e[1], e[2]);
             cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
             cairo_fill(cr);
         }
@@ -1478,7 +1419,8 @@ void draw_figure(cairo_t *cr, const struct figure *fig)
     if (fig->view3d) {
         /* No GL here: the plot is left to whoever composites the surface (the window). */
         cairo_save(cr);
-        cairo_set_source_rgb(cr, 0.96, 0.96, 0.97);
+        const double *b = figure_theme_of(fig->theme)->backdrop3d;
+        cairo_set_source_rgb(cr, b[0], b[1], b[2]);
         const struct figure_rect *p = &fig->lay.plot;
         cairo_rectangle(cr, p->x, p->y, p->w, p->h);
         cairo_fill(cr);

@@ -50,8 +50,13 @@ bool draw_export(const char *path, const struct figure *fig, char *err, size_t e
  * shade of it for text on white. */
 void draw_runner_color(int i, double rgb[3]);
 void draw_runner_text_color(int i, double rgb[3]);
+/* The same in a theme (figure/theme.h): these two are the dark theme's. */
+void draw_theme_runner_color(enum scene_theme theme, int i, double rgb[3]);
+void draw_theme_runner_text_color(enum scene_theme theme, int i, double rgb[3]);
 
-/* DejaVu Sans at size (user units), bold and/or italic (oblique) as asked, on cr. */
+/* Text (text.c, through Pango): DejaVu Sans, with a Korean font and others as fallbacks, at
+ * size (user units), bold and/or italic (oblique) as asked, on cr (kept in cr's state, so
+ * cairo_save/restore keep it). */
 void draw_set_font(cairo_t *cr, double size, bool bold, bool italic);
 /* Width of s with the current font. */
 double draw_text_width(cairo_t *cr, const char *s);
@@ -94,10 +99,10 @@ void draw_arrows(cairo_t *cr, const struct figure *fig);
 /* The figure's lines (level sets, paths of minimizers), outlined, clipped to the plot. */
 void draw_lines(cairo_t *cr, const struct figure *fig);
 /* Frame, 1-2-5 ticks and tick labels, axis names x and y, outside fr. */
-void draw_axes(cairo_t *cr, const struct figure_frame *fr, double font);
+void draw_axes(cairo_t *cr, const struct figure_frame *fr, double font, enum scene_theme theme);
 /* Vertical colour bar in r with value labels to its right. */
 void draw_colorbar(cairo_t *cr, const struct figure_rect *r, const struct figure_scale *scale,
-                   double font);
+                   double font, enum scene_theme theme);
 /* Legend: per entry a swatch, the label and its detail line. boxed: a translucent card over
  * the plot (narrow figures), else a white card. */
 void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *fig,

@@ -67,13 +67,13 @@ static void gif_error(char *err, size_t errlen, const char *path, int code)
 /* The palette: the colours the drawing code uses exactly (the colour map, every runner's trail
  * and text colour, greys for text and frames), then a median cut of the reference frame for
  * what blending makes (contour lines over the map, antialiased edges). */
-static bool fit_palette(struct draw_gif *g, cairo_surface_t *ref)
+static bool fit_palette(struct draw_gif *g, enum scene_theme theme, cairo_surface_t *ref)
 {
     enum { MAP = 144, GREYS = 16, RUNNERS = 16, CUT = 256 - MAP - GREYS - 2 * RUNNERS };
     int n = 0;
     for (int i = 0; i < MAP; i++) {
         double rgb[3];
-        draw_colormap((double)i / (MAP - 1), rgb);
+        draw_colormap_theme(theme, (double)i / (MAP - 1), rgb);
         g->palette[n++] = (GifColorType){(GifByteType)lround(rgb[0] * 255),
                                          (GifByteType)lround(rgb[1] * 255),
                                          (GifByteType)lround(rgb[2] * 255)};
@@ -84,8 +84,8 @@ static bool fit_palette(struct draw_gif *g, cairo_surface_t *ref)
     }
     for (int i = 0; i < RUNNERS; i++) {
         double rgb[3], txt[3];
-        draw_runner_color(i, rgb);
-        draw_runner_text_color(i, txt);
+        draw_theme_runner_color(theme, i, rgb);
+        draw_theme_runner_text_color(theme, i, txt);
         g->palette[n++] = (GifColorType){(GifByteType)lround(rgb[0] * 255),
                                          (GifByteType)lround(rgb[1] * 255),
                                          (GifByteType)lround(rgb[2] * 255)};
@@ -128,14 +128,14 @@ static int write_out(GifFileType *gif, const GifByteType *bytes, int n)
     return (int)fwrite(bytes, 1, (size_t)n, (FILE *)gif->UserData);
 }
 
-struct draw_gif *draw_gif_begin(const char *path, int width, int height,
+struct draw_gif *draw_gif_begin(const char *path, int width, int height, enum scene_theme theme,
                                 cairo_surface_t *reference, char *err, size_t errlen)
 {
     struct draw_gif *g = xcalloc(1, sizeof *g);
     g->width = width;
     g->height = height;
     memset(g->cache, 0xff, sizeof g->cache);
-    if (!fit_palette(g, reference)) {
+    if (!fit_palette(g, theme, reference)) {
         snprintf(err, errlen, "%s: cannot build a GIF palette", path);
         free(g);
         return NULL;

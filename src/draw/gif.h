@@ -8,12 +8,15 @@
 
 #include <cairo.h>
 
+#include "sim/scene.h"
+
 struct draw_gif;   /* an animation being written */
 
 /* Opens PATH.tmp-XXXXXX beside path for a width x height animation that loops forever. The
  * 256-colour palette is fitted to `reference` (an ARGB32 image surface of that size, usually
- * the last frame, which holds every colour the animation will show). NULL with err on failure. */
-struct draw_gif *draw_gif_begin(const char *path, int width, int height,
+ * the last frame, which holds every colour the animation will show) and to the theme's colour
+ * map and runner colours. NULL with err on failure. */
+struct draw_gif *draw_gif_begin(const char *path, int width, int height, enum scene_theme theme,
                                 cairo_surface_t *reference, char *err, size_t errlen);
 /* Appends a frame (ARGB32 image surface, width x height) shown for delay_cs hundredths of a
  * second. */

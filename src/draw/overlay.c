@@ -21,10 +21,8 @@ static void font(cairo_t *cr, double size, bool bold)
 
 static double width_of(cairo_t *cr, const char *s, double size, bool bold)
 {
-    cairo_text_extents_t te;
     font(cr, size, bold);
-    cairo_text_extents(cr, s, &te);
-    return te.x_advance;
+    return draw_text_width(cr, s);
 }
 
 static void text(cairo_t *cr, double x, double baseline, const char *s, double size, bool bold,
@@ -32,8 +30,7 @@ static void text(cairo_t *cr, double x, double baseline, const char *s, double s
 {
     font(cr, size, bold);
     cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-    cairo_move_to(cr, x, baseline);
-    cairo_show_text(cr, s);
+    draw_text_at(cr, x, baseline, s, 0.0, 0.0);
 }
 
 static void card(cairo_t *cr, double x, double y, double w, double h, double r,
@@ -53,11 +50,16 @@ void draw_status(cairo_t *cr, const struct figure_rect *r, const char *line1, co
                  double f)
 {
     cairo_save(cr);
+    char buf[256];
     if (line1 && line1[0]) {
-        text(cr, r->x, r->y + 1.0 * f, line1, 0.85 * f, true, ink);
+        font(cr, 0.85 * f, true);
+        draw_fit_text(cr, line1, r->w, buf, sizeof buf);
+        text(cr, r->x, r->y + 1.0 * f, buf, 0.85 * f, true, ink);
     }
     if (line2 && line2[0]) {
-        text(cr, r->x, r->y + 2.05 * f, line2, 0.78 * f, false, soft);
+        font(cr, 0.78 * f, false);
+        draw_fit_text(cr, line2, r->w, buf, sizeof buf);
+        text(cr, r->x, r->y + 2.05 * f, buf, 0.78 * f, false, soft);
     }
     cairo_restore(cr);
 }

@@ -91,6 +91,7 @@ struct dash_layout {
 struct dash {
     int width, height;
     double font_scale;        /* 0 means 1 */
+    enum scene_theme theme;   /* the landscape's colour map (figure/theme.h) */
     char title[160];
     char subtitle[256];
     char status[2][200];      /* "" none */

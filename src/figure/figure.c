@@ -294,18 +294,27 @@ static long points_in(const struct figure *fig, const struct figure_frame *fr,
     return count;
 }
 
-/* The toast: centred low over the plot, as wide as its text needs (estimated). */
+/* Width of s at size: measured by fig->measure, else estimated (0.62 em a character). */
+static double text_width(const struct figure *fig, const char *s, double size, bool bold)
+{
+    if (fig->measure) {
+        return fig->measure(s, size, bold);
+    }
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        chars += (*p & 0xC0) != 0x80;   /* code points, not bytes */
+    }
+    return (double)chars * 0.62 * size;
+}
+
+/* The toast: centred low over the plot, as wide as its text needs. */
 static void place_toast(struct figure *fig, double F)
 {
     if (!fig->toast[0]) {
         return;
     }
     double tf = 0.9 * F;
-    size_t chars = 0;
-    for (const unsigned char *p = (const unsigned char *)fig->toast; *p; p++) {
-        chars += (*p & 0xC0) != 0x80;   /* code points, not bytes */
-    }
-    double w = fmin(chars * 0.62 * tf + 2.4 * tf, fig->width - 2.0);
+    double w = fmin(text_width(fig, fig->toast, tf, false) + 2.4 * tf, fig->width - 2.0);
     double h = 2.2 * tf;
     struct figure_rect *pl = &fig->lay.plot;
     fig->lay.toast = (struct figure_rect){pl->x + 0.5 * pl->w - 0.5 * w,
@@ -328,9 +337,12 @@ void figure_layout(struct figure *fig)
         out->title_y = m + 1.25 * F;
         top = out->title_y + 1.1 * F;
     }
+    /* Large text (font_scale above 1): the settings line would run into the colour bar's
+     * name, so that name gets a line of its own below it. */
+    bool large = fig->font_scale > 1.0;
     if (fig->subtitle[0]) {
         out->subtitle_y = (out->title_y > 0 ? out->title_y : m) + 1.3 * F;
-        top = out->subtitle_y + 0.9 * F;
+        top = out->subtitle_y + (large && fig->colorbar ? 1.7 : 0.9) * F;
     }
     if (fig->axes) {
         left += 4.6 * F;      /* y tick labels and the axis name */
@@ -413,11 +425,18 @@ void figure_layout(struct figure *fig)
         double ph = fmax(plot.h + (fig->axes ? 1.0 * F : 0.0), fmin(bottom - plot.y, 26.0 * F));
         ph = fmin(ph, H - m - status_h - 0.4 * F - plot.y);
         double legend_need = fig->legend && n > 0 ? n * 2.55 * F + 1.2 * F : 0.0;
+        /* Large text: one line per runner (its label) when two would crowd out the loss
+         * plot, so that neither has to shrink its text. */
+        if (large && legend_need > 0 && fig->inset && legend_need + 1.2 * F > 0.64 * ph) {
+            out->legend_compact = true;
+            legend_need = n * FIGURE_LEGEND_COMPACT_ROW * F + 1.2 * F;
+        }
         double inset_h = 0.0;
         if (fig->inset) {
-            double most = fig->lrplot ? 0.62 * ph : 0.5 * ph;   /* the lr plot shares it */
-            inset_h = legend_need > 0 ? clampd(ph - legend_need - 1.2 * F, 0.36 * ph, most)
-                                      : most;
+            double most = (out->legend_compact ? 0.7 : fig->lrplot ? 0.62 : 0.5) * ph;
+            inset_h = legend_need > 0 ? clampd(ph - legend_need - 1.2 * F,
+                                               (out->legend_compact ? 0.3 : 0.36) * ph, most)
+                                      : (fig->lrplot ? 0.62 : 0.5) * ph;   /* the lr plot shares it */
         }
         if (legend_need > 0) {
             double lh = ph - (inset_h > 0 ? inset_h + 1.2 * F : 0.0);
@@ -447,12 +466,14 @@ void figure_layout(struct figure *fig)
     double lf = 0.8 * F;
     double lw = 0, lh = 0;
     if (fig->legend && n > 0) {
-        size_t longest = 22;
+        /* the widest label, and at least room for a detail line (which changes each step:
+         * measured, it would move the card) */
+        double widest = text_width(fig, "loss 0.00000 \xC2\xB7 lr 0.00000", 0.82 * lf, false);
         for (int i = 0; i < n; i++) {
-            size_t len = strlen(fig->entry[i].label);
-            longest = len > longest ? len : longest;
+            widest = fmax(widest, text_width(fig, fig->entry[i].label, lf,
+                                             fig->entry[i].highlight));
         }
-        lw = fmin(0.55 * plot.w, (double)longest * 0.6 * lf + 4.2 * lf);
+        lw = fmin(0.55 * plot.w, widest + 4.2 * lf);
         lh = fmin(0.7 * plot.h, n * 2.55 * lf + 1.2 * lf);
     }
     double iw = fig->inset ? 0.45 * plot.w : 0.0, ih = fig->inset ? 0.32 * plot.h : 0.0;

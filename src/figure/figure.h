@@ -10,6 +10,7 @@
 
 #include "sim/explain.h"
 #include "sim/race.h"
+#include "sim/scene.h"
 
 #define FIGURE_MAX_PATHS RACE_MAX
 #define FIGURE_MAX_MARKERS (2 * RACE_MAX + 8)
@@ -69,6 +70,7 @@ struct figure_field {
     double view[4];                 /* xmin, xmax, ymin, ymax mapped onto the plot */
     struct figure_scale scale;      /* colours (and 3-D heights) */
     bool contours;                  /* isolines */
+    enum scene_theme theme;         /* its colour map (draw_colormap_theme) and isolines */
 };
 
 /* One optimizer's path. */
@@ -171,11 +173,16 @@ struct figure_layout {
     bool legend_inside;             /* the legend sits in a corner of the plot (narrow) */
     struct figure_rect plot2;       /* a split view's right plot (the twin's); w == 0: none */
     double caption_y;               /* the plots' captions' baseline; 0: none */
+    bool legend_compact;            /* one line per runner, no detail (large text) */
 };
+
+/* A compact legend row's height, in fonts (a full row, label and detail, is 2.55). */
+#define FIGURE_LEGEND_COMPACT_ROW 1.4
 
 struct figure {
     int width, height;              /* pixels (points for SVG/PDF) */
     double font_scale;              /* 0 means 1 */
+    enum scene_theme theme;         /* colours (figure/theme.h); the field has its own copy */
     bool view3d;                    /* the plot is the 3-D surface (the window, render 3d) */
     double camera[3];               /* 3-D: yaw, pitch (radians), distance */
 
@@ -219,13 +226,17 @@ struct figure {
 
     struct figure_explain explain;  /* the explain mode (I) */
     struct figure_hover hover;      /* the readout under the mouse */
+    /* How wide s is at size (user units, regular or bold), for the layout: the renderers'
+     * text engine (draw_text_measure); NULL: estimated from its number of characters. */
+    double (*measure)(const char *s, double size, bool bold);
 };
 
 /* Zeroes the figure for a width x height frame with nothing drawn. */
 void figure_init(struct figure *fig, int width, int height);
 
-/* Fills fig->lay from the size and what is drawn. Pure arithmetic on sizes (no text
- * measuring), so the window's panels and every export put each element in the same place. */
+/* Fills fig->lay from the size and what is drawn: arithmetic on sizes, and text widths from
+ * fig->measure (the toast's, the labels' of a legend inside the plot), so the window's panels
+ * and every export put each element in the same place. */
 void figure_layout(struct figure *fig);
 
 /* Whether the step from a to b (data) gets a dot on its path: steps longer than a few dot

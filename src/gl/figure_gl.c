@@ -6,15 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "figure/theme.h"
 #include "sim/util.h"
 
 /* Height of t = 1 in the 3-D view; the base spans 2 world units. */
 #define SURFACE_HEIGHT 0.85f
 
-static void runner_rgb(int i, float out[3])
+static void runner_rgb(const struct figure *fig, int i, float out[3])
 {
     double c[3];
-    figure_runner_rgb(i, c);
+    figure_theme_runner_rgb(fig->theme, i, c);
     out[0] = (float)c[0];
     out[1] = (float)c[1];
     out[2] = (float)c[2];
@@ -159,7 +160,7 @@ static void paint_dots(struct gl_renderer *r, struct gl_figure *g, const struct 
     struct figure_frame fr = figure_plot_frame(fig);
     double dot = figure_dot_size(p->width);
     float rgb[3];
-    runner_rgb(i, rgb);
+    runner_rgb(fig, i, rgb);
     if (g->dots_cap < (size_t)n + 1) {
         g->dots_cap = (size_t)n + 1 + (size_t)n / 2;
         g->dots = xrealloc(g->dots, g->dots_cap * sizeof *g->dots);
@@ -183,7 +184,7 @@ static void line_style(const struct figure *fig, const struct figure_path *p,
                        struct gl_line_style *st)
 {
     float rgb[3];
-    runner_rgb(p->color, rgb);
+    runner_rgb(fig, p->color, rgb);
     float w = (float)p->width;
     *st = (struct gl_line_style){.width = w < 2.0f ? 2.0f : w,
                                  .rgba = {rgb[0], rgb[1], rgb[2], p->dimmed ? 0.7f : 1.0f},
@@ -270,7 +271,7 @@ static void paint_markers(struct gl_renderer *r, const struct figure *fig, const
         const struct figure_marker *fm = &fig->marker[k];
         float rgb[3] = {1.0f, 1.0f, 1.0f};
         if (fm->color >= 0) {
-            runner_rgb(fm->color, rgb);
+            runner_rgb(fig, fm->color, rgb);
         }
         static const enum gl_marker_shape shapes[] = {GL_MARKER_DISC, GL_MARKER_RING,
                                                       GL_MARKER_CROSS, GL_MARKER_DIAMOND};
@@ -373,7 +374,8 @@ void gl_figure_draw(struct gl_renderer *r, struct gl_figure *g, const struct fig
     float mvp[16];
     figure_mvp(fig, mvp);
     upload_trails(g, fig);
-    const float bg2[3] = {0.0f, 0.0f, 0.0f}, bg3[3] = {0.96f, 0.96f, 0.97f};
+    const double *b3 = figure_theme_of(fig->theme)->backdrop3d;
+    const float bg2[3] = {0.0f, 0.0f, 0.0f}, bg3[3] = {(float)b3[0], (float)b3[1], (float)b3[2]};
     const float *bg = fig->view3d ? bg3 : bg2;
     gl_begin_frame(r, fig->width, fig->height, bg);
     if (direct && !fig->view3d) {

@@ -48,6 +48,8 @@ bool gl_renderer_set_function(struct gl_renderer *r, const char *prelude, const 
                               char *err, size_t errlen);
 /* 256 RGB triples, 0..255. */
 void gl_renderer_set_colormap(struct gl_renderer *r, const unsigned char *rgb);
+/* The colour isolines are drawn towards (white on the dark theme's map, dark on the light). */
+void gl_renderer_set_isolines(struct gl_renderer *r, const float rgb[3]);
 
 /* Starts a frame on the bound framebuffer of width x height pixels, cleared to rgb (NULL: not
  * cleared, for a frame that covers every pixel). */

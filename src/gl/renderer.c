@@ -30,6 +30,7 @@ struct gl_renderer {
     GLuint prog_marker;     /* marker.vert + marker.frag */
     GLuint prog_panel;      /* panel.vert + panel.frag */
     GLuint cmap_tex;        /* 256 x 1 RGB8 colour map */
+    float iso_rgb[3];       /* isolines are mixed towards this colour */
     unsigned fn_gen;        /* bumped by every set_function */
     GLuint heat_fbo, heat_tex;      /* the cached heatmap */
     struct cache_key heat_key;      /* what it holds */
@@ -93,6 +94,7 @@ struct gl_renderer *gl_renderer_create(const char *shader_dir, char *err, size_t
         grey[i] = (unsigned char)(i / 3);
     }
     gl_renderer_set_colormap(r, grey);
+    gl_renderer_set_isolines(r, (const float[3]){1.0f, 1.0f, 1.0f});
 
     glGenFramebuffers(1, &r->heat_fbo);
     glGenTextures(1, &r->heat_tex);
@@ -199,6 +201,14 @@ void gl_renderer_set_colormap(struct gl_renderer *r, const unsigned char *rgb)
     glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, 256, 1, 0, GL_RGB, GL_UNSIGNED_BYTE, rgb);
     glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
     r->heat_valid = false;
+    r->surf_valid = false;
+}
+
+void gl_renderer_set_isolines(struct gl_renderer *r, const float rgb[3])
+{
+    memcpy(r->iso_rgb, rgb, sizeof r->iso_rgb);
+    r->heat_valid = false;
+    r->surf_valid = false;
 }
 
 /* ======================================================================== frame */
@@ -276,6 +286,7 @@ static void heat_pass(struct gl_renderer *r, const double view[4], const struct 
                 (float)view[3]);
     set_scale_uniforms(r->prog_heat, scale);
     glUniform1i(loc(r->prog_heat, "u_contours"), contours);
+    glUniform3fv(loc(r->prog_heat, "u_iso_rgb"), 1, r->iso_rgb);
     glUniform1f(loc(r->prog_heat, "u_levels"), (float)levels);
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, r->cmap_tex);
@@ -401,6 +412,7 @@ void gl_draw_surface(struct gl_renderer *r, const double view[4], const struct g
     glUniform3f(loc(p, "u_light"), light[0] / ll, light[1] / ll, light[2] / ll);
     glUniform3f(loc(p, "u_view_dir"), vd[0] / l, vd[1] / l, vd[2] / l);
     glUniform1i(loc(p, "u_contours"), contours);
+    glUniform3fv(loc(p, "u_iso_rgb"), 1, r->iso_rgb);
     glUniform1f(loc(p, "u_levels"), (float)levels);
     glEnable(GL_DEPTH_TEST);
     glDepthFunc(GL_LEQUAL);

@@ -15,6 +15,8 @@
 
 #include "draw/draw.h"
 #include "draw/gif.h"
+#include "draw/text.h"
+#include "figure/theme.h"
 #include "session/split.h"
 #include "sim/catalog.h"
 #include "sim/explain.h"
@@ -180,6 +182,8 @@ bool session_init(struct session *s, const struct session_desc *d, char *err, si
     s->contours = d->scene->contours;
     s->trails = d->scene->trails;
     s->arrows = d->scene->arrows;
+    s->theme = d->scene->theme;
+    s->large_text = d->scene->large_text;
     s->running = !d->paused;
     s->view3d = d->view3d || d->scene->view == SCENE_VIEW_3D;
     s->speed_idx = DEFAULT_SPEED;
@@ -508,6 +512,15 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
                           "\xE2\x86\x91 \xE2\x86\x93 pick the optimizer; I ends");
         }
         break;
+    case SESSION_THEME:
+        s->theme = s->theme == SCENE_THEME_LIGHT ? SCENE_THEME_DARK : SCENE_THEME_LIGHT;
+        session_toast(s, now, false, "%s theme (F5)",
+                      s->theme == SCENE_THEME_LIGHT ? "light" : "dark");
+        break;
+    case SESSION_LARGE_TEXT:
+        s->large_text = !s->large_text;
+        session_toast(s, now, false, "large text %s (F6)", s->large_text ? "on" : "off");
+        break;
     case SESSION_SAVE_SCENE:
         save_scene_action(s, now);
         break;
@@ -785,6 +798,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
     const struct race *race = s->race;
     bool window = purpose == SESSION_FOR_WINDOW;
     figure_init(fig, width, height);
+    fig->measure = draw_text_measure;
     fig->view3d = s->view3d;
     memcpy(fig->camera, s->camera, sizeof fig->camera);
     util_copy_text(fig->title, sizeof fig->title, s->title);
@@ -793,7 +807,9 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
         figure_scale_fit_view(&s->scale, race, s->domain, s->log_scale);
         s->scale_valid = true;
     }
-    fig->field = (struct figure_field){race, {0}, s->scale, s->contours};
+    fig->field = (struct figure_field){race, {0}, s->scale, s->contours, s->theme};
+    fig->theme = s->theme;
+    fig->font_scale = s->large_text ? FIGURE_LARGE_TEXT_SCALE : 0.0;
     memcpy(fig->field.view, s->domain, sizeof fig->field.view);
     fig->axes = true;
     fig->colorbar = true;
@@ -1050,7 +1066,7 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
         session_run_to_target(s, log, prefix);
         session_figure(s, dr[0].fig, width, height, SESSION_FOR_EXPORT, 0.0);
         gif_draw(&dr[0].g, dr[0].fig);
-        gif = draw_gif_begin(path, width, height, dr[0].g.img, err, errlen);
+        gif = draw_gif_begin(path, width, height, s->theme, dr[0].g.img, err, errlen);
         ok = gif != NULL;
         reset_race(s, s->race->start);
         s->target = steps;
@@ -1167,6 +1183,8 @@ void session_scene(const struct session *s, struct scene *out)
     out->contours = s->contours;
     out->trails = s->trails;
     out->arrows = s->arrows;
+    out->theme = s->theme;
+    out->large_text = s->large_text;
     if (s->log_scale != s->res.log_scale) {
         out->scale = s->log_scale ? SCENE_SCALE_LOG : SCENE_SCALE_LINEAR;   /* L toggled it */
     }

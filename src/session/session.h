@@ -48,6 +48,8 @@ enum session_action {
     SESSION_LAMBDA_DOWN,     /* J: a split view's penalty weights / 1.25 (paths re-run) */
     SESSION_LAMBDA_UP,       /* K: * 1.25 */
     SESSION_EXPLAIN,         /* I: explain mode on / off (pauses; steps stay one at a time) */
+    SESSION_THEME,           /* F5: dark / light theme (both modes) */
+    SESSION_LARGE_TEXT,      /* F6: large text on / off (both modes) */
 };
 
 /* The steps per second the - and = keys step through. */
@@ -91,6 +93,8 @@ struct session {
     int selected;                   /* selected runner */
 
     bool view3d, log_scale, contours, trails, arrows, help;
+    enum scene_theme theme;         /* the look (F5 toggles it) */
+    bool large_text;                /* captions for the back of a room (F6) */
     double domain[4];               /* the data rectangle shown (pan, zoom) */
     double camera[3];               /* 3-D yaw, pitch, distance */
     struct figure_scale scale;      /* colour scale fitted to domain */

@@ -17,6 +17,9 @@ enum scene_scale { SCENE_SCALE_AUTO, SCENE_SCALE_LINEAR, SCENE_SCALE_LOG };
 enum scene_view { SCENE_VIEW_2D, SCENE_VIEW_3D };
 /* A split view: the same function on two plots, each side under its own penalty. */
 enum scene_split { SCENE_SPLIT_NONE, SCENE_SPLIT_L1_VS_L2 };
+/* The look: today's (viridis under bright paths) or the projector's (a light map, Okabe-Ito
+ * paths, dark text). */
+enum scene_theme { SCENE_THEME_DARK, SCENE_THEME_LIGHT };
 
 struct scene {
     char function[64];            /* catalog name; ignored when expr is set */
@@ -42,6 +45,9 @@ struct scene {
     enum scene_view view;         /* 2-D map or 3-D surface */
     bool contours, trails, arrows;   /* isolines, paths, gradient/velocity arrows */
     enum scene_split split;       /* l1_vs_l2: l1 on the left plot, l2 on the right one */
+    /* In front of a class: */
+    enum scene_theme theme;       /* dark (default) or light */
+    bool large_text;              /* every caption larger, for the back of a room */
 };
 
 /* The keys a scene understands (the names of settings_scene()'s rows, in order) into out, at

@@ -29,6 +29,7 @@
 _Static_assert(sizeof(enum scene_scale) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(enum scene_view) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(enum scene_split) == sizeof(int), "CHOICE values are int-sized");
+_Static_assert(sizeof(enum scene_theme) == sizeof(int), "CHOICE values are int-sized");
 _Static_assert(sizeof(enum optim_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum sched_kind) == sizeof(int), "kinds are int-sized");
 _Static_assert(sizeof(enum train_data) == sizeof(int), "CHOICE values are int-sized");
@@ -307,6 +308,7 @@ static bool format_train_schedule(const void *obj, char *buf, size_t len)
 static const char *const scale_names[] = {"auto", "linear", "log", NULL};
 static const char *const view_names[] = {"2d", "3d", NULL};
 static const char *const split_names[] = {"none", "l1_vs_l2", NULL};
+static const char *const theme_names[] = {"dark", "light", NULL};
 
 /* Scene keys, in the order help lists them and scene_write writes them. */
 static const struct setting scene_rows[] = {
@@ -373,6 +375,14 @@ static const struct setting scene_rows[] = {
      .choices = split_names, .def = "none", .metavar = "none|l1_vs_l2",
      .help = N_("l1_vs_l2: two plots of one quadratic bowl, f + l1*(|x|+|y|) on the left and "
              "f + l2*(x^2+y^2) on the right, with the exact minimizers against lambda")},
+    /* In front of a class: the window's F5 and F6 toggle these. */
+    {.name = "theme", .type = SETTING_CHOICE, .uses = SETTING_ALL, SC(theme),
+     .choices = theme_names, .def = "dark", .metavar = "dark|light",
+     .help = N_("dark: viridis under bright paths; light: for a projector, a light colour map, "
+             "colour-blind-safe paths (Okabe-Ito), dark text")},
+    {.name = "large-text", .type = SETTING_BOOL, .uses = SETTING_ALL, SC(large_text),
+     .def = "false", .metavar = "[yes|no]",
+     .help = N_("every caption larger, readable from the back of a room (alone: yes)")},
 };
 
 #define OP(f) FIELD(struct optim_params, f)
@@ -590,6 +600,12 @@ static const struct setting landscape_rows[] = {
     {.name = "direction-seed", .type = SETTING_ULLONG, .uses = SETTING_ALL, LS(direction_seed),
      .min = 0, .max = (double)LONG_MAX, .def = "1", .metavar = "S",
      .help = N_("the random directions' generator")},
+    /* the figure's look (-o FILE.png|svg|pdf), as the scene keys of the same names */
+    {.name = "theme", .type = SETTING_CHOICE, .uses = SETTING_ALL, LS(theme),
+     .choices = theme_names, .def = "dark", .metavar = "dark|light",
+     .help = N_("the figure's colours: dark (viridis) or light (for a projector)")},
+    {.name = "large-text", FLAG, LS(large_text),
+     .help = N_("larger captions, for the back of a room")},
 };
 #undef LS
 #undef FLAG

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "sim/optim.h"
+#include "sim/scene.h"
 #include "sim/sched.h"
 
 #define TRAIN_MAX_OPT 8          /* racers at once (nn/'s NN_MAX_RACERS) */
@@ -59,6 +60,8 @@ struct landscape_settings {
     long checkpoint_every;        /* record each racer's weights every N steps; 0: about 20
                                      times an epoch */
     unsigned long long direction_seed;   /* random directions' generator */
+    enum scene_theme theme;       /* the figure's colours */
+    bool large_text;              /* and text size */
 };
 
 void landscape_settings_init(struct landscape_settings *ls);
