@@ -139,7 +139,8 @@ check "O opens the panel (its green restart button on the right)" \
   gt "$(count 45 164 78 632 10 992 45 "$g1")" "$(python3 -c "print(200 + $(count 45 164 78 632 10 992 45 "$g0"))")"
 
 # Where the widgets are at 1000x700 (session/panel.c's layout): the card spans x 632..992;
-# sgd's lr box is centred at (780, 262), adam's at (790, 312), the expression at (840, 135).
+# sgd's lr box is centred at (780, 262), adam's at (790, 336) (below sgd's label row), the
+# expression at (840, 135).
 xdotool mousemove --window "$WID" 770 262 mousedown 1
 for x in 790 820 850 880 920; do
   xdotool mousemove --window "$WID" "$x" 263
@@ -166,7 +167,7 @@ check "the path on screen changed (sgd's red trail moved)" \
   bash -c "[ '$(count 230 60 50 80 60 600 480 "$g1")' != '$(count 230 60 50 80 60 600 480 "$g2")' ]"
 
 # a typed value: click adam's lr, type, Enter
-click_at 790 312
+click_at 790 336
 xdotool type --delay 30 "0.2"
 key Return
 w2=$(press_for w scene)

@@ -116,10 +116,10 @@ static const struct figure_help_entry help[] = {
     {N_("Q or Esc"), N_("quit (Esc closes help first)")},
     {"U", N_("tune every learning rate (then U: defaults / tuned in turn)")},
     {"J  K", N_("split view (preset l1_vs_l2): \xCE\xBB \xC3\xB7 1.25 / \xC3\x97 1.25")},
-    {"I", "explain: the next step's parts, its formula with the numbers, the Hessian"},
-    {"mouse over the plot", "f(x, y) and its gradient at the cursor (3-D: on the surface)"},
-    {"O", "settings panel (drag, wheel, or click a value and type)"},
-    {"F5  F6", "light / dark theme; large text (both modes)"},
+    {"I", N_("explain: the next step's parts, its formula with the numbers, the Hessian")},
+    {N_("mouse over the plot"), N_("f(x, y) and its gradient at the cursor (3-D: on the surface)")},
+    {"O", N_("settings panel (drag, wheel, or click a value and type)")},
+    {"F5  F6", N_("light / dark theme; large text (both modes)")},
 };
 
 const struct figure_help_entry *app_help_entries(int *n)
@@ -201,7 +201,7 @@ static const struct figure_help_entry cnn_help[] = {
     {"F7", N_("language: English / Korean (\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4)")},
     {N_("H or F1"), N_("this help")},
     {N_("Q or Esc"), N_("quit (Esc closes help first)")},
-    {"F5  F6", "light / dark theme; large text (both modes)"},
+    {"F5  F6", N_("light / dark theme; large text (both modes)")},
 };
 
 const struct figure_help_entry *app_cnn_help_entries(int *n)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "draw/ui.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 struct app_settings *app_settings_create(void)

@@ -31,7 +31,7 @@ static bool sync_function(struct app_view *v, double now, char *err, size_t errl
     bool ok = gl_renderer_set_function(v->gl, expr_glsl_prelude(), glsl, err, errlen);
     free(glsl);
     if (!ok) {
-        session_toast(v->s, now, true, "the window cannot draw this function: %s", err);
+        session_toast(v->s, now, true, _("the window cannot draw this function: %s"), err);
         return false;
     }
     v->scene_gen = v->s->scene_gen;
@@ -440,7 +440,7 @@ void app_view_draw(struct app_view *v, int width, int height, double now)
     const char *e = gl_error_string();
     if (e && !v->gl_error) {
         v->gl_error = e;
-        fprintf(stderr, "optiscope: GL error %s in frame %ld\n", e, v->frames);
+        fprintf(stderr, _("optiscope: GL error %s in frame %ld\n"), e, v->frames);
     }
     v->frames++;
 }
@@ -458,7 +458,7 @@ bool app_write_frame_png(int width, int height, const char *path, char *err, siz
 {
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, errlen, "%s: cannot allocate a %dx%d image", path, width, height);
+        snprintf(err, errlen, _("%s: cannot allocate a %dx%d image"), path, width, height);
         cairo_surface_destroy(s);
         return false;
     }
@@ -474,7 +474,7 @@ bool app_write_frame_png(int width, int height, const char *path, char *err, siz
     cairo_status_t st = cairo_surface_write_to_png_stream(s, write_file, out.f);
     cairo_surface_destroy(s);
     if (st != CAIRO_STATUS_SUCCESS) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, cairo_status_to_string(st));
+        snprintf(err, errlen, _("%s: cannot write: %s"), path, cairo_status_to_string(st));
         util_outfile_abort(&out);
         return false;
     }
@@ -498,13 +498,13 @@ static void save_screenshot(struct app_view *v, double now)
         ok = draw_export(path, v->fig, err, sizeof err);
     }
     if (!ok) {
-        session_toast(v->s, now, true, "screenshot failed: %s", err);
+        session_toast(v->s, now, true, _("screenshot failed: %s"), err);
         char safe[sizeof err];   /* the path is the user's --shot-dir */
-        fprintf(stderr, "optiscope: screenshot failed: %s\n", util_escape(err, safe, sizeof safe));
+        fprintf(stderr, _("optiscope: screenshot failed: %s\n"), util_escape(err, safe, sizeof safe));
         return;
     }
     snprintf(v->last_shot, sizeof v->last_shot, "%s", path);
-    session_toast(v->s, now, false, "saved %s (%dx%d)", path, v->fig->width, v->fig->height);
-    printf("screenshot %s\n", path);
+    session_toast(v->s, now, false, _("saved %s (%dx%d)"), path, v->fig->width, v->fig->height);
+    printf("screenshot %s\n", path);   /* a line for scripts: never translated */
     fflush(stdout);
 }

@@ -420,7 +420,7 @@ static bool handle_event(SDL_Window *win, struct modes *md, struct mouse *m, con
         if (plain && k == SDLK_F7) {
             if (!e->key.repeat) {
                 i18n_set(i18n_next());   /* both modes redraw in the other language */
-                md->v->s->input++;
+                session_relabel(md->v->s);
                 if (md->cnn) {
                     app_cnn_mode.expose(md->cnn);
                 }

@@ -17,6 +17,7 @@
 #include "figure/theme.h"
 #include "session/cnn.h"
 #include "session/train.h"
+#include "sim/i18n.h"
 #include "sim/settings.h"
 #include "sim/train_settings.h"
 #include "sim/util.h"
@@ -24,10 +25,10 @@
 static void lecture_help(FILE *out)
 {
     fprintf(out,
-            "Without options it trains the lecture's race: sgd(lr=0.05), momentum(lr=0.02),\n"
+            _("Without options it trains the lecture's race: sgd(lr=0.05), momentum(lr=0.02),\n"
             "adam(lr=0.002) and rmsprop(lr=0.001) from the same initial weights on\n"
             "the same batches: 10,000 training and 2,000 validation images of Fashion-MNIST\n"
-            "for 6 epochs, validating every 40 batches; every option below changes that.\n\n");
+            "for 6 epochs, validating every 40 batches; every option below changes that.\n\n"));
     setting_help(settings_train(), out);
 }
 
@@ -43,8 +44,8 @@ static int parse(const char *cmd, int argc, char **argv, struct train_settings *
     struct cli_train_extra extra = {.flags = flags};
     int rc = cli_train_parse(cmd, argc, argv, ts, &extra, usage);
     if (rc == 0 && (ts->log[0] || ts->save[0])) {
-        cli_error(cmd, "--%s: the CNN dashboard neither logs nor saves networks; `optiscope "
-                  "train` with the same options does", ts->log[0] ? "log" : "save");
+        cli_error(cmd, _("--%s: the CNN dashboard neither logs nor saves networks; `optiscope "
+                  "train` with the same options does"), ts->log[0] ? "log" : "save");
         return 2;
     }
     return rc;
@@ -52,7 +53,7 @@ static int parse(const char *cmd, int argc, char **argv, struct train_settings *
 
 static void render_usage(FILE *out)
 {
-    fprintf(out, "usage: optiscope render --cnn [TRAIN OPTIONS] -o FILE.png|.svg|.pdf "
+    fprintf(out, _("usage: optiscope render --cnn [TRAIN OPTIONS] -o FILE.png|.svg|.pdf "
             "[--size WxH] [--view 2d|3d]\n"
             "Trains the CNN race headless and draws the dashboard of the window's CNN mode:\n"
             "loss, accuracy and learning rate against images seen, weight histograms,\n"
@@ -60,13 +61,13 @@ static void render_usage(FILE *out)
             "  -o, --output FILE      the dashboard; the extension picks the format\n"
             "  --size WxH             pixels (PNG) or points (SVG/PDF); default 1920x1080\n"
             "  --view 2d|3d           the landscape flat or as a surface; default 2d\n"
-            "  --theme dark|light     light: for a projector; --large-text: larger captions\n");
+            "  --theme dark|light     light: for a projector; --large-text: larger captions\n"));
     lecture_help(out);
 }
 
 static void view_usage(FILE *out)
 {
-    fprintf(out, "usage: optiscope view --cnn [TRAIN OPTIONS] [--shot-dir DIR] [--size WxH] "
+    fprintf(out, _("usage: optiscope view --cnn [TRAIN OPTIONS] [--shot-dir DIR] [--size WxH] "
             "[--paused]\n"
             "Opens the window in the CNN mode: the race trains live; press H for the keys,\n"
             "N for the toy race.\n"
@@ -76,7 +77,7 @@ static void view_usage(FILE *out)
             "  --frames N             quit after N frames (tests, benchmarks)\n"
             "  --stats                print first-frame time and frame statistics\n"
             "  --theme dark|light     light: for a projector (F5); --large-text: larger "
-            "captions (F6)\n");
+            "captions (F6)\n"));
     lecture_help(out);
 }
 
@@ -123,22 +124,22 @@ int cmd_render_cnn(int argc, char **argv)
         return 2;
     }
     if (!output) {
-        cli_error("render", "missing -o FILE (.png, .svg or .pdf)");
+        cli_error("render", _("missing -o FILE (.png, .svg or .pdf)"));
         return 2;
     }
     int w = 1920, h = 1080;
     if (size && !render_parse_size(size, &w, &h)) {
-        cli_error("render", "--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'",
+        cli_error("render", _("--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'"),
                   size);
         return 2;
     }
     if (view && strcmp(view, "2d") && strcmp(view, "3d")) {
-        cli_error("render", "--view: expected 2d or 3d, got '%s'", view);
+        cli_error("render", _("--view: expected 2d or 3d, got '%s'"), view);
         return 2;
     }
     const char *dot = strrchr(output, '.');
     if (!dot || (strcmp(dot, ".png") && strcmp(dot, ".svg") && strcmp(dot, ".pdf"))) {
-        cli_error("render", "'%s': the dashboard is written as .png, .svg or .pdf", output);
+        cli_error("render", _("'%s': the dashboard is written as .png, .svg or .pdf"), output);
         return 2;
     }
     char err[1200];
@@ -210,18 +211,18 @@ int cmd_view_cnn(int argc, char **argv, const struct app_options *base)
     }
     struct stat st;
     if (shot_dir && (stat(shot_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        cli_error("view", "--shot-dir: '%s' is not a folder", shot_dir);
+        cli_error("view", _("--shot-dir: '%s' is not a folder"), shot_dir);
         return 2;
     }
     struct app_options o = *base;
     o.scene = &look;
     if (size && !render_parse_size(size, &o.width, &o.height)) {
-        cli_error("view", "--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'", size);
+        cli_error("view", _("--size: expected WIDTHxHEIGHT between 16 and 16384, got '%s'"), size);
         return 2;
     }
     long nframes = 0;
     if (frames && !util_parse_long(frames, 1, 100000000, &nframes)) {
-        cli_error("view", "--frames: expected a positive whole number, got '%s'", frames);
+        cli_error("view", _("--frames: expected a positive whole number, got '%s'"), frames);
         return 2;
     }
     /* Bad input is reported before any window opens: the model, and the data (loaded again,
@@ -249,9 +250,9 @@ int cmd_view_cnn(int argc, char **argv, const struct app_options *base)
     }
     cli_error("view", "%s", err);
     if (as != APP_FAILED) {
-        fprintf(stderr, "optiscope view: the window needs a display with OpenGL 3.3; "
+        fprintf(stderr, _("optiscope view: the window needs a display with OpenGL 3.3; "
                 "`optiscope render --cnn -o dashboard.png` draws the same dashboard without "
-                "one.\n");
+                "one.\n"));
     }
     return 1;
 }

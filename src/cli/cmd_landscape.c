@@ -16,6 +16,7 @@
 #include "figure/theme.h"
 #include "nn/landscape.h"
 #include "nn/train.h"
+#include "sim/i18n.h"
 #include "sim/settings.h"
 #include "sim/train_settings.h"
 #include "sim/util.h"
@@ -31,7 +32,7 @@ static void paint_landscape(cairo_t *cr, const void *ud)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: optiscope landscape [TRAIN OPTIONS] [LANDSCAPE OPTIONS] "
+            _("usage: optiscope landscape [TRAIN OPTIONS] [LANDSCAPE OPTIONS] "
             "-o FILE.csv|.png|.svg|.pdf\n"
             "Trains the small CNN as `optiscope train` does (the same options, the same\n"
             "numbers), or loads a network saved by `train --save`, and writes a 2-D slice of\n"
@@ -44,9 +45,9 @@ static void usage(FILE *out)
             "                  at those weights themselves\n"
             "  FILE.png|.svg|.pdf  the slice drawn: a heatmap with isolines and every\n"
             "                  optimizer's path (the window's CNN-mode landscape panel)\n"
-            "  -o, --output FILE  where to write (required); the extension picks the format\n");
+            "  -o, --output FILE  where to write (required); the extension picks the format\n"));
     setting_help(settings_landscape(), out);
-    fprintf(out, "TRAIN OPTIONS (as `optiscope train`; --threads also computes the slice):\n");
+    fprintf(out, _("TRAIN OPTIONS (as `optiscope train`; --threads also computes the slice):\n"));
     setting_help(settings_train(), out);
 }
 
@@ -166,12 +167,12 @@ static void print_epoch(const struct nn_trainer *t)
         if (ei->epoch != t->epoch) {
             continue;   /* stopped or diverged earlier */
         }
-        printf("epoch %d/%d  %-24s train loss %.4f acc %6.2f%%  val loss %.4f acc %6.2f%%  "
-               "lr %.3g\n", ei->epoch, t->cfg.epochs, r->label, ei->train_loss,
+        printf(_("epoch %d/%d  %-24s train loss %.4f acc %6.2f%%  val loss %.4f acc %6.2f%%  "
+               "lr %.3g\n"), ei->epoch, t->cfg.epochs, r->label, ei->train_loss,
                100 * ei->train_acc, ei->val_loss, 100 * ei->val_acc, ei->lr);
         if (r->stopped) {
-            printf("early stop: %s after epoch %d, best validation loss %.4f at epoch %d "
-                   "restored\n", r->label, ei->epoch, r->best_val_loss, r->best_epoch);
+            printf(_("early stop: %s after epoch %d, best validation loss %.4f at epoch %d "
+                   "restored\n"), r->label, ei->epoch, r->best_val_loss, r->best_epoch);
         }
     }
     fflush(stdout);
@@ -214,7 +215,7 @@ static bool train(struct run *R)
     nn_trainer_finish(t);
     for (int i = 0; i < t->nracers; i++) {
         if (t->r[i].diverged) {
-            printf("%s diverged at step %ld; its path ends there\n", t->r[i].label,
+            printf(_("%s diverged at step %ld; its path ends there\n"), t->r[i].label,
                    t->r[i].steps + 1);
         }
         track_add(&R->tracks[i], t->r[i].net, t->r[i].steps);
@@ -230,14 +231,14 @@ static bool load(struct run *R)
     mc.in_h = R->data.train.h;
     mc.in_w = R->data.train.w;
     if (mc.in_h % 4 != 0 || mc.in_w % 4 != 0) {
-        cli_error("landscape", "%s: images are %dx%d; the model needs sides that are "
-                  "multiples of 4", R->data.source, mc.in_h, mc.in_w);
+        cli_error("landscape", _("%s: images are %dx%d; the model needs sides that are "
+                  "multiples of 4"), R->data.source, mc.in_h, mc.in_w);
         return false;
     }
     R->loaded = cnn_create(&mc);
     if (!cnn_load(R->loaded, R->ls.load, err, sizeof(err))) {
-        cli_error("landscape", "--load: %s (give the --batchnorm, --dropout and --hidden it "
-                  "was trained with)", err);
+        cli_error("landscape", _("--load: %s (give the --batchnorm, --dropout and --hidden it "
+                  "was trained with)"), err);
         return false;
     }
     R->nracers = 1;
@@ -289,7 +290,7 @@ static int write_outputs(struct run *R, const struct nn_landscape_desc *desc,
     cnn_destroy(tmp);
     int rc = 0;
     if (ferror(out.f) || ferror(paths.f)) {
-        cli_error("landscape", "%s: write failed: %s", ferror(out.f) ? R->output : ppath,
+        cli_error("landscape", _("%s: write failed: %s"), ferror(out.f) ? R->output : ppath,
                   strerror(errno ? errno : EIO));
         util_outfile_abort(&out);
         util_outfile_abort(&paths);
@@ -305,7 +306,7 @@ static int write_outputs(struct run *R, const struct nn_landscape_desc *desc,
         rc = 1;
     }
     if (rc == 0) {
-        printf("wrote %s (%d rows) and %s\n", R->output, n * n, ppath);
+        printf(_("wrote %s (%d rows) and %s\n"), R->output, n * n, ppath);
     }
     return rc;
 }
@@ -318,11 +319,14 @@ static int write_figure(struct run *R, const struct nn_landscape_desc *desc, con
     dash_init(d, 1400, 1000);
     d->font_scale = 1.4 * (R->ls.large_text ? FIGURE_LARGE_TEXT_SCALE : 1.0);
     d->theme = R->ls.theme;
-    snprintf(d->title, sizeof d->title, "The loss landscape of the small CNN, %d optimizer%s",
-             R->nracers, R->nracers == 1 ? "" : "s");
+    snprintf(d->title, sizeof d->title,
+             ngettext("The loss landscape of the small CNN, %d optimizer",
+                      "The loss landscape of the small CNN, %d optimizers",
+                      (unsigned long)R->nracers),
+             R->nracers);
     snprintf(d->subtitle, sizeof d->subtitle,
-             "mean cross-entropy of %d training images at centre + \xCE\xB1 d1 + \xCE\xB2 d2, "
-             "%dx%d grid", desc->images->n, desc->n, desc->n);
+             _("mean cross-entropy of %d training images at centre + \xCE\xB1 d1 + \xCE\xB2 d2, "
+             "%dx%d grid"), desc->images->n, desc->n, desc->n);
     d->nracers = R->nracers;
     struct dash_landscape *L = &d->land;
     int n = desc->n;
@@ -355,10 +359,10 @@ static int write_figure(struct run *R, const struct nn_landscape_desc *desc, con
     L->range[3] = desc->beta[1];
     L->legend = true;
     if (dirs->kind == NN_LANDSCAPE_PCA) {
-        snprintf(L->what, sizeof L->what, "PCA %.0f%% + %.0f%%", 100 * dirs->explained[0],
+        snprintf(L->what, sizeof L->what, _("PCA %.0f%% + %.0f%%"), 100 * dirs->explained[0],
                  100 * dirs->explained[1]);
     } else {
-        snprintf(L->what, sizeof L->what, "random directions");
+        snprintf(L->what, sizeof L->what, _("random directions"));
     }
     dash_layout_landscape(d);
     char err[1200];
@@ -374,7 +378,7 @@ static int write_figure(struct run *R, const struct nn_landscape_desc *desc, con
         cli_error("landscape", "-o: %s", err);
         return 1;
     }
-    printf("wrote %s\n", R->output);
+    printf(_("wrote %s\n"), R->output);
     return 0;
 }
 
@@ -393,8 +397,8 @@ static int slice(struct run *R)
         }
         bool ok = nn_landscape_pca(&dirs, centre, pick, k, err, sizeof(err));
         if (!ok) {
-            cli_error("landscape", "%s (%s: %d checkpoints; try a smaller "
-                      "--checkpoint-every)", err, R->labels[0], tr->n);
+            cli_error("landscape", _("%s (%s: %d checkpoints; try a smaller "
+                      "--checkpoint-every)"), err, R->labels[0], tr->n);
             return 1;
         }
     } else {
@@ -430,10 +434,10 @@ static int slice(struct run *R)
     free(pb);
     if (R->ls.directions == LANDSCAPE_PCA) {
         int k = R->tracks[0].n < PCA_MAX ? R->tracks[0].n : PCA_MAX;
-        printf("directions: pca of %s's %d checkpoints: explained variance %.1f%% and %.1f%%\n",
+        printf(_("directions: pca of %s's %d checkpoints: explained variance %.1f%% and %.1f%%\n"),
                R->labels[0], k, 100 * dirs.explained[0], 100 * dirs.explained[1]);
     } else {
-        printf("directions: filter-normalized random, seed %llu, around %s\n",
+        printf(_("directions: filter-normalized random, seed %llu, around %s\n"),
                R->ls.direction_seed, R->labels[0]);
     }
     fflush(stdout);
@@ -442,9 +446,12 @@ static int slice(struct run *R)
     double t0 = nn_now();
     nn_landscape_slice(&desc, loss, NULL);
     double dt = nn_now() - t0;
-    printf("slice: %dx%d over alpha [%g, %g], beta [%g, %g] on %d training images, %d "
-           "thread%s: %.2f s; loss at the centre %.6f\n", n, n, desc.alpha[0], desc.alpha[1],
-           desc.beta[0], desc.beta[1], im.n, desc.threads, desc.threads == 1 ? "" : "s", dt,
+    printf(ngettext("slice: %dx%d over alpha [%g, %g], beta [%g, %g] on %d training images, %d "
+                    "thread: %.2f s; loss at the centre %.6f\n",
+                    "slice: %dx%d over alpha [%g, %g], beta [%g, %g] on %d training images, %d "
+                    "threads: %.2f s; loss at the centre %.6f\n",
+                    (unsigned long)desc.threads),
+           n, n, desc.alpha[0], desc.alpha[1], desc.beta[0], desc.beta[1], im.n, desc.threads, dt,
            nn_landscape_loss(centre, &im, 0));
     bool image = !has_ext(R->output, ".csv");
     int rc = image ? write_figure(R, &desc, loss, &dirs) : write_outputs(R, &desc, loss, &dirs);
@@ -467,12 +474,12 @@ int cmd_landscape(int argc, char **argv)
     /* ---- what the options must agree on, before anything long ---- */
     rc = 2;
     if (!R->output) {
-        cli_error("landscape", "-o FILE.csv is required (where the slice goes)");
+        cli_error("landscape", _("-o FILE.csv is required (where the slice goes)"));
         goto done;
     }
     if (!has_ext(R->output, ".csv") && !has_ext(R->output, ".png") &&
         !has_ext(R->output, ".svg") && !has_ext(R->output, ".pdf")) {
-        cli_error("landscape", "-o %s: unknown format (FILE.csv, .png, .svg or .pdf)",
+        cli_error("landscape", _("-o %s: unknown format (FILE.csv, .png, .svg or .pdf)"),
                   R->output);
         goto done;
     }
@@ -484,8 +491,8 @@ int cmd_landscape(int argc, char **argv)
         goto done;
     }
     if (R->ls.load[0] && R->ls.directions == LANDSCAPE_PCA) {
-        cli_error("landscape", "--directions pca needs the trajectory, which a --load'ed "
-                  "network does not have; train it here, or use --directions random");
+        cli_error("landscape", _("--directions pca needs the trajectory, which a --load'ed "
+                  "network does not have; train it here, or use --directions random"));
         goto done;
     }
     if (!cli_train_config("landscape", &R->o, &R->cfg) || !cli_train_data("landscape", &R->o,
@@ -493,7 +500,7 @@ int cmd_landscape(int argc, char **argv)
         goto done;
     }
     const struct nn_data *d = &R->data;
-    printf("data: %s: %d train, %d validation, %d test images of %dx%d\n", d->source,
+    printf(_("data: %s: %d train, %d validation, %d test images of %dx%d\n"), d->source,
            d->train.n, d->val.n, d->test.n, d->train.h, d->train.w);
     fflush(stdout);
     if (R->ls.load[0] ? !load(R) : !train(R)) {

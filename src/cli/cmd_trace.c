@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "session/session.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 #include "sim/race.h"
 #include "sim/scene.h"
@@ -29,21 +30,21 @@ int cmd_trace(int argc, char **argv)
         return 2;
     }
     if (help) {
-        printf("usage: optiscope trace [SCENE OPTIONS] [-o FILE.csv]\n"
+        printf(_("usage: optiscope trace [SCENE OPTIONS] [-o FILE.csv]\n"
                "Runs the race and writes optimizer,step,x,y,loss,lr,diverged for every\n"
                "optimizer at every step (step 0 is the start; lr is the rate used for the step\n"
                "that led there; diverged is 0). An optimizer that diverges (NaN, infinity, or\n"
                "far outside the view) stops: its last row has diverged = 1, the step that\n"
                "diverged and empty x, y and loss; stderr says so too. A start where the\n"
-               "objective or its gradient is not finite is refused.\n\n");
+               "objective or its gradient is not finite is refused.\n\n"));
         cli_print_scene_help(stdout);
-        printf("  -o, --output FILE      write the CSV to FILE (atomically) instead of stdout\n"
+        printf(_("  -o, --output FILE      write the CSV to FILE (atomically) instead of stdout\n"
                "  --state                add the optimizer's state after each step under\n"
                "                         torch's names with _x, _y (momentum_buffer_x,\n"
                "                         exp_avg_x, exp_avg_sq_y, ..., mu_product), empty\n"
                "                         where it has none\n"
                "  --hessian              add hxx,hxy,hyy,lambda_min,lambda_max of the objective\n"
-               "                         at each row's point (exact second derivatives)\n");
+               "                         at each row's point (exact second derivatives)\n"));
         scene_finish(&scene);
         return 0;
     }
@@ -55,8 +56,8 @@ int cmd_trace(int argc, char **argv)
         return 2;
     }
     if (scene.split != SCENE_SPLIT_NONE) {
-        cli_error("trace", "a split view (split = l1_vs_l2) runs two races; trace one side "
-                  "with --split none and --l2 0 (the L1 side) or --l1 0 (the L2 side)");
+        cli_error("trace", _("a split view (split = l1_vs_l2) runs two races; trace one side "
+                  "with --split none and --l2 0 (the L1 side) or --l1 0 (the L2 side)"));
         scene_resolved_finish(&res);
         scene_finish(&scene);
         return 2;

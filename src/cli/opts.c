@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "sim/i18n.h"
 #include "sim/settings.h"
 #include "sim/util.h"
 
@@ -22,28 +23,28 @@ void cli_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "optiscope %s: %s\n", cmd, util_escape(msg, safe, sizeof safe));
+    fprintf(stderr, _("optiscope %s: %s\n"), cmd, util_escape(msg, safe, sizeof safe));
 }
 
 /* Everything below is generated from the settings tables (sim/settings.h): what the help
  * says is what the parsers take. */
 void cli_print_scene_help(FILE *out)
 {
-    fprintf(out, "scene options (each also a `key = value` line of a scene file):\n");
+    fprintf(out, _("scene options (each also a `key = value` line of a scene file):\n"));
     setting_help(settings_scene(), out);
     fprintf(out,
-            "  --scene FILE           read a scene file; options given on the command line\n"
+            _("  --scene FILE           read a scene file; options given on the command line\n"
             "                         override it\n"
             "  --preset NAME          a scene from the presets (`optiscope list presets`)\n"
             "\n"
             "optimizer SPEC: name(...) as below, torch's keys and defaults (`list optimizers`).\n"
             "Values before `*` may also be given in that order without their keys, before\n"
-            "any key=value: adam(0.01) is adam(lr=0.01).\n");
+            "any key=value: adam(0.01) is adam(lr=0.01).\n"));
     setting_help(settings_optim(), out);
     fprintf(out,
-            "\n"
+            _("\n"
             "schedule SPEC: the same way, on each optimizer's lr; keys without a default are\n"
-            "required: step(30, 0.5) is step(step_size=30, gamma=0.5).\n");
+            "required: step(30, 0.5) is step(step_size=30, gamma=0.5).\n"));
     setting_help(settings_sched(), out);
 }
 
@@ -200,7 +201,7 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
         const char *value = inline_value;
         if (!value) {
             if (i + 1 >= argc) {
-                cli_error(cmd, "--%s: missing value", name);
+                cli_error(cmd, _("--%s: missing value"), name);
                 return false;
             }
             value = argv[++i];
@@ -238,7 +239,7 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
                 } else if (i + 1 < argc) {
                     value = argv[++i];
                 } else {
-                    cli_error(cmd, "%s: missing value", ex->name);
+                    cli_error(cmd, _("%s: missing value"), ex->name);
                     return false;
                 }
             }
@@ -246,7 +247,7 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
             continue;
         }
         if (strncmp(arg, "--", 2)) {
-            cli_error(cmd, "unexpected argument '%s'; see `optiscope %s --help`", UTIL_ESC(arg),
+            cli_error(cmd, _("unexpected argument '%s'; see `optiscope %s --help`"), UTIL_ESC(arg),
                   cmd);
             return false;
         }
@@ -258,11 +259,11 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
             char spelled[64][40];
             size_t n = option_names(extras, names, 64, spelled);
             char msg[256];
-            snprintf(msg, sizeof msg, "unknown option '%s'", UTIL_ESC(arg));
+            snprintf(msg, sizeof msg, _("unknown option '%s'"), UTIL_ESC(arg));
             char dashed[70];
             snprintf(dashed, sizeof dashed, "--%s", name);
             util_append_suggestion(msg, sizeof msg, dashed, names, n);
-            cli_error(cmd, "%s; see `optiscope %s --help`", msg, cmd);
+            cli_error(cmd, _("%s; see `optiscope %s --help`"), msg, cmd);
             return false;
         }
         if (!value && !file_opt && bare_flag(argc, argv, i, name)) {
@@ -270,7 +271,7 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
         }
         if (!value) {
             if (i + 1 >= argc) {
-                cli_error(cmd, "--%s: missing value", name);
+                cli_error(cmd, _("--%s: missing value"), name);
                 return false;
             }
             value = argv[++i];

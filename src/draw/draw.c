@@ -13,6 +13,7 @@
 #include "draw/overlay.h"
 #include "draw/text.h"
 #include "figure/theme.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ------------------------------------------------------------------ small helpers */
@@ -975,7 +976,7 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
     }
     set_font(cr, size, false, true);
     if (!short_card) {
-        draw_text_at(cr, a.x + 0.5 * a.w, a.y + a.h + 1.75 * font, "step", 0.5, 1.0);
+        draw_text_at(cr, a.x + 0.5 * a.w, a.y + a.h + 1.75 * font, _("step"), 0.5, 1.0);
     }
 
     /* Curves, highlighted one last. */
@@ -1070,7 +1071,7 @@ void draw_lr_plot(cairo_t *cr, const struct figure_rect *r, const struct figure 
     set_font(cr, 0.9 * font, true, false);
     cairo_set_source_rgb(cr, ink[0], ink[1], ink[2]);
     char buf[128];
-    draw_fit_text(cr, "learning rate (log scale)", r->w - 1.2 * font, buf, sizeof buf);
+    draw_fit_text(cr, _("learning rate (log scale)"), r->w - 1.2 * font, buf, sizeof buf);
     draw_text_at(cr, r->x + 0.6 * font, r->y + 0.6 * font, buf, 0.0, 1.0);
     struct figure_rect a = {r->x + 3.4 * font, r->y + 2.0 * font, 0, 0};
     a.w = r->x + r->w - 0.9 * font - a.x;

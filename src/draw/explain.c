@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "draw/draw.h"
+#include "sim/i18n.h"
 
 /* ======================================================================== colours */
 
@@ -281,12 +282,12 @@ static void build_caption(cairo_t *cr, const struct figure *fig, double mag, dou
     const struct explain *e = &fx->ex;
     c->n = 0;
     if (!fx->valid) {
-        add(c, 0, "explain: %s", fx->label);
+        add(c, 0, _("explain: %s"), fx->label);
         draw_set_font(cr, 0.78 * F, false, false);
         add_wrapped(cr, c, 3, fx->note, maxw);
         return;
     }
-    add(c, 0, "next: step %ld of %s", e->step, fx->label);
+    add(c, 0, _("next: step %ld of %s"), e->step, fx->label);
     for (int k = 0; k < e->nlines; k++) {
         add(c, 1, "%s", e->line[k]);
     }
@@ -298,21 +299,21 @@ static void build_caption(cairo_t *cr, const struct figure *fig, double mag, dou
                            : e->kind == OPTIM_NAG ? "2(1+\xCE\xB2)/((1+2\xCE\xB2)\xCE\xBB" "max)"
                                                   : "2/\xCE\xBB" "max";
         char st[240];
-        snprintf(st, sizeof st, "stable while lr < %s = %.4g: lr %.4g is %s", form, e->bound,
-                 e->lr, e->lr > e->bound ? "ABOVE it (diverges on this curvature)" : "below it");
+        snprintf(st, sizeof st, _("stable while lr < %s = %.4g: lr %.4g is %s"), form, e->bound,
+                 e->lr, e->lr > e->bound ? _("ABOVE it (diverges on this curvature)") : _("below it"));
         draw_set_font(cr, 0.72 * F, false, false);
         add_wrapped(cr, c, 2, st, maxw);
     } else if (e->lam[1] <= 0) {
-        add(c, 2, "no curvature bound here (\xCE\xBB" "max \xE2\x89\xA4 0: no valley to "
-            "overshoot)");
+        add(c, 2, "%s",
+            _("no curvature bound here (\xCE\xBBmax \xE2\x89\xA4 0: no valley to overshoot)"));
     } else {
-        add(c, 2, "no simple lr bound for %s (its steps adapt to the gradients)",
+        add(c, 2, _("no simple lr bound for %s (its steps adapt to the gradients)"),
             optim_name(e->kind));
     }
     draw_set_font(cr, 0.78 * F, false, false);
     add_wrapped(cr, c, 3, e->sentence, maxw);
     char key[200];
-    snprintf(key, sizeof key, "arrows \xC3\x97%.3g", mag);
+    snprintf(key, sizeof key, _("arrows \xC3\x97%.3g"), mag);
     add(c, 4, "%s", key);
 }
 

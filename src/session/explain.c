@@ -6,6 +6,7 @@
 
 #include "session/session.h"
 #include "sim/explain.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 void session_hover(struct session *s, double px, double py, bool inside)
@@ -77,12 +78,12 @@ void session_explain_figure(const struct session *s, struct figure *fig)
         expr_eval_hess(s->race->obj, r->p[0], r->p[1], NULL, h);
         explain_eigen(h, lam, vec);
         if (explain_lr_bound(&r->params, lam[1], &bound) && r->lr > bound) {
-            snprintf(e->note, sizeof e->note, "%s diverged at step %ld: at its last point "
+            snprintf(e->note, sizeof e->note, _("%s diverged at step %ld: at its last point "
                      "\xCE\xBBmax = %.4g, and lr %.4g > %.4g, its stability bound there. "
-                     "R restarts it.", r->label, r->diverged_step, lam[1], r->lr, bound);
+                     "R restarts it."), r->label, r->diverged_step, lam[1], r->lr, bound);
         } else {
-            snprintf(e->note, sizeof e->note, "%s has stopped (diverged at step %ld): R "
-                     "restarts it", r->label, r->diverged_step);
+            snprintf(e->note, sizeof e->note, _("%s has stopped (diverged at step %ld): R "
+                     "restarts it"), r->label, r->diverged_step);
         }
     }
 }

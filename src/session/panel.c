@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "sim/catalog.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* Layout, frame pixels. */
@@ -311,7 +312,7 @@ bool session_panel_set(struct session_panel *p, struct session *s,
             end++;
         }
         if (end == text || *end || !isfinite(v)) {
-            snprintf(why, sizeof why, "expected a number, got '%s'", UTIL_ESC(text));
+            snprintf(why, sizeof why, _("expected a number, got '%s'"), UTIL_ESC(text));
             break;
         }
         char pair[96], a[40], b[40];
@@ -329,7 +330,7 @@ bool session_panel_set(struct session_panel *p, struct session *s,
             end++;
         }
         if (end == text || *end || !(v > 0) || !isfinite(v)) {
-            snprintf(why, sizeof why, "expected steps per second > 0, got '%s'",
+            snprintf(why, sizeof why, _("expected steps per second > 0, got '%s'"),
                      UTIL_ESC(text));
             break;
         }
@@ -352,7 +353,7 @@ bool session_panel_set(struct session_panel *p, struct session *s,
         struct expr_error e;
         struct expr *f = expr_compile(text, &e);
         if (!f) {
-            snprintf(why, sizeof why, "position %d: %s", e.pos, e.msg);
+            snprintf(why, sizeof why, _("position %d: %s"), e.pos, e.msg);
             p->error_at = e.pos - 1;
             break;
         }
@@ -367,7 +368,7 @@ bool session_panel_set(struct session_panel *p, struct session *s,
         break;
     }
     default:
-        snprintf(why, sizeof why, "not a value");
+        snprintf(why, sizeof why, _("not a value"));
         break;
     }
     /* the race is recomputed from its start to the step it stood at: the paths follow */
@@ -536,8 +537,8 @@ static void layout_runner(struct flow *fl, const struct session *s, int i)
         add_value(fl, s, (struct panel_target){PANEL_T_OPT, i, row, 0});
     }
     char sch[96];
-    snprintf(sch, sizeof sch, "schedule: %s \xE2\x96\xBE",
-             op->has_sched ? sched_name(op->sched.kind) : "the race's");
+    snprintf(sch, sizeof sch, _("schedule: %s \xE2\x96\xBE"),
+             op->has_sched ? sched_name(op->sched.kind) : _("the race's"));
     struct figure_ui_widget *b =
         add_button(fl, sch, (struct panel_target){PANEL_T_SCHED_MENU, i, NULL, 0}, 0);
     if (b && fl->p->popup == PANEL_POPUP_SCHED && fl->p->popup_runner == i) {
@@ -576,7 +577,7 @@ static void layout_popup(struct session_panel *p, const struct session *s, int w
     } else if (p->popup == PANEL_POPUP_SCHED && p->popup_runner < s->race->n) {
         kind = PANEL_T_SCHED;
         first_arg = -1;
-        items[nitems++] = "the race's";
+        items[nitems++] = _("the race's");
         for (int i = 0; i < SCHED_COUNT; i++) {
             items[nitems++] = sched_name((enum sched_kind)i);
         }
@@ -625,19 +626,19 @@ static void hint_text(const struct panel_target *t, char *buf, size_t len)
         snprintf(buf, len, "%s, %s: %s", t->row->name, what, t->row->help);
         return;
     case PANEL_T_START:
-        snprintf(buf, len, "%s: where every optimizer starts; drag across the domain",
+        snprintf(buf, len, _("%s: where every optimizer starts; drag across the domain"),
                  t->arg ? "start_y" : "start_x");
         return;
     case PANEL_T_SPEED:
-        snprintf(buf, len, "speed: optimizer steps per second of the animation");
+        snprintf(buf, len, _("speed: optimizer steps per second of the animation"));
         return;
     case PANEL_T_EXPR:
-        snprintf(buf, len, "expr: f(x, y) with + - * / ^, sin cos tan exp log sqrt abs tanh "
-                 "sinh cosh atan min max, pi, e");
+        snprintf(buf, len, _("expr: f(x, y) with + - * / ^, sin cos tan exp log sqrt abs tanh "
+                 "sinh cosh atan min max, pi, e"));
         return;
     default:
-        snprintf(buf, len, "drag a value sideways or turn the wheel over it to change it; "
-                 "click it to type an exact one (Enter accepts, Esc cancels)");
+        snprintf(buf, len, _("drag a value sideways or turn the wheel over it to change it; "
+                 "click it to type an exact one (Enter accepts, Esc cancels)"));
         return;
     }
 }
@@ -699,8 +700,8 @@ void session_panel_layout(struct session_panel *p, const struct session *s, int 
     /* the scene */
     add_heading(&fl, "Scene");
     char fn[96];
-    snprintf(fn, sizeof fn, "function: %s \xE2\x96\xBE",
-             s->res.entry ? s->res.entry->name : "your expression");
+    snprintf(fn, sizeof fn, _("function: %s \xE2\x96\xBE"),
+             s->res.entry ? s->res.entry->name : _("your expression"));
     struct figure_ui_widget *fb =
         add_button(&fl, fn, (struct panel_target){.kind = PANEL_T_FUNC_MENU}, 0);
     if (fb && p->popup == PANEL_POPUP_FUNC) {
@@ -938,7 +939,7 @@ static void do_click(struct session_panel *p, struct session *s, const struct pa
         if (sc.nopt >= RACE_MAX) {
             scene_finish(&sc);
             char msg[128];
-            snprintf(msg, sizeof msg, "add: a race holds at most %d optimizers", RACE_MAX);
+            snprintf(msg, sizeof msg, _("add: a race holds at most %d optimizers"), RACE_MAX);
             set_error(p, &(struct panel_target){.kind = PANEL_T_RESTART}, msg);
             return;
         }
@@ -949,7 +950,7 @@ static void do_click(struct session_panel *p, struct session *s, const struct pa
         if (s->race->n <= 1) {
             char msg[160], who[96];
             runner_name(s, t->runner, who, sizeof who);
-            snprintf(msg, sizeof msg, "%s: a race needs at least one optimizer", who);
+            snprintf(msg, sizeof msg, _("%s: a race needs at least one optimizer"), who);
             set_error(p, &(struct panel_target){PANEL_T_OPT, t->runner, NULL, 0}, msg);
             return;
         }

@@ -65,6 +65,14 @@ static void camera_zoom(double c[3], double notches)
 /* ======================================================================== scenes */
 
 /* "start (3, 4) · 500 steps · constant lr · no penalty · exact gradients": what is on. */
+static void make_subtitle(struct session *s);
+
+void session_relabel(struct session *s)
+{
+    make_subtitle(s);
+    s->input++;
+}
+
 static void make_subtitle(struct session *s)
 {
     const struct scene *sc = &s->scene;
@@ -75,28 +83,29 @@ static void make_subtitle(struct session *s)
         own += r->r[i].params.has_sched;
     }
     if (own > 0 && own == r->n) {
-        snprintf(sched, sizeof sched, "a schedule per optimizer");
+        snprintf(sched, sizeof sched, "%s", _("a schedule per optimizer"));
     } else if (sc->sched.kind == SCHED_CONSTANT && sc->sched.warmup == 0) {
-        snprintf(sched, sizeof sched, "constant learning rates%s", own ? " for the others" : "");
+        snprintf(sched, sizeof sched, "%s",
+                 own ? _("constant learning rates for the others") : _("constant learning rates"));
     } else {
         char f[112];
         sched_format(&sc->sched, f, sizeof f);
-        snprintf(sched, sizeof sched, "schedule %s%s", f, own ? " for the others" : "");
+        snprintf(sched, sizeof sched, own ? _("schedule %s for the others") : _("schedule %s"), f);
     }
     if (r->l1 > 0 && r->l2 > 0) {
         snprintf(pen, sizeof pen, "L1 %g + L2 %g", r->l1, r->l2);
     } else if (r->l1 > 0) {
-        snprintf(pen, sizeof pen, "L1 penalty %g\xC2\xB7(|x|+|y|)", r->l1);
+        snprintf(pen, sizeof pen, _("L1 penalty %g\xC2\xB7(|x|+|y|)"), r->l1);
     } else if (r->l2 > 0) {
-        snprintf(pen, sizeof pen, "L2 penalty %g\xC2\xB7(x\xC2\xB2+y\xC2\xB2)", r->l2);
+        snprintf(pen, sizeof pen, _("L2 penalty %g\xC2\xB7(x\xC2\xB2+y\xC2\xB2)"), r->l2);
     } else {
-        snprintf(pen, sizeof pen, "no penalty");
+        snprintf(pen, sizeof pen, "%s", _("no penalty"));
     }
     if (r->noise > 0) {
-        snprintf(noise, sizeof noise, "gradient noise \xCF\x83 %g (seed %llu)", r->noise,
+        snprintf(noise, sizeof noise, _("gradient noise \xCF\x83 %g (seed %llu)"), r->noise,
                  r->seed);
     } else {
-        snprintf(noise, sizeof noise, "exact gradients");
+        snprintf(noise, sizeof noise, "%s", _("exact gradients"));
     }
     /* A start clicked at the centre is (1e-17, 0) in floating point: say 0. */
     double st[2];
@@ -105,7 +114,7 @@ static void make_subtitle(struct session *s)
         st[k] = fabs(r->start[k]) < 1e-9 * span ? 0.0 : r->start[k];
     }
     snprintf(s->subtitle, sizeof s->subtitle,
-             "start (%.4g, %.4g) \xC2\xB7 %ld steps \xC2\xB7 %s \xC2\xB7 %s \xC2\xB7 %s", st[0],
+             _("start (%.4g, %.4g) \xC2\xB7 %ld steps \xC2\xB7 %s \xC2\xB7 %s \xC2\xB7 %s"), st[0],
              st[1], sc->steps, sched, pen, noise);
 }
 
@@ -275,7 +284,7 @@ static void display_label(const struct optim_params *p, char *buf, size_t len)
     }
     if ((p->kind == OPTIM_MOMENTUM || p->kind == OPTIM_NAG) && !strstr(out, "momentum=") &&
         n < sizeof out) {
-        n += (size_t)snprintf(out + n, sizeof out - n, ", momentum=%g", p->momentum);
+        n += (size_t)snprintf(out + n, sizeof out - n, _(", momentum=%g"), p->momentum);
     }
     if (n < sizeof out) {
         n += (size_t)snprintf(out + n, sizeof out - n, ")");
@@ -300,11 +309,11 @@ static void report_divergence(struct session *s, unsigned diverged, double now)
         }
         const struct race_runner *r = &s->race->r[i];
         if (r->escaped) {
-            session_toast(s, now, false, "%s left the view going downhill at step %ld: the "
-                          "function falls without bound there", r->label, r->diverged_step);
+            session_toast(s, now, false, _("%s left the view going downhill at step %ld: the "
+                          "function falls without bound there"), r->label, r->diverged_step);
         } else {
-            session_toast(s, now, true, "%s diverged at step %ld", r->label, r->diverged_step);
-            fprintf(stderr, "optiscope: %s diverged at step %ld\n", r->label, r->diverged_step);
+            session_toast(s, now, true, _("%s diverged at step %ld"), r->label, r->diverged_step);
+            fprintf(stderr, _("optiscope: %s diverged at step %ld\n"), r->label, r->diverged_step);
         }
     }
 }
@@ -313,8 +322,8 @@ static void step_once(struct session *s, double now)
 {
     report_divergence(s, race_step(s->race), now);
     if (s->split && split_step(s->split)) {
-        session_toast(s, now, true, "an optimizer of the L2 side diverged (the legend says "
-                      "which)");
+        session_toast(s, now, true, _("an optimizer of the L2 side diverged (the legend says "
+                      "which)"));
     }
     s->change++;
 }
@@ -349,7 +358,7 @@ static void load_function(struct session *s, int idx, double now)
 static void load_preset(struct session *s, int idx, double now)
 {
     if (s->npresets <= 0) {
-        session_toast(s, now, true, "no presets found");
+        session_toast(s, now, true, _("no presets found"));
         return;
     }
     idx = ((idx % s->npresets) + s->npresets) % s->npresets;
@@ -367,7 +376,7 @@ static void load_preset(struct session *s, int idx, double now)
         return;
     }
     s->preset_idx = idx;
-    session_toast(s, now, false, "preset %d/%d: %s", idx + 1, s->npresets, s->presets[idx]);
+    session_toast(s, now, false, _("preset %d/%d: %s"), idx + 1, s->npresets, s->presets[idx]);
 }
 
 static void change_lr(struct session *s, double factor, double now)
@@ -379,7 +388,7 @@ static void change_lr(struct session *s, double factor, double now)
     double old = r->params.lr, lr = old * factor;
     /* Past these a rate says nothing more and the next press could not undo it. */
     if (!(lr >= 1e-12 && lr <= 1e6)) {
-        session_toast(s, now, true, "%s: lr stays %.3g (kept between 1e-12 and 1e6)",
+        session_toast(s, now, true, _("%s: lr stays %.3g (kept between 1e-12 and 1e6)"),
                       optim_name(r->params.kind), old);
         return;
     }
@@ -388,7 +397,7 @@ static void change_lr(struct session *s, double factor, double now)
     if (s->split) {
         split_set_lr(s->split, s->selected, lr);
     }
-    session_toast(s, now, false, "%s: lr %.3g \xE2\x86\x92 %.3g (live, no reset)",
+    session_toast(s, now, false, _("%s: lr %.3g \xE2\x86\x92 %.3g (live, no reset)"),
                   optim_name(r->params.kind), old, lr);
 }
 
@@ -419,7 +428,7 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
     case SESSION_PLAY:
         if (!s->running && session_step(s) >= s->target && race_active(race) > 0) {
             s->target = session_step(s) + (s->scene.steps > 0 ? s->scene.steps : 100);
-            session_toast(s, now, false, "running %ld more steps", s->target - session_step(s));
+            session_toast(s, now, false, _("running %ld more steps"), s->target - session_step(s));
         }
         s->running = !s->running;
         s->step_debt = 0.0;
@@ -449,7 +458,7 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
             session_toast(s, now, false, "%s %s", race->r[arg].label,
                           s->shown[arg] ? "shown" : "hidden (it keeps running)");
         } else {
-            session_toast(s, now, true, "there is no optimizer %d (this race has %d)", arg + 1,
+            session_toast(s, now, true, _("there is no optimizer %d (this race has %d)"), arg + 1,
                           race->n);
         }
         break;
@@ -483,7 +492,7 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
     case SESSION_ARROWS:
         s->arrows = !s->arrows;
         if (s->arrows && s->view3d) {
-            session_toast(s, now, false, "arrows show in the 2-D view (V)");
+            session_toast(s, now, false, _("arrows show in the 2-D view (V)"));
         }
         break;
     case SESSION_TRAILS:
@@ -491,7 +500,7 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
         break;
     case SESSION_VIEW3D:
         if (s->split) {
-            session_toast(s, now, false, "the split view is two 2-D maps");
+            session_toast(s, now, false, _("the split view is two 2-D maps"));
             break;
         }
         s->view3d = !s->view3d;
@@ -508,18 +517,19 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
         s->explain = !s->explain;
         if (s->explain) {
             s->running = false;
-            session_toast(s, now, false, "explain: \xE2\x86\x92 or . takes the step shown; "
-                          "\xE2\x86\x91 \xE2\x86\x93 pick the optimizer; I ends");
+            session_toast(s, now, false, _("explain: \xE2\x86\x92 or . takes the step shown; "
+                          "\xE2\x86\x91 \xE2\x86\x93 pick the optimizer; I ends"));
         }
         break;
     case SESSION_THEME:
         s->theme = s->theme == SCENE_THEME_LIGHT ? SCENE_THEME_DARK : SCENE_THEME_LIGHT;
-        session_toast(s, now, false, "%s theme (F5)",
-                      s->theme == SCENE_THEME_LIGHT ? "light" : "dark");
+        session_toast(s, now, false, "%s",
+                      s->theme == SCENE_THEME_LIGHT ? _("light theme (F5)") : _("dark theme (F5)"));
         break;
     case SESSION_LARGE_TEXT:
         s->large_text = !s->large_text;
-        session_toast(s, now, false, "large text %s (F6)", s->large_text ? "on" : "off");
+        session_toast(s, now, false, "%s",
+                      s->large_text ? _("large text on (F6)") : _("large text off (F6)"));
         break;
     case SESSION_SAVE_SCENE:
         save_scene_action(s, now);
@@ -611,7 +621,7 @@ void session_run_to_target(struct session *s, FILE *log, const char *prefix)
 void session_click(struct session *s, double px, double py, double now)
 {
     if (s->view3d) {
-        session_toast(s, now, false, "click in the 2-D view (V) to set the start");
+        session_toast(s, now, false, _("click in the 2-D view (V) to set the start"));
         return;
     }
     struct figure_rect plot = s->last_plot;
@@ -631,7 +641,7 @@ void session_click(struct session *s, double px, double py, double now)
         return;
     }
     reset_race(s, p);
-    session_toast(s, now, false, "start (%.3g, %.3g): every optimizer restarts there", p[0],
+    session_toast(s, now, false, _("start (%.3g, %.3g): every optimizer restarts there"), p[0],
                   p[1]);
 }
 
@@ -775,21 +785,21 @@ static void status_lines(struct session *s, struct figure *fig)
     char more[64] = "";
     const char *state;
     if (s->running) {
-        state = "\xE2\x96\xB6 running";
+        state = _("\xE2\x96\xB6 running");
     } else if (race_active(s->race) == 0) {
-        state = "\xE2\x96\xA0 every optimizer stopped";
+        state = _("\xE2\x96\xA0 every optimizer stopped");
     } else if (step >= s->target) {
-        state = "\xE2\x96\xA0 done";
-        snprintf(more, sizeof more, " \xC2\xB7 Space: %ld more",
+        state = _("\xE2\x96\xA0 done");
+        snprintf(more, sizeof more, _(" \xC2\xB7 Space: %ld more"),
                  s->scene.steps > 0 ? s->scene.steps : 100);
     } else {
-        state = "\xE2\x80\x96 paused";
+        state = _("\xE2\x80\x96 paused");
     }
-    snprintf(fig->status[0], sizeof fig->status[0], "%s \xC2\xB7 step %ld of %ld%s%s", state,
-             step, s->target, more, s->job ? " \xC2\xB7 recording GIF\xE2\x80\xA6" : "");
+    snprintf(fig->status[0], sizeof fig->status[0], _("%s \xC2\xB7 step %ld of %ld%s%s"), state,
+             step, s->target, more, s->job ? _(" \xC2\xB7 recording GIF\xE2\x80\xA6") : "");
     snprintf(fig->status[1], sizeof fig->status[1],
-             "%g steps/s \xC2\xB7 %s \xC2\xB7 %s colours \xC2\xB7 H help \xC2\xB7 S W E A X save",
-             session_speed(s), s->view3d ? "3-D" : "2-D", s->log_scale ? "log" : "linear");
+             _("%g steps/s \xC2\xB7 %s \xC2\xB7 %s colours \xC2\xB7 H help \xC2\xB7 S W E A X save"),
+             session_speed(s), s->view3d ? "3-D" : "2-D", s->log_scale ? _("log") : _("linear"));
 }
 
 void session_figure(struct session *s, struct figure *fig, int width, int height,
@@ -833,19 +843,22 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
         e->diverged = r->diverged && !esc;
         const char *hidden = s->shown[i] ? "" : "hidden \xC2\xB7 ";
         if (esc) {
-            snprintf(e->detail, sizeof e->detail, "%sleft the view downhill at step %ld "
-                     "(f \xE2\x86\x92 \xE2\x88\x92\xE2\x88\x9E)", hidden, r->diverged_step);
+            snprintf(e->detail, sizeof e->detail, _("%sleft the view downhill at step %ld "
+                     "(f \xE2\x86\x92 \xE2\x88\x92\xE2\x88\x9E)"), hidden, r->diverged_step);
         } else if (r->diverged) {
-            snprintf(e->detail, sizeof e->detail, "%sdiverged at step %ld", hidden,
+            snprintf(e->detail, sizeof e->detail, _("%sdiverged at step %ld"), hidden,
                      r->diverged_step);
         } else {
             /* a proximal optimizer's point: its exact zeros, the sparsity it reaches */
             char zeros[40] = "";
             if (optim_proximal(r->params.kind)) {
                 int z = race_exact_zeros(r);
-                snprintf(zeros, sizeof zeros, " \xC2\xB7 %d exact zero%s", z, z == 1 ? "" : "s");
+                snprintf(zeros, sizeof zeros,
+                         ngettext(" \xC2\xB7 %d exact zero", " \xC2\xB7 %d exact zeros",
+                                  (unsigned long)z),
+                         z);
             }
-            snprintf(e->detail, sizeof e->detail, "%sloss %.4g \xC2\xB7 lr %.3g%s%s", hidden,
+            snprintf(e->detail, sizeof e->detail, _("%sloss %.4g \xC2\xB7 lr %.3g%s%s"), hidden,
                      r->loss, r->lr, zeros, r->step < step ? " \xC2\xB7 behind" : "");
         }
         session_tune_detail(s, i, e->detail, sizeof e->detail);
@@ -929,8 +942,8 @@ bool session_export(struct session *s, const char *path, int width, int height,
                     enum session_purpose purpose, double now, char *err, size_t errlen)
 {
     if (s->view3d) {
-        snprintf(err, errlen, "%s: the 3-D view is drawn through OpenGL; it exports as PNG "
-                 "only (render --view 3d)", path);
+        snprintf(err, errlen, _("%s: the 3-D view is drawn through OpenGL; it exports as PNG "
+                 "only (render --view 3d)"), path);
         return false;
     }
     struct figure *fig = xmalloc(sizeof *fig);
@@ -1038,7 +1051,7 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
         d->g.img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
         d->g.cr = cairo_create(d->g.img);
         if (cairo_surface_status(d->g.img) != CAIRO_STATUS_SUCCESS && ok) {
-            snprintf(err, errlen, "%s: cannot allocate a %dx%d frame", path, width, height);
+            snprintf(err, errlen, _("%s: cannot allocate a %dx%d frame"), path, width, height);
             ok = false;
         }
         if (i == 0) {
@@ -1092,7 +1105,7 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
     /* Batches of n frames, drawn at once, then written in order. */
     for (long k0 = 0; ok && k0 <= frames; k0 += n) {
         if (cancel && atomic_load(cancel)) {
-            snprintf(err, errlen, "%s: recording cancelled", path);
+            snprintf(err, errlen, _("%s: recording cancelled"), path);
             ok = false;
             break;
         }
@@ -1143,8 +1156,8 @@ bool session_export_gif(struct session *s, const char *path, int width, int heig
                         FILE *log, const char *prefix, char *err, size_t errlen)
 {
     if (s->split) {
-        snprintf(err, errlen, "%s: a split view (split = l1_vs_l2) exports as PNG, SVG or PDF; "
-                 "its GIF is not written yet", path);
+        snprintf(err, errlen, _("%s: a split view (split = l1_vs_l2) exports as PNG, SVG or PDF; "
+                 "its GIF is not written yet"), path);
         return false;
     }
     return export_gif(s, path, width, height, log, prefix, NULL, err, errlen);
@@ -1195,6 +1208,7 @@ bool session_save_scene(const struct session *s, const char *path, char *err, si
     struct scene sc;
     session_scene(s, &sc);
     char comment[320];
+    /* in English whatever the language: scene files are shared */
     snprintf(comment, sizeof comment, "%s, saved by optiscope's W: `optiscope view --scene "
              "FILE` reopens it, `optiscope render --scene FILE -o F.png` draws it", s->title);
     bool ok = session_write_scene(&sc, path, comment, err, errlen);
@@ -1215,7 +1229,7 @@ static void exported(struct session *s, double now, const char *what, const char
 static void export_failed(struct session *s, double now, const char *what, const char *err)
 {
     session_toast(s, now, true, "%s failed: %s", what, err);
-    fprintf(stderr, "optiscope: %s failed: %s\n", what, err);
+    fprintf(stderr, _("optiscope: %s failed: %s\n"), what, err);
 }
 
 static void save_scene_action(struct session *s, double now)
@@ -1399,7 +1413,7 @@ bool session_trace_cols(const struct scene *scene, long steps, unsigned cols, FI
     }
     bool ok = write_errno == 0;
     if (!ok) {
-        snprintf(err, errlen, "cannot write the trace: %s", strerror(write_errno));
+        snprintf(err, errlen, _("cannot write the trace: %s"), strerror(write_errno));
     }
     race_finish(&race);
     scene_resolved_finish(&res);
@@ -1431,7 +1445,7 @@ static void export_csv_action(struct session *s, double now)
         return;
     }
     char more[96];
-    snprintf(more, sizeof more, " (steps 0 to %ld, as optiscope trace writes them)",
+    snprintf(more, sizeof more, _(" (steps 0 to %ld, as optiscope trace writes them)"),
              session_step(s));
     exported(s, now, "csv", path, more);
 }
@@ -1505,7 +1519,7 @@ static void job_collect(struct session *s, double now)
     char path[4200], err[1024], more[64];
     snprintf(path, sizeof path, "%s", j->path);
     snprintf(err, sizeof err, "%s", j->err);
-    snprintf(more, sizeof more, " (%dx%d, recorded in %.1f s)", SESSION_GIF_WIDTH,
+    snprintf(more, sizeof more, _(" (%dx%d, recorded in %.1f s)"), SESSION_GIF_WIDTH,
              SESSION_GIF_HEIGHT, j->secs);
     job_free(s);
     if (ok) {
@@ -1531,11 +1545,11 @@ void session_wait_recording(struct session *s, double now)
 bool session_record_gif(struct session *s, const char *path, double now)
 {
     if (s->job) {
-        session_toast(s, now, true, "already recording %s; wait for it", s->job->path);
+        session_toast(s, now, true, _("already recording %s; wait for it"), s->job->path);
         return false;
     }
     if (s->split) {
-        session_toast(s, now, true, "the split view records no GIF yet (S, E: PNG, SVG, PDF)");
+        session_toast(s, now, true, _("the split view records no GIF yet (S, E: PNG, SVG, PDF)"));
         return false;
     }
     struct session_job *j = xcalloc(1, sizeof *j);
@@ -1545,14 +1559,14 @@ bool session_record_gif(struct session *s, const char *path, double now)
     atomic_init(&j->cancel, false);
     atomic_init(&j->done, false);
     if (pthread_create(&j->thread, NULL, job_main, j) != 0) {
-        session_toast(s, now, true, "cannot start the GIF recording: %s", strerror(errno));
+        session_toast(s, now, true, _("cannot start the GIF recording: %s"), strerror(errno));
         scene_finish(&j->scene);
         free(j);
         return false;
     }
     s->job = j;
     long steps = j->scene.steps;
-    session_toast(s, now, false, "recording\xE2\x80\xA6 steps 0 to %ld as a %dx%d GIF%s", steps,
+    session_toast(s, now, false, _("recording\xE2\x80\xA6 steps 0 to %ld as a %dx%d GIF%s"), steps,
                   SESSION_GIF_WIDTH, SESSION_GIF_HEIGHT,
                   s->view3d ? " (the 2-D figure: frames are drawn in 2-D)" : "");
     return true;

@@ -280,4 +280,7 @@ void session_tune_finish(struct session *s);
  * agree); nothing without a tune of the scene shown. */
 void session_tune_detail(const struct session *s, int i, char *buf, size_t len);
 
+/* The words the session wrote (the settings line) again, in the language now in use. */
+void session_relabel(struct session *s);
+
 #endif

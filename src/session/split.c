@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== the races */
@@ -80,21 +81,21 @@ bool split_create(struct session_split **out, const struct scene *sc,
 {
     *out = NULL;
     if (!(sc->l1 > 0.0) || !(sc->l2 > 0.0)) {
-        snprintf(err, errlen, "split = l1_vs_l2 needs l1 > 0 and l2 > 0 (the left plot's L1 "
+        snprintf(err, errlen, _("split = l1_vs_l2 needs l1 > 0 and l2 > 0 (the left plot's L1 "
                  "weight and the right plot's L2 weight; J and K scale both), not l1 = %g, "
-                 "l2 = %g", sc->l1, sc->l2);
+                 "l2 = %g"), sc->l1, sc->l2);
         return false;
     }
     if (sc->view == SCENE_VIEW_3D) {
-        snprintf(err, errlen, "split = l1_vs_l2 is two 2-D maps side by side; view 3d draws "
-                 "one surface (use view 2d)");
+        snprintf(err, errlen, _("split = l1_vs_l2 is two 2-D maps side by side; view 3d draws "
+                 "one surface (use view 2d)"));
         return false;
     }
     struct session_split *sp = xcalloc(1, sizeof *sp);
     char why[256];
     if (!regpath_quad_fit(res->f, &sp->q, why, sizeof why)) {
-        snprintf(err, errlen, "split = l1_vs_l2 draws the exact minimizers of a quadratic "
-                 "bowl, and %s", why);
+        snprintf(err, errlen, _("split = l1_vs_l2 draws the exact minimizers of a quadratic "
+                 "bowl, and %s"), why);
         free(sp);
         return false;
     }
@@ -152,15 +153,15 @@ void split_scale_lambda(struct session *s, bool up, double now)
 {
     struct session_split *sp = s->split;
     if (!sp) {
-        session_toast(s, now, false, "J and K change the penalty weight of a split view "
-                      "(P to the preset l1_vs_l2)");
+        session_toast(s, now, false, _("J and K change the penalty weight of a split view "
+                      "(P to the preset l1_vs_l2)"));
         return;
     }
     /* divided on the way down, so K then J gives back the very number */
     double l1 = up ? s->scene.l1 * SPLIT_LAMBDA_STEP : s->scene.l1 / SPLIT_LAMBDA_STEP;
     double l2 = up ? s->scene.l2 * SPLIT_LAMBDA_STEP : s->scene.l2 / SPLIT_LAMBDA_STEP;
     if (!(fmin(l1, l2) >= 1e-4 && fmax(l1, l2) <= 1e4)) {
-        session_toast(s, now, true, "\xCE\xBB stays %.4g (kept between 1e-4 and 1e4)",
+        session_toast(s, now, true, _("\xCE\xBB stays %.4g (kept between 1e-4 and 1e4)"),
                       s->scene.l1);
         return;
     }
@@ -185,8 +186,8 @@ void split_scale_lambda(struct session *s, bool up, double now)
     s->gen++;
     s->change++;
     if (l1 == l2) {
-        session_toast(s, now, false, "\xCE\xBB = %.4g: exact minima L1 (%.3g, %.3g), L2 (%.3g, "
-                      "%.3g)", l1, sp->w1[0], sp->w1[1], sp->w2[0], sp->w2[1]);
+        session_toast(s, now, false, _("\xCE\xBB = %.4g: exact minima L1 (%.3g, %.3g), L2 (%.3g, "
+                      "%.3g)"), l1, sp->w1[0], sp->w1[1], sp->w2[0], sp->w2[1]);
     } else {
         session_toast(s, now, false, "\xCE\xBB L1 = %.4g, L2 = %.4g", l1, l2);
     }
@@ -204,12 +205,14 @@ static void zeros_text(const double w[2], char *buf, size_t len)
 static void runner_detail(const struct race_runner *r, char *buf, size_t len)
 {
     if (r->diverged) {
-        snprintf(buf, len, "diverged at step %ld", r->diverged_step);
+        snprintf(buf, len, _("diverged at step %ld"), r->diverged_step);
         return;
     }
     int z = race_exact_zeros(r);
-    snprintf(buf, len, "at (%.3g, %.3g) \xC2\xB7 %d exact zero%s \xC2\xB7 loss %.4g", r->p[0],
-             r->p[1], z, z == 1 ? "" : "s", r->loss);
+    snprintf(buf, len,
+             ngettext("at (%.3g, %.3g) \xC2\xB7 %d exact zero \xC2\xB7 loss %.4g",
+                      "at (%.3g, %.3g) \xC2\xB7 %d exact zeros \xC2\xB7 loss %.4g", (unsigned long)z),
+             r->p[0], r->p[1], z, r->loss);
 }
 
 void split_figure_pre(struct session *s, struct figure *fig, bool window)
@@ -235,10 +238,10 @@ void split_figure_pre(struct session *s, struct figure *fig, bool window)
     char z1[24], z2[24];
     zeros_text(sp->w1, z1, sizeof z1);
     zeros_text(sp->w2, z2, sizeof z2);
-    snprintf(fig->caption, sizeof fig->caption, "L1: \xCE\xBB(|x|+|y|) \xC2\xB7 minimum (%.3g, "
-             "%.3g), %s", sp->w1[0], sp->w1[1], z1);
-    snprintf(t->caption, sizeof t->caption, "L2: \xCE\xBB(x\xC2\xB2+y\xC2\xB2) \xC2\xB7 minimum "
-             "(%.3g, %.3g), %s", sp->w2[0], sp->w2[1], z2);
+    snprintf(fig->caption, sizeof fig->caption, _("L1: \xCE\xBB(|x|+|y|) \xC2\xB7 minimum (%.3g, "
+             "%.3g), %s"), sp->w1[0], sp->w1[1], z1);
+    snprintf(t->caption, sizeof t->caption, _("L2: \xCE\xBB(x\xC2\xB2+y\xC2\xB2) \xC2\xB7 minimum "
+             "(%.3g, %.3g), %s"), sp->w2[0], sp->w2[1], z2);
     char lam[64];
     if (l1 == l2) {
         snprintf(lam, sizeof lam, "\xCE\xBB = %g", l1);
@@ -246,8 +249,8 @@ void split_figure_pre(struct session *s, struct figure *fig, bool window)
         snprintf(lam, sizeof lam, "\xCE\xBB = %g (L1), %g (L2)", l1, l2);
     }
     snprintf(fig->subtitle, sizeof fig->subtitle,
-             "%s \xC2\xB7 start (%.3g, %.3g) \xC2\xB7 %ld steps \xC2\xB7 dashed: the exact "
-             "minimum for every \xCE\xBB \xC2\xB7 white: the loss contour through it",
+             _("%s \xC2\xB7 start (%.3g, %.3g) \xC2\xB7 %ld steps \xC2\xB7 dashed: the exact "
+             "minimum for every \xCE\xBB \xC2\xB7 white: the loss contour through it"),
              lam, s->race->start[0], s->race->start[1], s->scene.steps);
     /* Legend rows: each side's runners, named by side, with their exact zeros. */
     for (int i = 0; i < fig->nentries && i < s->race->n; i++) {

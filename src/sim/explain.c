@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* ======================================================================== state columns */
@@ -383,35 +384,35 @@ static void sentence(struct explain *e)
     double gl = hypot(e->neg_grad[0], e->neg_grad[1]);
     bool uphill = dot(e->step_taken, e->g) > 0.0;
     if (e->prox && (e->p_next[0] == 0.0 || e->p_next[1] == 0.0)) {
-        snprintf(s, n, "The gradient step came within lr\xC2\xB7l1 of zero, so the "
-                 "soft-threshold set a coordinate to exactly 0.");
+        snprintf(s, n, _("The gradient step came within lr\xC2\xB7l1 of zero, so the "
+                 "soft-threshold set a coordinate to exactly 0."));
     } else if (uphill && e->has_momentum) {
-        snprintf(s, n, "The step goes uphill: the velocity carried it past the valley floor "
-                 "against the gradient.");
+        snprintf(s, n, _("The step goes uphill: the velocity carried it past the valley floor "
+                 "against the gradient."));
     } else if (uphill) {
-        snprintf(s, n, "The step goes uphill: it overshot the valley floor.");
+        snprintf(s, n, _("The step goes uphill: it overshot the valley floor."));
     } else if (e->adaptive) {
         int big = fabs(e->scale[0]) >= fabs(e->scale[1]) ? 0 : 1;
-        snprintf(s, n, "Each coordinate was scaled by its own denominator: x \xC3\x97%.3g, "
+        snprintf(s, n, _("Each coordinate was scaled by its own denominator: x \xC3\x97%.3g, "
                  "y \xC3\x97%.3g. %s, with the smaller past gradients, got the relatively "
-                 "bigger step, so the step turns away from %s.", e->scale[0], e->scale[1],
+                 "bigger step, so the step turns away from %s."), e->scale[0], e->scale[1],
                  big ? "y" : "x",
                  explain_adam_family(e->kind) ? "\xE2\x88\x92m\xCC\x82" : "\xE2\x88\x92g");
     } else if (e->has_momentum) {
         double ml = hypot(e->momentum[0], e->momentum[1]);
         if (ml > gl) {
-            snprintf(s, n, "The velocity set most of this step (%.3g of it against the "
-                     "gradient's %.3g): it keeps going where it was going.", ml, gl);
+            snprintf(s, n, _("The velocity set most of this step (%.3g of it against the "
+                     "gradient's %.3g): it keeps going where it was going."), ml, gl);
         } else {
-            snprintf(s, n, "The gradient set most of this step; the velocity (%.3g) adds to "
-                     "it and builds up.", ml);
+            snprintf(s, n, _("The gradient set most of this step; the velocity (%.3g) adds to "
+                     "it and builds up."), ml);
         }
     } else {
-        snprintf(s, n, "A step of lr\xC2\xB7|g| = %.3g straight downhill.", len);
+        snprintf(s, n, _("A step of lr\xC2\xB7|g| = %.3g straight downhill."), len);
     }
     if (e->has_bound && e->lr > e->bound) {
         size_t k = strlen(s);
-        snprintf(s + k, n - k, " lr %.3g > bound %.3g: it will oscillate and grow.", e->lr,
+        snprintf(s + k, n - k, _(" lr %.3g > bound %.3g: it will oscillate and grow."), e->lr,
                  e->bound);
     }
 }

@@ -1,6 +1,7 @@
 /* regpath.c: exact L1- and L2-regularized minimizers of a 2-D quadratic and their paths in
  * lambda (KKT on each of the nine active sets; the L2 closed form), for the l1_vs_l2 scene. */
 #include "sim/regpath.h"
+#include "sim/i18n.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -25,7 +26,7 @@ bool regpath_quad_fit(const struct expr *f, struct regpath_quad *q, char *err, s
     expr_eval_grad(f, 1.0, 0.0, g1);
     expr_eval_grad(f, 0.0, 1.0, g2);
     if (!isfinite(q->c) || !isfinite(g0[0]) || !isfinite(g0[1])) {
-        snprintf(err, errlen, "f is not a quadratic bowl: it is not finite at (0, 0)");
+        snprintf(err, errlen, _("f is not a quadratic bowl: it is not finite at (0, 0)"));
         return false;
     }
     q->g[0] = g0[0];
@@ -50,16 +51,16 @@ bool regpath_quad_fit(const struct expr *f, struct regpath_quad *q, char *err, s
         bool val = fabs(v - model) <= 1e-9 * (scale * (1.0 + fabs(p[0]) + fabs(p[1])) +
                                               fabs(q->c));
         if (!lin || !val) {
-            snprintf(err, errlen, "f is not a quadratic: its gradient at (%g, %g) is (%.6g, "
-                     "%.6g), not the linear (%.6g, %.6g) of a least-squares bowl", p[0], p[1],
+            snprintf(err, errlen, _("f is not a quadratic: its gradient at (%g, %g) is (%.6g, "
+                     "%.6g), not the linear (%.6g, %.6g) of a least-squares bowl"), p[0], p[1],
                      g[0], g[1], hp[0] + q->g[0], hp[1] + q->g[1]);
             return false;
         }
     }
     double det = q->H[0][0] * q->H[1][1] - q->H[0][1] * q->H[1][0];
     if (!(q->H[0][0] > 0.0) || !(det > 1e-12 * hn * hn)) {
-        snprintf(err, errlen, "f is a quadratic but not a bowl: its Hessian [[%g, %g], [%g, "
-                 "%g]] is not positive definite (no single minimum)", q->H[0][0], q->H[0][1],
+        snprintf(err, errlen, _("f is a quadratic but not a bowl: its Hessian [[%g, %g], [%g, "
+                 "%g]] is not positive definite (no single minimum)"), q->H[0][0], q->H[0][1],
                  q->H[1][0], q->H[1][1]);
         return false;
     }
