@@ -899,7 +899,7 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
     cairo_set_line_width(cr, 1.0);
     cairo_stroke(cr);
     double size = 0.8 * font;
-    const char *title = log_axis ? "loss (log scale)" : "loss (linear: some losses \xE2\x89\xA4 0)";
+    const char *title = log_axis ? _("loss (log scale)") : _("loss (linear: some losses \xE2\x89\xA4 0)");
     set_font(cr, 0.9 * font, true, false);
     cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
     char buf[128];

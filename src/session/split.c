@@ -199,7 +199,7 @@ void split_scale_lambda(struct session *s, bool up, double now)
 static void zeros_text(const double w[2], char *buf, size_t len)
 {
     int z = (w[0] == 0.0) + (w[1] == 0.0);
-    snprintf(buf, len, z == 0 ? "no zero" : (z == 1 ? "1 zero" : "2 zeros"));
+    snprintf(buf, len, "%s", z == 0 ? _("no zero") : (z == 1 ? _("1 zero") : _("2 zeros")));
 }
 
 static void runner_detail(const struct race_runner *r, char *buf, size_t len)
