@@ -315,14 +315,16 @@ static void paint_explain(cairo_t *cr, const void *ud)
 }
 
 /* The explain mode and the hover readout over the plot: one frame-sized overlay, repainted
- * when a step, an input or the mouse changed what it shows. */
+ * when a step, an input or the mouse changed what it shows; the readout alone (the mouse over
+ * a running race) is a small one around its box, repainted when the mouse moves. */
 static void update_explain(struct app_view *v, bool stale, double now)
 {
     const struct figure *fig = v->fig;
     struct app_panel *p = &v->panel[APP_PANEL_EXPLAIN];
     p->shown = (fig->explain.on || fig->hover.on) && !fig->help;
-    unsigned long key[4] = {v->s->input, (unsigned long)session_step(v->s), v->s->gen,
-                            v->s->hover_gen};
+    bool readout_only = !fig->explain.on;
+    unsigned long key[4] = {v->s->input, readout_only ? 0 : (unsigned long)session_step(v->s),
+                            readout_only ? 0 : v->s->gen, v->s->hover_gen};
     bool changed = memcmp(key, v->explain_key, sizeof key) != 0;
     /* playing with the mode on: the steps alone repaint it five times a second, as the
      * legend; an input or the mouse at once */
@@ -331,7 +333,23 @@ static void update_explain(struct app_view *v, bool stale, double now)
         return;   /* the key stays: the next frame tries again */
     }
     if (p->shown && (stale || !p->surf || changed)) {
-        app_panel_paint(p, 0, 0, fig->width, fig->height, paint_explain, fig, now);
+        if (readout_only) {
+            struct figure_rect b = {0, 0, 0, 0};
+            cairo_surface_t *tmp = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+            cairo_t *cr = cairo_create(tmp);
+            b = draw_hover_box(cr, fig);
+            cairo_destroy(cr);
+            cairo_surface_destroy(tmp);
+            int x = (int)floor(b.x) - 2, y = (int)floor(b.y) - 2;
+            x = x < 0 ? 0 : x;
+            y = y < 0 ? 0 : y;
+            int w = (int)ceil(b.x + b.w) + 2 - x, h = (int)ceil(b.y + b.h) + 2 - y;
+            w = x + w > fig->width ? fig->width - x : w;
+            h = y + h > fig->height ? fig->height - y : h;
+            app_panel_paint(p, x, y, w, h, paint_explain, fig, now);
+        } else {
+            app_panel_paint(p, 0, 0, fig->width, fig->height, paint_explain, fig, now);
+        }
     }
     memcpy(v->explain_key, key, sizeof key);
 }

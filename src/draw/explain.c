@@ -474,12 +474,17 @@ static void draw_caption(cairo_t *cr, const struct figure *fig, double mag)
 
 /* ======================================================================== hover */
 
-static void draw_hover(cairo_t *cr, const struct figure *fig)
+struct figure_rect draw_hover_box(cairo_t *cr, const struct figure *fig)
 {
     const struct figure_hover *h = &fig->hover;
+    if (!h->on || fig->help) {
+        return (struct figure_rect){0, 0, 0, 0};
+    }
     double F = fig->lay.font;
+    cairo_save(cr);
     draw_set_font(cr, 0.72 * F, false, false);
     double w = fmax(draw_text_width(cr, h->text[0]), draw_text_width(cr, h->text[1])) + F;
+    cairo_restore(cr);
     double hh = 2.4 * F;
     const struct figure_rect *pl = &fig->lay.plot;
     double x = h->px + 1.0 * F, y = h->py + 1.0 * F;
@@ -489,6 +494,16 @@ static void draw_hover(cairo_t *cr, const struct figure *fig)
     if (y + hh > pl->y + pl->h) {
         y = h->py - 1.0 * F - hh;
     }
+    return (struct figure_rect){x, y, w, hh};
+}
+
+static void draw_hover(cairo_t *cr, const struct figure *fig)
+{
+    const struct figure_hover *h = &fig->hover;
+    double F = fig->lay.font;
+    struct figure_rect b = draw_hover_box(cr, fig);
+    double x = b.x, y = b.y, w = b.w, hh = b.h;
+    draw_set_font(cr, 0.72 * F, false, false);
     cairo_save(cr);
     draw_rounded_rect(cr, x, y, w, hh, 0.3 * F);
     cairo_set_source_rgba(cr, 1, 1, 1, 0.9);

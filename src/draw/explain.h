@@ -16,4 +16,8 @@ void draw_explain(cairo_t *cr, const struct figure *fig);
  * runner, on the side of the plot away from it. w = 0 when the mode is off. */
 struct figure_rect draw_explain_box(cairo_t *cr, const struct figure *fig);
 
+/* The hover readout's rectangle (where draw_explain puts it, by the cursor); w = 0 when it
+ * is not shown. */
+struct figure_rect draw_hover_box(cairo_t *cr, const struct figure *fig);
+
 #endif
