@@ -16,6 +16,7 @@
 #include "app/mode.h"
 #include "draw/dash.h"
 #include "figure/theme.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* The painter: a thread that paints one large part at a time into that part's cairo surface
@@ -423,11 +424,11 @@ static void save_shot(struct app_cnn *c, double now)
     c->d->help = false;
     dash_layout(c->d);
     if (!draw_dash_export(path, c->d, err, sizeof err)) {
-        session_cnn_toast(c->s, now, true, "screenshot failed: %s", err);
-        fprintf(stderr, "optiscope: screenshot failed: %s\n", err);
+        session_cnn_toast(c->s, now, true, _("screenshot failed: %s"), err);
+        fprintf(stderr, _("optiscope: screenshot failed: %s\n"), err);
         return;
     }
-    session_cnn_toast(c->s, now, false, "saved %s (%dx%d)", path, c->d->width, c->d->height);
+    session_cnn_toast(c->s, now, false, _("saved %s (%dx%d)"), path, c->d->width, c->d->height);
     printf("screenshot %s\n", path);
     fflush(stdout);
 }

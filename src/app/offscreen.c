@@ -6,6 +6,7 @@
 
 #include "app/app.h"
 #include "app/view.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 bool app_render_png(const struct scene *scene, const char *shader_dir, const char *path,
@@ -36,7 +37,7 @@ bool app_render_png(const struct scene *scene, const char *shader_dir, const cha
         app_view_draw(v, width, height, 0.0);
         glFinish();
         if (v->gl_error) {
-            snprintf(err, errlen, "OpenGL error %s while drawing", v->gl_error);
+            snprintf(err, errlen, _("OpenGL error %s while drawing"), v->gl_error);
             ok = false;
         } else {
             ok = app_write_frame_png(width, height, path, err, errlen);

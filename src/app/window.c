@@ -138,10 +138,10 @@ static void no_display_message(char *err, size_t errlen)
 {
     const char *d = getenv("DISPLAY"), *w = getenv("WAYLAND_DISPLAY");
     if ((!d || !*d) && (!w || !*w)) {
-        snprintf(err, errlen, "no display: neither DISPLAY nor WAYLAND_DISPLAY is set (SDL: %s)",
+        snprintf(err, errlen, _("no display: neither DISPLAY nor WAYLAND_DISPLAY is set (SDL: %s)"),
                  SDL_GetError());
     } else {
-        snprintf(err, errlen, "cannot open a window on display '%s' (SDL: %s)",
+        snprintf(err, errlen, _("cannot open a window on display '%s' (SDL: %s)"),
                  d && *d ? d : w, SDL_GetError());
     }
 }
@@ -153,8 +153,8 @@ static void no_display_message(char *err, size_t errlen)
 static int on_display_lost(Display *dpy)
 {
     fflush(stdout);
-    fprintf(stderr, "optiscope: lost the connection to the display %s (the X server closed "
-            "it or went away); the window cannot go on\n", dpy ? DisplayString(dpy) : "");
+    fprintf(stderr, _("optiscope: lost the connection to the display %s (the X server closed "
+            "it or went away); the window cannot go on\n"), dpy ? DisplayString(dpy) : "");
     util_outfile_remove_all();
     _exit(1);
 }
@@ -169,7 +169,7 @@ static enum app_status open_window(const struct app_options *o, SDL_Window **win
     const char *d = getenv("DISPLAY"), *wl = getenv("WAYLAND_DISPLAY");
     if (!forced || !*forced) {
         if ((!d || !*d) && (!wl || !*wl)) {
-            snprintf(err, errlen, "no display: neither DISPLAY nor WAYLAND_DISPLAY is set");
+            snprintf(err, errlen, _("no display: neither DISPLAY nor WAYLAND_DISPLAY is set"));
             return APP_NO_DISPLAY;
         }
         SDL_SetHint(SDL_HINT_VIDEODRIVER, wl && *wl ? "wayland,x11" : "x11");
@@ -198,21 +198,21 @@ static enum app_status open_window(const struct app_options *o, SDL_Window **win
                             o->width, o->height,
                             SDL_WINDOW_OPENGL | SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
     if (!*win) {
-        snprintf(err, errlen, "cannot create an OpenGL window (SDL: %s)", SDL_GetError());
+        snprintf(err, errlen, _("cannot create an OpenGL window (SDL: %s)"), SDL_GetError());
         SDL_Quit();
         return APP_NO_GL;
     }
     mark(prof, "window");
     *ctx = SDL_GL_CreateContext(*win);
     if (!*ctx) {
-        snprintf(err, errlen, "no OpenGL 3.3 core profile on this display (SDL: %s)",
+        snprintf(err, errlen, _("no OpenGL 3.3 core profile on this display (SDL: %s)"),
                  SDL_GetError());
         SDL_DestroyWindow(*win);
         SDL_Quit();
         return APP_NO_GL;
     }
     if (epoxy_gl_version() < 33) {
-        snprintf(err, errlen, "no OpenGL 3.3: the display offers OpenGL %d.%d (%s)",
+        snprintf(err, errlen, _("no OpenGL 3.3: the display offers OpenGL %d.%d (%s)"),
                  epoxy_gl_version() / 10, epoxy_gl_version() % 10,
                  (const char *)glGetString(GL_RENDERER));
         SDL_GL_DeleteContext(*ctx);
@@ -300,7 +300,7 @@ static void switch_mode(struct modes *md, double now)
             md->cnn = app_cnn_create(md->o->cnn, false, md->v, err, sizeof err);
             if (!md->cnn) {
                 char msg[1100];
-                snprintf(msg, sizeof msg, "cannot start the CNN mode: %s", err);
+                snprintf(msg, sizeof msg, _("cannot start the CNN mode: %s"), err);
                 app_race_mode.toast(md->v, now, true, msg);
                 return;
             }
@@ -686,7 +686,7 @@ enum app_status app_run(const struct app_options *o, char *err, size_t errlen)
     SDL_DestroyWindow(win);
     SDL_Quit();
     if (gl_failed) {
-        snprintf(err, errlen, "OpenGL reported errors while drawing (see above)");
+        snprintf(err, errlen, _("OpenGL reported errors while drawing (see above)"));
         return APP_FAILED;
     }
     return APP_OK;
@@ -767,7 +767,7 @@ bool app_bench_frames(const struct scene *scene, const char *shader_dir, int wid
             }
         }
         if (v->gl_error) {
-            snprintf(err, errlen, "OpenGL error %s while drawing", v->gl_error);
+            snprintf(err, errlen, _("OpenGL error %s while drawing"), v->gl_error);
             ok = false;
         }
         if (v->profile) {

@@ -13,6 +13,7 @@
 
 #include "draw/colormap.h"
 #include "draw/draw.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 struct draw_gif {
@@ -61,7 +62,7 @@ static int lookup(struct draw_gif *g, int r, int gr, int b)
 static void gif_error(char *err, size_t errlen, const char *path, int code)
 {
     const char *what = GifErrorString(code);
-    snprintf(err, errlen, "%s: cannot write GIF: %s", path, what ? what : "unknown error");
+    snprintf(err, errlen, _("%s: cannot write GIF: %s"), path, what ? what : "unknown error");
 }
 
 /* The palette: the colours the drawing code uses exactly (the colour map, every runner's trail
@@ -136,7 +137,7 @@ struct draw_gif *draw_gif_begin(const char *path, int width, int height, enum sc
     g->height = height;
     memset(g->cache, 0xff, sizeof g->cache);
     if (!fit_palette(g, theme, reference)) {
-        snprintf(err, errlen, "%s: cannot build a GIF palette", path);
+        snprintf(err, errlen, _("%s: cannot build a GIF palette"), path);
         free(g);
         return NULL;
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gl/gl.h"
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 /* Grid points per side of the 3-D surface mesh. */
@@ -775,7 +776,7 @@ bool gl_target_init(struct gl_target *t, int w, int h, char *err, size_t errlen)
     glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_RENDERBUFFER, t->color);
     glFramebufferRenderbuffer(GL_FRAMEBUFFER, GL_DEPTH_ATTACHMENT, GL_RENDERBUFFER, t->depth);
     if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) {
-        snprintf(err, errlen, "cannot create a %dx%d offscreen framebuffer", w, h);
+        snprintf(err, errlen, _("cannot create a %dx%d offscreen framebuffer"), w, h);
         gl_target_finish(t);
         return false;
     }

@@ -1,6 +1,7 @@
 /* tensor.c: tensor-group layouts, float allocations, the profiled sgemm and its naive
  * reference, and initializers. */
 #include "nn/tensor.h"
+#include "sim/i18n.h"
 
 #include <assert.h>
 #include <cblas.h>
@@ -180,7 +181,7 @@ struct nn_pool *nn_pool_create(int threads)
         p->workers[i].pool = p;
         p->workers[i].part = i + 1;
         if (pthread_create(&p->workers[i].tid, NULL, worker_main, &p->workers[i]) != 0) {
-            fprintf(stderr, "optiscope: cannot start a worker thread\n");
+            fprintf(stderr, _("optiscope: cannot start a worker thread\n"));
             abort();
         }
     }

@@ -287,7 +287,7 @@ static bool land_compute(struct land_job *j, struct land_result *out, char *err,
             free(ck[k]);
         }
         free(ck);
-        snprintf(out->what, sizeof out->what, "PCA %.0f%% + %.0f%%",
+        snprintf(out->what, sizeof out->what, _("PCA %.0f%% + %.0f%%"),
                  100 * dirs.explained[0], 100 * dirs.explained[1]);
     } else {
         nn_landscape_random(&dirs, centre, j->seed);
