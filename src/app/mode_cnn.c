@@ -126,15 +126,24 @@ static void paint_dash_part(cairo_t *cr, const void *ud)
     draw_dash_part(cr, j->d, (enum dash_part)j->part);
 }
 
-static void paint(struct app_panel *p, const struct dash *d, int part, double now)
+/* Part p's rectangle in whole pixels, inside the frame. */
+static void part_pixels(const struct dash *d, int part, int *x, int *y, int *w, int *h)
 {
     struct figure_rect r = part_rect(d, part);
-    int x = (int)floor(r.x), y = (int)floor(r.y);
-    x = x < 0 ? 0 : x;
-    y = y < 0 ? 0 : y;
-    int w = (int)ceil(r.x + r.w) - x, h = (int)ceil(r.y + r.h) - y;
-    w = x + w > d->width ? d->width - x : w;
-    h = y + h > d->height ? d->height - y : h;
+    *x = (int)floor(r.x);
+    *y = (int)floor(r.y);
+    *x = *x < 0 ? 0 : *x;
+    *y = *y < 0 ? 0 : *y;
+    *w = (int)ceil(r.x + r.w) - *x;
+    *h = (int)ceil(r.y + r.h) - *y;
+    *w = *x + *w > d->width ? d->width - *x : *w;
+    *h = *y + *h > d->height ? d->height - *y : *h;
+}
+
+static void paint(struct app_panel *p, const struct dash *d, int part, double now)
+{
+    int x, y, w, h;
+    part_pixels(d, part, &x, &y, &w, &h);
     app_panel_paint(p, x, y, w, h, paint_dash_part, &(struct dash_part_job){d, part}, now);
 }
 
@@ -207,13 +216,8 @@ static bool painter_start(struct painter *pt, struct app_panel *p, const struct 
         }
         pt->started = true;
     }
-    struct figure_rect r = part_rect(d, part);
-    int x = (int)floor(r.x), y = (int)floor(r.y);
-    x = x < 0 ? 0 : x;
-    y = y < 0 ? 0 : y;
-    int w = (int)ceil(r.x + r.w) - x, h = (int)ceil(r.y + r.h) - y;
-    w = x + w > d->width ? d->width - x : w;
-    h = y + h > d->height ? d->height - y : h;
+    int x, y, w, h;
+    part_pixels(d, part, &x, &y, &w, &h);
     if (w < 1 || h < 1) {
         return false;
     }

@@ -847,6 +847,21 @@ static double inset_y(double loss, bool log_axis)
     return loss > 0.0 ? log10(loss) : NAN;
 }
 
+/* A series' polyline (the path built on cr) stroked in its runner's colour over an outline,
+ * and a cross at last (inside plot area a) when it diverged; last NULL: no point drawn. */
+static void stroke_series(cairo_t *cr, const struct figure *fig, const struct figure_series *sr,
+                          const struct figure_rect *a, double font, const double *last)
+{
+    double rgb[3];
+    draw_theme_runner_color(fig->theme, sr->color, rgb);
+    double lw = (sr->highlight ? 0.2 : 0.12) * font;
+    stroke_outlined(cr, rgb, lw, 0.045 * font + 0.5);
+    if (sr->diverged && last) {
+        double cx = clampd(last[0], a->x + 0.35 * font, a->x + a->w - 0.35 * font);
+        double cy = clampd(last[1], a->y + 0.35 * font, a->y + a->h - 0.35 * font);
+        end_cross(cr, cx, cy, 0.3 * font, rgb, 0.12 * font, 0.5);
+    }
+}
 void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figure *fig,
                      double font)
 {
@@ -1014,15 +1029,7 @@ void draw_loss_inset(cairo_t *cr, const struct figure_rect *r, const struct figu
                 last[0] = x;
                 last[1] = y;
             }
-            double rgb[3];
-            draw_theme_runner_color(fig->theme, sr->color, rgb);
-            double lw = (sr->highlight ? 0.2 : 0.12) * font;
-            stroke_outlined(cr, rgb, lw, 0.045 * font + 0.5);
-            if (sr->diverged && have_last) {
-                double cx = clampd(last[0], a.x + 0.35 * font, a.x + a.w - 0.35 * font);
-                double cy = clampd(last[1], a.y + 0.35 * font, a.y + a.h - 0.35 * font);
-                end_cross(cr, cx, cy, 0.3 * font, rgb, 0.12 * font, 0.5);
-            }
+            stroke_series(cr, fig, sr, &a, font, have_last ? last : NULL);
         }
     }
     cairo_restore(cr);
@@ -1153,15 +1160,7 @@ void draw_lr_plot(cairo_t *cr, const struct figure_rect *r, const struct figure 
                 last[0] = x;
                 last[1] = y;
             }
-            double rgb[3];
-            draw_theme_runner_color(fig->theme, sr->color, rgb);
-            double lw = (sr->highlight ? 0.2 : 0.12) * font;
-            stroke_outlined(cr, rgb, lw, 0.045 * font + 0.5);
-            if (sr->diverged && pen) {
-                double cx = clampd(last[0], a.x + 0.35 * font, a.x + a.w - 0.35 * font);
-                double cy = clampd(last[1], a.y + 0.35 * font, a.y + a.h - 0.35 * font);
-                end_cross(cr, cx, cy, 0.3 * font, rgb, 0.12 * font, 0.5);
-            }
+            stroke_series(cr, fig, sr, &a, font, pen ? last : NULL);
         }
     }
     cairo_restore(cr);
