@@ -62,8 +62,25 @@ expect_error "split with no L2 weight" "needs l1 > 0 and l2 > 0" \
 expect_error "an unknown split" "split" render --preset l1_vs_l2 --split l1vsl2 -o bad.png
 expect_error "split in 3-D" "two 2-D maps" render --preset l1_vs_l2 --view 3d -o bad.png
 expect_error "trace of a split view" "split view" trace --preset l1_vs_l2
-expect_error "GIF of a split view" "split view" render --preset l1_vs_l2 -o bad.gif
 check "nothing half-written" bash -c "! ls bad.* *.tmp-* 2>/dev/null | grep -q ."
+
+# --- the split view's GIF: both sides race; the last frame is the drawing render's PNG makes
+check "render writes a split view's GIF" \
+  "$OPT" render --preset l1_vs_l2 --size 800x500 -o split.gif
+"$OPT" render --preset l1_vs_l2 --size 800x500 -o split.png >/dev/null 2>&1
+check "gifsicle reads it: 61 frames" bash -c "gifsicle --info split.gif | grep -q '61 images'"
+convert split.gif -coalesce split-%d.png
+check "the GIF's last frame is the PNG's drawing (PSNR over 30 dB)" python3 -c "
+import subprocess, sys
+r = subprocess.run(['compare', '-metric', 'PSNR', 'split-60.png', 'split.png', 'null:'],
+                   capture_output=True, text=True)
+sys.exit(0 if float(r.stderr.split()[0]) > 30 else 1)"
+for side in 0 1; do   # the left plot, then the right: each path grows over the frames
+  convert split-0.png -crop "400x330+$((side * 400))+60" +repage "side$side-0.png"
+  convert split-60.png -crop "400x330+$((side * 400))+60" +repage "side$side-60.png"
+  check "side $side of the GIF moves between its first and last frame" bash -c \
+    "[ \"\$(compare -metric AE -fuzz 5% side$side-0.png side$side-60.png null: 2>&1)\" -gt 200 ]"
+done
 
 # --- the window: real J and K
 for tool in Xvfb xdotool; do
@@ -122,6 +139,15 @@ xdotool key j
 sleep 0.4
 w2=$(press_for w scene)
 check "J J: lambda / 1.25 twice" bash -c "grep -qx 'l1 = 2.4' '$w2' && grep -qx 'l2 = 2.4' '$w2'"
+xdotool key a
+g=""
+for _ in $(seq 600); do
+  g=$(sed -n 's/^gif //p' out.txt | tail -1)
+  [ -n "$g" ] && break
+  sleep 0.1
+done
+check "A records the split view's GIF and says where" test -s "$g"
+check "gifsicle reads A's GIF: 61 frames" bash -c "gifsicle --info '$g' | grep -q '61 images'"
 # the saved scene renders the same split headless
 check "W's scene renders" "$OPT" render --scene "$w1" --size 500x350 -o w1.png
 xdotool key q

@@ -350,13 +350,13 @@ void draw_contours(cairo_t *cr, const struct figure_frame *fr, const struct figu
 
 /* ------------------------------------------------------------------ trails and markers */
 
-/* Strokes runner's path, segments clipped to `clip` (in user units) and broken at non-finite
+/* Strokes runner's path from point `from` on, segments clipped to `clip` (in user units) and broken at non-finite
  * points, in the colour rgb at width lw (outline: outline_rgb at lw + 2*ow). Each segment is
  * lw times figure_lr_width of its end point's learning rate: runs of equal width are one
  * stroke. Returns the number of segments. */
 static int trail_stroke(cairo_t *cr, const struct figure_frame *fr, const struct traj *t,
-                        const struct figure_rect *clip, double lr_ref, const double rgb[3],
-                        double lw, double ow, bool outline)
+                        size_t from, const struct figure_rect *clip, double lr_ref,
+                        const double rgb[3], double lw, double ow, bool outline)
 {
     size_t n = traj_count(t);
     bool have_prev = false, pen = false;
@@ -369,7 +369,7 @@ static int trail_stroke(cairo_t *cr, const struct figure_frame *fr, const struct
         cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
     }
     cairo_new_path(cr);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = from; i < n; i++) {
         struct traj_point p = traj_get(t, i);
         double u[2];
         if (!finite2(p.x, p.y)) {
@@ -454,9 +454,33 @@ static double outline_width(double lw)
     return 0.35 * lw + 0.6;
 }
 
-/* One path: the line, outlined, and a dot at every step long enough to see (figure's rule). */
+/* The point of t at least `px` pixels of path back from point k (0 at the latest). */
+static size_t back_along(const struct figure_frame *fr, const struct traj *t, size_t k, double px)
+{
+    double u[2], v[2];
+    struct traj_point p = traj_get(t, k);
+    figure_frame_map(fr, p.x, p.y, u);
+    double run = 0.0;
+    while (k > 0 && run < px) {
+        p = traj_get(t, k - 1);
+        figure_frame_map(fr, p.x, p.y, v);
+        if (!finite2(v[0], v[1]) || !finite2(u[0], u[1])) {
+            return k - 1;   /* a break in the path: nothing before it touches point k */
+        }
+        run += hypot(v[0] - u[0], v[1] - u[1]);
+        u[0] = v[0];
+        u[1] = v[1];
+        k--;
+    }
+    return k;
+}
+
+/* One path: the line, outlined, and a dot at every step long enough to see (figure's rule);
+ * from > 0: only what points from..n add to a drawing that holds points 0..from-1 (the
+ * outline from point from-1 on, and the line and dots again from as far back as that
+ * outline's cap reaches, so the joint shows no seam). */
 static void draw_one_path(cairo_t *cr, const struct figure_frame *fr,
-                          const struct figure_path *p, enum scene_theme theme)
+                          const struct figure_path *p, enum scene_theme theme, size_t from)
 {
     double rgb[3];
     draw_theme_runner_color(theme, p->color, rgb);
@@ -464,12 +488,14 @@ static void draw_one_path(cairo_t *cr, const struct figure_frame *fr,
     /* Clip the geometry to the plot: far-away points (a diverging runner) would overflow
      * cairo's fixed-point coordinates. */
     struct figure_rect clip = fr->r;
-    trail_stroke(cr, fr, p->traj, &clip, p->lr_ref, rgb, lw, ow, true);
-    trail_stroke(cr, fr, p->traj, &clip, p->lr_ref, rgb, lw, ow, false);
+    size_t n = traj_count(p->traj);
+    size_t out_from = from > 0 ? from - 1 : 0;
+    size_t line_from = from > 0 ? back_along(fr, p->traj, out_from, 2.0 * (lw + 2.0 * ow)) : 0;
+    trail_stroke(cr, fr, p->traj, out_from, &clip, p->lr_ref, rgb, lw, ow, true);
+    trail_stroke(cr, fr, p->traj, line_from, &clip, p->lr_ref, rgb, lw, ow, false);
 
     double dot = figure_dot_size(lw);
-    size_t n = traj_count(p->traj);
-    for (size_t k = 1; k < n; k++) {
+    for (size_t k = line_from > 1 ? line_from - 1 : 1; k < n; k++) {
         struct traj_point a = traj_get(p->traj, k - 1), b = traj_get(p->traj, k);
         if (!finite2(b.x, b.y) || !figure_step_dot(fr, a.x, a.y, b.x, b.y, dot)) {
             continue;
@@ -482,7 +508,8 @@ static void draw_one_path(cairo_t *cr, const struct figure_frame *fr,
     }
 }
 
-void draw_paths(cairo_t *cr, const struct figure *fig)
+/* The paths of fig, path k from point since[k] on (since NULL: every path whole). */
+static void paths_from(cairo_t *cr, const struct figure *fig, const size_t *since)
 {
     struct figure_frame fr = figure_plot_frame(fig);
     cairo_save(cr);
@@ -496,18 +523,27 @@ void draw_paths(cairo_t *cr, const struct figure *fig)
             if (p->highlight != (pass == 1) || !p->traj) {
                 continue;
             }
+            size_t from = since ? since[i] : 0;
+            if (from > 0 && from >= traj_count(p->traj)) {
+                continue;   /* nothing new */
+            }
             if (p->dimmed) {
                 /* Dim the others: a group keeps line and outline one translucent layer. */
                 cairo_push_group(cr);
-                draw_one_path(cr, &fr, p, fig->theme);
+                draw_one_path(cr, &fr, p, fig->theme, from);
                 cairo_pop_group_to_source(cr);
                 cairo_paint_with_alpha(cr, 0.7);
             } else {
-                draw_one_path(cr, &fr, p, fig->theme);
+                draw_one_path(cr, &fr, p, fig->theme, from);
             }
         }
     }
     cairo_restore(cr);
+}
+
+void draw_paths(cairo_t *cr, const struct figure *fig)
+{
+    paths_from(cr, fig, NULL);
 }
 
 static void star_path(cairo_t *cr, double x, double y, double r)
@@ -1225,8 +1261,9 @@ void draw_lines(cairo_t *cr, const struct figure *fig)
     cairo_restore(cr);
 }
 
-/* The twin's lines, or its paths and markers, in the right plot, drawn as the left plot's. */
-static void draw_twin_plot(cairo_t *cr, const struct figure *fig, bool lines)
+/* The split view's right plot as a figure of its own, laid out in the left one's place
+ * (freed by the caller). */
+static struct figure *twin_figure(const struct figure *fig)
 {
     struct figure *t = xmalloc(sizeof *t);
     *t = *fig->twin;
@@ -1234,6 +1271,13 @@ static void draw_twin_plot(cairo_t *cr, const struct figure *fig, bool lines)
     t->lay.plot = fig->lay.plot2;
     memcpy(t->field.view, figure_plot_frame(fig).view, sizeof t->field.view);
     t->trails = fig->trails;
+    return t;
+}
+
+/* The twin's lines, or its paths and markers, in the right plot, drawn as the left plot's. */
+static void draw_twin_plot(cairo_t *cr, const struct figure *fig, bool lines)
+{
+    struct figure *t = twin_figure(fig);
     if (lines) {
         draw_lines(cr, t);
     } else {
@@ -1241,6 +1285,59 @@ static void draw_twin_plot(cairo_t *cr, const struct figure *fig, bool lines)
             draw_paths(cr, t);
         }
         draw_markers(cr, t);
+    }
+    free(t);
+}
+
+/* Whether what st says it drew of plot k is the start of what f shows now. */
+static bool trails_continue(const struct draw_trails *st, int k, const struct figure *f)
+{
+    struct figure_frame fr = figure_plot_frame(f);
+    if (st->npaths[k] != f->npaths || st->theme != f->theme ||
+        memcmp(&st->frame[k], &fr, sizeof fr)) {
+        return false;
+    }
+    for (int i = 0; i < f->npaths; i++) {
+        const struct figure_path *p = &f->path[i], *q = &st->path[k][i];
+        if (p->traj != q->traj || p->color != q->color || p->width != q->width ||
+            p->highlight != q->highlight || p->dimmed != q->dimmed ||
+            p->restart != q->restart || p->lr_ref != q->lr_ref ||
+            traj_count(p->traj) < st->since[k][i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+void draw_trails_more(cairo_t *cr, const struct figure *fig, struct draw_trails *st)
+{
+    struct figure *t = fig->twin && fig->lay.plot2.w > 0 ? twin_figure(fig) : NULL;
+    const struct figure *plot[2] = {fig, t};
+    bool fresh = !st->drawn;
+    for (int k = 0; k < 2 && !fresh; k++) {
+        fresh = plot[k] ? !trails_continue(st, k, plot[k]) : st->npaths[k] != 0;
+    }
+    if (fresh) {
+        cairo_save(cr);
+        cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
+        cairo_paint(cr);
+        cairo_restore(cr);
+        memset(st, 0, sizeof *st);
+        st->drawn = true;
+        st->theme = fig->theme;
+    }
+    for (int k = 0; k < 2; k++) {
+        const struct figure *f = plot[k];
+        if (!f) {
+            continue;
+        }
+        paths_from(cr, f, st->since[k]);
+        st->npaths[k] = f->npaths;
+        st->frame[k] = figure_plot_frame(f);
+        for (int i = 0; i < f->npaths; i++) {
+            st->path[k][i] = f->path[i];
+            st->since[k][i] = traj_count(f->path[i].traj);
+        }
     }
     free(t);
 }

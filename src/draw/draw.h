@@ -94,6 +94,22 @@ void draw_contours(cairo_t *cr, const struct figure_frame *fr, const struct figu
                    int nlevels, double font);
 /* The figure's paths (with step dots), markers and arrows. */
 void draw_paths(cairo_t *cr, const struct figure *fig);
+/* An animation's trails, drawn on a surface of their own that keeps what the last call drew:
+ * each call adds what the paths (the split view's right plot's too) gained since, so a
+ * 60-frame race strokes each path about once, not 60 times. The joints show no seam; where
+ * paths cross, the newer steps lie on top (a full drawing puts later runners on top). When
+ * what was drawn is not the start of what fig shows (a reset, another race, layout, theme,
+ * line width or learning-rate scale changed) the surface is cleared and drawn afresh. st
+ * starts zeroed. */
+struct draw_trails {
+    bool drawn;
+    enum scene_theme theme;
+    int npaths[2];
+    struct figure_frame frame[2];
+    struct figure_path path[2][FIGURE_MAX_PATHS];
+    size_t since[2][FIGURE_MAX_PATHS];
+};
+void draw_trails_more(cairo_t *cr, const struct figure *fig, struct draw_trails *st);
 void draw_markers(cairo_t *cr, const struct figure *fig);
 void draw_arrows(cairo_t *cr, const struct figure *fig);
 /* The figure's lines (level sets, paths of minimizers), outlined, clipped to the plot. */

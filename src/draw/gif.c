@@ -20,8 +20,7 @@ struct draw_gif {
     GifFileType *gif;          /* the open encoder (owns the file descriptor) */
     int width, height;         /* frame size in pixels */
     GifColorType palette[256]; /* the global colour table */
-    int16_t cache[32768];      /* 5:5:5 colour -> palette index, -1 until first needed */
-    uint8_t *cur;              /* (height, width) palette indices of the frame being added */
+    struct draw_gif_pixels *own; /* draw_gif_frame's mapped frame */
     uint8_t *prev;             /* (height, width) indices of the last frame written */
     bool has_prev;             /* prev holds a frame: only the changed rectangle is written */
     struct util_outfile out;   /* the temporary file, renamed into place at the end */
@@ -34,6 +33,11 @@ static void unpack(uint32_t px, int *r, int *g, int *b)
     *g = (int)((px >> 8) & 0xff);
     *b = (int)(px & 0xff);
 }
+
+struct draw_gif_pixels {
+    int16_t cache[32768];      /* 5:5:5 colour -> palette index, -1 until first needed */
+    uint8_t *idx;              /* (height, width) palette indices */
+};
 
 static int nearest(const struct draw_gif *g, int r, int gr, int b)
 {
@@ -49,14 +53,14 @@ static int nearest(const struct draw_gif *g, int r, int gr, int b)
     return best;
 }
 
-static int lookup(struct draw_gif *g, int r, int gr, int b)
+static int lookup(const struct draw_gif *g, struct draw_gif_pixels *px, int r, int gr, int b)
 {
     int key = ((r >> 3) << 10) | ((gr >> 3) << 5) | (b >> 3);
-    if (g->cache[key] < 0) {
+    if (px->cache[key] < 0) {
         /* the centre of the 5:5:5 cell stands for every colour in it */
-        g->cache[key] = (int16_t)nearest(g, (r & ~7) | 4, (gr & ~7) | 4, (b & ~7) | 4);
+        px->cache[key] = (int16_t)nearest(g, (r & ~7) | 4, (gr & ~7) | 4, (b & ~7) | 4);
     }
-    return g->cache[key];
+    return px->cache[key];
 }
 
 static void gif_error(char *err, size_t errlen, const char *path, int code)
@@ -135,7 +139,6 @@ struct draw_gif *draw_gif_begin(const char *path, int width, int height, enum sc
     struct draw_gif *g = xcalloc(1, sizeof *g);
     g->width = width;
     g->height = height;
-    memset(g->cache, 0xff, sizeof g->cache);
     if (!fit_palette(g, theme, reference)) {
         snprintf(err, errlen, _("%s: cannot build a GIF palette"), path);
         free(g);
@@ -168,13 +171,28 @@ struct draw_gif *draw_gif_begin(const char *path, int width, int height, enum sc
         draw_gif_abort(g);
         return NULL;
     }
-    g->cur = xmalloc((size_t)width * (size_t)height);
+    g->own = draw_gif_pixels_new(g);
     g->prev = xmalloc((size_t)width * (size_t)height);
     return g;
 }
 
-bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, char *err,
-                    size_t errlen)
+struct draw_gif_pixels *draw_gif_pixels_new(const struct draw_gif *g)
+{
+    struct draw_gif_pixels *px = xmalloc(sizeof *px);
+    memset(px->cache, 0xff, sizeof px->cache);
+    px->idx = xmalloc((size_t)g->width * (size_t)g->height);
+    return px;
+}
+
+void draw_gif_pixels_free(struct draw_gif_pixels *px)
+{
+    if (px) {
+        free(px->idx);
+        free(px);
+    }
+}
+
+void draw_gif_map(const struct draw_gif *g, struct draw_gif_pixels *px, cairo_surface_t *frame)
 {
     cairo_surface_flush(frame);
     const uint8_t *data = cairo_image_surface_get_data(frame);
@@ -182,12 +200,20 @@ bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, ch
     int w = g->width, h = g->height;
     for (int y = 0; y < h; y++) {
         const uint32_t *row = (const uint32_t *)(const void *)(data + (size_t)y * stride);
+        uint8_t *out = px->idx + (size_t)y * w;
         for (int x = 0; x < w; x++) {
             int r, gr, b;
             unpack(row[x], &r, &gr, &b);
-            g->cur[(size_t)y * w + x] = (uint8_t)lookup(g, r, gr, b);
+            out[x] = (uint8_t)lookup(g, px, r, gr, b);
         }
     }
+}
+
+bool draw_gif_put(struct draw_gif *g, struct draw_gif_pixels *px, int delay_cs, char *err,
+                  size_t errlen)
+{
+    int w = g->width, h = g->height;
+    uint8_t *cur = px->idx;   /* giflib masks each line in place */
     /* Frames are drawn over the previous one (DISPOSE_DO_NOT), so only the rectangle that
      * changed is written: the surface stays, the trails grow. */
     int x0 = 0, y0 = 0, x1 = w - 1, y1 = h - 1;
@@ -197,7 +223,7 @@ bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, ch
         x1 = -1;
         y1 = -1;
         for (int y = 0; y < h; y++) {
-            const uint8_t *a = g->cur + (size_t)y * w, *b = g->prev + (size_t)y * w;
+            const uint8_t *a = cur + (size_t)y * w, *b = g->prev + (size_t)y * w;
             if (!memcmp(a, b, (size_t)w)) {
                 continue;
             }
@@ -228,16 +254,21 @@ bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, ch
         return false;
     }
     for (int y = y0; y <= y1; y++) {
-        if (EGifPutLine(g->gif, g->cur + (size_t)y * w + x0, x1 - x0 + 1) != GIF_OK) {
+        if (EGifPutLine(g->gif, cur + (size_t)y * w + x0, x1 - x0 + 1) != GIF_OK) {
             gif_error(err, errlen, g->out.path, g->gif->Error);
             return false;
         }
     }
-    uint8_t *t = g->prev;
-    g->prev = g->cur;
-    g->cur = t;
+    memcpy(g->prev, cur, (size_t)w * (size_t)h);
     g->has_prev = true;
     return true;
+}
+
+bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, char *err,
+                    size_t errlen)
+{
+    draw_gif_map(g, g->own, frame);
+    return draw_gif_put(g, g->own, delay_cs, err, errlen);
 }
 
 bool draw_gif_end(struct draw_gif *g, char *err, size_t errlen)
@@ -251,7 +282,7 @@ bool draw_gif_end(struct draw_gif *g, char *err, size_t errlen)
     } else {
         ok = util_outfile_commit(&g->out, err, errlen);
     }
-    free(g->cur);
+    draw_gif_pixels_free(g->own);
     free(g->prev);
     free(g);
     return ok;
@@ -267,7 +298,7 @@ void draw_gif_abort(struct draw_gif *g)
         EGifCloseFile(g->gif, &code);
     }
     util_outfile_abort(&g->out);
-    free(g->cur);
+    draw_gif_pixels_free(g->own);
     free(g->prev);
     free(g);
 }

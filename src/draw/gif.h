@@ -19,9 +19,21 @@ struct draw_gif;   /* an animation being written */
 struct draw_gif *draw_gif_begin(const char *path, int width, int height, enum scene_theme theme,
                                 cairo_surface_t *reference, char *err, size_t errlen);
 /* Appends a frame (ARGB32 image surface, width x height) shown for delay_cs hundredths of a
- * second. */
+ * second: draw_gif_map and draw_gif_put with g's own pixels. */
 bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, char *err,
                     size_t errlen);
+
+/* A frame mapped to the palette. Mapping only reads g's palette, so several threads map
+ * frames at once, each into pixels of its own, while another thread puts mapped frames. */
+struct draw_gif_pixels;
+struct draw_gif_pixels *draw_gif_pixels_new(const struct draw_gif *g);
+void draw_gif_pixels_free(struct draw_gif_pixels *px);   /* accepts NULL */
+/* Maps frame (ARGB32 image surface, width x height) to g's palette into px. */
+void draw_gif_map(const struct draw_gif *g, struct draw_gif_pixels *px, cairo_surface_t *frame);
+/* Appends px as the next frame, shown for delay_cs hundredths of a second; only the rectangle
+ * that changed since the last frame put is written. px is written to while it runs. */
+bool draw_gif_put(struct draw_gif *g, struct draw_gif_pixels *px, int delay_cs, char *err,
+                  size_t errlen);
 /* Finishes the file and renames it into place; on failure removes it. Frees g either way. */
 bool draw_gif_end(struct draw_gif *g, char *err, size_t errlen);
 /* Removes the temporary file and frees g (accepts NULL). */

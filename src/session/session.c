@@ -953,38 +953,50 @@ bool session_export(struct session *s, const char *path, int width, int height,
     return ok;
 }
 
-/* The GIF's frames: the field (heatmap and isolines, most of a frame's drawing) depends only
- * on the plot rectangle, the view and the colour scale, none of which moves while the race
- * runs, so it is drawn once and each frame starts from a copy of it; the parts over it are
- * drawn as draw_figure draws them, in its order, so a frame is the same pixels. */
+/* The GIF's frames. The field (heatmap, isolines and the split view's lines: most of a
+ * frame's drawing) depends only on the plot rectangle, the view and the colour scale, none of
+ * which moves while the race runs, so it is drawn once and each frame starts from a copy of
+ * it. The trails only grow: they are kept on a layer of their own that each frame draws on
+ * (draw_trails_more), and composited over the field. The parts over them are drawn as
+ * draw_figure draws them, in its order. */
 struct gif_frames {
     cairo_surface_t *img;           /* the frame being drawn (ARGB32) */
     cairo_t *cr;
-    cairo_surface_t *field;         /* the field alone on a clear surface, or NULL */
-    struct figure_rect plot;        /* what the field was drawn for */
+    cairo_surface_t *field;         /* field and lines on a clear surface, or NULL */
+    struct figure_rect plot, plot2; /* what the field was drawn for */
     double view[4];
     struct figure_scale scale;
     bool contours;
+    cairo_surface_t *trails;        /* the trails so far on a clear surface, or NULL */
+    cairo_t *tcr;
+    struct draw_trails ts;
 };
 
-static void gif_draw(struct gif_frames *g, const struct figure *fig)
+static cairo_surface_t *clear_like(cairo_surface_t *img, int width, int height)
+{
+    return cairo_surface_create_similar_image(img, CAIRO_FORMAT_ARGB32, width, height);
+}
+
+static void gif_draw(struct gif_frames *g, struct figure *fig)
 {
     bool same = g->field && !memcmp(&g->plot, &fig->lay.plot, sizeof g->plot) &&
+                !memcmp(&g->plot2, &fig->lay.plot2, sizeof g->plot2) &&
                 !memcmp(g->view, fig->field.view, sizeof g->view) &&
                 !memcmp(&g->scale, &fig->field.scale, sizeof g->scale) &&
                 g->contours == fig->field.contours;
     if (!same) {
         if (!g->field) {
-            g->field = cairo_surface_create_similar_image(g->img, CAIRO_FORMAT_ARGB32,
-                                                          fig->width, fig->height);
+            g->field = clear_like(g->img, fig->width, fig->height);
         }
         cairo_t *fc = cairo_create(g->field);
         cairo_set_operator(fc, CAIRO_OPERATOR_CLEAR);
         cairo_paint(fc);
         cairo_set_operator(fc, CAIRO_OPERATOR_OVER);
         draw_figure_part(fc, fig, DRAW_PART_FIELD);
+        draw_figure_part(fc, fig, DRAW_PART_LINES);
         cairo_destroy(fc);
         g->plot = fig->lay.plot;
+        g->plot2 = fig->lay.plot2;
         memcpy(g->view, fig->field.view, sizeof g->view);
         g->scale = fig->field.scale;
         g->contours = fig->field.contours;
@@ -994,8 +1006,42 @@ static void gif_draw(struct gif_frames *g, const struct figure *fig)
     cairo_set_source_surface(g->cr, g->field, 0, 0);
     cairo_paint(g->cr);
     cairo_restore(g->cr);
-    for (int part = DRAW_PART_FIELD + 1; part < DRAW_PARTS; part++) {
+    bool trails = fig->trails;
+    if (trails) {
+        if (!g->trails) {
+            g->trails = clear_like(g->img, fig->width, fig->height);
+            g->tcr = cairo_create(g->trails);
+        }
+        draw_trails_more(g->tcr, fig, &g->ts);
+        cairo_surface_flush(g->trails);
+        cairo_save(g->cr);
+        cairo_set_source_surface(g->cr, g->trails, 0, 0);
+        const struct figure_rect *pr[2] = {&fig->lay.plot, &fig->lay.plot2};
+        for (int k = 0; k < 2; k++) {
+            if (pr[k]->w > 0) {
+                cairo_rectangle(g->cr, pr[k]->x, pr[k]->y, pr[k]->w, pr[k]->h);
+            }
+        }
+        cairo_fill(g->cr);
+        cairo_restore(g->cr);
+        fig->trails = false;   /* drawn: the plot part adds arrows and markers */
+    }
+    for (int part = DRAW_PART_PLOT; part < DRAW_PARTS; part++) {
         draw_figure_part(g->cr, fig, (enum draw_part)part);
+    }
+    fig->trails = trails;
+}
+
+static void gif_frames_free(struct gif_frames *g)
+{
+    cairo_destroy(g->cr);
+    cairo_surface_destroy(g->img);
+    if (g->field) {
+        cairo_surface_destroy(g->field);
+    }
+    if (g->trails) {
+        cairo_destroy(g->tcr);
+        cairo_surface_destroy(g->trails);
     }
 }
 
@@ -1008,15 +1054,48 @@ struct gif_drawer {
     struct gif_frames g;
     long done;                      /* race steps taken */
     long step;                      /* the step of the frame to draw next */
+    bool last;                      /* it is the last frame: trails drawn whole, as render's */
     int width, height;
+    const struct draw_gif *gif;     /* the palette the frames are mapped to */
+    struct draw_gif_pixels *px[2];  /* mapped frames, by turns: one drawn while one is put */
+    int turn;                       /* px[turn] takes the frame drawn next */
     pthread_t thread;
 };
+
+/* A batch of mapped frames being written while the drawers draw the next batch. */
+struct gif_putter {
+    struct draw_gif *gif;
+    struct draw_gif_pixels *px[4];
+    int delay[4];
+    int m;
+    bool ok;
+    char err[512];
+    pthread_t thread;
+};
+
+static void *putter_main(void *arg)
+{
+    struct gif_putter *p = arg;
+    for (int i = 0; p->ok && i < p->m; i++) {
+        p->ok = draw_gif_put(p->gif, p->px[i], p->delay[i], p->err, sizeof p->err);
+    }
+    return NULL;
+}
 
 static void drawer_frame(struct gif_drawer *d)
 {
     race_run(d->s->race, &d->done, d->step, NULL, NULL);
+    if (d->s->split) {
+        split_run(d->s->split, d->step);
+    }
     session_figure(d->s, d->fig, d->width, d->height, SESSION_FOR_EXPORT, 0.0);
+    if (d->last) {
+        d->g.ts.drawn = false;   /* later runners on top where paths cross, as in a PNG */
+    }
     gif_draw(&d->g, d->fig);
+    if (d->gif) {
+        draw_gif_map(d->gif, d->px[d->turn], d->g.img);
+    }
 }
 
 static void *drawer_main(void *arg)
@@ -1088,7 +1167,7 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
      * to be shared between threads); a drawer whose layout differs draws its own. */
     for (int i = 1; ok && i < n && dr[0].g.field; i++) {
         struct gif_frames *g = &dr[i].g, *g0 = &dr[0].g;
-        g->field = cairo_surface_create_similar_image(g->img, CAIRO_FORMAT_ARGB32, width, height);
+        g->field = clear_like(g->img, width, height);
         cairo_surface_flush(g0->field);
         cairo_surface_flush(g->field);
         size_t bytes = (size_t)cairo_image_surface_get_stride(g0->field) * (size_t)height;
@@ -1097,12 +1176,21 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
                    cairo_image_surface_get_data(g0->field), bytes);
             cairo_surface_mark_dirty(g->field);
             g->plot = g0->plot;
+            g->plot2 = g0->plot2;
             memcpy(g->view, g0->view, sizeof g->view);
             g->scale = g0->scale;
             g->contours = g0->contours;
         }
     }
-    /* Batches of n frames, drawn at once, then written in order. */
+    /* Batches of n frames, drawn and mapped at once, then written in order on a thread of
+     * their own while the next batch is drawn. */
+    for (int i = 0; ok && i < n; i++) {
+        dr[i].gif = gif;
+        dr[i].px[0] = draw_gif_pixels_new(gif);
+        dr[i].px[1] = draw_gif_pixels_new(gif);
+    }
+    struct gif_putter put = {.ok = true};
+    bool putting = false;
     for (long k0 = 0; ok && k0 <= frames; k0 += n) {
         if (cancel && atomic_load(cancel)) {
             snprintf(err, errlen, _("%s: recording cancelled"), path);
@@ -1114,6 +1202,7 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
         for (int i = 0; i < m; i++) {
             long k = k0 + i;
             dr[i].step = frames ? steps * k / frames : 0;
+            dr[i].last = k == frames;
             started[i] = i > 0 && pthread_create(&dr[i].thread, NULL, drawer_main, &dr[i]) == 0;
         }
         for (int i = 0; i < m; i++) {
@@ -1126,10 +1215,31 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
                 pthread_join(dr[i].thread, NULL);
             }
         }
-        for (int i = 0; ok && i < m; i++) {
-            ok = draw_gif_frame(gif, dr[i].g.img, k0 + i == frames ? HOLD_CS : DELAY_CS, err,
-                                errlen);
+        if (putting) {
+            pthread_join(put.thread, NULL);
+            putting = false;
         }
+        if (!put.ok) {
+            break;
+        }
+        put.gif = gif;
+        put.m = m;
+        for (int i = 0; i < m; i++) {
+            put.px[i] = dr[i].px[dr[i].turn];
+            put.delay[i] = k0 + i == frames ? HOLD_CS : DELAY_CS;
+            dr[i].turn ^= 1;
+        }
+        putting = pthread_create(&put.thread, NULL, putter_main, &put) == 0;
+        if (!putting) {
+            putter_main(&put);
+        }
+    }
+    if (putting) {
+        pthread_join(put.thread, NULL);
+    }
+    if (ok && !put.ok) {
+        snprintf(err, errlen, "%s", put.err);
+        ok = false;
     }
     if (ok) {
         ok = draw_gif_end(gif, err, errlen);
@@ -1139,11 +1249,9 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
     for (int i = 0; i < n; i++) {
         struct gif_drawer *d = &dr[i];
         free(d->fig);
-        cairo_destroy(d->g.cr);
-        cairo_surface_destroy(d->g.img);
-        if (d->g.field) {
-            cairo_surface_destroy(d->g.field);
-        }
+        gif_frames_free(&d->g);
+        draw_gif_pixels_free(d->px[0]);
+        draw_gif_pixels_free(d->px[1]);
         if (i > 0) {
             session_finish(d->s);
             free(d->s);
@@ -1155,11 +1263,6 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
 bool session_export_gif(struct session *s, const char *path, int width, int height,
                         FILE *log, const char *prefix, char *err, size_t errlen)
 {
-    if (s->split) {
-        snprintf(err, errlen, _("%s: a split view (split = l1_vs_l2) exports as PNG, SVG or PDF; "
-                 "its GIF is not written yet"), path);
-        return false;
-    }
     return export_gif(s, path, width, height, log, prefix, NULL, err, errlen);
 }
 
@@ -1546,10 +1649,6 @@ bool session_record_gif(struct session *s, const char *path, double now)
 {
     if (s->job) {
         session_toast(s, now, true, _("already recording %s; wait for it"), s->job->path);
-        return false;
-    }
-    if (s->split) {
-        session_toast(s, now, true, _("the split view records no GIF yet (S, E: PNG, SVG, PDF)"));
         return false;
     }
     struct session_job *j = xcalloc(1, sizeof *j);
