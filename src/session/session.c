@@ -695,7 +695,7 @@ void session_wheel(struct session *s, double px, double py, double notches)
 /* ======================================================================== the figure */
 
 /* Runner i's points as the loss plot needs them: at most a few per pixel of the plot (the
- * first, lowest and highest loss of each step bucket), so 10,000-step runs cost what
+ * first, lowest and highest loss of the steps in each pixel), so 10,000-step runs cost what
  * 1,000-step runs do. */
 static size_t thin_losses(struct session *s, int i, int width_px, long smax)
 {
@@ -710,7 +710,7 @@ static size_t thin_losses(struct session *s, int i, int width_px, long smax)
         s->loss_cap[i] = n + 4;
         s->loss_pts[i] = xrealloc(s->loss_pts[i], s->loss_cap[i] * sizeof **s->loss_pts);
     }
-    long bucket = smax / (2 * (width_px > 50 ? width_px : 50)) + 1;
+    long bucket = smax / (width_px > 50 ? width_px : 50) + 1;
     struct traj_point *out = s->loss_pts[i];
     size_t k = 0, lo = 0, hi = 0, first = 0;
     for (size_t j = 0; j <= n; j++) {
@@ -954,58 +954,107 @@ bool session_export(struct session *s, const char *path, int width, int height,
 }
 
 /* The GIF's frames. The field (heatmap, isolines and the split view's lines: most of a
- * frame's drawing) depends only on the plot rectangle, the view and the colour scale, none of
- * which moves while the race runs, so it is drawn once and each frame starts from a copy of
- * it. The trails only grow: they are kept on a layer of their own that each frame draws on
- * (draw_trails_more), and composited over the field. The parts over them are drawn as
- * draw_figure draws them, in its order. */
+ * frame's drawing) and the chrome around the plots (axes, colour bar, titles) depend only on
+ * the layout, the view, the colour scale and the titles, none of which moves while the race
+ * runs, so each is drawn once on a surface of its own: a frame starts from a copy of the
+ * field, and the chrome is composited where draw_figure would draw it. The trails only grow:
+ * they are kept on a layer of their own that each frame draws on (draw_trails_more). The
+ * other parts are drawn as draw_figure draws them, in its order. */
+struct gif_key {                    /* what the field and the chrome were drawn for */
+    struct figure_rect plot, plot2;
+    double view[4];
+    struct figure_scale scale;
+    bool contours;
+    double font;
+    enum scene_theme theme;
+    char title[160], subtitle[256], caption[2][160];
+};
+
 struct gif_frames {
     cairo_surface_t *img;           /* the frame being drawn (ARGB32) */
     cairo_t *cr;
     cairo_surface_t *field;         /* field and lines on a clear surface, or NULL */
-    struct figure_rect plot, plot2; /* what the field was drawn for */
-    double view[4];
-    struct figure_scale scale;
-    bool contours;
+    cairo_surface_t *chrome;        /* the chrome part on a clear surface, or NULL */
+    struct gif_key key;
     cairo_surface_t *trails;        /* the trails so far on a clear surface, or NULL */
     cairo_t *tcr;
     struct draw_trails ts;
 };
+
+static void gif_key_of(const struct figure *fig, struct gif_key *k)
+{
+    memset(k, 0, sizeof *k);   /* padding too: keys compare with memcmp */
+    k->plot = fig->lay.plot;
+    k->plot2 = fig->lay.plot2;
+    memcpy(k->view, fig->field.view, sizeof k->view);
+    k->scale = fig->field.scale;
+    k->contours = fig->field.contours;
+    k->font = fig->lay.font;
+    k->theme = fig->theme;
+    snprintf(k->title, sizeof k->title, "%s", fig->title);
+    snprintf(k->subtitle, sizeof k->subtitle, "%s", fig->subtitle);
+    snprintf(k->caption[0], sizeof k->caption[0], "%s", fig->caption);
+    snprintf(k->caption[1], sizeof k->caption[1], "%s", fig->twin ? fig->twin->caption : "");
+}
 
 static cairo_surface_t *clear_like(cairo_surface_t *img, int width, int height)
 {
     return cairo_surface_create_similar_image(img, CAIRO_FORMAT_ARGB32, width, height);
 }
 
+/* dst's pixels := src's (image surfaces of one size and format). */
+static void copy_pixels(cairo_surface_t *dst, cairo_surface_t *src)
+{
+    cairo_surface_flush(src);
+    cairo_surface_flush(dst);
+    int h = cairo_image_surface_get_height(src);
+    size_t bytes = (size_t)cairo_image_surface_get_stride(src) * (size_t)h;
+    assert(cairo_image_surface_get_stride(dst) == cairo_image_surface_get_stride(src) &&
+           cairo_image_surface_get_height(dst) == h);
+    memcpy(cairo_image_surface_get_data(dst), cairo_image_surface_get_data(src), bytes);
+    cairo_surface_mark_dirty(dst);
+}
+
+/* Draws part on *layer (made clear, or created, first). */
+static void draw_layer(cairo_surface_t **layer, cairo_surface_t *like, struct figure *fig,
+                       enum draw_part first, enum draw_part last)
+{
+    if (!*layer) {
+        *layer = clear_like(like, fig->width, fig->height);
+    }
+    cairo_t *c = cairo_create(*layer);
+    cairo_set_operator(c, CAIRO_OPERATOR_CLEAR);
+    cairo_paint(c);
+    cairo_set_operator(c, CAIRO_OPERATOR_OVER);
+    for (int part = first; part <= (int)last; part++) {
+        draw_figure_part(c, fig, (enum draw_part)part);
+    }
+    cairo_destroy(c);
+    cairo_surface_flush(*layer);
+}
+
+/* The plots' rectangles (shrunk by `in` pixels) as sub-paths. */
+static void plot_rects(cairo_t *cr, const struct figure *fig, double in)
+{
+    const struct figure_rect *pr[2] = {&fig->lay.plot, &fig->lay.plot2};
+    for (int k = 0; k < 2; k++) {
+        if (pr[k]->w > 2 * in && pr[k]->h > 2 * in) {
+            cairo_rectangle(cr, pr[k]->x + in, pr[k]->y + in, pr[k]->w - 2 * in,
+                            pr[k]->h - 2 * in);
+        }
+    }
+}
+
 static void gif_draw(struct gif_frames *g, struct figure *fig)
 {
-    bool same = g->field && !memcmp(&g->plot, &fig->lay.plot, sizeof g->plot) &&
-                !memcmp(&g->plot2, &fig->lay.plot2, sizeof g->plot2) &&
-                !memcmp(g->view, fig->field.view, sizeof g->view) &&
-                !memcmp(&g->scale, &fig->field.scale, sizeof g->scale) &&
-                g->contours == fig->field.contours;
-    if (!same) {
-        if (!g->field) {
-            g->field = clear_like(g->img, fig->width, fig->height);
-        }
-        cairo_t *fc = cairo_create(g->field);
-        cairo_set_operator(fc, CAIRO_OPERATOR_CLEAR);
-        cairo_paint(fc);
-        cairo_set_operator(fc, CAIRO_OPERATOR_OVER);
-        draw_figure_part(fc, fig, DRAW_PART_FIELD);
-        draw_figure_part(fc, fig, DRAW_PART_LINES);
-        cairo_destroy(fc);
-        g->plot = fig->lay.plot;
-        g->plot2 = fig->lay.plot2;
-        memcpy(g->view, fig->field.view, sizeof g->view);
-        g->scale = fig->field.scale;
-        g->contours = fig->field.contours;
+    struct gif_key key;
+    gif_key_of(fig, &key);
+    if (!g->field || !g->chrome || memcmp(&key, &g->key, sizeof key)) {
+        draw_layer(&g->field, g->img, fig, DRAW_PART_FIELD, DRAW_PART_LINES);
+        draw_layer(&g->chrome, g->img, fig, DRAW_PART_CHROME, DRAW_PART_CHROME);
+        g->key = key;
     }
-    cairo_save(g->cr);
-    cairo_set_operator(g->cr, CAIRO_OPERATOR_SOURCE);
-    cairo_set_source_surface(g->cr, g->field, 0, 0);
-    cairo_paint(g->cr);
-    cairo_restore(g->cr);
+    copy_pixels(g->img, g->field);
     bool trails = fig->trails;
     if (trails) {
         if (!g->trails) {
@@ -1016,20 +1065,38 @@ static void gif_draw(struct gif_frames *g, struct figure *fig)
         cairo_surface_flush(g->trails);
         cairo_save(g->cr);
         cairo_set_source_surface(g->cr, g->trails, 0, 0);
-        const struct figure_rect *pr[2] = {&fig->lay.plot, &fig->lay.plot2};
-        for (int k = 0; k < 2; k++) {
-            if (pr[k]->w > 0) {
-                cairo_rectangle(g->cr, pr[k]->x, pr[k]->y, pr[k]->w, pr[k]->h);
-            }
-        }
+        plot_rects(g->cr, fig, 0.0);
         cairo_fill(g->cr);
         cairo_restore(g->cr);
         fig->trails = false;   /* drawn: the plot part adds arrows and markers */
     }
-    for (int part = DRAW_PART_PLOT; part < DRAW_PARTS; part++) {
+    draw_figure_part(g->cr, fig, DRAW_PART_PLOT);
+    /* The chrome where it draws: everywhere but the plots' insides (it paints around the
+     * plots; the axes' frames reach a pixel or two into them). */
+    cairo_save(g->cr);
+    cairo_set_fill_rule(g->cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_rectangle(g->cr, 0, 0, fig->width, fig->height);
+    plot_rects(g->cr, fig, ceil(0.07 * fig->lay.font) + 2.0);
+    cairo_clip(g->cr);
+    cairo_set_source_surface(g->cr, g->chrome, 0, 0);
+    cairo_paint(g->cr);
+    cairo_restore(g->cr);
+    for (int part = DRAW_PART_CHROME + 1; part < DRAW_PARTS; part++) {
         draw_figure_part(g->cr, fig, (enum draw_part)part);
     }
     fig->trails = trails;
+}
+
+/* g takes copies of g0's field and chrome (cairo surfaces are not to be shared between
+ * threads). */
+static void gif_frames_share(struct gif_frames *g, const struct gif_frames *g0, int width,
+                             int height)
+{
+    g->field = clear_like(g->img, width, height);
+    g->chrome = clear_like(g->img, width, height);
+    copy_pixels(g->field, g0->field);
+    copy_pixels(g->chrome, g0->chrome);
+    g->key = g0->key;
 }
 
 static void gif_frames_free(struct gif_frames *g)
@@ -1038,6 +1105,9 @@ static void gif_frames_free(struct gif_frames *g)
     cairo_surface_destroy(g->img);
     if (g->field) {
         cairo_surface_destroy(g->field);
+    }
+    if (g->chrome) {
+        cairo_surface_destroy(g->chrome);
     }
     if (g->trails) {
         cairo_destroy(g->tcr);
@@ -1163,24 +1233,9 @@ static bool export_gif(struct session *s, const char *path, int width, int heigh
         reset_race(s, s->race->start);
         s->target = steps;
     }
-    /* The field the reference frame drew serves every drawer (copied: cairo surfaces are not
-     * to be shared between threads); a drawer whose layout differs draws its own. */
+    /* The field and chrome the reference frame drew serve every drawer. */
     for (int i = 1; ok && i < n && dr[0].g.field; i++) {
-        struct gif_frames *g = &dr[i].g, *g0 = &dr[0].g;
-        g->field = clear_like(g->img, width, height);
-        cairo_surface_flush(g0->field);
-        cairo_surface_flush(g->field);
-        size_t bytes = (size_t)cairo_image_surface_get_stride(g0->field) * (size_t)height;
-        if (cairo_image_surface_get_stride(g->field) * (size_t)height == bytes) {
-            memcpy(cairo_image_surface_get_data(g->field),
-                   cairo_image_surface_get_data(g0->field), bytes);
-            cairo_surface_mark_dirty(g->field);
-            g->plot = g0->plot;
-            g->plot2 = g0->plot2;
-            memcpy(g->view, g0->view, sizeof g->view);
-            g->scale = g0->scale;
-            g->contours = g0->contours;
-        }
+        gif_frames_share(&dr[i].g, &dr[0].g, width, height);
     }
     /* Batches of n frames, drawn and mapped at once, then written in order on a thread of
      * their own while the next batch is drawn. */
