@@ -7,21 +7,11 @@ set -u
 OPT="$1"
 SRC="$2"
 T=$(mktemp -d /tmp/optiscope-classroom-XXXXXX)
-XPID=""
-APID=""
-cleanup() {
-  [ -n "$APID" ] && kill "$APID" 2>/dev/null
-  [ -n "$XPID" ] && kill "$XPID" 2>/dev/null
-  [ -n "$XPID" ] && wait "$XPID" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
-cd "$T"
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-check() { local what="$1"; shift; if "$@" >/dev/null 2>&1; then ok; else bad "$what"; fi; }
+# shellcheck source=tests/lib_window.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib_window.sh"
+cd "$T" || exit 1
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+bad() { fail=$((fail + 1)); echo "not ok - $*"; }
 
 # expect_error WHAT PATTERN ARGS...: exit 2, stderr one line matching PATTERN
 expect_error() {
@@ -32,16 +22,13 @@ expect_error() {
   if [ $rc -ne 2 ]; then bad "$what: exit $rc, expected 2"; return; fi
   if ! grep -q -- "$pattern" err.txt; then bad "$what: stderr '$(cat err.txt)' lacks '$pattern'"; return; fi
   if [ "$(wc -l < err.txt)" -ne 1 ]; then bad "$what: expected one line on stderr"; return; fi
-  ok
+  ok "$what"
 }
 
-for tool in convert pdffonts pdftotext rsvg-convert; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "SKIP: $tool missing (scripts/setup.sh)"; exit 77; }
-done
+require_tools convert pdffonts pdftotext rsvg-convert
 
 # mean brightness 0..1 of a region WxH+X+Y of an image
 mean() { convert "$1" -crop "$2" +repage -colorspace Gray -format '%[fx:mean]' info:; }
-gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 # mean absolute difference 0..1 between two images of one size
 diffm() { compare -metric MAE "$1" "$2" null: 2>&1 | sed 's/.*(\(.*\))/\1/'; }
 
@@ -105,54 +92,22 @@ CNN="--data synthetic --limit 128 --val 32 --epochs 1 --batch 32 --eval-every 4"
 check "render --cnn --theme light --large-text" test -s cnn.png
 
 # --- the window: F5 and F6 as real key presses, in both modes
-if ! command -v Xvfb >/dev/null 2>&1 || ! command -v xdotool >/dev/null 2>&1; then
+if missing_tool Xvfb xdotool >/dev/null; then
   echo "classroom: $pass passed, $fail failed (no Xvfb/xdotool: window part skipped)"
   echo "$pass passed, $fail failed"
   [ "$fail" -eq 0 ]
   exit
 fi
-export LSAN_OPTIONS="suppressions=$SRC/tests/lsan_gl.supp:print_suppressions=0"
-disp=$((300 + RANDOM % 200))
-while [ -e "/tmp/.X11-unix/X$disp" ] || [ -e "/tmp/.X$disp-lock" ]; do
-  disp=$((disp + 1))
-done
-Xvfb ":$disp" -screen 0 1920x1080x24 -nolisten tcp -noreset >xvfb.log 2>&1 &
-XPID=$!
-export DISPLAY=":$disp"
-for _ in $(seq 100); do
-  xdotool getmouselocation >/dev/null 2>&1 && break
-  sleep 0.1
-done
-"$OPT" view --shot-dir "$T" --size 1280x720 --paused --preset beale >out.txt 2>err.txt &
-APID=$!
-WID=""
-for _ in $(seq 300); do
-  WID=$(xdotool search --name '^optiscope' 2>/dev/null | head -1)
-  [ -n "$WID" ] && break
-  kill -0 "$APID" 2>/dev/null || break
-  sleep 0.1
-done
-check "window opens" test -n "$WID"
-xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID" 2>/dev/null
-sleep 0.5
-press_for() {   # press_for KEY WHAT: presses KEY, waits for one more "WHAT PATH" line
-  local n0
-  n0=$(grep -c "^$2 " out.txt)
-  xdotool key "$1"
-  for _ in $(seq 150); do
-    [ "$(grep -c "^$2 " out.txt)" -gt "$n0" ] && break
-    sleep 0.1
-  done
-  sed -n "s/^$2 //p" out.txt | tail -1
-}
-s0=$(press_for s screenshot)
+start_xvfb 300 1920x1080x24
+check "window opens" start_app --size 1280x720 --paused --preset beale
+s0=$(press_for s screenshot 15)
 xdotool key F5
 sleep 0.6
-s1=$(press_for s screenshot)
+s1=$(press_for s screenshot 15)
 xdotool key F6
 sleep 0.6
-s2=$(press_for s screenshot)
-w=$(press_for w scene)
+s2=$(press_for s screenshot 15)
+w=$(press_for w scene 15)
 check "S before and after F5" test -s "$s0" -a -s "$s1" -a "$s0" != "$s1"
 check "F5: the plot turns light ($(mean "$s1" 400x300+150+150) > $(mean "$s0" 400x300+150+150))" \
   gt "$(mean "$s1" 400x300+150+150)" "$(awk -v a="$(mean "$s0" 400x300+150+150)" 'BEGIN{print a + 0.15}')"
@@ -164,10 +119,10 @@ check "render of W's scene is light" gt "$(mean wl.png 300x250+60+80)" 0.62
 # the CNN mode: F5 back to dark recolours the dashboard's backdrop; F6 its text
 xdotool key n
 sleep 3
-c0=$(press_for s screenshot)
+c0=$(press_for s screenshot 15)
 xdotool key F5
 sleep 1
-c1=$(press_for s screenshot)
+c1=$(press_for s screenshot 15)
 check "CNN mode: S before and after F5" test -s "$c0" -a -s "$c1" -a "$c0" != "$c1"
 check "CNN mode: F5 changes the dashboard ($(diffm "$c0" "$c1"))" gt "$(diffm "$c0" "$c1")" 0.002
 check "CNN mode: light backdrop before F5, grey after" \

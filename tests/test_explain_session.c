@@ -13,28 +13,7 @@
 #include "check.h"
 #include "draw/draw.h"
 #include "draw/explain.h"
-#include "session/session.h"
-
-static struct session *open_session(const char *const *kv)
-{
-    struct scene sc;
-    scene_init(&sc);
-    char err[512];
-    for (int i = 0; kv[i]; i += 2) {
-        if (!scene_set(&sc, kv[i], kv[i + 1], true, err, sizeof err)) {
-            fprintf(stderr, "%s\n", err);
-            abort();
-        }
-    }
-    struct session *s = malloc(sizeof *s);
-    struct session_desc d = {.scene = &sc, .shot_dir = "/tmp", .paused = false};
-    if (!session_init(s, &d, err, sizeof err)) {
-        fprintf(stderr, "%s\n", err);
-        abort();
-    }
-    scene_finish(&sc);
-    return s;
-}
+#include "session_fixture.h"
 
 static struct figure fig;
 
@@ -73,7 +52,7 @@ static long differing(cairo_surface_t *a, cairo_surface_t *b, struct figure_rect
 static void test_mode(const char *optimizer, const char *name)
 {
     const char *kv[] = {"function", "rosenbrock", "optimizer", optimizer, "steps", "200", NULL};
-    struct session *s = open_session(kv);
+    struct session *s = fixture_open(NULL, kv, (struct session_desc){0});
     CHECK(s->running);
     session_act(s, SESSION_EXPLAIN, 0, 0.0);
     CHECK(s->explain && !s->running);
@@ -112,8 +91,7 @@ static void test_mode(const char *optimizer, const char *name)
     session_act(s, SESSION_EXPLAIN, 0, 3.0);
     session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 10.0);
     CHECK(!s->explain && !fig.explain.on);
-    session_finish(s);
-    free(s);
+    fixture_close(s);
 }
 
 /* The caption's numbers are trace --state's: the session's explained step N against the row
@@ -123,7 +101,7 @@ static void test_equals_trace(const char *optimizer)
 {
     const char *kv[] = {"function", "beale", "start", "1,1", "optimizer", optimizer,
                         "noise", "0.3", "seed", "7", NULL};
-    struct session *s = open_session(kv);
+    struct session *s = fixture_open(NULL, kv, (struct session_desc){0});
     session_act(s, SESSION_EXPLAIN, 0, 0.0);
     const long n = 7;
     for (long k = 1; k < n; k++) {
@@ -157,8 +135,7 @@ static void test_equals_trace(const char *optimizer)
     CHECK(nf == 6 + EXPLAIN_NCOLS + 5);
     if (nf != 6 + EXPLAIN_NCOLS + 5) {
         free(buf);
-        session_finish(s);
-        free(s);
+        fixture_close(s);
         return;
     }
     CHECK(atol(fields[0]) == n);
@@ -172,8 +149,7 @@ static void test_equals_trace(const char *optimizer)
         }
     }
     free(buf);
-    session_finish(s);
-    free(s);
+    fixture_close(s);
 }
 
 /* A runner that diverged: the caption says so (and how to restart); nothing else drawn. */
@@ -181,7 +157,7 @@ static void test_diverged(void)
 {
     const char *kv[] = {"function", "rosenbrock", "start", "-2,2", "optimizer", "sgd(lr=0.01)",
                         NULL};
-    struct session *s = open_session(kv);
+    struct session *s = fixture_open(NULL, kv, (struct session_desc){0});
     session_act(s, SESSION_EXPLAIN, 0, 0.0);
     for (int k = 0; k < 20 && !s->race->r[0].diverged; k++) {
         session_act(s, SESSION_STEP, 0, 0.0);
@@ -197,14 +173,13 @@ static void test_diverged(void)
     cairo_destroy(cr);
     CHECK(box.w > 100 && box.h > 20);
     cairo_surface_destroy(img);
-    session_finish(s);
-    free(s);
+    fixture_close(s);
 }
 
 static void test_hover(void)
 {
     const char *kv[] = {"function", "rosenbrock", "optimizer", "adam", NULL};
-    struct session *s = open_session(kv);
+    struct session *s = fixture_open(NULL, kv, (struct session_desc){0});
     session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
     struct figure_rect pl = fig.lay.plot;
     double px = pl.x + 0.3 * pl.w, py = pl.y + 0.6 * pl.h;
@@ -230,8 +205,7 @@ static void test_hover(void)
     session_hover(s, 5, 5, true);   /* outside the plot: none */
     session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
     CHECK(!fig.hover.on);
-    session_finish(s);
-    free(s);
+    fixture_close(s);
 }
 
 int main(void)

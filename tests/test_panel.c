@@ -15,36 +15,10 @@
 #include "figure/ui.h"
 #include "session/panel.h"
 #include "sim/catalog.h"
+#include "session_fixture.h"
 
 #define W 1280
 #define H 800
-
-static struct session *open_session(const char *const *kv)
-{
-    struct scene sc;
-    scene_init(&sc);
-    char err[512];
-    for (int i = 0; kv[i]; i += 2) {
-        if (!scene_set(&sc, kv[i], kv[i + 1], true, err, sizeof err)) {
-            fprintf(stderr, "%s\n", err);
-            abort();
-        }
-    }
-    struct session *s = malloc(sizeof *s);
-    struct session_desc d = {.scene = &sc, .shot_dir = "/tmp", .paused = true};
-    if (!session_init(s, &d, err, sizeof err)) {
-        fprintf(stderr, "%s\n", err);
-        abort();
-    }
-    scene_finish(&sc);
-    return s;
-}
-
-static void close_session(struct session *s)
-{
-    session_finish(s);
-    free(s);
-}
 
 /* The centre of widget i, laid out anew (as the window does before each event). */
 static void centre(struct session_panel *p, const struct session *s, int i, double *x,
@@ -136,7 +110,7 @@ int main(void)
     /* bowl: f = 0.1 x^2 + 2 y^2, so SGD's k-th point is (x0 (1 - 0.2 lr)^k, y0 (1 - 4 lr)^k) */
     const char *kv[] = {"function", "bowl", "optimizer", "sgd(lr=0.001), adam(lr=0.05)",
                         "start", "-8,3", "steps", "50", NULL};
-    struct session *s = open_session(kv);
+    struct session *s = fixture_open(NULL, kv, (struct session_desc){.paused = true});
     struct session_panel p;
     session_panel_init(&p);
     CHECK(!session_panel_press(&p, s, 100, 100, 0.0));   /* closed: the plot's */
@@ -350,6 +324,6 @@ int main(void)
     session_panel_key(&p, s, PANEL_KEY_ESCAPE, 0.0);
     CHECK(!p.open);
 
-    close_session(s);
+    fixture_close(s);
     return check_done("panel");
 }

@@ -7,26 +7,15 @@
 
 #include "check.h"
 #include "gl/figure_gl.h"
-#include "session/session.h"
+#include "session_fixture.h"
 
 static struct figure fig;
 
+/* A paused session on the catalog's function fn, in 3-D or 2-D. */
 static struct session *open_session(const char *fn, bool view3d)
 {
-    struct scene sc;
-    scene_init(&sc);
-    char err[256];
-    if (!scene_set(&sc, "function", fn, true, err, sizeof err)) {
-        abort();
-    }
-    struct session *s = malloc(sizeof *s);
-    struct session_desc d = {.scene = &sc, .shot_dir = "/tmp", .paused = true, .view3d = view3d};
-    if (!session_init(s, &d, err, sizeof err)) {
-        fprintf(stderr, "%s\n", err);
-        abort();
-    }
-    scene_finish(&sc);
-    return s;
+    const char *kv[] = {"function", fn, NULL};
+    return fixture_open(NULL, kv, (struct session_desc){.paused = true, .view3d = view3d});
 }
 
 static void test_3d(const char *fn)
@@ -64,8 +53,7 @@ static void test_3d(const char *fn)
     CHECK(front == tried);
     double p[2];
     CHECK(!gl_figure_pick(&fig, 2, 2, p));   /* off the plot */
-    session_finish(s);
-    free(s);
+    fixture_close(s);
 }
 
 static void test_2d(void)
@@ -78,8 +66,7 @@ static void test_2d(void)
     CHECK(gl_figure_pick(&fig, px[0], px[1], p));
     CHECK_NEAR(p[0], 1.25, 1e-9);
     CHECK_NEAR(p[1], -0.5, 1e-9);
-    session_finish(s);
-    free(s);
+    fixture_close(s);
 }
 
 int main(void)

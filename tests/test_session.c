@@ -10,46 +10,17 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "session/session.h"
-
-#define PRESETS TEST_SRCDIR "/../assets/presets"
+#include "session_fixture.h"
 
 static const char *const preset_names[] = {"banana", "beale", "saddle"};
 
-/* A session on a preset (or on `function` when preset is NULL), paused or not. */
+/* A session on a preset (or on `function` when preset is NULL), paused or not, with the three
+ * presets above for P and Tab. */
 static struct session *open_session(const char *preset, const char *const *kv, bool paused)
 {
-    struct scene sc;
-    scene_init(&sc);
-    char path[512], err[512];
-    if (preset) {
-        snprintf(path, sizeof path, "%s/%s.scene", PRESETS, preset);
-        if (!scene_load_file(&sc, path, err, sizeof err)) {
-            fprintf(stderr, "%s\n", err);
-            abort();
-        }
-    }
-    for (int i = 0; kv && kv[i]; i += 2) {
-        if (!scene_set(&sc, kv[i], kv[i + 1], true, err, sizeof err)) {
-            fprintf(stderr, "%s\n", err);
-            abort();
-        }
-    }
-    struct session *s = malloc(sizeof *s);
-    struct session_desc d = {.scene = &sc, .preset_dir = PRESETS, .presets = preset_names,
-                             .npresets = 3, .shot_dir = "/tmp", .paused = paused};
-    if (!session_init(s, &d, err, sizeof err)) {
-        fprintf(stderr, "%s\n", err);
-        abort();
-    }
-    scene_finish(&sc);
-    return s;
-}
-
-static void close_session(struct session *s)
-{
-    session_finish(s);
-    free(s);
+    return fixture_open(preset, kv, (struct session_desc){.preset_dir = FIXTURE_PRESETS,
+                                                          .presets = preset_names, .npresets = 3,
+                                                          .paused = paused});
 }
 
 /* Runs the clock until the session stops by itself (at most `limit` seconds of frames). */
@@ -89,7 +60,7 @@ static void test_steps_honoured(void)
     unsigned long gen = s->gen;
     session_act(s, SESSION_RESET, 0, 0.0);
     CHECK(session_step(s) == 0 && s->gen != gen && s->target == 150);
-    close_session(s);
+    fixture_close(s);
 }
 
 /* The l1_sparsity scene with ista: its legend line counts its exact zeros (y lands on 0);
@@ -108,7 +79,7 @@ static void test_legend_counts_exact_zeros(void)
     CHECK(strstr(fig.entry[1].detail, "1 exact zero") != NULL);
     CHECK(strstr(fig.entry[1].detail, "zeros") == NULL);
     CHECK(strstr(fig.entry[0].detail, "exact zero") == NULL);
-    close_session(s);
+    fixture_close(s);
 }
 
 /* A runner with its own schedule is named with it in the legend; the others follow the
@@ -123,7 +94,7 @@ static void test_legend_names_own_schedules(void)
     CHECK(!strcmp(fig.entry[1].label, "adam(lr=0.1)"));
     CHECK(strstr(fig.subtitle, "schedule step(step_size=50) for the others") != NULL);
     CHECK(strstr(fig.entry[0].detail, "lr 0.01") != NULL);   /* warmup's first step */
-    close_session(s);
+    fixture_close(s);
 }
 
 static void test_hidden_runner_keeps_running(void)
@@ -155,7 +126,7 @@ static void test_hidden_runner_keeps_running(void)
     /* a runner that does not exist: an error toast, nothing else */
     session_act(s, SESSION_TOGGLE_RUNNER, 12, 2.0);
     CHECK(s->toast_error && strstr(s->toast, "no optimizer 13") != NULL);
-    close_session(s);
+    fixture_close(s);
 }
 
 static void test_selection_lr_speed(void)
@@ -206,7 +177,7 @@ static void test_selection_lr_speed(void)
     session_act(s, SESSION_PLAY, 0, 0.0);
     CHECK(session_advance(s, 0.5, 0.0) == 0);
     CHECK(session_advance(s, 0.6, 0.0) == 1);
-    close_session(s);
+    fixture_close(s);
 }
 
 static void test_figure_says_what_is_on(void)
@@ -246,7 +217,7 @@ static void test_figure_says_what_is_on(void)
     session_figure(s, &fig2, 1280, 800, SESSION_FOR_WINDOW, 0.0);
     fig.lay.toast = fig2.lay.toast;   /* a toast comes and goes; nothing else moves */
     CHECK(!memcmp(&fig.lay, &fig2.lay, sizeof fig.lay));
-    close_session(s);
+    fixture_close(s);
 }
 
 static void test_escape_is_not_divergence(void)
@@ -267,7 +238,7 @@ static void test_escape_is_not_divergence(void)
     for (int k = 0; k < fig.nmarkers; k++) {
         CHECK(fig.marker[k].shape != FIGURE_MARK_CROSS);
     }
-    close_session(s);
+    fixture_close(s);
 
     /* a learning rate far too large does diverge, and says so */
     s = open_session(NULL, (const char *const[]){"function", "bowl", "optimizer",
@@ -282,7 +253,7 @@ static void test_escape_is_not_divergence(void)
     }
     CHECK(cross);
     CHECK(isfinite(fig.marker[fig.nmarkers - 1].x));   /* never NaN to a renderer */
-    close_session(s);
+    fixture_close(s);
 }
 
 static void test_mouse_and_view(void)
@@ -347,7 +318,7 @@ static void test_mouse_and_view(void)
     session_figure(s, &fig, 1280, 800, SESSION_FOR_WINDOW, 0.0);
     CHECK(fig.narrows == 2);   /* momentum: and its velocity */
     CHECK(fig.arrow[0].x == s->race->r[1].p[0] && fig.arrow[0].y == s->race->r[1].p[1]);
-    close_session(s);
+    fixture_close(s);
 }
 
 static void test_click_not_finite(void)
@@ -366,7 +337,7 @@ static void test_click_not_finite(void)
     session_click(s, p.x + 0.75 * p.w, p.y + 0.5 * p.h, 0.0);   /* x = 1: finite, taken */
     CHECK_NEAR(s->race->start[0], 1.0, 1e-9);
     CHECK(strstr(s->toast, "every optimizer restarts there") != NULL);
-    close_session(s);
+    fixture_close(s);
 }
 
 static void test_scenes(void)
@@ -390,7 +361,7 @@ static void test_scenes(void)
     if (!ok) {
         CHECK(!strcmp(s->title, "banana"));
     }
-    close_session(s);
+    fixture_close(s);
 }
 
 static bool file_starts(const char *path, const char *magic)
@@ -448,7 +419,7 @@ static void test_exports(void)
         unlink(path);
     }
     CHECK(rmdir(dir) == 0);   /* nothing else was left behind */
-    close_session(s);
+    fixture_close(s);
 }
 
 /* The whole file (caller frees), its size in *n; NULL when unreadable. */
@@ -555,7 +526,7 @@ static void test_saved_scene(void)
     CHECK(session_export(s, a, 800, 500, SESSION_FOR_EXPORT, 0.0, err, sizeof err));
     CHECK(session_export(t, b, 800, 500, SESSION_FOR_EXPORT, 0.0, err, sizeof err));
     CHECK(same_file(a, b));
-    close_session(t);
+    fixture_close(t);
     unlink(a);
     unlink(b);
     unlink(path);
@@ -629,7 +600,7 @@ static void test_saved_scene(void)
     /* a recording under way when the session ends is cancelled, leaving nothing */
     snprintf(gif, sizeof gif, "%s/cancelled.gif", dir);
     CHECK(session_record_gif(s, gif, 7.0));
-    close_session(s);
+    fixture_close(s);
     CHECK(access(gif, F_OK) != 0);
     CHECK(rmdir(dir) == 0);   /* nothing else was left behind (no temporaries) */
 }
@@ -681,7 +652,7 @@ static void test_layout_never_overlaps(void)
                 fprintf(stderr, "layout overlap: %s at %dx%d\n", presets[p], w, h);
             }
         }
-        close_session(s);
+        fixture_close(s);
     }
 }
 
@@ -698,12 +669,12 @@ static void test_figure_rules(void)
     session_run_to_target(s, NULL, NULL);
     session_figure(s, &fig, 1280, 800, SESSION_FOR_EXPORT, 0.0);
     CHECK(figure_series_log_axis(&fig));
-    close_session(s);
+    fixture_close(s);
     s = open_session("saddle", NULL, true);
     session_run_to_target(s, NULL, NULL);
     session_figure(s, &fig, 1280, 800, SESSION_FOR_EXPORT, 0.0);
     CHECK(!figure_series_log_axis(&fig));
-    close_session(s);
+    fixture_close(s);
 }
 
 int main(void)

@@ -11,8 +11,7 @@
 #include "check.h"
 #include "session/session.h"
 #include "session/split.h"
-
-#define PRESETS TEST_SRCDIR "/../assets/presets"
+#include "session_fixture.h"
 
 static const char *const preset_names[] = {"beale", "l1_vs_l2"};
 
@@ -22,7 +21,7 @@ static bool try_open(struct session *s, const char *preset, const char *const *k
     struct scene sc;
     scene_init(&sc);
     char path[512];
-    snprintf(path, sizeof path, "%s/%s.scene", PRESETS, preset);
+    snprintf(path, sizeof path, "%s/%s.scene", FIXTURE_PRESETS, preset);
     if (!scene_load_file(&sc, path, err, errlen)) {
         scene_finish(&sc);
         return false;
@@ -33,7 +32,7 @@ static bool try_open(struct session *s, const char *preset, const char *const *k
             return false;
         }
     }
-    struct session_desc d = {.scene = &sc, .preset_dir = PRESETS, .presets = preset_names,
+    struct session_desc d = {.scene = &sc, .preset_dir = FIXTURE_PRESETS, .presets = preset_names,
                              .npresets = 2, .shot_dir = "/tmp", .paused = true};
     bool ok = session_init(s, &d, err, errlen);
     scene_finish(&sc);
@@ -50,12 +49,6 @@ static struct session *open_split(const char *const *kv)
     }
     session_run_to_target(s, NULL, NULL);
     return s;
-}
-
-static void close_session(struct session *s)
-{
-    session_finish(s);
-    free(s);
 }
 
 static struct figure fig;
@@ -121,7 +114,7 @@ static void test_races(void)
     }
     CHECK(s->scene.l1 <= 1e4 && s->scene.l1 > 1e4 / 1.25);
     CHECK(s->toast_error && strstr(s->toast, "kept between") != NULL);
-    close_session(s);
+    fixture_close(s);
 
     /* [ ] change the lr on both sides; a reset restarts both; a click moves both starts */
     s = open_split(NULL);
@@ -145,7 +138,7 @@ static void test_races(void)
     CHECK_NEAR(s->race->start[0], -0.5, 0.02);
     CHECK_NEAR(s->race->start[1], 2.0, 0.02);
     CHECK_NEAR(s->split->right.start[0], s->race->start[0], 0.0);
-    close_session(s);
+    fixture_close(s);
 }
 
 /* ------------------------------------------------------------------ the figure */
@@ -266,7 +259,7 @@ static void test_figure(void)
     CHECK_NEAR(sc.l1, 3.75, 1e-12);
     CHECK_NEAR(sc.l2, 3.75, 1e-12);
     scene_finish(&sc);
-    close_session(s);
+    fixture_close(s);
 }
 
 static void test_refusals(void)

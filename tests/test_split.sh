@@ -6,31 +6,10 @@
 set -u
 OPT="$1"
 SRC="$2"
-pass=0
-fail=0
-check() {   # check NAME CMD...
-  local name="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then
-    pass=$((pass + 1))
-    echo "ok - $name"
-  else
-    fail=$((fail + 1))
-    echo "not ok - $name"
-  fi
-}
 T=$(mktemp -d)
-XPID=""
-APID=""
-cleanup() {
-  [ -n "$APID" ] && kill "$APID" 2>/dev/null
-  [ -n "$XPID" ] && kill "$XPID" 2>/dev/null
-  [ -n "$XPID" ] && wait "$XPID" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
+# shellcheck source=tests/lib_window.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib_window.sh"
 cd "$T" || exit 1
-export LSAN_OPTIONS="suppressions=$SRC/tests/lsan_gl.supp:print_suppressions=0"
 
 # --- render: the split figure in every format
 check "render --preset l1_vs_l2 (PNG)" "$OPT" render --preset l1_vs_l2 --size 1000x700 -o s.png
@@ -83,47 +62,14 @@ for side in 0 1; do   # the left plot, then the right: each path grows over the 
 done
 
 # --- the window: real J and K
-for tool in Xvfb xdotool; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "# SKIP the window checks: $tool is not installed"
-    echo "$pass passed, $fail failed"
-    [ "$fail" -eq 0 ]
-    exit
-  fi
-done
-disp=$((300 + RANDOM % 200))
-while [ -e "/tmp/.X11-unix/X$disp" ] || [ -e "/tmp/.X$disp-lock" ]; do
-  disp=$((disp + 1))
-done
-Xvfb ":$disp" -screen 0 1280x1024x24 -nolisten tcp -noreset >xvfb.log 2>&1 &
-XPID=$!
-export DISPLAY=":$disp"
-for _ in $(seq 100); do
-  xdotool getmouselocation >/dev/null 2>&1 && break
-  sleep 0.1
-done
-"$OPT" view --shot-dir "$T" --size 1000x700 --paused --preset l1_vs_l2 >out.txt 2>err.txt &
-APID=$!
-WID=""
-for _ in $(seq 300); do
-  WID=$(xdotool search --name '^optiscope' 2>/dev/null | head -1)
-  [ -n "$WID" ] && break
-  kill -0 "$APID" 2>/dev/null || break
-  sleep 0.1
-done
-check "the window opens on l1_vs_l2" test -n "$WID"
-xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
-sleep 0.5
-press_for() {   # press_for KEY WHAT: presses KEY, prints the path of the next "WHAT PATH" line
-  local n0
-  n0=$(grep -c "^$2 " out.txt)
-  xdotool key "$1"
-  for _ in $(seq 100); do
-    [ "$(grep -c "^$2 " out.txt)" -gt "$n0" ] && break
-    sleep 0.1
-  done
-  grep "^$2 " out.txt | tail -1 | cut -d' ' -f2-
-}
+if tool=$(missing_tool Xvfb xdotool); then
+  echo "# SKIP the window checks: $tool is not installed"
+  echo "$pass passed, $fail failed"
+  [ "$fail" -eq 0 ]
+  exit
+fi
+start_xvfb 300 1280x1024x24
+check "the window opens on l1_vs_l2" start_app --size 1000x700 --paused --preset l1_vs_l2
 a=$(press_for s screenshot)
 w0=$(press_for w scene)
 check "W saves lambda 3" bash -c "grep -qx 'l1 = 3' '$w0' && grep -qx 'l2 = 3' '$w0' && grep -qx 'split = l1_vs_l2' '$w0'"

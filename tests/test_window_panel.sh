@@ -8,128 +8,21 @@
 set -u
 OPT="$1"
 SRC="$2"
-pass=0
-fail=0
-check() {   # check NAME CMD...: runs CMD, counts and reports
-  local name="$1"
-  shift
-  if "$@" >/dev/null 2>&1; then
-    pass=$((pass + 1))
-    echo "ok - $name"
-  else
-    fail=$((fail + 1))
-    echo "not ok - $name"
-  fi
-}
-
-for tool in Xvfb xdotool python3 import; do
-  if ! command -v "$tool" >/dev/null 2>&1; then
-    echo "SKIP: $tool is not installed (bash scripts/setup.sh installs it)"
-    exit 77
-  fi
-done
-
 T=$(mktemp -d)
-XPID=""
-APID=""
-cleanup() {
-  [ -n "$APID" ] && kill "$APID" 2>/dev/null
-  [ -n "$XPID" ] && kill "$XPID" 2>/dev/null
-  [ -n "$XPID" ] && wait "$XPID" 2>/dev/null
-  [ -n "${KEEP:-}" ] && echo "kept $T" && return
-  rm -rf "$T"
-}
-trap cleanup EXIT
-export LSAN_OPTIONS="suppressions=$SRC/tests/lsan_gl.supp:print_suppressions=0"
+# shellcheck source=tests/lib_window.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib_window.sh"
+require_tools Xvfb xdotool python3 import
 
-disp=$((300 + RANDOM % 200))
-while [ -e "/tmp/.X11-unix/X$disp" ] || [ -e "/tmp/.X$disp-lock" ]; do
-  disp=$((disp + 1))
-done
-Xvfb ":$disp" -screen 0 1280x1024x24 -nolisten tcp -noreset >"$T/xvfb.log" 2>&1 &
-XPID=$!
-export DISPLAY=":$disp"
-for _ in $(seq 100); do
-  xdotool getmouselocation >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_xvfb 300 1280x1024x24
 check "Xvfb :$disp started" xdotool getmouselocation
 
-# --- helpers (as test_window.sh's)
-gt() { python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > float(sys.argv[2]) else 1)" "$1" "$2"; }
 # count R G B X0 Y0 X1 Y1 PNG: pixels within 40 of the colour in the pixel rectangle
-count() {
-  python3 - "$@" <<'PY'
-import struct, sys, zlib
-r, g, b, x0, y0, x1, y1 = map(int, sys.argv[1:8])
-d = open(sys.argv[8], 'rb').read()
-pos, idat = 8, b''
-while pos < len(d):
-    n, kind = struct.unpack('>I4s', d[pos:pos + 8])
-    body = d[pos + 8:pos + 8 + n]
-    if kind == b'IHDR':
-        w, h, depth, ctype = struct.unpack('>IIBB', body[:10])
-        bpp = {2: 3, 6: 4}[ctype]
-    elif kind == b'IDAT':
-        idat += body
-    pos += 12 + n
-raw, prev, rows, stride = zlib.decompress(idat), bytearray(w * bpp), [], w * bpp
-for y in range(h):
-    f = raw[y * (stride + 1)]
-    line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-    for i in range(stride):
-        a = line[i - bpp] if i >= bpp else 0
-        up = prev[i]
-        c = prev[i - bpp] if i >= bpp else 0
-        if f == 1: line[i] = (line[i] + a) & 255
-        elif f == 2: line[i] = (line[i] + up) & 255
-        elif f == 3: line[i] = (line[i] + (a + up) // 2) & 255
-        elif f == 4:
-            p = a + up - c
-            pa, pb, pc = abs(p - a), abs(p - up), abs(p - c)
-            line[i] = (line[i] + (a if pa <= pb and pa <= pc else up if pb <= pc else c)) & 255
-    rows.append(line)
-    prev = line
-n = 0
-for y in range(y0, y1):
-    for x in range(x0, x1):
-        p = rows[y][x * bpp:x * bpp + 3]
-        n += max(abs(p[0] - r), abs(p[1] - g), abs(p[2] - b)) <= 40
-print(n)
-PY
-}
-grab() { timeout 20 import -window "$WID" "$T/$1.png" 2>/dev/null; echo "$T/$1.png"; }
-key() { xdotool key "$@"; sleep 0.4; }
-press_for() {   # press_for KEY WHAT: presses KEY, waits for one more "WHAT PATH" line
-  local n0
-  n0=$(grep -c "^$2 " "$T/out.txt")
-  xdotool key "$1"
-  for _ in $(seq 100); do
-    [ "$(grep -c "^$2 " "$T/out.txt")" -gt "$n0" ] && break
-    sleep 0.1
-  done
-  sed -n "s/^$2 //p" "$T/out.txt" | tail -1
-}
-quit_ok() {   # quit_ok STATUS: 0, or (sanitizer builds) only leaks inside an unloaded driver
-  [ "$1" -eq 0 ] && return 0
-  grep -q "LeakSanitizer: detected memory leaks" "$T/err.txt" || return 1
-  ! grep -E '^ +#[1-9][0-9]* 0x' "$T/err.txt" | grep -qv '(<unknown module>)'
-}
+count() { png countpx "$8" "$1" "$2" "$3" "$4" "$5" "$6" "$7"; }
 click_at() { xdotool mousemove --window "$WID" "$1" "$2" click 1; sleep 0.4; }
 
 # --- the window: SGD and Adam on the bowl f = 0.1 x^2 + 2 y^2, ten steps taken
-"$OPT" view --shot-dir "$T" --size 1000x700 --paused --function bowl \
-  --optimizer "sgd(lr=0.002),adam(lr=0.05)" --start -8,3 --steps 40 >"$T/out.txt" 2>"$T/err.txt" &
-APID=$!
-WID=""
-for _ in $(seq 300); do
-  WID=$(xdotool search --name '^optiscope' 2>/dev/null | head -1)
-  [ -n "$WID" ] && break
-  sleep 0.1
-done
-check "window opens" test -n "$WID"
-xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
-sleep 0.5
+check "window opens" start_app --size 1000x700 --paused --function bowl \
+  --optimizer "sgd(lr=0.002),adam(lr=0.05)" --start -8,3 --steps 40
 key Right Right Right Right Right Right Right Right Right Right
 g0=$(grab closed)
 key o
@@ -219,26 +112,16 @@ APID=""
 check "Q quits cleanly (status $rc)" quit_ok "$rc"
 
 # --- the panel repaints only when it changes: open over a running race, no input
-"$OPT" view --shot-dir "$T" --size 1000x700 --stats --function bowl --steps 100000 \
-  >"$T/out2.txt" 2>"$T/err2.txt" &
-APID=$!
-WID=""
-for _ in $(seq 300); do
-  WID=$(xdotool search --name '^optiscope' 2>/dev/null | head -1)
-  [ -n "$WID" ] && break
-  sleep 0.1
-done
-xdotool windowfocus --sync "$WID" 2>/dev/null || xdotool windowfocus "$WID"
-sleep 0.5
+start_app --size 1000x700 --stats --function bowl --steps 100000
 xdotool mousemove --window "$WID" 300 300
 key o
 sleep 2
 xdotool key q
 wait "$APID"
 APID=""
-frames=$(sed -n 's/^frames \([0-9]*\).*/\1/p' "$T/out2.txt")
-repaints=$(sed -n 's/^panel-repaints \([0-9]*\).*/\1/p' "$T/out2.txt")
-echo "# $(grep '^panel-repaints' "$T/out2.txt"); frames $frames"
+frames=$(sed -n 's/^frames \([0-9]*\).*/\1/p' "$T/out.txt")
+repaints=$(sed -n 's/^panel-repaints \([0-9]*\).*/\1/p' "$T/out.txt")
+echo "# $(grep '^panel-repaints' "$T/out.txt"); frames $frames"
 check "the race ran behind the open panel ($frames frames)" gt "${frames:-0}" 40
 check "the panel painted once or twice, not every frame ($repaints times)" \
   bash -c "[ -n '$repaints' ] && [ '$repaints' -ge 1 ] && [ '$repaints' -le 3 ]"

@@ -162,14 +162,8 @@ static void *painter_main(void *arg)
         }
         pthread_mutex_unlock(&pt->lock);
         double t0 = clock_ms();
-        cairo_t *cr = cairo_create(pt->surf);
-        cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
-        cairo_paint(cr);
-        cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
-        cairo_translate(cr, -pt->x, -pt->y);
-        draw_dash_part(cr, &pt->d, (enum dash_part)pt->part);
-        cairo_destroy(cr);
-        cairo_surface_flush(pt->surf);
+        app_panel_paint_surface(pt->surf, pt->x, pt->y, paint_dash_part,
+                                &(struct dash_part_job){&pt->d, pt->part});
         double ms = clock_ms() - t0;
         pthread_mutex_lock(&pt->lock);
         pt->ms = ms;
@@ -221,17 +215,11 @@ static bool painter_start(struct painter *pt, struct app_panel *p, const struct 
     if (w < 1 || h < 1) {
         return false;
     }
-    if (!p->surf || cairo_image_surface_get_width(p->surf) != w ||
-        cairo_image_surface_get_height(p->surf) != h) {
-        if (p->surf) {
-            cairo_surface_destroy(p->surf);
-        }
-        p->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-    }
+    cairo_surface_t *surf = app_panel_surface(p, w, h);
     pthread_mutex_lock(&pt->lock);
     pt->d = *d;
     pt->part = part;
-    pt->surf = p->surf;
+    pt->surf = surf;
     pt->x = x;
     pt->y = y;
     pt->gen = gen;
@@ -460,14 +448,7 @@ static void cnn_draw(void *m, int width, int height, double now)
             if (pp->gl.tex && pp->shown) {
                 was = (struct figure_rect){pp->x, pp->y, pp->gl.w, pp->gl.h};
             }
-            gl_panel_upload(&pp->gl, cairo_image_surface_get_data(pp->surf),
-                            cairo_image_surface_get_width(pp->surf),
-                            cairo_image_surface_get_height(pp->surf),
-                            cairo_image_surface_get_stride(pp->surf));
-            pp->x = c->pt.x;
-            pp->y = c->pt.y;
-            pp->drawn_at = now;
-            pp->shown = true;
+            app_panel_upload(pp, c->pt.x, c->pt.y, now);
             c->drawn_gen[part] = c->pt.gen;
             c->paint_ms[part] += c->pt.ms;
             c->paints[part]++;

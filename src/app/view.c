@@ -135,6 +135,12 @@ void app_panel_paint(struct app_panel *p, int x, int y, int w, int h,
         p->shown = false;
         return;
     }
+    app_panel_paint_surface(app_panel_surface(p, w, h), x, y, paint, ud);
+    app_panel_upload(p, x, y, now);
+}
+
+cairo_surface_t *app_panel_surface(struct app_panel *p, int w, int h)
+{
     if (!p->surf || cairo_image_surface_get_width(p->surf) != w ||
         cairo_image_surface_get_height(p->surf) != h) {
         if (p->surf) {
@@ -142,15 +148,27 @@ void app_panel_paint(struct app_panel *p, int x, int y, int w, int h,
         }
         p->surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
     }
-    cairo_t *cr = cairo_create(p->surf);
+    return p->surf;
+}
+
+void app_panel_paint_surface(cairo_surface_t *surf, int x, int y,
+                             void (*paint)(cairo_t *cr, const void *ud), const void *ud)
+{
+    cairo_t *cr = cairo_create(surf);
     cairo_set_operator(cr, CAIRO_OPERATOR_CLEAR);
     cairo_paint(cr);
     cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     cairo_translate(cr, -x, -y);
     paint(cr, ud);
     cairo_destroy(cr);
-    cairo_surface_flush(p->surf);
-    gl_panel_upload(&p->gl, cairo_image_surface_get_data(p->surf), w, h,
+    cairo_surface_flush(surf);
+}
+
+void app_panel_upload(struct app_panel *p, int x, int y, double now)
+{
+    gl_panel_upload(&p->gl, cairo_image_surface_get_data(p->surf),
+                    cairo_image_surface_get_width(p->surf),
+                    cairo_image_surface_get_height(p->surf),
                     cairo_image_surface_get_stride(p->surf));
     p->x = x;
     p->y = y;

@@ -26,9 +26,18 @@ struct app_panel {
 };
 
 /* Paints panel p with paint(cr, ud) in frame coordinates over the w x h pixels at (x, y) (y
- * down), on a cleared surface kept between calls, and uploads it; w or h < 1 hides it. */
+ * down), on a cleared surface kept between calls, and uploads it; w or h < 1 hides it. The
+ * three steps below, in a row. */
 void app_panel_paint(struct app_panel *p, int x, int y, int w, int h,
                      void (*paint)(cairo_t *cr, const void *ud), const void *ud, double now);
+/* p's surface, made w x h (w, h >= 1) unless it is that size already. */
+cairo_surface_t *app_panel_surface(struct app_panel *p, int w, int h);
+/* The painting: clears surf and paints paint(cr, ud) on it in frame coordinates, surf's
+ * origin at (x, y). Touches nothing but surf, so it may run on another thread. */
+void app_panel_paint_surface(cairo_surface_t *surf, int x, int y,
+                             void (*paint)(cairo_t *cr, const void *ud), const void *ud);
+/* The upload: p's painted surface into its texture, shown at (x, y) from now on. */
+void app_panel_upload(struct app_panel *p, int x, int y, double now);
 
 enum { APP_PANEL_CHROME, APP_PANEL_LEGEND, APP_PANEL_INSET, APP_PANEL_STATUS, APP_PANEL_TOAST,
        APP_PANEL_HELP, APP_PANEL_EXPLAIN, APP_PANEL_COUNT };

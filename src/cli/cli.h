@@ -25,6 +25,14 @@ struct cli_extra {
 bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cli_extra *extras,
                      bool *help);
 
+/* A scene command's options (trace, tune): cli_parse_scene with the command's extras, then the
+ * scene resolved once to check it (the function compiles, the start is finite). Returns 0 when
+ * parsed and sound, 2 on bad input (one message on stderr), -1 when --help was asked (usage,
+ * which prints cli_print_scene_help among its own lines, written to stdout). scene is
+ * initialised here, and finished unless 0 is returned. */
+int cli_scene_command_parse(int argc, char **argv, struct scene *scene,
+                            const struct cli_extra *extras, void (*usage)(FILE *out));
+
 /* Whether argv[1..argc) names a scene file or preset (--scene, --preset) as an option, not as
  * another option's value: `view` loads its default demo only when none is given. */
 bool cli_scene_given(int argc, char **argv, const struct cli_extra *extras);

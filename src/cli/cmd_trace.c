@@ -13,10 +13,27 @@
 #include "sim/race.h"
 #include "sim/scene.h"
 
+static void usage(FILE *out)
+{
+    fprintf(out, _("usage: optiscope trace [SCENE OPTIONS] [-o FILE.csv]\n"
+            "Runs the race and writes optimizer,step,x,y,loss,lr,diverged for every\n"
+            "optimizer at every step (step 0 is the start; lr is the rate used for the step\n"
+            "that led there; diverged is 0). An optimizer that diverges (NaN, infinity, or\n"
+            "far outside the view) stops: its last row has diverged = 1, the step that\n"
+            "diverged and empty x, y and loss; stderr says so too. A start where the\n"
+            "objective or its gradient is not finite is refused.\n\n"));
+    cli_print_scene_help(out);
+    fprintf(out, _("  -o, --output FILE      write the CSV to FILE (atomically) instead of stdout\n"
+            "  --state                add the optimizer's state after each step under\n"
+            "                         torch's names with _x, _y (momentum_buffer_x,\n"
+            "                         exp_avg_x, exp_avg_sq_y, ..., mu_product), empty\n"
+            "                         where it has none\n"
+            "  --hessian              add hxx,hxy,hyy,lambda_min,lambda_max of the objective\n"
+            "                         at each row's point (exact second derivatives)\n"));
+}
+
 int cmd_trace(int argc, char **argv)
 {
-    struct scene scene;
-    scene_init(&scene);
     const char *output = NULL, *with_state = NULL, *with_hessian = NULL;
     const struct cli_extra extras[] = {
         {"-o", "--output", true, &output},
@@ -24,41 +41,15 @@ int cmd_trace(int argc, char **argv)
         {"--hessian", NULL, false, &with_hessian},
         {0},
     };
-    bool help;
-    if (!cli_parse_scene(argc, argv, &scene, extras, &help)) {
-        scene_finish(&scene);
-        return 2;
-    }
-    if (help) {
-        printf(_("usage: optiscope trace [SCENE OPTIONS] [-o FILE.csv]\n"
-               "Runs the race and writes optimizer,step,x,y,loss,lr,diverged for every\n"
-               "optimizer at every step (step 0 is the start; lr is the rate used for the step\n"
-               "that led there; diverged is 0). An optimizer that diverges (NaN, infinity, or\n"
-               "far outside the view) stops: its last row has diverged = 1, the step that\n"
-               "diverged and empty x, y and loss; stderr says so too. A start where the\n"
-               "objective or its gradient is not finite is refused.\n\n"));
-        cli_print_scene_help(stdout);
-        printf(_("  -o, --output FILE      write the CSV to FILE (atomically) instead of stdout\n"
-               "  --state                add the optimizer's state after each step under\n"
-               "                         torch's names with _x, _y (momentum_buffer_x,\n"
-               "                         exp_avg_x, exp_avg_sq_y, ..., mu_product), empty\n"
-               "                         where it has none\n"
-               "  --hessian              add hxx,hxy,hyy,lambda_min,lambda_max of the objective\n"
-               "                         at each row's point (exact second derivatives)\n"));
-        scene_finish(&scene);
-        return 0;
+    struct scene scene;
+    int rc = cli_scene_command_parse(argc, argv, &scene, extras, usage);
+    if (rc != 0) {
+        return rc < 0 ? 0 : rc;
     }
     char err[1024];
-    struct scene_resolved res;
-    if (!scene_resolve(&scene, &res, err, sizeof err)) {
-        cli_error("trace", "%s", err);
-        scene_finish(&scene);
-        return 2;
-    }
     if (scene.split != SCENE_SPLIT_NONE) {
         cli_error("trace", _("a split view (split = l1_vs_l2) runs two races; trace one side "
                   "with --split none and --l2 0 (the L1 side) or --l1 0 (the L2 side)"));
-        scene_resolved_finish(&res);
         scene_finish(&scene);
         return 2;
     }
@@ -67,7 +58,6 @@ int cmd_trace(int argc, char **argv)
     if (output) {
         if (!util_outfile_open(&out, output, err, sizeof err)) {
             cli_error("trace", "%s", err);
-            scene_resolved_finish(&res);
             scene_finish(&scene);
             return 2;
         }
@@ -92,7 +82,6 @@ int cmd_trace(int argc, char **argv)
     } else {
         status = cli_close_stdout("trace", status, write_errno);
     }
-    scene_resolved_finish(&res);
     scene_finish(&scene);
     return status;
 }

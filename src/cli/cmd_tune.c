@@ -10,45 +10,36 @@
 #include "sim/i18n.h"
 #include "sim/util.h"
 
+static void usage(FILE *out)
+{
+    fprintf(out, _("usage: optiscope tune [SCENE OPTIONS] [-o TUNED.scene]\n"
+            "Searches each optimizer's learning rate on the scene: its own lr times\n"
+            "10^(k/2) for k = -%d..%d, then %d golden-section steps on log10(lr) about the\n"
+            "best (rates rounded to 3 digits); the objective is the final loss after the\n"
+            "scene's steps, a run that diverges counts as infinitely bad, and the default\n"
+            "rate is a candidate, so the tuned loss is never above it. Each optimizer runs\n"
+            "alone in the scene's race (the same noise stream as in the race), so the\n"
+            "same scene gives the same rates, byte for byte. Prints optimizer, default\n"
+            "lr, default final loss, tuned lr, tuned final loss; the time taken goes to\n"
+            "stderr.\n\n"), TUNE_GRID_HALF, TUNE_GRID_HALF, TUNE_GOLDEN);
+    cli_print_scene_help(out);
+    fprintf(out, _("  -o, --output FILE      write the scene with the tuned rates to FILE\n"
+            "                         (atomically; `optiscope render --scene FILE` draws it)\n"));
+}
+
 int cmd_tune(int argc, char **argv)
 {
-    struct scene scene;
-    scene_init(&scene);
     const char *output = NULL;
     const struct cli_extra extras[] = {
         {"-o", "--output", true, &output},
         {0},
     };
-    bool help;
-    if (!cli_parse_scene(argc, argv, &scene, extras, &help)) {
-        scene_finish(&scene);
-        return 2;
-    }
-    if (help) {
-        printf(_("usage: optiscope tune [SCENE OPTIONS] [-o TUNED.scene]\n"
-               "Searches each optimizer's learning rate on the scene: its own lr times\n"
-               "10^(k/2) for k = -%d..%d, then %d golden-section steps on log10(lr) about the\n"
-               "best (rates rounded to 3 digits); the objective is the final loss after the\n"
-               "scene's steps, a run that diverges counts as infinitely bad, and the default\n"
-               "rate is a candidate, so the tuned loss is never above it. Each optimizer runs\n"
-               "alone in the scene's race (the same noise stream as in the race), so the\n"
-               "same scene gives the same rates, byte for byte. Prints optimizer, default\n"
-               "lr, default final loss, tuned lr, tuned final loss; the time taken goes to\n"
-               "stderr.\n\n"), TUNE_GRID_HALF, TUNE_GRID_HALF, TUNE_GOLDEN);
-        cli_print_scene_help(stdout);
-        printf(_("  -o, --output FILE      write the scene with the tuned rates to FILE\n"
-               "                         (atomically; `optiscope render --scene FILE` draws it)\n"));
-        scene_finish(&scene);
-        return 0;
+    struct scene scene;
+    int rc = cli_scene_command_parse(argc, argv, &scene, extras, usage);
+    if (rc != 0) {
+        return rc < 0 ? 0 : rc;
     }
     char err[1024];
-    struct scene_resolved res;
-    if (!scene_resolve(&scene, &res, err, sizeof err)) {
-        cli_error("tune", "%s", err);
-        scene_finish(&scene);
-        return 2;
-    }
-    scene_resolved_finish(&res);
     /* The output path is checked before the work: a wrong folder fails now, not after it. */
     struct util_outfile out = {0};
     if (output && !util_outfile_open(&out, output, err, sizeof err)) {

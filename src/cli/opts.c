@@ -287,3 +287,28 @@ bool cli_parse_scene(int argc, char **argv, struct scene *scene, const struct cl
     default_race(scene);
     return true;
 }
+
+int cli_scene_command_parse(int argc, char **argv, struct scene *scene,
+                            const struct cli_extra *extras, void (*usage)(FILE *out))
+{
+    scene_init(scene);
+    bool help;
+    if (!cli_parse_scene(argc, argv, scene, extras, &help)) {
+        scene_finish(scene);
+        return 2;
+    }
+    if (help) {
+        usage(stdout);
+        scene_finish(scene);
+        return -1;
+    }
+    char err[1024];
+    struct scene_resolved res;
+    if (!scene_resolve(scene, &res, err, sizeof err)) {
+        cli_error(argv[0], "%s", err);
+        scene_finish(scene);
+        return 2;
+    }
+    scene_resolved_finish(&res);
+    return 0;
+}

@@ -1522,38 +1522,34 @@ bool session_trace_cols(const struct scene *scene, long steps, unsigned cols, FI
                    "--split none and --l2 0 (the L1 side) or --l1 0 (the L2 side)"));
         return false;
     }
-    struct scene sc;
-    scene_copy(&sc, scene);
-    struct scene_resolved res;
-    if (!scene_resolve(&sc, &res, err, errlen)) {
-        scene_finish(&sc);
+    struct scene_race sr;
+    if (!scene_race_init(&sr, scene, err, errlen)) {
         return false;
     }
-    struct race race;
-    scene_make_race(&sc, &res, &race);
+    struct race *race = &sr.race;
     fprintf(f, "optimizer,step,x,y,loss,lr,diverged");
     write_extra_header(f, cols);
     fputc('\n', f);
-    for (int i = 0; i < race.n; i++) {
-        write_row(f, &race.r[i]);
-        write_extra(f, cols, &race, &race.r[i], false);
+    for (int i = 0; i < race->n; i++) {
+        write_row(f, &race->r[i]);
+        write_extra(f, cols, race, &race->r[i], false);
     }
     /* a failed write (a full disk, a closed pipe) ends the run: the rest could not land */
     int write_errno = 0;
-    for (long k = 1; k <= steps && race_active(&race) > 0; k++) {
+    for (long k = 1; k <= steps && race_active(race) > 0; k++) {
         if (ferror(f)) {
             write_errno = errno ? errno : EIO;
             break;
         }
-        for (int i = 0; i < race.n; i++) {
-            struct race_runner *r = &race.r[i];
+        for (int i = 0; i < race->n; i++) {
+            struct race_runner *r = &race->r[i];
             if (r->diverged) {
                 continue;
             }
-            if (race_step_runner(&race, i)) {
-                write_diverged_row(f, r, sched_lr(optim_schedule(&r->params, &race.sched),
+            if (race_step_runner(race, i)) {
+                write_diverged_row(f, r, sched_lr(optim_schedule(&r->params, &race->sched),
                                                   r->params.lr, r->step));
-                write_extra(f, cols, &race, r, true);
+                write_extra(f, cols, race, r, true);
                 if (log) {
                     fflush(f);
                     fprintf(log, "%s: %s diverged at step %ld (last finite point (%.6g, "
@@ -1563,7 +1559,7 @@ bool session_trace_cols(const struct scene *scene, long steps, unsigned cols, FI
                 continue;
             }
             write_row(f, r);
-            write_extra(f, cols, &race, r, false);
+            write_extra(f, cols, race, r, false);
         }
     }
     if (!write_errno && (fflush(f) != 0 || ferror(f))) {
@@ -1573,9 +1569,7 @@ bool session_trace_cols(const struct scene *scene, long steps, unsigned cols, FI
     if (!ok) {
         snprintf(err, errlen, _("cannot write the trace: %s"), strerror(write_errno));
     }
-    race_finish(&race);
-    scene_resolved_finish(&res);
-    scene_finish(&sc);
+    scene_race_finish(&sr);
     errno = write_errno;   /* for a caller that reports it its own way (stdout) */
     return ok;
 }

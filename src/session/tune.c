@@ -28,39 +28,36 @@ bool session_tune_scene(const struct scene *scene, struct session_tuning *t,
                         size_t errlen)
 {
     double t0 = wall_s();
-    struct scene sc;
-    scene_copy(&sc, scene);
-    struct scene_resolved res;
-    if (!scene_resolve(&sc, &res, err, errlen)) {
-        scene_finish(&sc);
+    struct scene_race sr;
+    if (!scene_race_init(&sr, scene, err, errlen)) {
         return false;
     }
-    struct race race;
-    scene_make_race(&sc, &res, &race);
+    struct scene *sc = &sr.scene;
+    struct race *race = &sr.race;
     memset(t, 0, sizeof *t);
-    bool ok = tune_race(&race, sc.steps, t->res, stop, ud);
-    t->n = race.n;
-    sc.nopt = race.n;   /* resolving gave a scene without optimizers the default race */
-    for (int i = 0; i < race.n; i++) {
-        snprintf(t->label[i], sizeof t->label[i], "%s", race.r[i].label);
-        sc.opt[i] = race.r[i].params;
-        sc.opt[i].lr = t->res[i].lr;
-        if (sc.opt[i].label[0] && t->res[i].lr != t->res[i].lr0) {
+    bool ok = tune_race(race, sc->steps, t->res, stop, ud);
+    t->n = race->n;
+    sc->nopt = race->n;   /* resolving gave a scene without optimizers the default race */
+    for (int i = 0; i < race->n; i++) {
+        snprintf(t->label[i], sizeof t->label[i], "%s", race->r[i].label);
+        sc->opt[i] = race->r[i].params;
+        sc->opt[i].lr = t->res[i].lr;
+        if (sc->opt[i].label[0] && t->res[i].lr != t->res[i].lr0) {
             /* "too small" no longer says what it runs at */
-            char was[sizeof sc.opt[i].label + 16];
-            snprintf(was, sizeof was, _("tuned \xC2\xB7 was %s"), sc.opt[i].label);
-            util_copy_text(sc.opt[i].label, sizeof sc.opt[i].label, was);
+            char was[sizeof sc->opt[i].label + 16];
+            snprintf(was, sizeof was, _("tuned \xC2\xB7 was %s"), sc->opt[i].label);
+            util_copy_text(sc->opt[i].label, sizeof sc->opt[i].label, was);
         }
     }
-    race_finish(&race);
-    scene_resolved_finish(&res);
+    if (ok) {
+        scene_copy(tuned, sc);
+    }
+    scene_race_finish(&sr);
     t->secs = wall_s() - t0;
     if (!ok) {
         snprintf(err, errlen, _("the tune was stopped"));
-        scene_finish(&sc);
         return false;
     }
-    *tuned = sc;
     return true;
 }
 

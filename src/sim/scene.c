@@ -291,3 +291,21 @@ void scene_make_race(const struct scene *s, const struct scene_resolved *r, stru
     };
     race_init(race, &d);
 }
+
+bool scene_race_init(struct scene_race *sr, const struct scene *scene, char *err, size_t errlen)
+{
+    scene_copy(&sr->scene, scene);
+    if (!scene_resolve(&sr->scene, &sr->res, err, errlen)) {
+        scene_finish(&sr->scene);
+        return false;
+    }
+    scene_make_race(&sr->scene, &sr->res, &sr->race);
+    return true;
+}
+
+void scene_race_finish(struct scene_race *sr)
+{
+    race_finish(&sr->race);
+    scene_resolved_finish(&sr->res);
+    scene_finish(&sr->scene);
+}

@@ -107,4 +107,16 @@ void scene_resolved_finish(struct scene_resolved *r);
 /* Builds the race a resolved scene describes. */
 void scene_make_race(const struct scene *s, const struct scene_resolved *r, struct race *race);
 
+/* A race run headless from a scene: a copy of the scene, resolved (defaults filled in), and the
+ * race it describes, which points into res (so the three live and die together). */
+struct scene_race {
+    struct scene scene;           /* the copy (owned), resolved */
+    struct scene_resolved res;    /* its compiled function and objective */
+    struct race race;             /* the race at its start */
+};
+/* Copies scene, resolves the copy and builds its race. Errors as scene_resolve (nothing to
+ * finish then). */
+bool scene_race_init(struct scene_race *sr, const struct scene *scene, char *err, size_t errlen);
+void scene_race_finish(struct scene_race *sr);
+
 #endif
