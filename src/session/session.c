@@ -295,7 +295,7 @@ static void display_label(const struct optim_params *p, char *buf, size_t len)
         snprintf(out + n, sizeof out - n, " \xC2\xB7 %s", sc);
     }
     if (p->label[0]) {
-        snprintf(buf, len, "%s \xC2\xB7 %s", p->label, out);
+        snprintf(buf, len, "%s \xC2\xB7 %s", i18n_text(p->label), out);
         return;
     }
     snprintf(buf, len, "%s", out);
@@ -811,7 +811,10 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
     fig->measure = draw_text_measure;
     fig->view3d = s->view3d;
     memcpy(fig->camera, s->camera, sizeof fig->camera);
-    util_copy_text(fig->title, sizeof fig->title, s->title);
+    /* a scene's own title (a preset's) in the interface's language; the window's title bar and
+     * saved scene files keep it as written */
+    util_copy_text(fig->title, sizeof fig->title,
+                   s->scene.title[0] ? i18n_text(s->title) : s->title);
     snprintf(fig->subtitle, sizeof fig->subtitle, "%s", s->subtitle);
     if (!s->scale_valid) {
         figure_scale_fit_view(&s->scale, race, s->domain, s->log_scale);

@@ -94,6 +94,11 @@ bool i18n_set(const char *lang)
     return true;
 }
 
+const char *i18n_text(const char *s)
+{
+    return s[0] ? gettext(s) : s;
+}
+
 const char *i18n_current(void)
 {
     return current;

@@ -15,6 +15,29 @@
 
 /* ======================================================================== settings */
 
+void scene_file_description(const char *path, char *out, size_t len)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return;
+    }
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') {
+            char *s = line + 1;
+            while (*s == ' ') {
+                s++;
+            }
+            s[strcspn(s, "\n")] = '\0';
+            util_copy_text(out, len, s);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+
 /* Every key, its type, range, default and help are the rows of settings_scene(). */
 
 size_t scene_keys(const char **out, size_t max)
