@@ -62,7 +62,7 @@ static int lookup(struct draw_gif *g, int r, int gr, int b)
 static void gif_error(char *err, size_t errlen, const char *path, int code)
 {
     const char *what = GifErrorString(code);
-    snprintf(err, errlen, _("%s: cannot write GIF: %s"), path, what ? what : "unknown error");
+    snprintf(err, errlen, _("%s: cannot write GIF: %s"), path, what ? what : _("unknown error"));
 }
 
 /* The palette: the colours the drawing code uses exactly (the colour map, every runner's trail

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 static double clampd(double v, double lo, double hi)
@@ -468,7 +469,8 @@ void figure_layout(struct figure *fig)
     if (fig->legend && n > 0) {
         /* the widest label, and at least room for a detail line (which changes each step:
          * measured, it would move the card) */
-        double widest = text_width(fig, "loss 0.00000 \xC2\xB7 lr 0.00000", 0.82 * lf, false);
+        /* TRANSLATORS: as wide as a legend's detail line, "%sloss %.4g · lr %.3g%s%s" */
+        double widest = text_width(fig, _("loss 0.00000 \xC2\xB7 lr 0.00000"), 0.82 * lf, false);
         for (int i = 0; i < n; i++) {
             widest = fmax(widest, text_width(fig, fig->entry[i].label, lf,
                                              fig->entry[i].highlight));
