@@ -111,6 +111,9 @@ out=$("$bin" list --lang 2>&1); st=$?
 if [ $st -eq 2 ] && grep -q -- "--lang needs a value" <<<"$out"; then ok; else bad "--lang without a value: status $st, '$out'"; fi
 out=$("$bin" --lang ko nosuch 2>&1); st=$?
 if [ $st -eq 2 ] && has_hangul <<<"$out"; then ok; else bad "a Korean error message: status $st, '$out'"; fi
+# the C library's words (strerror) come in Korean as UTF-8, not as "??" under the C locale
+out=$(LANG=C LC_ALL= "$bin" --lang ko trace --scene /nonexistent/x.scene 2>&1)
+if has_hangul <<<"$out" && ! grep -q '??' <<<"$out"; then ok; else bad "strerror under --lang ko: '$out'"; fi
 # numbers keep the decimal point, whatever the language
 a=$(LC_ALL=ko_KR.UTF-8 "$bin" trace --preset beale --steps 3 --lang ko 2>/dev/null | sha256sum)
 b=$("$bin" trace --preset beale --steps 3 2>/dev/null | sha256sum)

@@ -69,6 +69,9 @@ void i18n_init(const char *localedir)
         bindtextdomain(DOMAIN, localedir);
     }
     bind_textdomain_codeset(DOMAIN, "UTF-8");
+    /* the C library's own messages (strerror) in the same language come in the locale's
+     * character set, ASCII under the C one: "??" for every Hangul character without this */
+    bind_textdomain_codeset("libc", "UTF-8");
     textdomain(DOMAIN);
     current = detect(loc);
 }

@@ -138,7 +138,7 @@ static char *trim(char *s)
 bool scene_load_file(struct scene *s, const char *path, char *err, size_t errlen)
 {
     size_t size;
-    char *text = util_read_text_file(path, "scene file", SCENE_MAX_BYTES, &size, err, errlen);
+    char *text = util_read_text_file(path, _("scene file"), SCENE_MAX_BYTES, &size, err, errlen);
     if (!text) {
         return false;
     }
