@@ -404,8 +404,9 @@ void figure_layout(struct figure *fig)
                                              plot.h};
     }
     /* The window's status: two small lines at the bottom right, under the panels; exports
-     * leave the place empty, so every other element sits where the window has it. */
-    double status_h = 2.3 * F;
+     * leave the place empty, so every other element sits where the window has it. Large
+     * text: room for the first line on two (draw_status breaks it after a comma or a dot). */
+    double status_h = (large ? 3.5 : 2.3) * F;
     if (fig->twin) {
         double below = plot.y + plot.h + (fig->axes ? 3.0 * F : 0.6 * F);
         double x0 = fig->axes ? plot.x - 3.6 * F : plot.x;
