@@ -514,7 +514,9 @@ static void draw_histograms(cairo_t *cr, const struct dash *d)
          * plots below show the norm and the near-zero share) */
         char full[256], mid[256], who[192], fit[256];
         snprintf(who, sizeof who, "%s%s%s", r->label, r->detail[0] ? " " : "", r->detail);
-        snprintf(full, sizeof full, _("%s%s%s   exact zeros %ld \xC2\xB7 |w| < 10\xE2\x81\xBB\xC2\xB3: %.1f%% \xC2\xB7 \xE2\x80\x96w\xE2\x80\x96 %.2f"),
+        snprintf(full, sizeof full,
+                 _("%s%s%s   exact zeros %ld \xC2\xB7 |w| < 10\xE2\x81\xBB\xC2\xB3: %.1f%% "
+                   "\xC2\xB7 \xE2\x80\x96w\xE2\x80\x96 %.2f"),
                  r->label, r->detail[0] ? " " : "", r->detail, r->zeros,
                  r->count ? 100.0 * r->near / r->count : 0.0, r->norm);
         snprintf(mid, sizeof mid, _("%s \xC2\xB7 exact zeros %ld"), who, r->zeros);
