@@ -11,6 +11,7 @@ pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*" >&2; fail=$((fail + 1)); }
+has_hangul() { python3 -c 'import sys,re; sys.exit(0 if re.search("[\uac00-\ud7a3]", sys.stdin.read()) else 1)'; }
 
 # --- the catalog covers every message --------------------------------------------------
 cd "$src"
@@ -65,10 +66,40 @@ while IFS= read -r f; do
   [ -z "$f" ] && continue
   if [ -f "$f" ]; then ok; else bad "po/POTFILES lists $f, which does not exist"; fi
 done < po/POTFILES
+# the presets' words (descriptions, titles, labels) are marked, through the generated
+# src/sim/preset_text.c; a preset added or changed without running the script fails here
+if python3 scripts/preset_text.py --check 2>"$tmp/preset.err"; then
+  ok
+else
+  bad "$(cat "$tmp/preset.err")"
+fi
 cd - >/dev/null
 
+# every preset's description is shown in Korean under --lang ko, and as written in English
+en=$("$bin" list presets 2>&1)
+ko=$("$bin" --lang ko list presets 2>&1)
+if [ "$(wc -l <<<"$en")" -ge 10 ] && [ "$(wc -l <<<"$en")" -eq "$(wc -l <<<"$ko")" ]; then
+  ok
+else
+  bad "list presets: $(wc -l <<<"$en") lines in English, $(wc -l <<<"$ko") in Korean"
+fi
+for f in "$src"/assets/presets/*.scene; do
+  name=$(basename "$f" .scene)
+  desc=$(grep -m1 '^#' "$f" | sed 's/^# *//')
+  if grep -qxF "$(printf '%-12s %s' "$name" "$desc")" <<<"$en"; then
+    ok
+  else
+    bad "list presets does not show $name's description '$desc'"
+  fi
+  line=$(grep "^$name " <<<"$ko")
+  if [ -n "$line" ] && has_hangul <<<"$line"; then
+    ok
+  else
+    bad "--lang ko list presets: $name's description is not in Korean: '$line'"
+  fi
+done
+
 # --- the language at run time ----------------------------------------------------------
-has_hangul() { python3 -c 'import sys,re; sys.exit(0 if re.search("[\uac00-\ud7a3]", sys.stdin.read()) else 1)'; }
 if "$bin" --lang ko --help | has_hangul; then ok; else bad "--lang ko --help is not in Korean"; fi
 if LANG=ko_KR.UTF-8 LC_ALL= LANGUAGE= "$bin" --help | has_hangul; then ok; else bad "LANG=ko_KR.UTF-8: --help is not in Korean"; fi
 if LC_ALL=ko_KR.UTF-8 "$bin" --help --lang=en | has_hangul; then bad "--lang=en under a Korean locale still Korean"; else ok; fi
@@ -80,6 +111,9 @@ out=$("$bin" list --lang 2>&1); st=$?
 if [ $st -eq 2 ] && grep -q -- "--lang needs a value" <<<"$out"; then ok; else bad "--lang without a value: status $st, '$out'"; fi
 out=$("$bin" --lang ko nosuch 2>&1); st=$?
 if [ $st -eq 2 ] && has_hangul <<<"$out"; then ok; else bad "a Korean error message: status $st, '$out'"; fi
+# the C library's words (strerror) come in Korean as UTF-8, not as "??" under the C locale
+out=$(LANG=C LC_ALL= "$bin" --lang ko trace --scene /nonexistent/x.scene 2>&1)
+if has_hangul <<<"$out" && ! grep -q '??' <<<"$out"; then ok; else bad "strerror under --lang ko: '$out'"; fi
 # numbers keep the decimal point, whatever the language
 a=$(LC_ALL=ko_KR.UTF-8 "$bin" trace --preset beale --steps 3 --lang ko 2>/dev/null | sha256sum)
 b=$("$bin" trace --preset beale --steps 3 2>/dev/null | sha256sum)

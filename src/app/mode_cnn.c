@@ -64,6 +64,12 @@ static const double min_interval[DASH_PARTS] = {
 
 static struct figure_rect unite(struct figure_rect a, struct figure_rect b)
 {
+    if (b.w <= 0 || b.h <= 0) {   /* a panel the layout left out (compact: no confusion) */
+        return a;
+    }
+    if (a.w <= 0 || a.h <= 0) {
+        return b;
+    }
     double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
     double x1 = fmax(a.x + a.w, b.x + b.w), y1 = fmax(a.y + a.h, b.y + b.h);
     return (struct figure_rect){x0, y0, x1 - x0, y1 - y0};

@@ -103,7 +103,7 @@ static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
             all[NVALUED] = "--no-torch";
             all[NVALUED + 1] = "--help";
             char msg[256];
-            snprintf(msg, sizeof(msg), "unknown option '%s'", a);
+            snprintf(msg, sizeof(msg), _("unknown option '%s'"), a);
             util_append_suggestion(msg, sizeof(msg), a, all, NVALUED + 2);
             cli_error("bench", "%s", msg);
             return false;

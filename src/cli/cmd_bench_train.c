@@ -93,7 +93,7 @@ static bool parse(int argc, char **argv, struct bench_opts *o, bool *help)
                                               "--batch", "--data", "--python", "--torch-script",
                                               "--no-torch", "--help"};
             char msg[256];
-            snprintf(msg, sizeof(msg), "unknown option '%s'", a);
+            snprintf(msg, sizeof(msg), _("unknown option '%s'"), a);
             util_append_suggestion(msg, sizeof(msg), a, all, 10);
             cli_error("bench", "%s", msg);
             return false;

@@ -8,6 +8,7 @@
 #include "sim/i18n.h"
 #include "sim/optim.h"
 #include "sim/sched.h"
+#include "sim/scene.h"
 #include "sim/util.h"
 
 static void list_functions(void)
@@ -44,31 +45,16 @@ static void list_schedules(void)
     printf("%-13s %s\n", "(any)", "warmup=N: linear warmup over the first N steps");
 }
 
-/* First comment line of a preset file: its description. */
+/* A preset's description, in the interface's language (src/sim/preset_text.c marks them). */
 static void preset_description(const char *name, char *out, size_t len)
 {
-    char path[4096], err[256];
+    char path[4096], err[256], en[256];
     out[0] = '\0';
     if (!cli_preset_path(name, path, sizeof path, err, sizeof err)) {
         return;
     }
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        return;
-    }
-    char line[512];
-    while (fgets(line, sizeof line, f)) {
-        if (line[0] == '#') {
-            char *s = line + 1;
-            while (*s == ' ') {
-                s++;
-            }
-            s[strcspn(s, "\n")] = '\0';
-            snprintf(out, len, "%s", s);
-            break;
-        }
-    }
-    fclose(f);
+    scene_file_description(path, en, sizeof en);
+    util_copy_text(out, len, i18n_text(en));
 }
 
 int cmd_list(int argc, char **argv)
@@ -97,7 +83,7 @@ int cmd_list(int argc, char **argv)
             return 1;
         }
         for (int i = 0; i < n; i++) {
-            char desc[256];
+            char desc[512];
             preset_description(names[i], desc, sizeof desc);
             printf("%-12s %s\n", names[i], desc);
         }

@@ -63,21 +63,40 @@ static void format_count(double v, char *buf, size_t len)
     }
 }
 
+/* The first of a caption's forms (longest first, NULL-terminated) that fits maxw in the
+ * current font; when none does, the last one cut with an ellipsis. So a narrow panel (large
+ * text) says less instead of cutting a word. */
+static void fit_forms(cairo_t *cr, const char *const *forms, double maxw, char *buf, size_t len)
+{
+    int n = 0;
+    while (forms[n]) {
+        n++;
+    }
+    for (int i = 0; i < n - 1; i++) {
+        if (draw_text_width(cr, forms[i]) <= maxw) {
+            snprintf(buf, len, "%s", forms[i]);
+            return;
+        }
+    }
+    draw_fit_text(cr, n ? forms[n - 1] : "", maxw, buf, len);
+}
+
 /* Draws a card with a title, the area's frame, grid lines and tick labels; fills ax->a from
- * r. x ticks and the x name only when xname is given. pct: y labels as percentages. */
-static void plot_frame(cairo_t *cr, const struct figure_rect *r, const char *title,
-                       struct axes *ax, const char *xname, bool pct, double F)
+ * r. x ticks and the x name only when xname is given. titles and xname are a caption's forms
+ * (fit_forms). pct: y labels as percentages. */
+static void plot_frame(cairo_t *cr, const struct figure_rect *r, const char *const *titles,
+                       struct axes *ax, const char *const *xname, bool pct, double F)
 {
     cairo_save(cr);
     double lab = ax->ylog ? 3.0 * F : 3.6 * F;
     ax->a = (struct figure_rect){r->x + lab, r->y + 1.7 * F, 0, 0};
     ax->a.w = r->x + r->w - 0.6 * F - ax->a.x;
     ax->a.h = r->y + r->h - (xname ? 2.7 * F : 0.9 * F) - ax->a.y;
-    if (title) {
+    if (titles) {
         draw_set_font(cr, 0.95 * F, true, false);
         set_rgb(cr, ink);
         char buf[200];
-        draw_fit_text(cr, title, r->w - 0.8 * F, buf, sizeof buf);
+        fit_forms(cr, titles, r->w - 0.4 * F, buf, sizeof buf);
         draw_text_at(cr, r->x + 0.2 * F, r->y + 0.4 * F, buf, 0.0, 1.0);
     }
     if (ax->a.w < 2 * F || ax->a.h < 1.5 * F) {
@@ -99,6 +118,11 @@ static void plot_frame(cairo_t *cr, const struct figure_rect *r, const char *tit
     if (ax->ylog) {
         int k0 = (int)ceil(ax->y0 - 1e-9), k1 = (int)floor(ax->y1 + 1e-9);
         int every = 1 + (k1 - k0) / 4;
+        /* labels at least 1.3 lines apart: a short plot (large text) labels fewer decades */
+        int room = (int)fmax(2.0, floor(a.h / (1.3 * size)));   /* both ends at least */
+        while ((k1 - k0) / every + 1 > room && every < k1 - k0 + 1) {
+            every++;
+        }
         for (int k = k0; k <= k1; k++) {
             if ((k - k0) % every) {
                 continue;
@@ -148,7 +172,10 @@ static void plot_frame(cairo_t *cr, const struct figure_rect *r, const char *tit
             draw_text_at(cr, x, a.y + a.h + 0.5 * F, buf, 0.5, 1.0);
         }
         draw_set_font(cr, size, false, true);
-        draw_text_at(cr, a.x + 0.5 * a.w, a.y + a.h + 1.65 * F, xname, 0.5, 1.0);
+        fit_forms(cr, xname, r->w, buf, sizeof buf);
+        double half = 0.5 * draw_text_width(cr, buf);   /* centred, inside the card */
+        double cx = fmin(fmax(a.x + 0.5 * a.w, r->x + half), r->x + r->w - half);
+        draw_text_at(cr, cx, a.y + a.h + 1.65 * F, buf, 0.5, 1.0);
     }
     cairo_restore(cr);
 }
@@ -235,9 +262,28 @@ static double x_end(const struct dash *d)
     return e > 0 ? e : 1;
 }
 
+/* How many of the curves' points fall inside the box: where a legend would hide them. */
+static long points_under(const struct dash *d, const struct axes *ax, double x, double y,
+                         double w, double h)
+{
+    long n = 0;
+    for (int i = 0; i < d->nracers; i++) {
+        const struct dash_curve *cs[2] = {&d->r[i].train_loss, &d->r[i].val_loss};
+        for (int c = 0; c < 2; c++) {
+            for (size_t k = 0; k < cs[c]->n; k++) {
+                double px = ax_x(ax, cs[c]->x[k]), py = ax_y(ax, cs[c]->y[k]);
+                py = clampd(py, ax->a.y, ax->a.y + ax->a.h);
+                n += px >= x && px <= x + w && py >= y && py <= y + h;
+            }
+        }
+    }
+    return n;
+}
+
 static void draw_legend_rows(cairo_t *cr, const struct dash *d, const struct axes *ax, double F)
 {
-    /* a card in the top right corner of the loss plot: each racer and the line styles */
+    /* a card in the corner of the loss plot that hides the fewest points of the curves: each
+     * racer and the line styles (on two rows when one is too narrow for both) */
     double size = 0.78 * F;
     draw_set_font(cr, size, false, false);
     double w = 0;
@@ -247,11 +293,29 @@ static void draw_legend_rows(cairo_t *cr, const struct dash *d, const struct axe
                  d->r[i].detail);
         w = fmax(w, draw_text_width(cr, buf));
     }
-    double styles = draw_text_width(cr, _("validation")) + draw_text_width(cr, _("training (smoothed)")) +
-                    2.9 * F;
-    w = fmin(fmax(w + 2.6 * F, styles + 0.6 * F), 0.75 * ax->a.w);
-    double rh = 1.15 * size, h = (d->nracers + 1) * rh + 0.6 * F;
-    double x = ax->a.x + ax->a.w - w - 0.4 * F, y = ax->a.y + 0.4 * F;
+    double vw = draw_text_width(cr, _("validation"));
+    double tw = draw_text_width(cr, _("training (smoothed)"));
+    double styles = vw + tw + 2.9 * F;
+    double wmax = 0.75 * ax->a.w;
+    bool two = styles + 0.6 * F > wmax;   /* the line styles one under the other */
+    double need = two ? fmax(vw, tw) + 2.4 * F : styles + 0.6 * F;
+    w = fmin(fmax(w + 2.6 * F, need), fmax(wmax, need));
+    double rh = 1.15 * size, h = (d->nracers + (two ? 2 : 1)) * rh + 0.6 * F;
+    double pad = 0.4 * F;
+    double xs[2] = {ax->a.x + ax->a.w - w - pad, ax->a.x + pad};
+    double ys[2] = {ax->a.y + pad, ax->a.y + ax->a.h - h - pad};
+    /* top right, bottom left, bottom right, top left: the first that hides the fewest */
+    static const int order[4][2] = {{0, 0}, {1, 1}, {0, 1}, {1, 0}};
+    double x = xs[0], y = ys[0];
+    long best = -1;
+    for (int k = 0; k < 4 && ys[1] > ys[0]; k++) {
+        long n = points_under(d, ax, xs[order[k][0]], ys[order[k][1]], w, h);
+        if (best < 0 || n < best) {
+            best = n;
+            x = xs[order[k][0]];
+            y = ys[order[k][1]];
+        }
+    }
     cairo_save(cr);
     draw_rounded_rect(cr, x, y, w, h, 0.3 * F);
     cairo_set_source_rgba(cr, 1, 1, 1, 0.88);
@@ -270,7 +334,8 @@ static void draw_legend_rows(cairo_t *cr, const struct dash *d, const struct axe
         cairo_stroke(cr);
         char buf[200], fit[200];
         snprintf(buf, sizeof buf, "%s%s%s%s", r->label, r->detail[0] ? " " : "", r->detail,
-                 r->diverged ? _(" \xE2\x80\x94 diverged") : r->stopped ? _(" \xE2\x80\x94 stopped early") : "");
+                 r->diverged ? _(" \xE2\x80\x94 diverged")
+                 : r->stopped ? _(" \xE2\x80\x94 stopped early") : "");
         draw_fit_text(cr, buf, w - 2.3 * F, fit, sizeof fit);
         set_rgb(cr, r->diverged ? bad : ink);
         draw_text_at(cr, x + 2.0 * F, yy, fit, 0.0, 0.5);
@@ -282,7 +347,11 @@ static void draw_legend_rows(cairo_t *cr, const struct dash *d, const struct axe
     cairo_line_to(cr, x + 1.7 * F, yy);
     cairo_stroke(cr);
     draw_text_at(cr, x + 2.0 * F, yy, _("validation"), 0.0, 0.5);
-    double x2 = x + 2.0 * F + draw_text_width(cr, _("validation")) + 1.0 * F;
+    double x2 = x + 2.0 * F + vw + 1.0 * F;
+    if (two) {
+        x2 = x + 0.4 * F;
+        yy += rh;
+    }
     cairo_set_source_rgba(cr, soft[0], soft[1], soft[2], 0.45);
     cairo_set_line_width(cr, 0.11 * F);
     cairo_move_to(cr, x2, yy);
@@ -293,8 +362,12 @@ static void draw_legend_rows(cairo_t *cr, const struct dash *d, const struct axe
     cairo_restore(cr);
 }
 
+/* The x axes' name, long and short. */
+#define IMAGES_SEEN (const char *[]){_("training images seen"), _("images seen"), NULL}
+
 static void draw_curves(cairo_t *cr, const struct dash *d)
 {
+    const char *const *seen = IMAGES_SEEN;
     double F = d->lay.font, xe = x_end(d);
     /* loss */
     double lo = INFINITY, hi = -INFINITY;
@@ -308,8 +381,10 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
     }
     hi = fmin(hi, 4.0);   /* a diverging racer leaves through the top */
     struct axes ax = {.x0 = 0, .x1 = xe, .y0 = 0, .y1 = fmax(0.5, hi * 1.05)};
-    plot_frame(cr, &d->lay.loss, _("loss (cross-entropy) against training images seen"), &ax,
-               NULL, false, F);
+    plot_frame(cr, &d->lay.loss,
+               (const char *[]){_("loss (cross-entropy) against training images seen"),
+                                _("loss (cross-entropy)"), _("loss"), NULL},
+               &ax, NULL, false, F);
     for (int i = 0; i < d->nracers; i++) {
         const struct dash_racer *r = &d->r[i];
         double rgb[3];
@@ -355,7 +430,7 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
     }
     /* accuracy */
     struct axes aa = {.x0 = 0, .x1 = xe, .y0 = 0, .y1 = 1};
-    plot_frame(cr, &d->lay.acc, _("accuracy"), &aa, NULL, true, F);
+    plot_frame(cr, &d->lay.acc, (const char *[]){_("accuracy"), NULL}, &aa, NULL, true, F);
     for (int i = 0; i < d->nracers; i++) {
         const struct dash_racer *r = &d->r[i];
         double rgb[3];
@@ -376,8 +451,9 @@ static void draw_curves(cairo_t *cr, const struct dash *d)
             al.y1 = al.y0 + 1;
         }
     }
-    plot_frame(cr, &d->lay.lr, _("learning rate of each optimizer"), &al,
-               _("training images seen"), false, F);
+    plot_frame(cr, &d->lay.lr,
+               (const char *[]){_("learning rate of each optimizer"), _("learning rate"), NULL},
+               &al, seen, false, F);
     for (int i = 0; i < d->nracers; i++) {
         double rgb[3];
         dash_racer_rgb(d->r[i].color, rgb);
@@ -395,8 +471,11 @@ static void draw_histograms(cairo_t *cr, const struct dash *d)
     set_rgb(cr, ink);
     draw_set_font(cr, 0.95 * F, true, false);
     char heading[200];
-    draw_fit_text(cr, _("weights of each layer (log counts; the middle bar is zero)"), R->w, heading,
-                  sizeof heading);
+    fit_forms(cr,
+              (const char *[]){_("weights of each layer (log counts; the middle bar is zero)"),
+                               _("weights of each layer (log counts)"),
+                               _("weights of each layer"), NULL},
+              R->w - 0.2 * F, heading, sizeof heading);
     draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F, heading, 0.0, 1.0);
     int nl = 0;
     for (int i = 0; i < d->nracers; i++) {
@@ -431,13 +510,18 @@ static void draw_histograms(cairo_t *cr, const struct dash *d)
         double rgb[3];
         dash_racer_rgb(r->color, rgb);
         double y = top + head + i * rh;
-        /* the row's label: the racer, its zeros and near zeros */
-        char buf[256], fit[256];
-        snprintf(buf, sizeof buf, _("%s%s%s   exact zeros %ld \xC2\xB7 |w| < 10\xE2\x81\xBB\xC2\xB3: %.1f%% \xC2\xB7 \xE2\x80\x96w\xE2\x80\x96 %.2f"),
+        /* the row's label: the racer, its zeros and near zeros (narrow: less of it; the
+         * plots below show the norm and the near-zero share) */
+        char full[256], mid[256], who[192], fit[256];
+        snprintf(who, sizeof who, "%s%s%s", r->label, r->detail[0] ? " " : "", r->detail);
+        snprintf(full, sizeof full,
+                 _("%s%s%s   exact zeros %ld \xC2\xB7 |w| < 10\xE2\x81\xBB\xC2\xB3: %.1f%% "
+                   "\xC2\xB7 \xE2\x80\x96w\xE2\x80\x96 %.2f"),
                  r->label, r->detail[0] ? " " : "", r->detail, r->zeros,
                  r->count ? 100.0 * r->near / r->count : 0.0, r->norm);
+        snprintf(mid, sizeof mid, _("%s \xC2\xB7 exact zeros %ld"), who, r->zeros);
         draw_set_font(cr, size, i == d->selected, false);
-        draw_fit_text(cr, buf, R->w - 0.4 * F, fit, sizeof fit);
+        fit_forms(cr, (const char *[]){full, mid, who, NULL}, R->w - 0.4 * F, fit, sizeof fit);
         cairo_set_source_rgb(cr, 0.75 * rgb[0], 0.75 * rgb[1], 0.75 * rgb[2]);
         draw_text_at(cr, R->x + 0.2 * F, y + 0.25 * F, fit, 0.0, 1.0);
         double hy = y + 1.2 * F, hh = rh - 1.5 * F;
@@ -502,12 +586,16 @@ static void draw_weight_time(cairo_t *cr, const struct dash *d)
     }
     double pad = fmax(0.05 * (hi - lo), 1e-3);
     struct axes an = {.x0 = 0, .x1 = xe, .y0 = fmax(0, lo - pad), .y1 = hi + pad};
-    plot_frame(cr, &a, _("weight norm \xE2\x80\x96w\xE2\x80\x96"), &an, _("training images seen"),
-               false, F);
+    plot_frame(cr, &a,
+               (const char *[]){_("weight norm \xE2\x80\x96w\xE2\x80\x96"),
+                                "\xE2\x80\x96w\xE2\x80\x96", NULL},
+               &an, IMAGES_SEEN, false, F);
     struct axes az = {.x0 = 0, .x1 = xe, .y0 = 0,
                       .y1 = isfinite(nhi) ? fmax(0.02, ceil(nhi * 1.1 * 50) / 50) : 0.1};
-    plot_frame(cr, &b, _("share |w| < 10\xE2\x81\xBB\xC2\xB3"), &az,
-               _("training images seen"), true, F);
+    plot_frame(cr, &b,
+               (const char *[]){_("share |w| < 10\xE2\x81\xBB\xC2\xB3"),
+                                "|w| < 10\xE2\x81\xBB\xC2\xB3", NULL},
+               &az, IMAGES_SEEN, true, F);
     for (int i = 0; i < d->nracers; i++) {
         double rgb[3];
         dash_racer_rgb(d->r[i].color, rgb);
@@ -533,17 +621,14 @@ static void diverging(double t, double rgb[3])
     }
 }
 
-static const char *const short_class[DASH_CLASSES] = {
-    N_("T-shirt"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"), N_("Sandal"),
-    N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Boot")};
-
+/* Class c's name in the interface's language, or its short form. */
 static const char *class_label(const struct dash *d, int c, bool shortname)
 {
     if (c < 0 || c >= DASH_CLASSES) {
         return "?";
     }
-    (void)shortname;
-    return _(d->class_name[c] ? d->class_name[c] : short_class[c]);
+    const char *name = shortname && d->class_short[c] ? d->class_short[c] : d->class_name[c];
+    return name && name[0] ? _(name) : "?";
 }
 
 static void draw_network(cairo_t *cr, const struct dash *d)
@@ -564,7 +649,8 @@ static void draw_network(cairo_t *cr, const struct dash *d)
     set_rgb(cr, ink);
     double side = fmin(R->h - 0.6 * F, (0.5 * R->w) / DASH_FILTERS - 0.4 * F);
     double fx = R->x + R->w - DASH_FILTERS * (side + 0.4 * F);
-    draw_fit_text(cr, buf, fx - R->x - 0.6 * F, fit, sizeof fit);
+    fit_forms(cr, (const char *[]){buf, _("conv1 filters"), NULL}, fx - R->x - 0.6 * F, fit,
+              sizeof fit);
     draw_text_at(cr, R->x + 0.2 * F, R->y + 0.5 * R->h, fit, 0.0, 0.5);
     double fmax_abs = 1e-12;
     for (int f = 0; f < DASH_FILTERS; f++) {
@@ -591,20 +677,27 @@ static void draw_network(cairo_t *cr, const struct dash *d)
     R = &d->lay.preds;
     draw_set_font(cr, 0.9 * F, true, false);
     set_rgb(cr, ink);
+    int cols = d->lay.pred_cols > 0 ? d->lay.pred_cols : 6;
+    int npred = d->npred;
+    if (d->lay.pred_rows > 0 && npred > cols * d->lay.pred_rows) {
+        npred = cols * d->lay.pred_rows;   /* compact: fewer, larger */
+    }
+    int rows = (npred + cols - 1) / cols;
     int right = 0;
-    for (int k = 0; k < d->npred; k++) {
+    for (int k = 0; k < npred; k++) {
         right += r->pred[k] == d->pred_true[k];
     }
-    snprintf(buf, sizeof buf, _("test images: %d of %d right"), right, d->npred);
-    draw_fit_text(cr, buf, R->w - 0.4 * F, fit, sizeof fit);
+    char shorter[96];
+    snprintf(buf, sizeof buf, _("test images: %d of %d right"), right, npred);
+    snprintf(shorter, sizeof shorter, _("%d of %d right"), right, npred);
+    fit_forms(cr, (const char *[]){buf, shorter, NULL}, R->w - 0.4 * F, fit, sizeof fit);
     draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F, fit, 0.0, 1.0);
-    int cols = 6, rows = (d->npred + cols - 1) / cols;
     if (rows > 0 && d->pred_img) {
         double top = R->y + 1.9 * F;
         double cellw = R->w / cols, cellh = (R->y + R->h - top) / rows;
         double img = fmin(cellw - 0.4 * F, cellh - 1.3 * F);
         cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, d->img_w, d->img_h);
-        for (int k = 0; k < d->npred && img > 4; k++) {
+        for (int k = 0; k < npred && img > 4; k++) {
             unsigned char *px = cairo_image_surface_get_data(s);
             int stride = cairo_image_surface_get_stride(s);
             cairo_surface_flush(s);
@@ -632,18 +725,28 @@ static void draw_network(cairo_t *cr, const struct dash *d)
             set_rgb(cr, c);
             cairo_set_line_width(cr, ok ? 1.5 : 0.18 * F);
             cairo_stroke(cr);
+            /* the name, its short form, or that a little smaller before any cut */
+            const char *shortname = class_label(d, r->pred[k], true);
             draw_set_font(cr, 0.68 * F, !ok, false);
-            draw_fit_text(cr, class_label(d, r->pred[k], true), cellw - 0.2 * F, fit, sizeof fit);
+            if (draw_text_width(cr, shortname) > cellw - 0.2 * F) {
+                draw_set_font(cr, 0.58 * F, !ok, false);
+            }
+            fit_forms(cr, (const char *[]){class_label(d, r->pred[k], false), shortname, NULL},
+                      cellw - 0.2 * F, fit, sizeof fit);
             draw_text_at(cr, x + 0.5 * img, y + img + 0.25 * F, fit, 0.5, 1.0);
         }
         cairo_surface_destroy(s);
     }
-    /* confusion matrix */
+    /* confusion matrix (none where compact) */
     R = &d->lay.conf;
+    if (R->w <= 0 || R->h <= 0) {
+        cairo_restore(cr);
+        return;
+    }
     draw_set_font(cr, 0.9 * F, true, false);
     set_rgb(cr, ink);
-    draw_fit_text(cr, _("confusion: true \xE2\x86\x93 predicted \xE2\x86\x92"), R->w, fit,
-                  sizeof fit);
+    fit_forms(cr, (const char *[]){_("confusion: true \xE2\x86\x93 predicted \xE2\x86\x92"),
+                                   _("confusion"), NULL}, R->w, fit, sizeof fit);
     draw_text_at(cr, R->x, R->y + 0.4 * F, fit, 0.0, 1.0);
     if (r->has_conf) {
         double lab = 4.2 * F;
@@ -869,18 +972,23 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
     const struct dash_landscape *L = &d->land;
     const struct figure_rect *R = &d->lay.land;
     double F = d->lay.font;
-    char title[256];
+    char title[256], around[200];
     if (L->have && L->racer >= 0 && L->racer < d->nracers) {
         snprintf(title, sizeof title, _("landscape around %s \xC2\xB7 %s"), d->r[L->racer].label,
                  L->what);
+        snprintf(around, sizeof around, _("landscape around %s"), d->r[L->racer].label);
     } else {
         snprintf(title, sizeof title, "%s", _("loss landscape"));
+        snprintf(around, sizeof around, "%s", title);
     }
+    const char *const titles[] = {title, around, _("loss landscape"), NULL};
     cairo_save(cr);
     if (!L->have) {
         draw_set_font(cr, 0.95 * F, true, false);
         set_rgb(cr, ink);
-        draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F, title, 0.0, 1.0);
+        char fit[256];
+        fit_forms(cr, titles, R->w - 0.4 * F, fit, sizeof fit);
+        draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F, fit, 0.0, 1.0);
         draw_rounded_rect(cr, R->x, R->y + 1.8 * F, R->w, R->h - 1.8 * F, 0.4 * F);
         cairo_set_source_rgb(cr, 0.95, 0.95, 0.96);
         cairo_fill(cr);
@@ -888,7 +996,10 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         set_rgb(cr, soft);
         char buf[512];
         snprintf(buf, sizeof buf, "%s", L->busy ? _("computing the slice\xE2\x80\xA6") : L->note);
-        draw_text_wrapped(cr, R->x + 0.5 * R->w, R->y + 0.5 * R->h, buf, 0.9 * R->w, 1.3 * F, 4);
+        /* as many lines as the card holds (large text needs more of them) */
+        int lines = (int)fmax(4.0, floor((R->h - 3.0 * F) / (1.3 * F)));
+        draw_text_wrapped(cr, R->x + 0.5 * R->w, R->y + 0.9 * F + 0.5 * R->h, buf, 0.9 * R->w,
+                          1.3 * F, lines);
         if (L->busy) {
             double bw = 0.5 * R->w, bx = R->x + 0.25 * R->w, by = R->y + 0.5 * R->h + 1.2 * F;
             cairo_rectangle(cr, bx, by, bw, 0.5 * F);
@@ -910,7 +1021,7 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         draw_set_font(cr, 0.95 * F, true, false);
         set_rgb(cr, ink);
         char fit[256];
-        draw_fit_text(cr, title, R->w - 0.4 * F, fit, sizeof fit);
+        fit_forms(cr, titles, R->w - 0.4 * F, fit, sizeof fit);
         draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F, fit, 0.0, 1.0);
         struct figure_rect area = {R->x, R->y + 1.8 * F, R->w, R->h - 1.8 * F};
         draw_rounded_rect(cr, area.x, area.y, area.w, area.h, 0.4 * F);
@@ -921,11 +1032,12 @@ static void draw_landscape(cairo_t *cr, const struct dash *d)
         /* square cells: the area as wide as it is tall */
         double side = fmin(R->w - 4.4 * F, R->h - 4.5 * F);
         box.w = side + 4.4 * F;
-        plot_frame(cr, &box, NULL, &ax, _("\xCE\xB1 (direction 1)"), false, F);
+        plot_frame(cr, &box, NULL, &ax,
+                   (const char *[]){_("\xCE\xB1 (direction 1)"), "\xCE\xB1", NULL}, false, F);
         draw_set_font(cr, 0.95 * F, true, false);
         set_rgb(cr, ink);
         char fit[256];
-        draw_fit_text(cr, title, R->w - 0.4 * F, fit, sizeof fit);
+        fit_forms(cr, titles, R->w - 0.4 * F, fit, sizeof fit);
         draw_text_at(cr, R->x + 0.2 * F, R->y + 0.4 * F, fit, 0.0, 1.0);
         if (ax.a.w <= 0) {
             cairo_restore(cr);

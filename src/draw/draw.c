@@ -1356,7 +1356,16 @@ static void draw_captions(cairo_t *cr, const struct figure *fig, const struct fi
         if (!cap[k][0] || where[k]->r.w <= 0) {
             continue;
         }
-        draw_fit_text(cr, cap[k], where[k]->r.w, buf, sizeof buf);
+        /* too wide (large text): what comes before its first " · " (the split view's
+         * penalty; its minimum is in the legend too) rather than a cut */
+        const char *dot = strstr(cap[k], " \xC2\xB7 ");
+        if (dot && draw_text_width(cr, cap[k]) > where[k]->r.w) {
+            char head[320];
+            snprintf(head, sizeof head, "%.*s", (int)(dot - cap[k]), cap[k]);
+            draw_fit_text(cr, head, where[k]->r.w, buf, sizeof buf);
+        } else {
+            draw_fit_text(cr, cap[k], where[k]->r.w, buf, sizeof buf);
+        }
         draw_text_at(cr, where[k]->r.x + 0.5 * where[k]->r.w, fig->lay.caption_y, buf, 0.5,
                      0.0);
     }

@@ -291,7 +291,7 @@ static void build_caption(cairo_t *cr, const struct figure *fig, double mag, dou
     for (int k = 0; k < e->nlines; k++) {
         add(c, 1, "%s", e->line[k]);
     }
-    add(c, 2, "Hessian [%.4g %.4g; %.4g %.4g], \xCE\xBB = %.4g, %.4g", e->hess[0], e->hess[1],
+    add(c, 2, _("Hessian [%.4g %.4g; %.4g %.4g], \xCE\xBB = %.4g, %.4g"), e->hess[0], e->hess[1],
         e->hess[1], e->hess[2], e->lam[0], e->lam[1]);
     if (e->has_bound) {
         const char *form = e->kind == OPTIM_MOMENTUM && e->has_momentum
@@ -340,13 +340,13 @@ static int arrow_keys(const struct figure *fig, struct key out[KEYS])
     out[n++] = (struct key){COL_GRAD, "\xE2\x88\x92lr\xC2\xB7g"};
     if (e->has_momentum) {
         bool m = explain_adam_family(e->kind);
-        out[n++] = (struct key){COL_MOM, m ? "\xE2\x88\x92lr\xC2\xB7m\xCC\x82" : "momentum"};
+        out[n++] = (struct key){COL_MOM, m ? "\xE2\x88\x92lr\xC2\xB7m\xCC\x82" : N_("momentum")};
     }
     if (e->has_lookahead) {
-        out[n++] = (struct key){COL_LOOK, "look-ahead"};
+        out[n++] = (struct key){COL_LOOK, N_("look-ahead")};
     }
-    out[n++] = (struct key){COL_STEP, "step"};
-    out[n++] = (struct key){COL_EIG, "Hessian"};
+    out[n++] = (struct key){COL_STEP, N_("step")};
+    out[n++] = (struct key){COL_EIG, N_("Hessian")};
     return n;
 }
 
@@ -363,7 +363,7 @@ static void caption_size(cairo_t *cr, const struct figure *fig, const struct cap
             int nk = arrow_keys(fig, keys);
             tw += 0.8 * F;
             for (int q = 0; q < nk; q++) {
-                tw += 2.0 * F + draw_text_width(cr, keys[q].name);
+                tw += 2.0 * F + draw_text_width(cr, _(keys[q].name));
             }
         }
         *w = fmax(*w, tw);
@@ -465,8 +465,8 @@ static void draw_caption(cairo_t *cr, const struct figure *fig, double mag)
             arrow_px(cr, kx, y - 0.5 * F, kx + 1.4 * F, y - 0.5 * F, keys[q].rgb, 0.15 * F,
                      false);
             cairo_set_source_rgb(cr, 0.93, 0.94, 0.96);
-            draw_text_at(cr, kx + 1.6 * F, y - 0.22 * F, keys[q].name, 0.0, 0.0);
-            kx += 2.0 * F + draw_text_width(cr, keys[q].name);
+            draw_text_at(cr, kx + 1.6 * F, y - 0.22 * F, _(keys[q].name), 0.0, 0.0);
+            kx += 2.0 * F + draw_text_width(cr, _(keys[q].name));
         }
     }
     cairo_restore(cr);

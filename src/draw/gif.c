@@ -66,7 +66,7 @@ static int lookup(const struct draw_gif *g, struct draw_gif_pixels *px, int r, i
 static void gif_error(char *err, size_t errlen, const char *path, int code)
 {
     const char *what = GifErrorString(code);
-    snprintf(err, errlen, _("%s: cannot write GIF: %s"), path, what ? what : "unknown error");
+    snprintf(err, errlen, _("%s: cannot write GIF: %s"), path, what ? what : _("unknown error"));
 }
 
 /* The palette: the colours the drawing code uses exactly (the colour map, every runner's trail

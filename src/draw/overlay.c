@@ -51,15 +51,43 @@ void draw_status(cairo_t *cr, const struct figure_rect *r, const char *line1, co
 {
     cairo_save(cr);
     char buf[256];
+    bool wrapped = false;
     if (line1 && line1[0]) {
         font(cr, 0.85 * f, true);
-        draw_fit_text(cr, line1, r->w, buf, sizeof buf);
+        /* alone and too long for one line (large text): broken after the last ", " or " · "
+         * that fits, the rest on the second line */
+        char head[256] = "";
+        const char *rest = NULL;
+        bool room = !(line2 && line2[0]) || r->h >= 3.5 * f;   /* a third line */
+        if (room && width_of(cr, line1, 0.85 * f, true) > r->w) {
+            for (const char *p = line1; *p; p++) {
+                size_t sep = !strncmp(p, ", ", 2) ? 2 : !strncmp(p, " \xC2\xB7 ", 4) ? 4 : 0;
+                size_t n = (size_t)(p - line1) + (sep == 2 ? 1 : 0);
+                if (!sep || n >= sizeof head) {
+                    continue;
+                }
+                char try[256];
+                memcpy(try, line1, n);
+                try[n] = '\0';
+                if (width_of(cr, try, 0.85 * f, true) > r->w) {
+                    break;
+                }
+                memcpy(head, try, n + 1);
+                rest = p + sep;
+            }
+        }
+        draw_fit_text(cr, rest ? head : line1, r->w, buf, sizeof buf);
         text(cr, r->x, r->y + 1.0 * f, buf, 0.85 * f, true, ink);
+        if (rest) {
+            wrapped = true;
+            draw_fit_text(cr, rest, r->w, buf, sizeof buf);
+            text(cr, r->x, r->y + 2.05 * f, buf, 0.85 * f, true, ink);
+        }
     }
     if (line2 && line2[0]) {
         font(cr, 0.78 * f, false);
         draw_fit_text(cr, line2, r->w, buf, sizeof buf);
-        text(cr, r->x, r->y + 2.05 * f, buf, 0.78 * f, false, soft);
+        text(cr, r->x, r->y + (wrapped ? 3.1 : 2.05) * f, buf, 0.78 * f, false, soft);
     }
     cairo_restore(cr);
 }

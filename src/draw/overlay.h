@@ -10,7 +10,9 @@
 
 #include "figure/figure.h"
 
-/* Two lines in r: line1 bold (play state, step, speed), line2 smaller (key hints). */
+/* Two lines in r: line1 bold (play state, step, speed), line2 smaller (key hints). A line1
+ * too long for r is broken after a ", " or " · " onto the next line where r has room (no
+ * line2, or r at least 3.5 f tall: line2 goes third). */
 void draw_status(cairo_t *cr, const struct figure_rect *r, const char *line1, const char *line2,
                  double font);
 

@@ -329,6 +329,13 @@ void draw_text_at(cairo_t *cr, double x, double y, const char *s, double ha, dou
     g_free(tmp);
 }
 
+static const cairo_user_data_key_t cuts_key;   /* its address is the key */
+
+void draw_text_count_cuts(cairo_t *cr, struct draw_text_cuts *cuts)
+{
+    cairo_set_user_data(cr, &cuts_key, cuts, NULL);
+}
+
 void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t len)
 {
     util_copy_text(buf, len, s);   /* cut at a character boundary */
@@ -342,6 +349,11 @@ void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t le
     struct font_key k = current_font(cr);
     if (width_in(cr, t, &k) <= maxw) {
         return;
+    }
+    struct draw_text_cuts *cuts = cairo_get_user_data(cr, &cuts_key);
+    if (cuts) {
+        cuts->n++;
+        util_copy_text(cuts->last, sizeof cuts->last, buf);
     }
     /* Where the text crosses maxw less an ellipsis, by Pango's own hit test (a grapheme
      * boundary), then back one cluster at a time until the cut text and ellipsis fit. */

@@ -16,6 +16,16 @@
  * for: each would show as a box. 0 when every character can be drawn. */
 int draw_text_unknown_glyphs(cairo_t *cr, const char *s);
 
+/* What draw_fit_text had to cut on one cairo_t: how many texts, and the last one whole. */
+struct draw_text_cuts {
+    int n;
+    char last[256];
+};
+/* From now on, every text draw_fit_text cuts on cr (with an ellipsis: it did not fit) is
+ * counted in *cuts, which the caller owns and keeps alive while cr draws (NULL: no more). For
+ * tests that a layout leaves every caption whole. */
+void draw_text_count_cuts(cairo_t *cr, struct draw_text_cuts *cuts);
+
 /* Width of s at size (user units), regular or bold, as drawn on an image surface without
  * transformation: the measure figure_layout is given (struct figure's measure). */
 double draw_text_measure(const char *s, double size, bool bold);

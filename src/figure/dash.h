@@ -79,12 +79,16 @@ struct dash_landscape {
 /* Where each panel goes (dash_layout fills it). */
 struct dash_layout {
     double font;
+    bool compact;             /* large text for its size (fewer than 80 letters across): fewer,
+                                 larger pictures and the shorter form of each caption */
+    int pred_cols, pred_rows; /* the predictions grid: at most DASH_PREDS test images */
     double title_y, subtitle_y;
     struct figure_rect loss, acc, lr;            /* training curves, one x axis */
     struct figure_rect hist;                     /* weight histograms: racers x layers */
     struct figure_rect wtime;                    /* weight norm and near-zero share over time */
     struct figure_rect land;                     /* the landscape */
-    struct figure_rect filters, preds, conf;     /* the selected racer's network */
+    struct figure_rect filters, preds, conf;     /* the selected racer's network; conf is
+                                                    empty (w 0) when compact */
     struct figure_rect status, toast;
 };
 
@@ -104,7 +108,8 @@ struct dash {
     int img_w, img_h;
     const uint8_t *pred_img;  /* (npred, img_h, img_w) pixels; not owned */
     uint8_t pred_true[DASH_PREDS];
-    const char *class_name[DASH_CLASSES];
+    const char *class_name[DASH_CLASSES];    /* untranslated; NULL: "?" */
+    const char *class_short[DASH_CLASSES];   /* shorter, for narrow cells; NULL: class_name */
     struct dash_landscape land;
     char toast[512];
     bool toast_error;

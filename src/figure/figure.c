@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sim/i18n.h"
 #include "sim/util.h"
 
 static double clampd(double v, double lo, double hi)
@@ -403,8 +404,9 @@ void figure_layout(struct figure *fig)
                                              plot.h};
     }
     /* The window's status: two small lines at the bottom right, under the panels; exports
-     * leave the place empty, so every other element sits where the window has it. */
-    double status_h = 2.3 * F;
+     * leave the place empty, so every other element sits where the window has it. Large
+     * text: room for the first line on two (draw_status breaks it after a comma or a dot). */
+    double status_h = (large ? 3.5 : 2.3) * F;
     if (fig->twin) {
         double below = plot.y + plot.h + (fig->axes ? 3.0 * F : 0.6 * F);
         double x0 = fig->axes ? plot.x - 3.6 * F : plot.x;
@@ -468,7 +470,8 @@ void figure_layout(struct figure *fig)
     if (fig->legend && n > 0) {
         /* the widest label, and at least room for a detail line (which changes each step:
          * measured, it would move the card) */
-        double widest = text_width(fig, "loss 0.00000 \xC2\xB7 lr 0.00000", 0.82 * lf, false);
+        /* TRANSLATORS: as wide as a legend's detail line, "%sloss %.4g · lr %.3g%s%s" */
+        double widest = text_width(fig, _("loss 0.00000 \xC2\xB7 lr 0.00000"), 0.82 * lf, false);
         for (int i = 0; i < n; i++) {
             widest = fmax(widest, text_width(fig, fig->entry[i].label, lf,
                                              fig->entry[i].highlight));

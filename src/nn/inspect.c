@@ -117,3 +117,15 @@ const char *nn_class_name(bool synthetic, int c)
     }
     return synthetic ? shapes[c] : names[c];
 }
+
+const char *nn_class_short_name(bool synthetic, int c)
+{
+    static const char *const names[NN_CLASSES] = {
+        N_("T-shirt"), N_("Trouser"), N_("Pullover"), N_("Dress"), N_("Coat"),
+        N_("Sandal"), N_("Shirt"), N_("Sneaker"), N_("Bag"), N_("Boot"),
+    };
+    if (synthetic || c < 0 || c >= NN_CLASSES) {
+        return nn_class_name(synthetic, c);
+    }
+    return names[c];
+}

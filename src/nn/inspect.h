@@ -52,5 +52,7 @@ void nn_inspect_predict(struct cnn *net, const struct nn_dataset *d, const int *
 /* Fashion-MNIST's class names ("T-shirt/top", ... "Ankle boot"), or the synthetic shapes'
  * ("square", ... "two dots"), class 0..NN_CLASSES-1. */
 const char *nn_class_name(bool synthetic, int c);
+/* The same, shorter where a name is long ("T-shirt", "Boot"): for narrow cells. */
+const char *nn_class_short_name(bool synthetic, int c);
 
 #endif

@@ -1019,6 +1019,7 @@ void session_cnn_dash(struct session_cnn *s, struct dash *d, int width, int heig
     }
     for (int c = 0; c < DASH_CLASSES; c++) {
         d->class_name[c] = nn_class_name(synthetic, c);
+        d->class_short[c] = nn_class_short_name(synthetic, c);
     }
     struct dash_landscape *L = &d->land;
     const struct land_result *lr = &s->shown;

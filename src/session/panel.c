@@ -672,10 +672,10 @@ void session_panel_layout(struct session_panel *p, const struct session *s, int 
     /* header: title, restart, close */
     struct figure_ui_widget *h = add(&fl, FIGURE_UI_HEADING, 150.0, NULL);
     if (h) {
-        snprintf(h->label, sizeof h->label, "Settings");
+        snprintf(h->label, sizeof h->label, "%s", _("Settings"));
     }
     fl.x = fl.x1 - 88.0 - GAP - 70.0;
-    struct figure_ui_widget *rb = add_button(&fl, "\xE2\x86\xBA restart",
+    struct figure_ui_widget *rb = add_button(&fl, _("\xE2\x86\xBA restart"),
                                              (struct panel_target){.kind = PANEL_T_RESTART}, 88.0);
     if (rb) {
         rb->flags |= FIGURE_UI_ACCENT;
@@ -683,7 +683,7 @@ void session_panel_layout(struct session_panel *p, const struct session *s, int 
     }
     fl.x = fl.x1 - 70.0;
     struct figure_ui_widget *cb =
-        add_button(&fl, "\xC3\x97 close", (struct panel_target){.kind = PANEL_T_CLOSE}, 70.0);
+        add_button(&fl, _("\xC3\x97 close"), (struct panel_target){.kind = PANEL_T_CLOSE}, 70.0);
     if (cb) {
         cb->r.w = 70.0;
     }
@@ -698,7 +698,7 @@ void session_panel_layout(struct session_panel *p, const struct session *s, int 
     fl.y += 8.0;
 
     /* the scene */
-    add_heading(&fl, "Scene");
+    add_heading(&fl, _("Scene"));
     char fn[96];
     snprintf(fn, sizeof fn, _("function: %s \xE2\x96\xBE"),
              s->res.entry ? s->res.entry->name : _("your expression"));
@@ -725,14 +725,14 @@ void session_panel_layout(struct session_panel *p, const struct session *s, int 
     add_error_line(&fl, NULL);
 
     /* the optimizers */
-    add_heading(&fl, "Optimizers (torch.optim's names)");
+    add_heading(&fl, _("Optimizers (torch.optim's names)"));
     for (int i = 0; i < s->race->n; i++) {
         layout_runner(&fl, s, i);
     }
     newline(&fl, 4.0);
     struct figure_ui_widget *ab =
-        add_button(&fl, "+ add an optimizer \xE2\x96\xBE", (struct panel_target){.kind = PANEL_T_ADD_MENU},
-                   0);
+        add_button(&fl, _("+ add an optimizer \xE2\x96\xBE"),
+                   (struct panel_target){.kind = PANEL_T_ADD_MENU}, 0);
     if (ab && p->popup == PANEL_POPUP_ADD) {
         ab->flags |= FIGURE_UI_ON;
     }
@@ -944,7 +944,7 @@ static void do_click(struct session_panel *p, struct session *s, const struct pa
             return;
         }
         optim_defaults((enum optim_kind)t->arg, &sc.opt[sc.nopt++]);
-        apply_action(p, s, &sc, true, -1, "add", now);
+        apply_action(p, s, &sc, true, -1, _("add"), now);
         return;
     case PANEL_T_REMOVE: {
         if (s->race->n <= 1) {
@@ -958,7 +958,7 @@ static void do_click(struct session_panel *p, struct session *s, const struct pa
         memmove(&sc.opt[t->runner], &sc.opt[t->runner + 1],
                 (size_t)(sc.nopt - t->runner - 1) * sizeof sc.opt[0]);
         sc.nopt--;
-        apply_action(p, s, &sc, true, t->runner, "remove", now);
+        apply_action(p, s, &sc, true, t->runner, _("remove"), now);
         return;
     }
     case PANEL_T_SCHED:

@@ -295,7 +295,7 @@ static void display_label(const struct optim_params *p, char *buf, size_t len)
         snprintf(out + n, sizeof out - n, " \xC2\xB7 %s", sc);
     }
     if (p->label[0]) {
-        snprintf(buf, len, "%s \xC2\xB7 %s", p->label, out);
+        snprintf(buf, len, "%s \xC2\xB7 %s", i18n_text(p->label), out);
         return;
     }
     snprintf(buf, len, "%s", out);
@@ -456,7 +456,7 @@ void session_act(struct session *s, enum session_action a, int arg, double now)
         if (arg >= 0 && arg < race->n) {
             s->shown[arg] = !s->shown[arg];
             session_toast(s, now, false, "%s %s", race->r[arg].label,
-                          s->shown[arg] ? "shown" : "hidden (it keeps running)");
+                          s->shown[arg] ? _("shown") : _("hidden (it keeps running)"));
         } else {
             session_toast(s, now, true, _("there is no optimizer %d (this race has %d)"), arg + 1,
                           race->n);
@@ -811,7 +811,10 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
     fig->measure = draw_text_measure;
     fig->view3d = s->view3d;
     memcpy(fig->camera, s->camera, sizeof fig->camera);
-    util_copy_text(fig->title, sizeof fig->title, s->title);
+    /* a scene's own title (a preset's) in the interface's language; the window's title bar and
+     * saved scene files keep it as written */
+    util_copy_text(fig->title, sizeof fig->title,
+                   s->scene.title[0] ? i18n_text(s->title) : s->title);
     snprintf(fig->subtitle, sizeof fig->subtitle, "%s", s->subtitle);
     if (!s->scale_valid) {
         figure_scale_fit_view(&s->scale, race, s->domain, s->log_scale);
@@ -841,7 +844,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
         e->hidden = !s->shown[i];
         bool esc = r->escaped;
         e->diverged = r->diverged && !esc;
-        const char *hidden = s->shown[i] ? "" : "hidden \xC2\xB7 ";
+        const char *hidden = s->shown[i] ? "" : _("hidden \xC2\xB7 ");
         if (esc) {
             snprintf(e->detail, sizeof e->detail, _("%sleft the view downhill at step %ld "
                      "(f \xE2\x86\x92 \xE2\x88\x92\xE2\x88\x9E)"), hidden, r->diverged_step);
@@ -859,7 +862,7 @@ void session_figure(struct session *s, struct figure *fig, int width, int height
                          z);
             }
             snprintf(e->detail, sizeof e->detail, _("%sloss %.4g \xC2\xB7 lr %.3g%s%s"), hidden,
-                     r->loss, r->lr, zeros, r->step < step ? " \xC2\xB7 behind" : "");
+                     r->loss, r->lr, zeros, r->step < step ? _(" \xC2\xB7 behind") : "");
         }
         session_tune_detail(s, i, e->detail, sizeof e->detail);
     }
@@ -1379,14 +1382,14 @@ static void exported(struct session *s, double now, const char *what, const char
                      const char *more)
 {
     snprintf(s->last_export, sizeof s->last_export, "%s", path);
-    session_toast(s, now, false, "saved %s%s", path, more);
+    session_toast(s, now, false, _("saved %s%s"), path, more);
     printf("%s %s\n", what, path);
     fflush(stdout);
 }
 
 static void export_failed(struct session *s, double now, const char *what, const char *err)
 {
-    session_toast(s, now, true, "%s failed: %s", what, err);
+    session_toast(s, now, true, _("%s failed: %s"), what, err);
     fprintf(stderr, _("optiscope: %s failed: %s\n"), what, err);
 }
 
@@ -1395,10 +1398,10 @@ static void save_scene_action(struct session *s, double now)
     char path[4200], err[4400];
     session_shot_path(s, "scene", path, sizeof path);
     if (!session_save_scene(s, path, err, sizeof err)) {
-        export_failed(s, now, "saving the scene", err);
+        export_failed(s, now, _("saving the scene"), err);
         return;
     }
-    exported(s, now, "scene", path, " (optiscope view --scene FILE reopens it)");
+    exported(s, now, "scene", path, _(" (optiscope view --scene FILE reopens it)"));
 }
 
 /* E: FILE.svg and FILE.pdf of the same name, at the size of the last frame (points). */
@@ -1413,12 +1416,12 @@ static void export_vector_action(struct session *s, double now)
     }
     if (!session_export_vector(s, svg, w, h, err, sizeof err) ||
         !session_export_vector(s, pdf, w, h, err, sizeof err)) {
-        export_failed(s, now, "vector export", err);
+        export_failed(s, now, _("vector export"), err);
         return;
     }
     char more[4400];
-    snprintf(more, sizeof more, " and %s%s", svg,
-             s->view3d ? " (the 2-D figure: vector export is 2-D only)" : "");
+    snprintf(more, sizeof more, _(" and %s%s"), svg,
+             s->view3d ? _(" (the 2-D figure: vector export is 2-D only)") : "");
     printf("svg %s\n", svg);
     exported(s, now, "pdf", pdf, more);
 }
@@ -1593,7 +1596,7 @@ static void export_csv_action(struct session *s, double now)
     }
     scene_finish(&sc);
     if (!ok) {
-        export_failed(s, now, "CSV export", err);
+        export_failed(s, now, _("CSV export"), err);
         return;
     }
     char more[96];
@@ -1677,7 +1680,7 @@ static void job_collect(struct session *s, double now)
     if (ok) {
         exported(s, now, "gif", path, more);
     } else {
-        export_failed(s, now, "GIF recording", err);
+        export_failed(s, now, _("GIF recording"), err);
     }
 }
 
@@ -1716,7 +1719,7 @@ bool session_record_gif(struct session *s, const char *path, double now)
     long steps = j->scene.steps;
     session_toast(s, now, false, _("recording\xE2\x80\xA6 steps 0 to %ld as a %dx%d GIF%s"), steps,
                   SESSION_GIF_WIDTH, SESSION_GIF_HEIGHT,
-                  s->view3d ? " (the 2-D figure: frames are drawn in 2-D)" : "");
+                  s->view3d ? _(" (the 2-D figure: frames are drawn in 2-D)") : "");
     return true;
 }
 

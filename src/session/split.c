@@ -270,7 +270,7 @@ void split_figure_pre(struct session *s, struct figure *fig, bool window)
         snprintf(e->label, sizeof e->label, "L2 \xC2\xB7 %s", r->label);
         runner_detail(r, e->detail, sizeof e->detail);
         if (!s->shown[i]) {
-            snprintf(e->detail, sizeof e->detail, "hidden");
+            snprintf(e->detail, sizeof e->detail, "%s", _("hidden"));
         }
         e->color = s->race->n + i;
         e->highlight = i == sel;

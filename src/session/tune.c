@@ -190,8 +190,8 @@ static bool show(struct session *s, bool tuned, double now)
     j->showing_tuned = tuned;
     j->shown_gen = s->scene_gen;
     size_t n = strlen(s->subtitle);
-    snprintf(s->subtitle + n, sizeof s->subtitle - n, " \xC2\xB7 %s lr (U: %s)",
-             tuned ? "tuned" : "default", tuned ? "defaults" : "tuned");
+    snprintf(s->subtitle + n, sizeof s->subtitle - n,
+             tuned ? _(" \xC2\xB7 tuned lr (U: defaults)") : _(" \xC2\xB7 default lr (U: tuned)"));
     s->running = true;   /* the race U put up plays from the start */
     return true;
 }
@@ -320,7 +320,7 @@ void session_tune_detail(const struct session *s, int i, char *buf, size_t len)
     const struct tune_result *r = &j->t.res[i];
     double loss = j->showing_tuned ? r->loss0 : r->loss;
     bool div = j->showing_tuned ? r->diverged0 : r->diverged;
-    const char *other = j->showing_tuned ? "default" : "tuned";
+    const char *other = j->showing_tuned ? _("default") : _("tuned");
     size_t n = strlen(buf);
     if (r->lr == r->lr0) {
         snprintf(buf + n, len - n, _(" \xC2\xB7 = default"));

@@ -69,6 +69,9 @@ void i18n_init(const char *localedir)
         bindtextdomain(DOMAIN, localedir);
     }
     bind_textdomain_codeset(DOMAIN, "UTF-8");
+    /* the C library's own messages (strerror) in the same language come in the locale's
+     * character set, ASCII under the C one: "??" for every Hangul character without this */
+    bind_textdomain_codeset("libc", "UTF-8");
     textdomain(DOMAIN);
     current = detect(loc);
 }
@@ -92,6 +95,11 @@ bool i18n_set(const char *lang)
     }
     current = l;
     return true;
+}
+
+const char *i18n_text(const char *s)
+{
+    return s[0] ? gettext(s) : s;
 }
 
 const char *i18n_current(void)

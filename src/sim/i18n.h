@@ -17,6 +17,11 @@
 /* A message in a table, translated where it is shown (with _() on the table's entry). */
 #define N_(s) s
 
+/* Text from a scene file (a preset's title, description or runner label): its translation when
+ * the catalog has one, else the text itself; "" stays "" (gettext("") is the catalog's
+ * header). */
+const char *i18n_text(const char *s);
+
 /* The languages: their codes, as --lang takes them. */
 #define I18N_LANGS "en, ko"
 

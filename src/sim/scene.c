@@ -15,6 +15,29 @@
 
 /* ======================================================================== settings */
 
+void scene_file_description(const char *path, char *out, size_t len)
+{
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        return;
+    }
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#') {
+            char *s = line + 1;
+            while (*s == ' ') {
+                s++;
+            }
+            s[strcspn(s, "\n")] = '\0';
+            util_copy_text(out, len, s);
+            break;
+        }
+    }
+    fclose(f);
+}
+
+
 /* Every key, its type, range, default and help are the rows of settings_scene(). */
 
 size_t scene_keys(const char **out, size_t max)
@@ -115,7 +138,7 @@ static char *trim(char *s)
 bool scene_load_file(struct scene *s, const char *path, char *err, size_t errlen)
 {
     size_t size;
-    char *text = util_read_text_file(path, "scene file", SCENE_MAX_BYTES, &size, err, errlen);
+    char *text = util_read_text_file(path, _("scene file"), SCENE_MAX_BYTES, &size, err, errlen);
     if (!text) {
         return false;
     }

@@ -252,7 +252,7 @@ static bool parse_optim_label(void *obj, const char *value, bool from_cli, char 
     }
     const char *bad = strpbrk(value, ",()=#\"");
     if (bad) {
-        snprintf(err, errlen, "'%s' holds '%c'; a label is text without , ( ) = # or \"",
+        snprintf(err, errlen, _("'%s' holds '%c'; a label is text without , ( ) = # or \""),
                  UTIL_ESC(value), *bad);
         return false;
     }
