@@ -141,6 +141,37 @@ static void test_fit(cairo_t *cr)
     CHECK(draw_text_width(cr, "ab\xFF\xFE" "cd") > draw_text_width(cr, "abcd"));
 }
 
+/* Cuts at separators: whole items that fit, with the tail after them. */
+static void test_fit_items(cairo_t *cr)
+{
+    draw_set_font(cr, 16.0, false, false);
+    char buf[256];
+    const char *hints = "60 steps/s \xC2\xB7 2-D \xC2\xB7 log colours \xC2\xB7 H help";
+    const char *dot = " \xC2\xB7 ";
+    draw_fit_items(cr, hints, dot, "", 1e4, buf, sizeof buf);
+    CHECK(strcmp(buf, hints) == 0);
+    draw_fit_items(cr, hints, dot, "", draw_text_width(cr, "60 steps/s \xC2\xB7 2-D") + 1.0, buf,
+                   sizeof buf);
+    CHECK(strcmp(buf, "60 steps/s \xC2\xB7 2-D") == 0);
+    draw_fit_items(cr, hints, dot, "", draw_text_width(cr, "60 steps/s \xC2\xB7 2-D") - 1.0, buf,
+                   sizeof buf);
+    CHECK(strcmp(buf, "60 steps/s") == 0);
+    /* not even the first item: an ellipsis */
+    draw_fit_items(cr, hints, dot, "", 30.0, buf, sizeof buf);
+    CHECK(strlen(buf) >= 3 && !strcmp(buf + strlen(buf) - 3, "\xE2\x80\xA6"));
+    /* arguments left out inside the brackets, never between a label's parts */
+    const char *label = "momentum(lr=3e-05, momentum=0.9, nesterov=1)";
+    const char *tail = ", \xE2\x80\xA6)";
+    double two = draw_text_width(cr, "momentum(lr=3e-05, momentum=0.9, \xE2\x80\xA6)");
+    draw_fit_items(cr, label, ", ", tail, two + 1.0, buf, sizeof buf);
+    CHECK(strcmp(buf, "momentum(lr=3e-05, momentum=0.9, \xE2\x80\xA6)") == 0);
+    draw_fit_items(cr, label, ", ", tail, two - 1.0, buf, sizeof buf);
+    CHECK(strcmp(buf, "momentum(lr=3e-05, \xE2\x80\xA6)") == 0);
+    const char *sched = "sgd(lr=0.18) \xC2\xB7 cosine(200, warmup=30)";
+    draw_fit_items(cr, sched, ", ", tail, draw_text_width(cr, sched) - 1.0, buf, sizeof buf);
+    CHECK(strcmp(buf, "sgd(lr=0.18) \xC2\xB7 cosine(200, \xE2\x80\xA6)") == 0);
+}
+
 int main(void)
 {
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 64, 64);
@@ -148,6 +179,7 @@ int main(void)
     test_korean_glyphs(cr);
     test_metrics(cr);
     test_fit(cr);
+    test_fit_items(cr);
     /* The same on a PDF-like target (no hinted metrics): Korean still has every glyph. */
     cairo_surface_t *rec = cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, NULL);
     cairo_t *rc = cairo_create(rec);

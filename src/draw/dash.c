@@ -1252,8 +1252,9 @@ void draw_dash_part(cairo_t *cr, const struct dash *d, enum dash_part part)
         if (d->toast[0]) {
             double w, h;
             draw_toast_size(cr, d->toast, d->lay.font, &w, &h);
-            draw_toast(cr, 0.5 * (d->width - w), d->lay.toast.y, d->toast, d->toast_error,
-                       d->lay.font);
+            double x = fmax(1.0, 0.5 * (d->width - w));
+            draw_toast(cr, x, d->lay.toast.y, d->toast, d->toast_error, d->lay.font,
+                       d->width - 2.0 * x);
         }
         break;
     case DASH_PART_HELP:

@@ -828,12 +828,30 @@ void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *
                       fig->theme);
 
         char buf[160];
-        /* A long label first gets smaller text (down to 80%), then an ellipsis. */
+        /* A long label gets smaller text when that fits it whole (down to 80%), else it loses
+         * arguments ("momentum(lr=3e-05, \u2026)") unless that makes it read as another
+         * runner's (then down to 65%), else an ellipsis. */
         const char *label = e->label[0] ? e->label : "?";
+        const char *tail = ", \xE2\x80\xA6)";
         set_font(cr, f, e->highlight, false);
         double lw = draw_text_width(cr, label);
-        if (lw > maxw) {
-            set_font(cr, f * fmax(0.8, maxw / lw), e->highlight, false);
+        bool items = true;
+        if (lw > maxw && maxw / lw < 0.8) {
+            draw_fit_items(cr, label, ", ", tail, maxw, buf, sizeof buf);
+            size_t kept = strlen(buf) >= strlen(tail) ? strlen(buf) - strlen(tail) : 0;
+            for (int j = 0; j < n && kept > 0; j++) {
+                items = items && (j == i || strncmp(fig->entry[j].label, label, kept) != 0);
+            }
+        }
+        double least = items ? 0.8 : 0.65;   /* telling runners apart comes first */
+        if (lw > maxw && (maxw / lw >= least || !items)) {
+            /* text widths do not scale exactly with the size (hinting): a few tries */
+            for (double k = fmax(maxw / lw, least); k > 0.95 * least; k *= 0.98) {
+                set_font(cr, f * k, e->highlight, false);
+                if (draw_text_width(cr, label) <= maxw) {
+                    break;
+                }
+            }
         }
         cairo_set_source_rgb(cr, th->ink[0], th->ink[1], th->ink[2]);
         if (compact && e->diverged) {
@@ -841,7 +859,11 @@ void draw_legend(cairo_t *cr, const struct figure_rect *r, const struct figure *
             draw_theme_runner_text_color(fig->theme, e->color, rgb);
             cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
         }
-        draw_fit_text(cr, label, maxw, buf, sizeof buf);
+        if (items) {
+            draw_fit_items(cr, label, ", ", tail, maxw, buf, sizeof buf);
+        } else {
+            draw_fit_text(cr, label, maxw, buf, sizeof buf);
+        }
         draw_text_at(cr, tx, y1, buf, 0.0, 0.0);
 
         if (compact) {
@@ -1502,7 +1524,8 @@ void draw_figure_part(cairo_t *cr, const struct figure *fig, enum draw_part part
         break;
     case DRAW_PART_TOAST:
         if (fig->toast[0] && lay->toast.w > 0) {
-            draw_toast(cr, lay->toast.x, lay->toast.y, fig->toast, fig->toast_error, 0.9 * F);
+            draw_toast(cr, lay->toast.x, lay->toast.y, fig->toast, fig->toast_error, 0.9 * F,
+                       fig->width - lay->toast.x - 1.0);
         }
         break;
     case DRAW_PART_HELP:

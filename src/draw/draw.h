@@ -65,6 +65,12 @@ double draw_text_width(cairo_t *cr, const char *s);
 void draw_text_at(cairo_t *cr, double x, double y, const char *s, double ha, double va);
 /* s into buf, cut at a UTF-8 boundary with an ellipsis so that it fits in maxw. */
 void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t len);
+/* s in buf, cut at a separator when wider than maxw (cr's font): its longest prefix of whole
+ * items (separated by sep) that fits with tail after it. A tail that starts with ','
+ * ("sgd(lr=0.1, \u2026)") cuts only between the arguments of one bracket. Not even one item
+ * fits: draw_fit_text's cut. "a \u00b7 b \u00b7 c" with sep " \u00b7 ", tail "": "a \u00b7 b". */
+void draw_fit_items(cairo_t *cr, const char *s, const char *sep, const char *tail, double maxw,
+                    char *buf, size_t len);
 /* Shows s centred on (cx, cy) with the current font, broken at spaces into lines no wider
  * than maxw (a word wider than that is cut with an ellipsis), at most maxlines of them (the
  * last one ellipsized); line_h apart. Returns the number of lines drawn. */

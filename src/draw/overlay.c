@@ -86,7 +86,8 @@ void draw_status(cairo_t *cr, const struct figure_rect *r, const char *line1, co
     }
     if (line2 && line2[0]) {
         font(cr, 0.78 * f, false);
-        draw_fit_text(cr, line2, r->w, buf, sizeof buf);
+        /* key hints: the ones that fit, whole (H lists every key) */
+        draw_fit_items(cr, line2, " \xC2\xB7 ", "", r->w, buf, sizeof buf);
         text(cr, r->x, r->y + (wrapped ? 3.1 : 2.05) * f, buf, 0.78 * f, false, soft);
     }
     cairo_restore(cr);
@@ -146,10 +147,18 @@ void draw_toast_size(cairo_t *cr, const char *s, double f, double *w, double *h)
     *h = ceil(2.0 * f);
 }
 
-void draw_toast(cairo_t *cr, double x, double y, const char *s, bool error, double f)
+void draw_toast(cairo_t *cr, double x, double y, const char *s, bool error, double f,
+                double maxw)
 {
     double w, h;
     draw_toast_size(cr, s, f, &w, &h);
+    char buf[512];
+    if (w > maxw) {   /* a long one (a preset's description) ends in an ellipsis */
+        w = maxw;
+        font(cr, f, false);
+        draw_fit_text(cr, s, maxw - 1.6 * f, buf, sizeof buf);
+        s = buf;
+    }
     cairo_save(cr);
     double r = 0.5 * f;
     cairo_new_sub_path(cr);

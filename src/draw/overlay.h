@@ -23,6 +23,8 @@ void draw_help(cairo_t *cr, int width, int height, const char *title,
 
 /* A toast: one line of text on a dark card (red-tinted for errors). Size, then draw. */
 void draw_toast_size(cairo_t *cr, const char *text, double font, double *w, double *h);
-void draw_toast(cairo_t *cr, double x, double y, const char *text, bool error, double font);
+/* At most maxw wide: a longer text is cut with an ellipsis. */
+void draw_toast(cairo_t *cr, double x, double y, const char *text, bool error, double font,
+                double maxw);
 
 #endif

@@ -384,6 +384,45 @@ void draw_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t le
     }
 }
 
+void draw_fit_items(cairo_t *cr, const char *s, const char *sep, const char *tail, double maxw,
+                    char *buf, size_t len)
+{
+    if (draw_text_width(cr, s) <= maxw) {
+        util_copy_text(buf, len, s);
+        return;
+    }
+    size_t nsep = strlen(sep);
+    bool inside = tail[0] == ',';   /* ", …)": only a cut inside one pair of brackets */
+    size_t best = 0;
+    int depth = 0;
+    for (const char *p = s; *p; p++) {
+        depth += *p == '(' ? 1 : *p == ')' ? -1 : 0;
+        if (strncmp(p, sep, nsep) || (inside && depth != 1)) {
+            continue;
+        }
+        size_t n = (size_t)(p - s);
+        if (n + strlen(tail) + 1 > len) {
+            break;
+        }
+        char try[512];
+        if (n + strlen(tail) + 1 > sizeof try) {
+            break;
+        }
+        memcpy(try, s, n);
+        snprintf(try + n, sizeof try - n, "%s", tail);
+        if (draw_text_width(cr, try) > maxw) {
+            break;
+        }
+        best = n;
+    }
+    if (best == 0) {
+        draw_fit_text(cr, s, maxw, buf, len);   /* not even one item: cut with an ellipsis */
+        return;
+    }
+    memcpy(buf, s, best);
+    snprintf(buf + best, len - best, "%s", tail);
+}
+
 int draw_text_unknown_glyphs(cairo_t *cr, const char *s)
 {
     char *tmp;

@@ -376,7 +376,11 @@ static void load_preset(struct session *s, int idx, double now)
         return;
     }
     s->preset_idx = idx;
-    session_toast(s, now, false, _("preset %d/%d: %s"), idx + 1, s->npresets, s->presets[idx]);
+    char what[400];
+    scene_file_description(path, what, sizeof what);
+    session_toast(s, now, false, what[0] ? _("preset %d/%d: %s \xE2\x80\x94 %s")
+                                         : _("preset %d/%d: %s"),
+                  idx + 1, s->npresets, s->presets[idx], i18n_text(what));
 }
 
 static void change_lr(struct session *s, double factor, double now)
