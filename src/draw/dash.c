@@ -725,11 +725,12 @@ static void draw_network(cairo_t *cr, const struct dash *d)
             set_rgb(cr, c);
             cairo_set_line_width(cr, ok ? 1.5 : 0.18 * F);
             cairo_stroke(cr);
-            /* the name, its short form, or that a little smaller before any cut */
+            /* the name, its short form, or that smaller (to half the size) before any cut */
             const char *shortname = class_label(d, r->pred[k], true);
             draw_set_font(cr, 0.68 * F, !ok, false);
-            if (draw_text_width(cr, shortname) > cellw - 0.2 * F) {
-                draw_set_font(cr, 0.58 * F, !ok, false);
+            for (double size = 0.62; size > 0.47 &&
+                 draw_text_width(cr, shortname) > cellw - 0.2 * F; size -= 0.04) {
+                draw_set_font(cr, size * F, !ok, false);
             }
             fit_forms(cr, (const char *[]){class_label(d, r->pred[k], false), shortname, NULL},
                       cellw - 0.2 * F, fit, sizeof fit);
