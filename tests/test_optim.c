@@ -298,8 +298,11 @@ static void test_f32(void)
         double worst = 0;
         for (int step = 0; step < 50; step++) {
             for (int i = 0; i < F32_N; i++) {
-                /* gradient of sum (i+1) * x_i^2 + sin(x_i), rounded to float */
-                gf[i] = (float)(2.0 * (i + 1) * xf[i] + cos(xf[i]));
+                /* gradient of sum (i+1) * x_i^2 + sin(x_i), rounded to float (through a
+                 * volatile: at -O3 GCC 12's vectorizer stored the unrounded double into
+                 * gd for some lanes) */
+                volatile float rounded = (float)(2.0 * (i + 1) * xf[i] + cos(xf[i]));
+                gf[i] = rounded;
                 xd[i] = xf[i];
                 gd[i] = gf[i];
             }
