@@ -350,6 +350,19 @@ void draw_contours(cairo_t *cr, const struct figure_frame *fr, const struct figu
 
 /* ------------------------------------------------------------------ trails and markers */
 
+/* What is stroked over the plot (paths, arrows, lines): cr saved, clipped to the plot, round
+ * joins and caps; the caller restores cr. Returns the plot's frame. */
+static struct figure_frame plot_strokes_begin(cairo_t *cr, const struct figure *fig)
+{
+    struct figure_frame fr = figure_plot_frame(fig);
+    cairo_save(cr);
+    cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
+    cairo_clip(cr);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    return fr;
+}
+
 /* Strokes runner's path from point `from` on, segments clipped to `clip` (in user units) and broken at non-finite
  * points, in the colour rgb at width lw (outline: outline_rgb at lw + 2*ow). Each segment is
  * lw times figure_lr_width of its end point's learning rate: runs of equal width are one
@@ -511,12 +524,7 @@ static void draw_one_path(cairo_t *cr, const struct figure_frame *fr,
 /* The paths of fig, path k from point since[k] on (since NULL: every path whole). */
 static void paths_from(cairo_t *cr, const struct figure *fig, const size_t *since)
 {
-    struct figure_frame fr = figure_plot_frame(fig);
-    cairo_save(cr);
-    cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
-    cairo_clip(cr);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    struct figure_frame fr = plot_strokes_begin(cr, fig);
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < fig->npaths; i++) {
             const struct figure_path *p = &fig->path[i];
@@ -609,12 +617,7 @@ void draw_markers(cairo_t *cr, const struct figure *fig)
 
 void draw_arrows(cairo_t *cr, const struct figure *fig)
 {
-    struct figure_frame fr = figure_plot_frame(fig);
-    cairo_save(cr);
-    cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
-    cairo_clip(cr);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    struct figure_frame fr = plot_strokes_begin(cr, fig);
     for (int k = 0; k < fig->narrows; k++) {
         const struct figure_arrow *a = &fig->arrow[k];
         double u[2], v[2];
@@ -1240,12 +1243,7 @@ static struct figure_frame split_frame(const struct figure *fig)
 
 void draw_lines(cairo_t *cr, const struct figure *fig)
 {
-    struct figure_frame fr = figure_plot_frame(fig);
-    cairo_save(cr);
-    cairo_rectangle(cr, fr.r.x, fr.r.y, fr.r.w, fr.r.h);
-    cairo_clip(cr);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    struct figure_frame fr = plot_strokes_begin(cr, fig);
     for (int k = 0; k < fig->nlines; k++) {
         const struct figure_line *l = &fig->line[k];
         if (l->n < 2 || !l->xy) {
