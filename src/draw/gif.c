@@ -20,7 +20,6 @@ struct draw_gif {
     GifFileType *gif;          /* the open encoder (owns the file descriptor) */
     int width, height;         /* frame size in pixels */
     GifColorType palette[256]; /* the global colour table */
-    struct draw_gif_pixels *own; /* draw_gif_frame's mapped frame */
     uint8_t *prev;             /* (height, width) indices of the last frame written */
     bool has_prev;             /* prev holds a frame: only the changed rectangle is written */
     struct util_outfile out;   /* the temporary file, renamed into place at the end */
@@ -171,7 +170,6 @@ struct draw_gif *draw_gif_begin(const char *path, int width, int height, enum sc
         draw_gif_abort(g);
         return NULL;
     }
-    g->own = draw_gif_pixels_new(g);
     g->prev = xmalloc((size_t)width * (size_t)height);
     return g;
 }
@@ -264,13 +262,6 @@ bool draw_gif_put(struct draw_gif *g, struct draw_gif_pixels *px, int delay_cs, 
     return true;
 }
 
-bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, char *err,
-                    size_t errlen)
-{
-    draw_gif_map(g, g->own, frame);
-    return draw_gif_put(g, g->own, delay_cs, err, errlen);
-}
-
 bool draw_gif_end(struct draw_gif *g, char *err, size_t errlen)
 {
     int code = 0;
@@ -282,7 +273,6 @@ bool draw_gif_end(struct draw_gif *g, char *err, size_t errlen)
     } else {
         ok = util_outfile_commit(&g->out, err, errlen);
     }
-    draw_gif_pixels_free(g->own);
     free(g->prev);
     free(g);
     return ok;
@@ -298,7 +288,6 @@ void draw_gif_abort(struct draw_gif *g)
         EGifCloseFile(g->gif, &code);
     }
     util_outfile_abort(&g->out);
-    draw_gif_pixels_free(g->own);
     free(g->prev);
     free(g);
 }

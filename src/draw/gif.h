@@ -18,11 +18,6 @@ struct draw_gif;   /* an animation being written */
  * map and runner colours. NULL with err on failure. */
 struct draw_gif *draw_gif_begin(const char *path, int width, int height, enum scene_theme theme,
                                 cairo_surface_t *reference, char *err, size_t errlen);
-/* Appends a frame (ARGB32 image surface, width x height) shown for delay_cs hundredths of a
- * second: draw_gif_map and draw_gif_put with g's own pixels. */
-bool draw_gif_frame(struct draw_gif *g, cairo_surface_t *frame, int delay_cs, char *err,
-                    size_t errlen);
-
 /* A frame mapped to the palette. Mapping only reads g's palette, so several threads map
  * frames at once, each into pixels of its own, while another thread puts mapped frames. */
 struct draw_gif_pixels;

@@ -278,7 +278,9 @@ static void display_label(const struct optim_params *p, char *buf, size_t len)
         n += (size_t)snprintf(out + n, sizeof out - n, "lr=%g", p->lr);
         first = false;
     }
-    for (char *tok = strtok(args, ","); tok && n < sizeof out; tok = strtok(NULL, ",")) {
+    char *save = NULL;   /* strtok_r: GIF frames are labelled on several threads at once */
+    for (char *tok = strtok_r(args, ",", &save); tok && n < sizeof out;
+         tok = strtok_r(NULL, ",", &save)) {
         n += (size_t)snprintf(out + n, sizeof out - n, "%s%s", first ? "" : ", ", tok);
         first = false;
     }
